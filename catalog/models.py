@@ -1,0 +1,130 @@
+"""The catalogue: categories, products with the maker's facts, variants and photos."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from studio.permissions import RestrictedQuerySet
+
+
+class Category(models.Model):
+    """The studio's own categories; optionally mapped to Shopify's product taxonomy."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    shopify_taxonomy_id = models.CharField(
+        max_length=120, blank=True, help_text="Shopify standard product taxonomy id, e.g. gid://shopify/TaxonomyCategory/hg-11-10"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A thing the studio makes, with the facts the maker vouches for.
+
+    Copy, tags and claims are written from these facts only, so they are
+    structured: lists for materials and techniques, numbers where numbers apply.
+    """
+
+    handle = models.SlugField(max_length=120, unique=True, help_text="URL handle, also the Shopify handle.")
+    title = models.CharField(max_length=140)
+    maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products",
+        help_text="The artisan who makes it and signs off its drafts.",
+    )
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    materials = models.JSONField(default=list, blank=True, help_text="e.g. [\"stoneware clay\", \"food-safe glaze\"]")
+    techniques = models.JSONField(default=list, blank=True, help_text="e.g. [\"wheel-thrown\", \"reduction fired\"]")
+    dimensions = models.CharField(max_length=120, blank=True, help_text="e.g. 9 cm tall, 8 cm across")
+    weight_grams = models.PositiveIntegerField(null=True, blank=True)
+    care = models.TextField(blank=True, help_text="Care instructions, as the maker states them.")
+    story = models.TextField(blank=True, help_text="The maker's own words about the piece.")
+    price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    made_to_order = models.BooleanField(default=False)
+    lead_time_days = models.PositiveIntegerField(default=0, help_text="Days from order to dispatch when made to order.")
+    minutes_per_unit = models.PositiveIntegerField(default=0, help_text="Hands-on making time for one piece.")
+    batch_size = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)], help_text="Pieces made in one batch or firing.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    owner_field = "maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["maker", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Variant(models.Model):
+    """A sellable version of a product (colourway, size); stock and sales hang off it."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=120, blank=True, help_text="e.g. Celadon / Large; empty for a single variant.")
+    options = models.JSONField(default=dict, blank=True, help_text="e.g. {\"colourway\": \"celadon\", \"size\": \"large\"}")
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        help_text="Leave empty to use the product's price.",
+    )
+    stock_on_hand = models.IntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    owner_field = "product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "position", "sku"]
+
+    def __str__(self) -> str:
+        return f"{self.product.title} — {self.title}" if self.title else self.product.title
+
+    @property
+    def effective_price(self) -> Decimal:
+        return self.price if self.price is not None else self.product.price
+
+
+def photo_upload_to(photo: "Photo", filename: str) -> str:
+    # Content-addressed: the name leaks nothing of the maker's original file name.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"photos/{photo.sha256[:2]}/{photo.sha256}.{ext}"
+
+
+class Photo(models.Model):
+    """An original product photo as the maker took it (after intake's clean-up)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
+    variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    file = models.ImageField(upload_to=photo_upload_to, width_field="width", height_field="height")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    alt_text = models.CharField(max_length=125, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    owner_field = "product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["product", "sha256"], name="photo_unique_per_product")]
+
+    def __str__(self) -> str:
+        return f"Photo {self.position + 1} of {self.product.title}"

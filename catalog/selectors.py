@@ -1,0 +1,85 @@
+"""Reads of the catalogue, always through restrict(): an artisan sees their own products."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+
+from catalog.models import Category, Photo, Product, Variant
+from studio.permissions import ARTISANS, VIEW, is_manager
+
+LOW_STOCK = 2
+
+
+def products_for(
+    user,
+    *,
+    search: str = "",
+    category: str = "",
+    maker: int | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Product]:
+    products = Product.objects.restrict(user, VIEW).select_related("maker", "category")
+    if not include_inactive:
+        products = products.filter(is_active=True)
+    if search:
+        products = products.filter(
+            Q(title__icontains=search) | Q(handle__icontains=search) | Q(variants__sku__icontains=search)
+        ).distinct()
+    if category:
+        products = products.filter(category__slug=category)
+    if maker:
+        products = products.filter(maker_id=maker)
+    first_photo = Photo.objects.order_by("position", "id")
+    return products.annotate(
+        variant_count=Count("variants", distinct=True),
+        stock_total=Sum("variants__stock_on_hand", distinct=False),
+    ).prefetch_related(Prefetch("photos", queryset=first_photo))
+
+
+def product_for(user, *, product_id: int) -> Product:
+    from studio.permissions import get_for_user
+
+    return get_for_user(
+        Product.objects.select_related("maker", "category").prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.order_by("position", "sku")),
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+        ),
+        user,
+        pk=product_id,
+    )
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.order_by("name")
+
+
+def makers_for(user):
+    """Makers the user may filter by: all artisans for a manager, none otherwise."""
+    if not is_manager(user):
+        return get_user_model().objects.none()
+    return get_user_model().objects.filter(groups__name=ARTISANS, is_active=True).order_by("first_name", "username")
+
+
+def low_stock_variants_for(user, *, threshold: int = LOW_STOCK) -> QuerySet[Variant]:
+    return (
+        Variant.objects.restrict(user, VIEW)
+        .filter(product__is_active=True, product__made_to_order=False, stock_on_hand__lte=threshold)
+        .select_related("product")
+        .order_by("stock_on_hand", "sku")
+    )
+
+
+def catalog_summary_for(user) -> dict[str, Any]:
+    products = Product.objects.restrict(user, VIEW).filter(is_active=True)
+    variants = Variant.objects.restrict(user, VIEW).filter(product__is_active=True)
+    stock = variants.aggregate(units=Sum("stock_on_hand"), value=Sum(F("stock_on_hand") * F("product__price")))
+    low = low_stock_variants_for(user)
+    return {
+        "product_count": products.count(),
+        "variant_count": variants.count(),
+        "stock_units": stock["units"] or 0,
+        "low_stock_count": low.count(),
+        "low_stock": list(low[:5]),
+    }

@@ -1,0 +1,53 @@
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from approvals.selectors import review_items_for
+from catalog import selectors
+from forecasting.selectors import product_sales_by_week
+
+
+@login_required
+def product_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:100]
+    category = request.GET.get("category", "").strip()[:80]
+    try:
+        maker = int(request.GET.get("maker") or 0) or None
+    except ValueError:
+        maker = None
+    products = selectors.products_for(request.user, search=search, category=category, maker=maker)
+    page = Paginator(products, 24).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalog/product_list.html",
+        {
+            "page": page,
+            "search": search,
+            "category": category,
+            "maker": maker,
+            "categories": selectors.categories(),
+            "makers": selectors.makers_for(request.user),
+        },
+    )
+
+
+@login_required
+def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = selectors.product_for(request.user, product_id=product_id)
+    since = timezone.localdate() - dt.timedelta(weeks=26)
+    weeks = product_sales_by_week(product_id=product.pk, since=since)
+    peak = max((row["units"] for row in weeks), default=0)
+    return render(
+        request,
+        "catalog/product_detail.html",
+        {
+            "product": product,
+            "weekly_sales": [{**row, "height": round(100 * row["units"] / peak) if peak else 0} for row in weeks],
+            "units_26w": sum(row["units"] for row in weeks),
+            "drafts": review_items_for(request.user, state=None).filter(subject_key=f"product:{product.pk}")[:10],
+        },
+    )

@@ -1,0 +1,74 @@
+from django.contrib import admin
+
+from studio.models import Job, StudioProfile
+from studio.permissions import CHANGE, VIEW, can, is_manager
+
+
+class RestrictedAdminMixin:
+    """Admin pages show and change only the rows the user may act on.
+
+    The same rule as the app's pages and API (studio.permissions): an artisan
+    who guesses another maker's object id gets the admin's "doesn't exist".
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, VIEW)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or can(request.user, VIEW, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can(request.user, CHANGE, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can(request.user, CHANGE, obj))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if hasattr(related.objects, "restrict") and getattr(related, "owner_field", None):
+            kwargs["queryset"] = related.objects.restrict(request.user, CHANGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RestrictedInlineMixin(RestrictedAdminMixin):
+    def has_view_permission(self, request, obj=None):
+        # obj is the parent here; the parent admin already checked it.
+        return super(RestrictedAdminMixin, self).has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super(RestrictedAdminMixin, self).has_change_permission(request, obj) and (
+            obj is None or can(request.user, CHANGE, obj)
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and (obj is None or can(request.user, CHANGE, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super(RestrictedAdminMixin, self).has_delete_permission(request, obj) and (
+            obj is None or can(request.user, CHANGE, obj)
+        )
+
+
+@admin.register(StudioProfile)
+class StudioProfileAdmin(admin.ModelAdmin):
+    list_display = ["name", "currency", "weekly_making_hours", "updated_at"]
+
+    def has_add_permission(self, request):
+        return is_manager(request.user) and not StudioProfile.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+    list_display = ["label", "kind", "status", "done", "failed", "total", "created_by", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["label", "message"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class StudioConfig(AppConfig):
+    name = "studio"
+    verbose_name = "Studio"
+
+    def ready(self) -> None:
+        from studio import checks  # noqa: F401  registers the system checks
+
+        post_migrate.connect(_sync_roles, dispatch_uid="studio.roles_sync")
+
+
+def _sync_roles(sender, app_config, using="default", **kwargs) -> None:
+    # post_migrate fires once per app, in INSTALLED_APPS order; by the time it
+    # fires for approvals (our last app) every permission the roles need exists.
+    if app_config.label != "approvals":
+        return
+    from studio.services import roles_sync
+
+    roles_sync(using=using)

@@ -1,0 +1,15 @@
+from studio.permissions import role_of
+
+
+def studio(request):
+    """Studio name, the user's role and their pending-review count, for the navigation."""
+    from approvals.selectors import pending_count_for
+    from studio.services import studio_profile_get
+
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "studio_profile": studio_profile_get() if signed_in else None,
+        "user_role": role_of(user) if signed_in else "none",
+        "review_pending_count": pending_count_for(user) if signed_in else 0,
+    }

@@ -1,0 +1,79 @@
+"""Studio-wide models: the studio profile and background-job progress."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class StudioProfile(models.Model):
+    """The one studio this installation runs. A row is created on first use."""
+
+    name = models.CharField(max_length=120, default="My studio")
+    tagline = models.CharField(max_length=200, blank=True)
+    brand_voice = models.TextField(
+        blank=True,
+        help_text="How the studio speaks: tone, words it likes and avoids. Guides the copywriter.",
+    )
+    currency = models.CharField(max_length=3, default="GBP", help_text="ISO 4217 code, e.g. GBP, EUR, USD.")
+    marketplace_profiles = models.JSONField(
+        default=list, blank=True, help_text="Channels the studio sells on, e.g. [\"etsy\", \"shopify\"]."
+    )
+    weekly_making_hours = models.PositiveIntegerField(
+        default=0, help_text="Hours per week all makers together spend making (for production plans)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "studio profile"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Job(models.Model):
+    """Progress of a long piece of background work, shown as a progress bar.
+
+    One job may fan out into many django-q2 tasks; each reports into the same row
+    through services.job_advance, which updates the counters atomically.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Done"
+        PARTIAL = "partial", "Done with errors"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=60)
+    label = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    owner_field = "created_by"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.is_finished else 0
+        return min(100, round(100 * (self.done + self.failed) / self.total))

@@ -1,0 +1,116 @@
+"""Studio-wide writes: roles, the studio profile, background-job progress."""
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from studio.models import Job, StudioProfile
+from studio.permissions import ARTISANS, MANAGERS
+
+# What each role may do through Django's model permissions (the admin and the
+# API check these). Row-level limits come on top, from studio.permissions.
+ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
+    MANAGERS: {
+        "studio": ["studioprofile:view,change", "job:view"],
+        "catalog": ["category:*", "product:*", "variant:*", "photo:*"],
+        "forecasting": ["sale:*"],
+        "approvals": ["reviewitem:view,decide", "reviewevent:view"],
+    },
+    ARTISANS: {
+        "studio": ["studioprofile:view", "job:view"],
+        "catalog": ["category:view", "product:view,change", "variant:view,change", "photo:view,add,change,delete"],
+        "forecasting": ["sale:view"],
+        "approvals": ["reviewitem:view,decide", "reviewevent:view"],
+    },
+}
+
+
+def _codenames(spec: str) -> list[str]:
+    model, actions = spec.split(":")
+    verbs = ["add", "change", "delete", "view"] if actions == "*" else actions.split(",")
+    return [f"{verb}_{model}" for verb in verbs]
+
+
+def roles_sync(*, using: str = "default") -> None:
+    """Create the role groups and give them exactly their permissions (idempotent)."""
+    for group_name, apps in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=group_name)
+        wanted = []
+        for app_label, specs in apps.items():
+            codenames = [code for spec in specs for code in _codenames(spec)]
+            found = list(
+                Permission.objects.using(using).filter(content_type__app_label=app_label, codename__in=codenames)
+            )
+            wanted.extend(found)
+        group.permissions.set(wanted)
+
+
+def studio_profile_get() -> StudioProfile:
+    profile = StudioProfile.objects.order_by("pk").first()
+    if profile is None:
+        profile = StudioProfile.objects.create()
+    return profile
+
+
+def job_create(*, kind: str, label: str, total: int = 0, created_by=None) -> Job:
+    return Job.objects.create(kind=kind, label=label, total=total, created_by=created_by)
+
+
+def job_start(*, job_id: int, total: int | None = None) -> None:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if total is not None:
+            job.total = total
+        _mark_running(job)
+        job.save()
+
+
+def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "") -> Job:
+    """Count finished units of work; several workers may report at once.
+
+    The row is locked while the counters move, and the job finishes itself
+    when done + failed reaches total.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        job.done += done
+        job.failed += failed
+        if error:
+            job.errors = (job.errors + [error[:500]])[-50:]
+        _mark_running(job)
+        if job.total and job.done + job.failed >= job.total and not job.is_finished:
+            _finish(job)
+        job.save()
+    return job
+
+
+def job_finish(*, job_id: int, message: str = "", failed: bool = False) -> Job:
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if message:
+            job.message = message
+        if failed:
+            job.status = Job.Status.FAILED
+            job.finished_at = timezone.now()
+        elif not job.is_finished:
+            _finish(job)
+        job.save()
+    return job
+
+
+def _mark_running(job: Job) -> None:
+    if job.started_at is None:
+        job.started_at = timezone.now()
+    if job.status == Job.Status.QUEUED:
+        job.status = Job.Status.RUNNING
+
+
+def _finish(job: Job) -> None:
+    if job.failed and not job.done:
+        job.status = Job.Status.FAILED
+    elif job.failed:
+        job.status = Job.Status.PARTIAL
+    else:
+        job.status = Job.Status.SUCCEEDED
+    job.finished_at = timezone.now()
