@@ -147,8 +147,10 @@ except Exception as exc:  # environ raises several types for a malformed URL
         f"DATABASE_URL is not a valid database URL ({exc}). "
         "Examples: sqlite:////abs/path/db.sqlite3, postgres://user@127.0.0.1:5432/atelier"
     ) from None
-if not DATABASES["default"].get("ENGINE"):
-    raise ImproperlyConfigured(f"DATABASE_URL uses an unsupported scheme: {os.environ.get('DATABASE_URL')!r}.")
+if DATABASES["default"].get("ENGINE") not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must start with sqlite:// or postgres:// (Atelier supports SQLite and PostgreSQL)."
+    )
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {

@@ -1,0 +1,17 @@
+"""Test settings: production settings plus what only tests need."""
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from studio.settings import *  # noqa: E402,F403
+
+# Tests run with DEBUG off, without collectstatic's manifest.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+SECURE_SSL_REDIRECT = False
+# Hashing passwords slowly protects users, not tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+# The browser tests talk plain http to the live server.
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
