@@ -20,7 +20,8 @@ class ReviewItemAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     """Read-only here: decisions are made in the review queue, which checks the hash."""
 
     list_display = ["subject", "kind", "version", "state", "owner", "submitted_at", "decided_by", "decided_at"]
-    list_filter = ["state", "kind", "owner"]
+    # Only owners of rows the user may see: an artisan must not get a list of every account.
+    list_filter = ["state", "kind", ("owner", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["subject", "snapshot_hash", "note"]
     list_select_related = ["owner", "decided_by"]
     inlines = [ReviewEventInline]

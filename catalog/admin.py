@@ -85,6 +85,10 @@ class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if is_manager(request.user) else ["maker", "handle"]
 
+    def get_prepopulated_fields(self, request, obj=None):
+        # A read-only handle isn't in the form; prepopulating it would crash the page.
+        return self.prepopulated_fields if is_manager(request.user) else {}
+
     def get_list_filter(self, request):
         return self.list_filter if is_manager(request.user) else [f for f in self.list_filter if f != "maker"]
 
@@ -107,7 +111,8 @@ class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 @admin.register(Variant)
 class VariantAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["sku", "product", "title", "effective_price", "stock_on_hand"]
-    list_filter = ["product__category", "product__maker"]
+    # RelatedOnly: the makers of rows the user may see, not a list of every account.
+    list_filter = ["product__category", ("product__maker", admin.RelatedOnlyFieldListFilter)]
     list_editable = ["stock_on_hand"]
     search_fields = ["sku", "title", "product__title"]
     list_select_related = ["product"]
@@ -117,7 +122,7 @@ class VariantAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 @admin.register(Photo)
 class PhotoAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "product", "width", "height", "size_bytes", "uploaded_by", "uploaded_at"]
-    list_filter = ["product__category", "product__maker"]
+    list_filter = ["product__category", ("product__maker", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["product__title", "sha256", "alt_text"]
     list_select_related = ["product", "uploaded_by"]
     readonly_fields = ["sha256", "width", "height", "size_bytes", "uploaded_by", "uploaded_at"]

@@ -77,6 +77,7 @@ def photo_add(*, product: Product, content: bytes, filename: str = "photo.jpg", 
         alt_text=alt_text,
         position=product.photos.count(),
     )
-    photo.file.save(f"{digest}.{ext}", ContentFile(content), save=False)
+    # A named ContentFile: Django reads the width/height fields from it while saving.
+    photo.file.save(f"{digest}.{ext}", ContentFile(content, name=f"{digest}.{ext}"), save=False)
     photo.save()
     return photo

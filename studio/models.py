@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from studio.permissions import RestrictedQuerySet
+
 
 class StudioProfile(models.Model):
     """The one studio this installation runs. A row is created on first use."""
@@ -60,6 +62,7 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     owner_field = "created_by"
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -14,6 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
@@ -22,6 +23,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
+        if create:
+            self.save()  # keeps the password set above
         if create and extracted:
             self.groups.add(Group.objects.get(name={"manager": MANAGERS, "artisan": ARTISANS}[extracted]))
             if extracted in ("manager", "artisan"):

@@ -1,5 +1,7 @@
 """Test settings: production settings plus what only tests need."""
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -15,3 +17,5 @@ Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 # The browser tests talk plain http to the live server.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# whitenoise warns about a missing STATIC_ROOT; tests never collectstatic.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="atelier-static-"))
