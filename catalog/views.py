@@ -38,16 +38,23 @@ def product_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     product = selectors.product_for(request.user, product_id=product_id)
-    since = timezone.localdate() - dt.timedelta(weeks=26)
-    weeks = product_sales_by_week(product_id=product.pk, since=since)
+    today = timezone.localdate()
+    # 26 whole weeks ending with this one; weeks without sales are zero, not missing.
+    mondays = [today - dt.timedelta(days=today.weekday(), weeks=n) for n in range(25, -1, -1)]
+    sold = {_as_date(row["week"]): row["units"] for row in product_sales_by_week(product_id=product.pk, since=mondays[0])}
+    weeks = [{"week": monday, "units": sold.get(monday, 0)} for monday in mondays]
     peak = max((row["units"] for row in weeks), default=0)
     return render(
         request,
         "catalog/product_detail.html",
         {
             "product": product,
-            "weekly_sales": [{**row, "height": round(100 * row["units"] / peak) if peak else 0} for row in weeks],
+            "weekly_sales": [{**row, "height": max(0, round(100 * row["units"] / peak)) if peak > 0 else 0} for row in weeks],
             "units_26w": sum(row["units"] for row in weeks),
             "drafts": review_items_for(request.user, state=None).filter(subject_key=f"product:{product.pk}")[:10],
         },
     )
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
