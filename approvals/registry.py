@@ -25,8 +25,14 @@ class DraftKind:
     subject_key: Callable[[models.Model], str] = lambda draft: ""
     # Fields a reviewer may edit before approving, with an optional length limit.
     editable_fields: dict[str, int | None] = field(default_factory=dict)
+    # Normalises an edited snapshot (sanitise, re-run checks); raises ValidationError.
+    clean: Callable[[models.Model, dict[str, Any]], dict[str, Any]] | None = None
+    # Reasons a snapshot can't be approved as it stands (e.g. over a channel limit).
+    blockers: Callable[[dict[str, Any]], list[str]] = lambda snapshot: []
     # Called after approval with the approved snapshot (e.g. to copy it onto the draft row).
     on_approved: Callable[[models.Model, dict[str, Any]], None] | None = None
+    # "Try again with this note": enqueue a new version of the draft; returns a job id or None.
+    retry: Callable[..., Any] | None = None
     template: str = "approvals/kinds/generic.html"
 
 

@@ -38,3 +38,36 @@ def review_items_for(user, *, state: str | None = ReviewState.PENDING, kind: str
 
 def pending_count_for(user) -> int:
     return ReviewItem.objects.restrict(user, VIEW).filter(state=ReviewState.PENDING).count()
+
+
+QUEUE_ORDERINGS = {
+    "newest": ("-submitted_at", "-id"),
+    "oldest": ("submitted_at", "id"),  # waiting longest first
+}
+
+
+def review_queue_for(
+    user, *, kind: str = "", subject_key: str = "", owner_id: int | None = None, sort: str = "newest"
+):
+    """Pending drafts the user may decide, filtered and ordered for the queue page."""
+    items = review_items_for(user, kind=kind or None).select_related("decided_by")
+    if subject_key:
+        items = items.filter(subject_key=subject_key)
+    if owner_id:
+        items = items.filter(owner_id=owner_id)
+    return items.order_by(*QUEUE_ORDERINGS.get(sort, QUEUE_ORDERINGS["newest"]))
+
+
+def queue_neighbours(queue, item: ReviewItem, *, sort: str = "newest") -> tuple[int | None, int | None]:
+    """Ids of the items before and after `item` in the queue's order (two small queries)."""
+    from django.db.models import Q
+
+    after = Q(submitted_at__lt=item.submitted_at) | Q(submitted_at=item.submitted_at, id__lt=item.id)
+    before = Q(submitted_at__gt=item.submitted_at) | Q(submitted_at=item.submitted_at, id__gt=item.id)
+    if sort == "oldest":
+        after, before = before, after
+    ordering = QUEUE_ORDERINGS.get(sort, QUEUE_ORDERINGS["newest"])
+    reverse = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
+    previous = queue.filter(before).order_by(*reverse).values_list("id", flat=True).first()
+    following = queue.filter(after).order_by(*ordering).values_list("id", flat=True).first()
+    return previous, following

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
@@ -48,7 +50,8 @@ def review_submit(*, draft: models.Model, submitted_by=None) -> ReviewItem:
     """Put the draft's current content in the queue as its next version.
 
     A pending older version is superseded. Submitting content identical to the
-    pending version returns that version, so a task that runs twice adds nothing.
+    latest version, pending or approved, returns that version, so a task that
+    runs twice adds nothing and nobody reviews what they already approved.
     """
     kind = registry.kind_for(draft)
     snapshot = canonical_json(kind.snapshot(draft))
@@ -62,7 +65,10 @@ def review_submit(*, draft: models.Model, submitted_by=None) -> ReviewItem:
             .order_by("-version")
         )
         latest = history[0] if history else None
-        if latest is not None and latest.state == ReviewState.PENDING and latest.snapshot_hash == digest:
+        if latest is not None and latest.snapshot_hash == digest and latest.state in (
+            ReviewState.PENDING,
+            ReviewState.APPROVED,
+        ):
             return latest
         for older in history:
             if older.state == ReviewState.PENDING:
@@ -93,8 +99,12 @@ def review_decide(
     seen_hash: str,
     note: str = "",
     edits: dict[str, Any] | None = None,
+    retry: bool = False,
 ) -> ReviewItem:
     """Approve (optionally with edits) or reject the version the reviewer saw.
+
+    With retry=True a rejection asks the draft's kind for a new version that
+    follows the note (after the transaction commits).
 
     Raises ReviewItem.DoesNotExist when the user may not decide this item (the
     view answers 404), DraftChanged when it is no longer the version they saw,
@@ -109,9 +119,20 @@ def review_decide(
             if not note.strip():
                 raise ReviewError("Say why you are rejecting this draft, so the next version can be better.")
             _close(item, ReviewState.REJECTED, ReviewEvent.Action.REJECTED, actor=user, note=note)
+            if retry and kind.retry is not None and item.draft is not None:
+                draft = item.draft
+                transaction.on_commit(lambda: kind.retry(draft=draft, note=note, user=user))
             return item
 
         approved, changes = _apply_edits(kind, item.snapshot, edits or {})
+        if kind.clean is not None and changes:
+            try:
+                approved = canonical_json(kind.clean(item.draft, approved))
+            except ValidationError as exc:
+                raise ReviewError(" ".join(exc.messages)) from None
+        blockers = kind.blockers(approved)
+        if blockers:
+            raise ReviewError("Fix this before approving: " + " ".join(blockers))
         for previous in ReviewItem.objects.select_for_update().filter(
             draft_type=item.draft_type_id, draft_id=item.draft_id, state=ReviewState.APPROVED
         ):
@@ -129,6 +150,30 @@ def review_decide(
         if kind.on_approved is not None and item.draft is not None:
             kind.on_approved(item.draft, approved)
     return item
+
+
+@dataclass
+class BulkResult:
+    item_id: int
+    ok: bool
+    message: str = ""
+
+
+def review_decide_many(
+    *, user, decisions: list[tuple[int, str]], approve: bool, note: str = ""
+) -> list[BulkResult]:
+    """Decide a selection, each item on its own: one that changed doesn't stop the rest."""
+    results = []
+    for item_id, seen_hash in decisions:
+        try:
+            review_decide(item_id=item_id, user=user, approve=approve, seen_hash=seen_hash, note=note)
+        except ReviewItem.DoesNotExist:
+            results.append(BulkResult(item_id, False, "Not found."))
+        except ReviewError as exc:
+            results.append(BulkResult(item_id, False, str(exc)))
+        else:
+            results.append(BulkResult(item_id, True))
+    return results
 
 
 def _apply_edits(kind: registry.DraftKind, snapshot: dict, edits: dict[str, Any]) -> tuple[dict, dict]:
