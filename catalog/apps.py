@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class CatalogConfig(AppConfig):
     name = "catalog"
+
+    def ready(self) -> None:
+        from approvals import registry
+        from catalog.listings.kind import LISTING_COPY
+
+        registry.register(LISTING_COPY)

@@ -128,3 +128,40 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.position + 1} of {self.product.title}"
+
+
+class ListingDraft(models.Model):
+    """The listing copy of one product as the copywriter last wrote it.
+
+    One row per product; every rewrite is a new version in the review queue.
+    Channels publish the approved snapshot (approvals.selectors.approved_content),
+    never this live row.
+    """
+
+    class Status(models.TextChoices):
+        WRITING = "writing", "Being written"
+        READY = "ready", "Waiting for review"
+        FAILED = "failed", "Failed"
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="listing_draft")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WRITING)
+    title = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True, help_text="Sanitised HTML: paragraphs, lists, emphasis.")
+    tags = models.JSONField(default=list, blank=True)
+    seo_title = models.CharField(max_length=200, blank=True)
+    seo_description = models.TextField(blank=True)
+    alt_texts = models.JSONField(default=list, blank=True, help_text="[{\"photo\": id, \"text\": …}]")
+    suggested_category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    materials = models.JSONField(default=list, blank=True)
+    colours = models.JSONField(default=list, blank=True)
+    checks = models.JSONField(default=list, blank=True)
+    writer = models.CharField(max_length=120, blank=True, help_text="The copywriter backend that wrote this version.")
+    instructions = models.TextField(blank=True, help_text="The reviewer's note the last rewrite followed.")
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    owner_field = "product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Listing copy for {self.product.title}"

@@ -270,7 +270,14 @@ Q_CLUSTER = {
 # --- AI backends (named, like STORAGES) -------------------------------------------
 # Each step picks its backend by a short name from the environment; the registry
 # (studio/backends.py) maps names to classes and fails at start-up on an unknown one.
-ATELIER_BACKENDS: dict[str, dict] = {}
+ATELIER_BACKENDS: dict[str, dict] = {
+    "copywriter": {
+        "BACKEND": envbackend(
+            "ATELIER_COPYWRITER", "template", {"template": "catalog.copywriting.template.TemplateCopywriter"}
+        ),
+        "OPTIONS": {},
+    },
+}
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,93 @@
+"""What every copywriter takes and returns: a brief of plain facts in, listing copy out.
+
+A backend never touches the database. The service builds the brief
+(catalog.listings.services.brief_for), the backend writes from it, and the
+service checks, fixes and stores the result. That keeps backends fast, easy to
+test without a database, and unable to reach anything outside the draft.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.backends import Backend
+
+
+@dataclass(frozen=True)
+class PhotoFact:
+    """One original photo of the product: its id and the variant it shows, if any."""
+
+    id: int
+    variant: str = ""
+
+
+@dataclass(frozen=True)
+class ListingBrief:
+    """Everything a copywriter may use, as plain data. The facts are the maker's word."""
+
+    title: str
+    handle: str = ""
+    category: str = ""
+    materials: tuple[str, ...] = ()
+    techniques: tuple[str, ...] = ()
+    dimensions: str = ""
+    weight_grams: int | None = None
+    care: str = ""
+    story: str = ""
+    made_to_order: bool = False
+    lead_time_days: int = 0
+    price: str = ""
+    currency: str = ""
+    # Option name → the values the variants offer, in variant order, e.g. {"colourway": ("celadon", "tenmoku")}.
+    options: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    photos: tuple[PhotoFact, ...] = ()
+    studio_name: str = ""
+    brand_voice: str = ""
+    # The maker's recently approved listing copy (title, description, tags, seo_title, seo_description).
+    examples: tuple[dict[str, Any], ...] = ()
+    categories: tuple[str, ...] = ()
+    # The reviewer's note on a rejected version; may be empty.
+    instructions: str = ""
+
+    @property
+    def photo_ids(self) -> tuple[int, ...]:
+        return tuple(photo.id for photo in self.photos)
+
+    def facts(self) -> dict[str, Any]:
+        """The facts the checks rest on; the same shape as catalog.listings.kind.product_facts."""
+        return {
+            "title": self.title,
+            "category": self.category,
+            "materials": list(self.materials),
+            "techniques": list(self.techniques),
+            "dimensions": self.dimensions,
+            "weight_grams": self.weight_grams,
+            "care": self.care,
+            "story": self.story,
+            "made_to_order": self.made_to_order,
+        }
+
+
+@dataclass
+class ListingCopy:
+    """One listing's copy as a copywriter wrote it, before the service checks and fixes it."""
+
+    title: str
+    description: str  # HTML subset: p, ul, li, strong, em
+    tags: list[str] = field(default_factory=list)
+    seo_title: str = ""
+    seo_description: str = ""
+    alt_texts: list[dict[str, Any]] = field(default_factory=list)  # [{"photo": id, "text": str}]
+    category: str = ""  # one of the brief's categories, or ""
+    materials: list[str] = field(default_factory=list)
+    colours: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the writer couldn't do or had no facts for
+
+
+class Copywriter(Backend):
+    """Base of the copywriter backends (ATELIER_BACKENDS["copywriter"])."""
+
+    step = "copywriter"
+
+    def write(self, *, brief: ListingBrief) -> ListingCopy:
+        raise NotImplementedError

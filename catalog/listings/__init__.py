@@ -1,0 +1,1 @@
+"""Listing copy: channel limits, checks and the listing-copy draft kind."""

@@ -1,0 +1,190 @@
+"""Checks on listing copy: channel limits (fixed where safe) and unsupported claims.
+
+A claim is supported only when the maker's own facts say it. The copy may not
+promise "dishwasher-safe", "sterling" or "organic" unless the facts do.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import nh3
+
+from catalog.listings import limits
+
+PASS, WARN, FAIL = "pass", "warn", "fail"
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    field: str
+    level: str
+    message: str
+    terms: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["terms"] = list(self.terms)
+        return data
+
+
+# Claims that need the maker's word. Each: label → regex of the claim's wordings.
+CLAIMS: dict[str, str] = {
+    "organic": r"\borganic\b",
+    "sterling silver": r"\bsterling\b|\b925\b",
+    "solid gold": r"\bsolid gold\b|\b(?:9|10|14|18|22|24)\s?(?:k|ct|carat|karat)\b",
+    "gold-filled": r"\bgold[- ]filled\b",
+    "waterproof": r"\bwater ?proof\b|\bwater[- ]resistant\b",
+    "hypoallergenic": r"\bhypo-?allergenic\b",
+    "nickel-free": r"\bnickel[- ]free\b",
+    "lead-free": r"\blead[- ]free\b",
+    "vegan": r"\bvegan\b",
+    "dishwasher-safe": r"\bdishwasher[- ]safe\b|\bdishwasher\b",
+    "microwave-safe": r"\bmicrowave[- ]safe\b|\bmicrowave\b",
+    "oven-safe": r"\boven[- ](?:safe|proof)\b",
+    "food-safe": r"\bfood[- ]safe\b",
+    "non-toxic": r"\bnon-?toxic\b",
+    "fair trade": r"\bfair ?trade\b",
+    "eco-friendly": r"\beco-?friendly\b|\benvironmentally friendly\b",
+    "sustainable": r"\bsustainabl[ey]\b",
+    "biodegradable": r"\bbiodegradable\b|\bcompostable\b",
+    "recycled": r"\brecycled\b",
+    "certified": r"\bcertified\b",
+    "guarantee": r"\bguarantee[ds]?\b|\bwarrant(?:y|ied)\b|\blifetime\b",
+    "100%": r"\b100 ?%",
+}
+
+# Materials: naming one the facts don't contain is an unsupported claim too.
+MATERIALS = [
+    "porcelain", "stoneware", "earthenware", "terracotta", "bone china",
+    "cotton", "linen", "wool", "merino", "alpaca", "cashmere", "silk", "hemp", "jute", "bamboo",
+    "silver", "gold", "brass", "copper", "bronze", "titanium", "platinum", "pearl", "gemstone", "diamond",
+    "soy wax", "beeswax", "coconut wax", "rapeseed wax", "paraffin", "essential oil",
+    "leather", "oak", "walnut", "ash", "maple", "cherry wood", "glass", "resin", "marble",
+]
+
+
+def facts_text(facts: dict[str, Any]) -> str:
+    """Everything the maker said, lower-cased, as one string to look claims up in."""
+    parts: list[str] = []
+    for value in facts.values():
+        if isinstance(value, (list, tuple)):
+            parts.extend(str(item) for item in value)
+        elif value not in (None, ""):
+            parts.append(str(value))
+    return " ".join(parts).lower()
+
+
+def plain_text(text: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(nh3.clean(text or "", tags=set()))).strip()
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|isn't|aren't|without|avoid|unsuitable)\b[\w\s,-]{0,20}$")
+
+
+def _affirmed(pattern: str, said: str) -> bool:
+    """The text says it, and not as "not dishwasher safe"."""
+    return any(not _NEGATION.search(said[max(0, m.start() - 30) : m.start()]) for m in re.finditer(pattern, said))
+
+
+def unsupported_claims(text: str, facts: dict[str, Any]) -> list[str]:
+    """Claims and materials in `text` that the facts don't affirm."""
+    said = facts_text(facts)
+    lowered = text.lower()
+    found = []
+    for label, pattern in CLAIMS.items():
+        if _affirmed(pattern, lowered) and not _affirmed(pattern, said):
+            found.append(label)
+    for material in MATERIALS:
+        pattern = rf"\b{re.escape(material)}\b"
+        if re.search(pattern, lowered) and not re.search(pattern, said):
+            found.append(material)
+    return found
+
+
+def sanitise_description(html: str) -> str:
+    return nh3.clean(html or "", tags=limits.DESCRIPTION_TAGS, attributes={}, strip_comments=True).strip()
+
+
+def normalise_tags(tags: list[str]) -> tuple[list[str], list[str]]:
+    """Trim, de-duplicate (case-insensitively) and drop empty tags; report what changed."""
+    seen: set[str] = set()
+    cleaned: list[str] = []
+    notes: list[str] = []
+    for raw in tags:
+        tag = re.sub(r"\s+", " ", str(raw)).strip().lower()
+        if not tag:
+            continue
+        if tag in seen:
+            notes.append(f"removed duplicate tag “{tag}”")
+            continue
+        seen.add(tag)
+        cleaned.append(tag)
+    return cleaned, notes
+
+
+def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check]:
+    """Every check on one listing's copy, in the order a reviewer reads the draft."""
+    checks: list[Check] = []
+    title = content.get("title", "")
+    checks.append(_length("title_length", "title", "Title", title, limits.ETSY_TITLE_MAX, "Etsy"))
+    bad = sorted({ch for ch in title if ch in limits.ETSY_TITLE_FORBIDDEN})
+    checks.append(
+        Check("title_characters", "title", FAIL, f"Etsy titles can't contain {' '.join(bad)}.", tuple(bad))
+        if bad
+        else Check("title_characters", "title", PASS, "No characters Etsy refuses.")
+    )
+    tags = content.get("tags", [])
+    if len(tags) > limits.ETSY_TAGS_MAX:
+        checks.append(Check("tag_count", "tags", FAIL, f"{len(tags)} tags; Etsy allows {limits.ETSY_TAGS_MAX}."))
+    else:
+        checks.append(Check("tag_count", "tags", PASS, f"{len(tags)} of {limits.ETSY_TAGS_MAX} tags."))
+    long_tags = tuple(tag for tag in tags if len(tag) > limits.ETSY_TAG_MAX)
+    if long_tags:
+        checks.append(
+            Check("tag_length", "tags", FAIL, f"Tags over {limits.ETSY_TAG_MAX} characters: {', '.join(long_tags)}.", long_tags)
+        )
+    if len({tag.lower() for tag in tags}) != len(tags):
+        checks.append(Check("tag_unique", "tags", FAIL, "Tags must be unique."))
+    checks.append(_length("seo_title_length", "seo_title", "SEO title", content.get("seo_title", ""), limits.SEO_TITLE_MAX, "Shopify"))
+    meta = content.get("seo_description", "")
+    if len(meta) > limits.SHOPIFY_META_DESCRIPTION_MAX:
+        checks.append(_length("meta_length", "seo_description", "Meta description", meta, limits.SHOPIFY_META_DESCRIPTION_MAX, "Shopify"))
+    elif len(meta) > limits.META_DESCRIPTION_MAX:
+        checks.append(
+            Check("meta_length", "seo_description", WARN,
+                  f"Meta description is {len(meta)} characters; search results show about {limits.META_DESCRIPTION_MAX}.")
+        )
+    else:
+        checks.append(_length("meta_length", "seo_description", "Meta description", meta, limits.META_DESCRIPTION_MAX, "Search"))
+    for index, alt in enumerate(content.get("alt_texts", []) or []):
+        text = alt.get("text", "") if isinstance(alt, dict) else str(alt)
+        if len(text) > limits.ALT_TEXT_MAX:
+            checks.append(Check("alt_length", f"alt_texts.{index}", FAIL,
+                                f"Alt text {index + 1} is {len(text)} characters; keep it under {limits.ALT_TEXT_MAX}."))
+    copy = " ".join([title, plain_text(content.get("description", "")), " ".join(tags),
+                     content.get("seo_title", ""), meta])
+    claims = unsupported_claims(copy, facts)
+    if claims:
+        checks.append(
+            Check("unsupported_claims", "description", WARN,
+                  "The copy says things the maker's facts don't: " + ", ".join(claims) + ".", tuple(claims))
+        )
+    else:
+        checks.append(Check("unsupported_claims", "description", PASS, "Every claim is backed by the maker's facts."))
+    missing = [label for key, label in (("materials", "materials"), ("dimensions", "dimensions"), ("care", "care"))
+               if not facts.get(key)]
+    if missing:
+        checks.append(Check("missing_facts", "facts", WARN, "The facts don't give " + ", ".join(missing) + "; the copy leaves them out."))
+    return checks
+
+
+def _length(code: str, field: str, label: str, value: str, limit: int, channel: str) -> Check:
+    if not value:
+        return Check(code, field, FAIL, f"{label} is empty.")
+    if len(value) > limit:
+        return Check(code, field, FAIL, f"{label} is {len(value)} characters; {channel} allows {limit}.")
+    return Check(code, field, PASS, f"{label}: {len(value)} of {limit} characters.")

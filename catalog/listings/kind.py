@@ -1,0 +1,93 @@
+"""The listing-copy draft kind, registered with approvals in CatalogConfig.ready()."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from approvals.registry import DraftKind
+from catalog.listings import limits
+from catalog.listings.checks import FAIL, listing_checks, normalise_tags, sanitise_description
+from catalog.models import ListingDraft, Product
+
+COPY_FIELDS = ["title", "description", "tags", "seo_title", "seo_description", "alt_texts"]
+
+
+def product_facts(product: Product) -> dict[str, Any]:
+    """The maker's facts, the only ground truth the copy may rest on."""
+    return {
+        "title": product.title,
+        "category": product.category.name if product.category_id else "",
+        "materials": list(product.materials),
+        "techniques": list(product.techniques),
+        "dimensions": product.dimensions,
+        "weight_grams": product.weight_grams,
+        "care": product.care,
+        "story": product.story,
+        "made_to_order": product.made_to_order,
+    }
+
+
+def listing_snapshot(draft: ListingDraft) -> dict[str, Any]:
+    return {
+        "title": draft.title,
+        "description": draft.description,
+        "tags": list(draft.tags),
+        "seo_title": draft.seo_title,
+        "seo_description": draft.seo_description,
+        "alt_texts": list(draft.alt_texts),
+        "category": draft.suggested_category.name if draft.suggested_category_id else "",
+        "materials": list(draft.materials),
+        "colours": list(draft.colours),
+        "checks": list(draft.checks),
+        "writer": draft.writer,
+    }
+
+
+def clean_listing(draft: ListingDraft, snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A reviewer's edit, made safe: sanitised HTML, tidy tags, checks re-run."""
+    cleaned = dict(snapshot)
+    cleaned["description"] = sanitise_description(str(snapshot.get("description", "")))
+    tags = snapshot.get("tags", [])
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if not isinstance(tags, list):
+        raise ValidationError("Tags must be a list or comma-separated text.")
+    cleaned["tags"], _ = normalise_tags(tags)
+    for name in ("title", "seo_title", "seo_description"):
+        cleaned[name] = " ".join(str(snapshot.get(name, "")).split())
+    cleaned["checks"] = [check.as_dict() for check in listing_checks(cleaned, product_facts(draft.product))]
+    return cleaned
+
+
+def listing_blockers(snapshot: dict[str, Any]) -> list[str]:
+    return [check["message"] for check in snapshot.get("checks", []) if check.get("level") == FAIL]
+
+
+def listing_retry(*, draft: ListingDraft, note: str, user):
+    """Rejected with "try again": write a new version that follows the note (a background job)."""
+    from catalog.listings.services import listing_rewrite  # services import this module
+
+    return listing_rewrite(draft=draft, note=note, user=user)
+
+
+LISTING_COPY = DraftKind(
+    name="listing_copy",
+    label="Listing copy",
+    model=ListingDraft,
+    snapshot=listing_snapshot,
+    owner=lambda draft: draft.product.maker,
+    subject=lambda draft: draft.product.title,
+    subject_key=lambda draft: f"product:{draft.product_id}",
+    editable_fields={
+        "title": limits.ETSY_TITLE_MAX,
+        "description": None,
+        "tags": None,
+        "seo_title": limits.SEO_TITLE_MAX,
+        "seo_description": limits.SHOPIFY_META_DESCRIPTION_MAX,
+    },
+    clean=clean_listing,
+    blockers=listing_blockers,
+    retry=listing_retry,
+    template="approvals/kinds/listing_copy.html",
+)

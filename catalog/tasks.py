@@ -1,0 +1,34 @@
+"""Background tasks of the catalogue: thin wrappers that take ids and call services.
+
+They may run twice (the ORM broker re-runs a task whose worker died), so each
+unit of work is idempotent: listing_write returns the same pending version for
+the same facts and instructions.
+"""
+from __future__ import annotations
+
+import logging
+
+from catalog.listings.services import ListingWriteError, listing_write
+from studio.services import job_advance, job_start
+
+logger = logging.getLogger(__name__)
+
+
+def write_listings(job_id: int, product_ids: list[int], instructions: str = "", requested_by_id: int | None = None) -> dict:
+    """Write listing copy for a chunk of a job's products; one failure doesn't stop the rest."""
+    job_start(job_id=job_id)
+    written = failed = 0
+    for product_id in product_ids:
+        try:
+            listing_write(product_id=product_id, instructions=instructions, requested_by_id=requested_by_id)
+        except ListingWriteError as exc:
+            failed += 1
+            job_advance(job_id=job_id, failed=1, error=f"{exc.subject or f'Product {product_id}'}: {exc}")
+        except Exception as exc:  # a bug for one product must not cost the others their copy
+            logger.exception("Listing copy for product %s failed unexpectedly", product_id)
+            failed += 1
+            job_advance(job_id=job_id, failed=1, error=f"Product {product_id}: unexpected error ({type(exc).__name__}: {exc})")
+        else:
+            written += 1
+            job_advance(job_id=job_id, done=1)
+    return {"job": job_id, "written": written, "failed": failed}

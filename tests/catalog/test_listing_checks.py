@@ -1,0 +1,189 @@
+"""catalog.listings.checks: channel limits, unsupported claims, sanitising. Pure functions, no database."""
+import pytest
+
+from catalog.listings import limits
+from catalog.listings.checks import (
+    FAIL,
+    PASS,
+    WARN,
+    listing_checks,
+    normalise_tags,
+    plain_text,
+    sanitise_description,
+    unsupported_claims,
+)
+
+FACTS = {
+    "title": "Celadon mug",
+    "category": "Ceramics",
+    "materials": ["stoneware clay", "food-safe glaze"],
+    "techniques": ["wheel-thrown"],
+    "dimensions": "9 cm tall",
+    "weight_grams": 350,
+    "care": "Hand wash.",
+    "story": "",
+    "made_to_order": False,
+}
+
+
+def good_content(**changes):
+    content = {
+        "title": "Celadon Stoneware Mug – Wheel-Thrown, 9 cm",
+        "description": "<p>Celadon mug in stoneware clay.</p>",
+        "tags": ["celadon mug", "stoneware", "pottery"],
+        "seo_title": "Celadon Stoneware Mug",
+        "seo_description": "Celadon mug in stoneware clay and food-safe glaze.",
+        "alt_texts": [{"photo": 1, "text": "Celadon Stoneware Mug"}],
+    }
+    content.update(changes)
+    return content
+
+
+def by_code(content, facts=FACTS):
+    checks = listing_checks(content, facts)
+    found = {}
+    for check in checks:
+        found.setdefault(check.code, check)
+    return found
+
+
+def levels(content, facts=FACTS):
+    return {code: check.level for code, check in by_code(content, facts).items()}
+
+
+def test_good_copy_passes_every_check():
+    assert set(levels(good_content()).values()) == {PASS}
+
+
+@pytest.mark.parametrize(
+    "title, level",
+    [("x" * limits.ETSY_TITLE_MAX, PASS), ("x" * (limits.ETSY_TITLE_MAX + 1), FAIL), ("", FAIL)],
+)
+def test_title_length(title, level):
+    assert levels(good_content(title=title))["title_length"] == level
+
+
+@pytest.mark.parametrize("char", list(limits.ETSY_TITLE_FORBIDDEN))
+def test_title_forbidden_characters_fail_and_are_named(char):
+    check = by_code(good_content(title=f"Mug {char} 20"))["title_characters"]
+    assert check.level == FAIL
+    assert check.terms == (char,)
+    assert char in check.message
+
+
+def test_thirteen_tags_pass_fourteen_fail():
+    tags = [f"tag {n}" for n in range(14)]
+    assert levels(good_content(tags=tags[:13]))["tag_count"] == PASS
+    assert levels(good_content(tags=tags))["tag_count"] == FAIL
+
+
+def test_tag_longer_than_twenty_characters_fails_and_is_named():
+    check = by_code(good_content(tags=["x" * 20, "y" * 21]))["tag_length"]
+    assert check.level == FAIL
+    assert check.terms == ("y" * 21,)
+
+
+def test_duplicate_tags_fail_case_insensitively():
+    assert levels(good_content(tags=["Pottery", "pottery"]))["tag_unique"] == FAIL
+    assert "tag_unique" not in levels(good_content(tags=["pottery", "mug"]))
+
+
+@pytest.mark.parametrize("length, level", [(70, PASS), (71, FAIL), (0, FAIL)])
+def test_seo_title_limit(length, level):
+    assert levels(good_content(seo_title="s" * length))["seo_title_length"] == level
+
+
+@pytest.mark.parametrize("length, level", [(160, PASS), (161, WARN), (320, WARN), (321, FAIL), (0, FAIL)])
+def test_meta_description_warns_over_160_and_fails_over_320(length, level):
+    assert levels(good_content(seo_description="m" * length))["meta_length"] == level
+
+
+def test_alt_text_over_125_characters_fails_for_that_photo():
+    content = good_content(alt_texts=[{"photo": 1, "text": "a" * 125}, {"photo": 2, "text": "b" * 126}])
+    alt_checks = [check for check in listing_checks(content, FACTS) if check.code == "alt_length"]
+    assert [(check.field, check.level) for check in alt_checks] == [("alt_texts.1", FAIL)]
+
+
+@pytest.mark.parametrize(
+    "phrase, label",
+    [
+        ("Dishwasher-safe and sturdy.", "dishwasher-safe"),
+        ("Goes in the dishwasher.", "dishwasher-safe"),
+        ("Sterling silver hoops.", "sterling silver"),
+        ("14k gold vermeil.", "solid gold"),
+        ("Organic cotton.", "organic"),
+        ("A vegan candle.", "vegan"),
+        ("Hypoallergenic hooks.", "hypoallergenic"),
+        ("Totally waterproof.", "waterproof"),
+    ],
+)
+def test_claims_the_facts_dont_make_are_flagged(phrase, label):
+    assert label in unsupported_claims(phrase, FACTS)
+    check = by_code(good_content(description=f"<p>{phrase}</p>"))["unsupported_claims"]
+    assert check.level == WARN
+    assert label in check.terms
+
+
+def test_dishwasher_safe_is_supported_when_the_care_says_so():
+    facts = {**FACTS, "care": "Dishwasher safe."}
+    assert unsupported_claims("Dishwasher-safe and sturdy.", facts) == []
+    assert levels(good_content(description="<p>Dishwasher-safe.</p>"), facts)["unsupported_claims"] == PASS
+
+
+def test_a_material_the_facts_dont_name_is_flagged():
+    assert unsupported_claims("A linen sleeve.", FACTS) == ["linen"]
+    assert unsupported_claims("Stoneware, thrown on the wheel.", FACTS) == []
+
+
+def test_claims_in_tags_and_seo_fields_are_flagged_too():
+    assert "organic" in by_code(good_content(tags=["organic"]))["unsupported_claims"].terms
+    assert "vegan" in by_code(good_content(seo_title="Vegan mug"))["unsupported_claims"].terms
+    assert "recycled" in by_code(good_content(seo_description="Recycled clay."))["unsupported_claims"].terms
+
+
+def test_claims_need_whole_words():
+    # "goldfinch" is not gold, "ashen" is not ash.
+    assert unsupported_claims("A goldfinch on an ashen glaze.", FACTS) == []
+
+
+def test_missing_facts_are_a_warning():
+    facts = {**FACTS, "materials": [], "care": ""}
+    check = by_code(good_content(description="<p>Mug.</p>"), facts)["missing_facts"]
+    assert check.level == WARN
+    assert "materials" in check.message and "care" in check.message
+
+
+def test_sanitise_description_strips_scripts_attributes_and_links():
+    dirty = (
+        '<p onclick="steal()" class="x">Hello <strong style="color:red">there</strong></p>'
+        '<script>alert(1)</script><a href="https://evil.example">click</a><img src=x onerror=alert(1)>'
+        "<h1>Big</h1><ul><li><em>ok</em></li></ul><!-- comment -->"
+    )
+    clean = sanitise_description(dirty)
+    assert clean == "<p>Hello <strong>there</strong></p>clickBig<ul><li><em>ok</em></li></ul>"
+    for bad in ("<script", "alert", "onclick", "href", "<a", "<img", "<h1", "style", "class", "<!--"):
+        assert bad not in clean
+
+
+def test_plain_text_drops_markup():
+    assert plain_text("<p>One</p>\n<ul>\n<li><strong>two</strong></li></ul>") == "One two"
+
+
+def test_normalise_tags_lowercases_trims_and_reports_duplicates():
+    tags, notes = normalise_tags(["  Stoneware  Mug ", "stoneware mug", "", "Gift"])
+    assert tags == ["stoneware mug", "gift"]
+    assert notes == ["removed duplicate tag “stoneware mug”"]
+
+
+def test_a_negated_fact_does_not_support_the_claim():
+    from catalog.listings.checks import unsupported_claims
+
+    facts = {"care": "Not dishwasher safe; wash by hand.", "materials": ["stoneware"]}
+    assert unsupported_claims("A dishwasher-safe stoneware mug", facts) == ["dishwasher-safe"]
+    assert unsupported_claims("A dishwasher-safe stoneware mug", {"care": "Dishwasher safe.", "materials": ["stoneware"]}) == []
+
+
+def test_plain_text_unescapes_entities():
+    from catalog.listings.checks import plain_text
+
+    assert plain_text("<p>Salt &amp; pepper</p>") == "Salt & pepper"
