@@ -62,6 +62,11 @@ def get(name: str) -> DraftKind:
         raise UnknownDraftKind(f"No draft kind named {name!r} is registered.") from None
 
 
+def find(name: str) -> DraftKind | None:
+    """The kind, or None for one no longer registered (its items stay readable)."""
+    return _kinds.get(name)
+
+
 def kind_for(draft: models.Model) -> DraftKind:
     for kind in _kinds.values():
         if isinstance(draft, kind.model):

@@ -21,6 +21,13 @@ def approved_item(*, draft: models.Model) -> ReviewItem | None:
     )
 
 
+def review_items_for_draft(*, draft: models.Model):
+    """Every version of one draft, newest first."""
+    return ReviewItem.objects.filter(
+        draft_type=ContentType.objects.get_for_model(draft), draft_id=draft.pk
+    ).order_by("-version")
+
+
 def approved_content(*, draft: models.Model) -> dict[str, Any] | None:
     """The snapshot a person approved last for this draft, or None if none was."""
     item = approved_item(draft=draft)
@@ -47,14 +54,26 @@ QUEUE_ORDERINGS = {
 
 
 def review_queue_for(
-    user, *, kind: str = "", subject_key: str = "", owner_id: int | None = None, sort: str = "newest"
+    user,
+    *,
+    state: str = ReviewState.PENDING,
+    kind: str = "",
+    subject_key: str = "",
+    owner_id: int | None = None,
+    sort: str = "newest",
 ):
-    """Pending drafts the user may decide, filtered and ordered for the queue page."""
-    items = review_items_for(user, kind=kind or None).select_related("decided_by")
+    """Drafts the user may see, filtered and ordered for the queue page.
+
+    Pending drafts come newest first (or waiting longest first); decided ones
+    most recently decided first.
+    """
+    items = review_items_for(user, state=state, kind=kind or None).select_related("decided_by")
     if subject_key:
         items = items.filter(subject_key=subject_key)
     if owner_id:
         items = items.filter(owner_id=owner_id)
+    if state != ReviewState.PENDING:
+        return items.order_by("-decided_at", "-id")
     return items.order_by(*QUEUE_ORDERINGS.get(sort, QUEUE_ORDERINGS["newest"]))
 
 

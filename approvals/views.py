@@ -1,30 +1,225 @@
+"""The review queue pages. Views parse, check access, call one service, render.
+
+Every decision form works as a plain POST (redirect after post); review.js sends
+the same forms with fetch() and asks for JSON, so a phone gets no page reloads.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from approvals import registry
+from approvals.diff import snapshot_diff
+from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionForm
 from approvals.models import ReviewItem, ReviewState
-from approvals.selectors import review_items_for
-from studio.permissions import get_for_user
+from approvals.selectors import approved_item, queue_neighbours, review_queue_for
+from approvals.services import DraftChanged, ReviewError, review_decide, review_decide_many
+from catalog.selectors import makers_for
+from studio.permissions import DECIDE, can, get_for_user
+
+QUEUE_PARAMS = ("kind", "product", "maker", "sort", "state")
+
+
+def _queue_filters(request: HttpRequest) -> dict:
+    params = request.GET if request.method == "GET" else request.POST
+    product = params.get("product", "")
+    maker = params.get("maker", "")
+    state = params.get("state", ReviewState.PENDING)
+    return {
+        "kind": params.get("kind", "")[:40],
+        "product": product if product.isdigit() else "",
+        "maker": maker if maker.isdigit() else "",
+        "sort": params.get("sort") if params.get("sort") in ("newest", "oldest") else "newest",
+        "state": state if state in ReviewState.values else ReviewState.PENDING,
+    }
+
+
+def _queue(request: HttpRequest, filters: dict):
+    return review_queue_for(
+        request.user,
+        state=filters["state"],
+        kind=filters["kind"],
+        subject_key=f"product:{filters['product']}" if filters["product"] else "",
+        owner_id=int(filters["maker"]) if filters["maker"] else None,
+        sort=filters["sort"],
+    )
+
+
+def _querystring(filters: dict) -> str:
+    return urlencode({key: value for key, value in filters.items() if value and not (key == "state" and value == "pending") and not (key == "sort" and value == "newest")})
 
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    state = request.GET.get("state", ReviewState.PENDING)
-    if state not in ReviewState.values:
-        state = ReviewState.PENDING
-    items = review_items_for(request.user, state=state, kind=kind or None)
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    filters = _queue_filters(request)
+    page = Paginator(_queue(request, filters), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "approvals/review_list.html",
-        {"page": page, "kind": kind, "state": state, "states": ReviewState.choices, "kinds": registry.all_kinds()},
+        {
+            "page": page,
+            "filters": filters,
+            "querystring": _querystring(filters),
+            "states": ReviewState.choices,
+            "kinds": registry.all_kinds(),
+            "makers": makers_for(request.user),
+            "bulk_form": BulkDecisionForm(),
+        },
     )
+
+
+def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form: DecisionForm | None = None) -> dict:
+    kind = registry.find(item.kind)
+    approved = approved_item_for_display(item)
+    previous_id = next_id = None
+    if item.state == ReviewState.PENDING:
+        previous_id, next_id = queue_neighbours(_queue(request, {**filters, "state": ReviewState.PENDING}), item, sort=filters["sort"])
+    decidable = kind is not None and item.state == ReviewState.PENDING and can(request.user, DECIDE, item)
+    return {
+        "item": item,
+        "kind": kind,
+        "events": item.events.select_related("actor"),
+        "approved": approved,
+        "diff": snapshot_diff(approved.approved_snapshot if approved else None, item.snapshot),
+        "form": form or (DecisionForm(kind=kind, snapshot=item.snapshot, initial={"seen_hash": item.snapshot_hash}) if decidable else None),
+        "decidable": decidable,
+        "previous_id": previous_id,
+        "next_id": next_id,
+        "querystring": _querystring(filters),
+        "filters_for_post": [(k, v) for k, v in filters.items() if v and k != "state"],
+    }
+
+
+def approved_item_for_display(item: ReviewItem) -> ReviewItem | None:
+    """The version customers see now, when it isn't this one."""
+    if item.state == ReviewState.APPROVED:
+        return None
+    draft = item.draft
+    if draft is None:
+        return None
+    current = approved_item(draft=draft)
+    return current if current is not None and current.pk != item.pk else None
 
 
 @login_required
 def review_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_for_user(ReviewItem.objects.select_related("owner", "decided_by"), request.user, pk=item_id)
-    return render(request, "approvals/review_detail.html", {"item": item, "events": item.events.select_related("actor")})
+    return render(request, "approvals/review_detail.html", _detail_context(request, item, _queue_filters(request)))
+
+
+def _after_decision_url(request: HttpRequest, filters: dict, next_id: int | None) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    query = _querystring(filters)
+    if next_id:
+        return reverse("review-detail", args=[next_id]) + (f"?{query}" if query else "")
+    return reverse("review-list") + (f"?{query}" if query else "")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def review_decide_view(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_for_user(ReviewItem.objects.select_related("owner"), request.user, pk=item_id)
+    filters = _queue_filters(request)
+    kind = registry.find(item.kind)
+    if kind is None:
+        return JsonResponse({"ok": False, "errors": ["This kind of draft can't be decided any more."]}, status=400)
+    form = DecisionForm(request.POST, kind=kind, snapshot=item.snapshot)
+    # Where to go next is decided before the decision moves this item out of the queue.
+    _, next_id = queue_neighbours(_queue(request, {**filters, "state": ReviewState.PENDING}), item, sort=filters["sort"])
+    status = 400
+    if form.is_valid():
+        decision = form.cleaned_data["decision"]
+        try:
+            decided = review_decide(
+                item_id=item.pk,
+                user=request.user,
+                approve=decision in (APPROVE, EDIT),
+                seen_hash=form.cleaned_data["seen_hash"],
+                note=form.cleaned_data["note"],
+                edits=form.edits(item.snapshot) if decision == EDIT else None,
+                retry=decision == REJECT and form.cleaned_data["retry"],
+            )
+        except ReviewItem.DoesNotExist:
+            return render(request, "errors/404.html", status=404)
+        except DraftChanged as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ReviewError as exc:
+            form.add_error(None, str(exc))
+        else:
+            message = _decision_message(decided, retry=decision == REJECT and form.cleaned_data["retry"])
+            url = _after_decision_url(request, filters, next_id)
+            if _wants_json(request):
+                return JsonResponse({"ok": True, "state": decided.state, "message": message, "next_url": url, "item": decided.pk})
+            messages.success(request, message)
+            return redirect(url)
+    if _wants_json(request):
+        errors = [str(error) for error in form.non_field_errors()] or [
+            f"{form[name].label}: {' '.join(errs)}" for name, errs in form.errors.items() if name != "__all__"
+        ]
+        return JsonResponse({"ok": False, "errors": errors, "changed": status == 409}, status=status)
+    item.refresh_from_db()
+    # The reviewer's note and edits stay in the form: nothing they typed is lost.
+    context = _detail_context(request, item, filters, form=form if item.state == ReviewState.PENDING else None)
+    context["stale_form"] = form if item.state != ReviewState.PENDING or status == 409 else None
+    return render(request, "approvals/review_detail.html", context, status=status)
+
+
+def _decision_message(item: ReviewItem, *, retry: bool) -> str:
+    if item.state == ReviewState.APPROVED:
+        return f"Approved “{item.subject}” (version {item.version})."
+    if retry:
+        return f"Rejected “{item.subject}”; a new version that follows your note is on its way."
+    return f"Rejected “{item.subject}” (version {item.version})."
+
+
+@login_required
+@require_POST
+def review_bulk(request: HttpRequest) -> HttpResponse:
+    filters = _queue_filters(request)
+    form = BulkDecisionForm(request.POST)
+    back = reverse("review-list") + (f"?{_querystring(filters)}" if _querystring(filters) else "")
+    if not form.is_valid():
+        errors = [str(e) for errs in form.errors.values() for e in errs]
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        for error in errors:
+            messages.error(request, error)
+        return redirect(back)
+    approve = form.cleaned_data["decision"] == APPROVE
+    if not approve and not form.cleaned_data["note"].strip():
+        error = "Say why you are rejecting these drafts, so the next versions can be better."
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": [error]}, status=400)
+        messages.error(request, error)
+        return redirect(back)
+    results = review_decide_many(
+        user=request.user, decisions=form.cleaned_data["selected"], approve=approve, note=form.cleaned_data["note"]
+    )
+    done = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    verb = "Approved" if approve else "Rejected"
+    summary = f"{verb} {len(done)} draft{'s' if len(done) != 1 else ''}."
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": not failed, "message": summary, "results": [{"id": r.item_id, "ok": r.ok, "message": r.message} for r in results]}
+        )
+    if done:
+        messages.success(request, summary)
+    for result in failed:
+        messages.error(request, f"Draft #{result.item_id}: {result.message}")
+    return redirect(back)

@@ -32,10 +32,15 @@ def products_for(
     if maker:
         products = products.filter(maker_id=maker)
     first_photo = Photo.objects.order_by("position", "id")
-    return products.annotate(
-        variant_count=Count("variants", distinct=True),
-        stock_total=Sum("variants__stock_on_hand", distinct=False),
-    ).prefetch_related(Prefetch("photos", queryset=first_photo))
+    # Aggregating queries drop Meta.ordering, so the order is spelled out for the paginator.
+    return (
+        products.annotate(
+            variant_count=Count("variants", distinct=True),
+            stock_total=Sum("variants__stock_on_hand", distinct=False),
+        )
+        .order_by("title", "id")
+        .prefetch_related(Prefetch("photos", queryset=first_photo))
+    )
 
 
 def product_for(user, *, product_id: int) -> Product:

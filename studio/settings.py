@@ -140,6 +140,8 @@ TEMPLATES = [
 # Embedded default: SQLite in var/, in WAL mode so the web process and the
 # django-q2 worker (whose ORM broker uses the same database) don't block each other.
 _default_db = f"sqlite:///{VAR_DIR / 'atelier.sqlite3'}"
+if not os.environ.get("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh clone has no var/ yet
 try:
     DATABASES = {"default": environ.Env.db_url_config(os.environ.get("DATABASE_URL") or _default_db)}
 except Exception as exc:  # environ raises several types for a malformed URL

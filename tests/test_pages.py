@@ -318,6 +318,7 @@ def test_review_detail_escapes_the_snapshot_and_shows_the_audit_trail(artisan_cl
     item = review_item(
         product=own_product,
         owner=artisan,
+        kind="no_longer_registered",
         snapshot={
             "title": "<script>alert('x')</script>Mug",
             "items": ["<img src=x onerror=alert(1)>", "glaze"],

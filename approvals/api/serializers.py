@@ -21,3 +21,28 @@ class ReviewItemSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "version", "state", "owner", "subject", "subject_key", "snapshot", "snapshot_hash",
                   "approved_snapshot", "approved_hash", "submitted_at", "decided_at", "note", "events"]
         read_only_fields = fields
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    seen_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="snapshot_hash of the version you reviewed.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    edits = serializers.DictField(required=False, default=dict, help_text="Field → new value, for edit-then-approve.")
+    retry = serializers.BooleanField(required=False, default=False, help_text="With reject: write a new version following the note.")
+
+
+class BulkItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    seen_hash = serializers.RegexField(r"^[0-9a-f]{64}$")
+
+
+class BulkDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    items = BulkItemSerializer(many=True, allow_empty=False, max_length=200)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="item_id")
+    ok = serializers.BooleanField()
+    message = serializers.CharField()

@@ -1,15 +1,88 @@
 from django.db.models import Prefetch
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
-from approvals.api.serializers import ReviewItemSerializer
-from approvals.models import ReviewEvent, ReviewItem
+from approvals.api.serializers import (
+    BulkDecisionSerializer,
+    BulkResultSerializer,
+    DecisionSerializer,
+    ReviewItemSerializer,
+)
+from approvals.models import ReviewEvent, ReviewItem, ReviewState
+from approvals.services import DraftChanged, ReviewError, review_decide, review_decide_many
 from studio.api.permissions import RestrictedViewSetMixin
+
+_Error = inline_serializer("ReviewError", {"detail": serializers.CharField()})
 
 
 class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Drafts in the review queue with their audit trail. An artisan sees only their own."""
+    """Drafts in the review queue with their audit trail. An artisan sees and decides only their own.
+
+    Filters: `state` (default: all), `kind`, `subject` (e.g. product:12).
+    """
 
     queryset = ReviewItem.objects.select_related("owner").prefetch_related(
         Prefetch("events", queryset=ReviewEvent.objects.select_related("actor"))
     )
     serializer_class = ReviewItemSerializer
+
+    def get_queryset(self):
+        items = super().get_queryset()
+        params = self.request.query_params
+        if params.get("state") in ReviewState.values:
+            items = items.filter(state=params["state"])
+        if params.get("kind"):
+            items = items.filter(kind=params["kind"])
+        if params.get("subject"):
+            items = items.filter(subject_key=params["subject"])
+        return items
+
+    @extend_schema(
+        request=DecisionSerializer,
+        responses={
+            200: ReviewItemSerializer,
+            400: _Error,
+            404: _Error,
+            409: OpenApiResponse(_Error, description="The draft changed since you saw it; nothing was saved."),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def decide(self, request, pk=None):
+        """Approve (optionally with edits) or reject the version whose hash you saw."""
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = review_decide(
+                item_id=int(pk),
+                user=request.user,
+                approve=data.validated_data["decision"] == "approve",
+                seen_hash=data.validated_data["seen_hash"],
+                note=data.validated_data["note"],
+                edits=data.validated_data["edits"] or None,
+                retry=data.validated_data["retry"],
+            )
+        except (ReviewItem.DoesNotExist, ValueError):
+            raise NotFound() from None
+        except DraftChanged as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except ReviewError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(ReviewItemSerializer(self.get_queryset().get(pk=item.pk)).data)
+
+    @extend_schema(request=BulkDecisionSerializer, responses={200: BulkResultSerializer(many=True)})
+    @action(detail=False, methods=["post"], url_path="bulk-decide", permission_classes=[IsAuthenticated])
+    def bulk_decide(self, request):
+        """Approve or reject a selection; each item succeeds or fails on its own."""
+        data = BulkDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        results = review_decide_many(
+            user=request.user,
+            decisions=[(entry["id"], entry["seen_hash"]) for entry in data.validated_data["items"]],
+            approve=data.validated_data["decision"] == "approve",
+            note=data.validated_data["note"],
+        )
+        return Response(BulkResultSerializer(results, many=True).data)

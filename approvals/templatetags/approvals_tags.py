@@ -83,3 +83,66 @@ def change_pair(value: Any) -> tuple[Any, Any]:
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return value[0], value[1]
     return None, value
+
+
+@register.filter
+def check_counts(snapshot: Any) -> dict[str, int]:
+    """How many checks of a snapshot failed or warn (kinds that have checks)."""
+    counts = {"fail": 0, "warn": 0, "pass": 0}
+    checks = snapshot.get("checks") if isinstance(snapshot, dict) else None
+    for check in checks if isinstance(checks, list) else []:
+        level = check.get("level") if isinstance(check, dict) else None
+        if level in counts:
+            counts[level] += 1
+    return counts
+
+
+@register.filter
+def checks_sorted(snapshot: Any) -> list[dict]:
+    """Checks, failures first, then warnings, then passes."""
+    checks = snapshot.get("checks") if isinstance(snapshot, dict) else None
+    order = {"fail": 0, "warn": 1, "pass": 2}
+    valid = [c for c in (checks if isinstance(checks, list) else []) if isinstance(c, dict)]
+    return sorted(valid, key=lambda check: order.get(check.get("level"), 3))
+
+
+@register.filter
+def flagged_terms(snapshot: Any) -> list[str]:
+    """Words the checks flagged (unsupported claims, forbidden characters), to highlight."""
+    terms: list[str] = []
+    for check in checks_sorted(snapshot):
+        if check.get("level") in ("fail", "warn") and check.get("code") in ("unsupported_claims", "title_characters"):
+            terms.extend(str(term) for term in check.get("terms", []) if str(term).strip())
+    return terms
+
+
+@register.simple_tag
+def highlight(text: Any, terms: list[str]):
+    """Escaped text with the flagged terms wrapped in <mark>."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    escaped = str(escape(text if text is not None else ""))
+    if not terms:
+        return mark_safe(escaped)
+    import re
+
+    pattern = re.compile("|".join(re.escape(str(escape(term))) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))
+
+
+@register.simple_tag
+def safe_description(html_text: Any, terms: list[str]):
+    """A draft's description as HTML: sanitised again at display (p, lists, emphasis
+    only), with flagged terms marked in its text, never inside its tags."""
+    import re
+
+    import nh3
+    from django.utils.safestring import mark_safe
+
+    clean = nh3.clean(str(html_text or ""), tags={"p", "br", "strong", "em", "ul", "ol", "li"}, attributes={})
+    if terms:
+        pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+        parts = re.split(r"(<[^>]+>)", clean)
+        clean = "".join(part if part.startswith("<") else pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", part) for part in parts)
+    return mark_safe(nh3.clean(clean, tags={"p", "br", "strong", "em", "ul", "ol", "li", "mark"}, attributes={}))

@@ -52,6 +52,7 @@ class DemoSummary:
     variants: int = 0
     photos: int = 0
     sales: int = 0
+    drafts: int = 0
     first_sale: dt.date | None = None
     last_sale: dt.date | None = None
     seconds: float = 0.0
@@ -196,6 +197,8 @@ def demo_seed(
             )
         sales = sales_bulk_create(rows=(_sale_row(line, sku_ids) for line in lines), batch_size=2000)
 
+    say("Writing listing copy into the review queue…")
+    drafts = _listing_drafts(products, users)
     return DemoSummary(
         seeded=True,
         studio=STUDIO["name"],
@@ -205,10 +208,34 @@ def demo_seed(
         variants=len(sku_ids),
         photos=len(jobs),
         sales=sales,
+        drafts=drafts,
         first_sale=lines[0].date if lines else None,
         last_sale=lines[-1].date if lines else None,
         seconds=time.monotonic() - started,
     )
+
+
+def _listing_drafts(products: list[Product], users: dict) -> int:
+    """Listing copy for every product, as the offline copywriter writes it, so the
+    review queue has real work in it: every fourth product's copy is already
+    approved by its maker, and every eighth has a newer, shorter version waiting
+    (a diff against the approved one)."""
+    from approvals.selectors import review_items_for_draft
+    from approvals.services import review_decide
+    from catalog.listings.services import listing_write
+
+    waiting = 0
+    for index, product in enumerate(products):
+        draft = listing_write(product_id=product.pk)
+        if index % 4:
+            waiting += 1
+            continue
+        item = review_items_for_draft(draft=draft).first()
+        review_decide(item_id=item.pk, user=product.maker, approve=True, seen_hash=item.snapshot_hash)
+        if index % 8 == 0:
+            listing_write(product_id=product.pk, instructions="Make it shorter.")
+            waiting += 1
+    return waiting
 
 
 def _people(hashes: list[str]) -> tuple[dict, list[DemoLogin]]:

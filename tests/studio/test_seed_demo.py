@@ -65,6 +65,16 @@ def test_seed_demo_command_builds_a_believable_studio_once():
     stock = list(Variant.objects.values_list("stock_on_hand", flat=True))
     assert 0 in stock and any(1 <= s <= 2 for s in stock) and max(stock) >= 5
 
+    # The review queue has real work: listing copy for every product, some already approved
+    # by its maker, some with a newer version waiting against the approved one.
+    from approvals.models import ReviewItem, ReviewState
+
+    assert ReviewItem.objects.filter(kind="listing_copy").values("draft_id").distinct().count() == len(products)
+    pending = ReviewItem.objects.filter(state=ReviewState.PENDING)
+    assert pending.count() > len(products) // 2 and f"{pending.count()} listing drafts waiting" in output
+    assert pending.filter(version=2).exists() and ReviewItem.objects.filter(state=ReviewState.APPROVED).exists()
+    assert all(item.owner_id == Product.objects.get(pk=item.draft.product_id).maker_id for item in pending)
+
     for photo in Photo.objects.all():
         with photo.file.open("rb") as f:
             head = f.read(3)
@@ -125,6 +135,11 @@ def _fingerprint() -> tuple:
 
 
 def _wipe_demo() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the audit trail refuses ORM deletes, on purpose
+        cursor.execute("DELETE FROM approvals_reviewevent")
+        cursor.execute("DELETE FROM approvals_reviewitem")
     Sale.objects.all().delete()
     Product.objects.all().delete()
     Category.objects.all().delete()

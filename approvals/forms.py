@@ -1,0 +1,78 @@
+"""Forms of the review queue: they parse a decision, the service makes it."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from approvals.registry import DraftKind
+
+APPROVE, REJECT, EDIT = "approve", "reject", "edit"
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[(APPROVE, "Approve"), (REJECT, "Reject"), (EDIT, "Save edits and approve")])
+    seen_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Note", help_text="Why? The note is kept in the audit trail.",
+    )
+    retry = forms.BooleanField(required=False, label="Try again with this note")
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, kind: DraftKind, snapshot: dict[str, Any], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.list_fields: set[str] = set()
+        for name, limit in kind.editable_fields.items():
+            current = snapshot.get(name, "")
+            label = name.replace("_", " ").capitalize().replace("Seo", "SEO")
+            attrs: dict[str, Any] = {"data-counter": "", "autocomplete": "off"}
+            if limit:
+                attrs["data-limit"] = limit
+            if isinstance(current, list):
+                self.list_fields.add(name)
+                initial = ", ".join(str(value) for value in current)
+                widget = forms.TextInput(attrs=attrs)
+                help_text = "Comma-separated."
+            elif name == "description" or (limit or 1000) > 200:
+                initial, widget, help_text = current, forms.Textarea(attrs={**attrs, "rows": 6}), ""
+            else:
+                initial, widget, help_text = current, forms.TextInput(attrs=attrs), ""
+            # No max_length here: the service answers an over-long edit with the limit in words.
+            self.fields[f"edit_{name}"] = forms.CharField(
+                required=False, label=label, initial=initial, widget=widget, help_text=help_text, strip=True
+            )
+
+    def edit_fields(self):
+        return [self[f"edit_{name}"] for name in self.kind.editable_fields]
+
+    def edits(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        """Only fields whose value differs from the snapshot the reviewer saw."""
+        changed: dict[str, Any] = {}
+        for name in self.kind.editable_fields:
+            raw = self.cleaned_data.get(f"edit_{name}", "")
+            value: Any = [part.strip() for part in raw.split(",") if part.strip()] if name in self.list_fields else raw
+            if value != snapshot.get(name, [] if name in self.list_fields else ""):
+                changed[name] = value
+        return changed
+
+
+class SelectionField(forms.MultipleChoiceField):
+    """Checkbox values "id:hash", so a bulk decision binds to the versions on screen."""
+
+    widget = forms.MultipleHiddenInput
+
+    def valid_value(self, value: str) -> bool:
+        item_id, _, seen_hash = str(value).partition(":")
+        return item_id.isdigit() and len(seen_hash) == 64 and all(c in "0123456789abcdef" for c in seen_hash)
+
+    def clean(self, value):
+        values = super().clean(value)
+        return [(int(v.partition(":")[0]), v.partition(":")[2]) for v in values]
+
+
+class BulkDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[(APPROVE, "Approve selected"), (REJECT, "Reject selected")])
+    selected = SelectionField(error_messages={"required": "Select at least one draft first."})
+    note = forms.CharField(required=False, max_length=2000)
