@@ -74,6 +74,21 @@ class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
         ("Making", {"fields": ["made_to_order", "lead_time_days", "minutes_per_unit", "batch_size"]}),
     ]
 
+    actions = ["write_listing_copy"]
+
+    @admin.action(description="Write listing copy for the selected products", permissions=["change"])
+    def write_listing_copy(self, request, queryset):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+
+        from catalog.listings.services import listing_write_batch
+        from studio.permissions import CHANGE
+
+        ids = list(queryset.restrict(request.user, CHANGE).values_list("pk", flat=True))
+        job = listing_write_batch(product_ids=ids, requested_by=request.user)
+        self.message_user(request, f"Writing listing copy for {len(ids)} products; each draft will wait in the review queue.", messages.SUCCESS)
+        return redirect("job-detail", job_id=job.pk)
+
     def get_queryset(self, request):
         return (
             super()

@@ -1,14 +1,19 @@
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from approvals.selectors import review_items_for
 from catalog import selectors
+from catalog.listings.services import listing_write_batch
+from catalog.models import Product
 from forecasting.selectors import product_sales_by_week
+from studio.permissions import CHANGE, can, get_for_user
 
 
 @login_required
@@ -52,8 +57,19 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "weekly_sales": [{**row, "height": max(0, round(100 * row["units"] / peak)) if peak > 0 else 0} for row in weeks],
             "units_26w": sum(row["units"] for row in weeks),
             "drafts": review_items_for(request.user, state=None).filter(subject_key=f"product:{product.pk}")[:10],
+            "can_write_listing": can(request.user, CHANGE, product),
         },
     )
+
+
+@login_required
+@require_POST
+def product_write_listing(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Queue listing copy for one product; the job page shows it being written."""
+    product = get_for_user(Product.objects.all(), request.user, CHANGE, pk=product_id)
+    job = listing_write_batch(product_ids=[product.pk], requested_by=request.user)
+    messages.success(request, f"Writing listing copy for “{product.title}”. It will wait for your review in the queue.")
+    return redirect("job-detail", job_id=job.pk)
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

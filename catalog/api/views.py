@@ -1,9 +1,14 @@
 from django.db.models import Prefetch
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
 
 from catalog.api.serializers import CategorySerializer, ProductSerializer, VariantSerializer
 from catalog.models import Category, Photo, Product, Variant
 from studio.api.permissions import ModelPermissions, RestrictedViewSetMixin
+from studio.api.serializers import JobSerializer
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -12,6 +17,16 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
     permission_classes = [ModelPermissions]
+
+
+class CanChangeProducts(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("catalog.change_product"))
+
+
+class WriteListingsSerializer(serializers.Serializer):
+    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+    instructions = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -26,6 +41,29 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
         .order_by("title", "id")
     )
     serializer_class = ProductSerializer
+
+    @extend_schema(request=WriteListingsSerializer, responses={202: JobSerializer})
+    @action(detail=False, methods=["post"], url_path="write-listings", permission_classes=[CanChangeProducts])
+    def write_listings(self, request):
+        """Write listing copy for these products in the background; poll the returned job.
+
+        Each draft waits in the review queue. Ids you may not change are refused with 400.
+        """
+        from catalog.listings.services import listing_write_batch
+        from studio.permissions import CHANGE
+
+        data = WriteListingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = set(data.validated_data["product_ids"])
+        allowed = set(Product.objects.filter(pk__in=wanted).restrict(request.user, CHANGE).values_list("pk", flat=True))
+        if wanted - allowed:
+            raise serializers.ValidationError({"product_ids": [f"Unknown products: {sorted(wanted - allowed)}."]})
+        job = listing_write_batch(
+            product_ids=data.validated_data["product_ids"],
+            requested_by=request.user,
+            instructions=data.validated_data["instructions"],
+        )
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class VariantViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
