@@ -80,3 +80,18 @@ class Job(models.Model):
         if not self.total:
             return 100 if self.is_finished else 0
         return min(100, round(100 * (self.done + self.failed) / self.total))
+
+
+class JobUnit(models.Model):
+    """One counted unit of a job (e.g. "product:12"), so a task that runs twice
+    after a worker died doesn't count the same unit twice."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="units")
+    key = models.CharField(max_length=120)
+    ok = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "key"], name="job_unit_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({'ok' if self.ok else 'failed'})"

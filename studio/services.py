@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from studio.models import Job, StudioProfile
+from studio.models import Job, JobUnit, StudioProfile
 from studio.permissions import ARTISANS, MANAGERS
 
 # What each role may do through Django's model permissions (the admin and the
@@ -66,21 +66,34 @@ def job_start(*, job_id: int, total: int | None = None) -> None:
         job.save()
 
 
-def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "") -> Job:
+def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "", unit: str = "") -> Job:
     """Count finished units of work; several workers may report at once.
 
     The row is locked while the counters move, and the job finishes itself
-    when done + failed reaches total.
+    when done + failed reaches total. With `unit` (one unit of work, e.g.
+    "product:12") a unit already counted is not counted again: tasks may run
+    twice. A unit that failed and then succeeds on the re-run moves from
+    failed to done.
     """
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
+        if unit:
+            counted = JobUnit.objects.filter(job=job, key=unit).first()
+            if counted is not None:
+                if counted.ok or failed:
+                    return job
+                counted.ok = True  # a retry fixed it
+                counted.save(update_fields=["ok"])
+                job.failed -= 1
+            else:
+                JobUnit.objects.create(job=job, key=unit, ok=not failed)
         job.done += done
         job.failed += failed
         if error:
             job.errors = (job.errors + [error[:500]])[-50:]
         _mark_running(job)
-        if job.total and job.done + job.failed >= job.total and not job.is_finished:
-            _finish(job)
+        if job.total and job.done + job.failed >= job.total:
+            _finish(job)  # also re-judged when a re-run turned a failure into a success
         job.save()
     return job
 

@@ -172,3 +172,16 @@ def test_the_job_admin_lists_an_artisan_only_their_jobs(artisan, other_artisan, 
     assert response.status_code == 200
     assert [job.label for job in response.context["cl"].result_list] == ["Ines's staging"]
     assert artisan_client.get(f"/admin/studio/job/{theirs.pk}/change/").status_code == 302
+
+
+def test_a_unit_counted_once_even_when_its_task_runs_twice(artisan):
+    from studio.services import job_advance, job_create
+
+    job = job_create(kind="listing_copy", label="Write listing copy for 2 products", total=2, created_by=artisan)
+    job_advance(job_id=job.pk, done=1, unit="product:1")
+    again = job_advance(job_id=job.pk, done=1, unit="product:1")  # the worker died; the task re-ran
+    assert (again.done, again.failed, again.is_finished) == (1, 0, False)
+    job_advance(job_id=job.pk, failed=1, error="Product 2: Claude timed out", unit="product:2")
+    fixed = job_advance(job_id=job.pk, done=1, unit="product:2")  # the re-run succeeded
+    assert (fixed.done, fixed.failed, fixed.status) == (2, 0, "succeeded")
+    assert fixed.units.filter(ok=True).count() == 2
