@@ -77,6 +77,7 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
     """
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
+        rejudge = False  # a re-run that turned a failure into a success changes the verdict
         if unit:
             counted = JobUnit.objects.filter(job=job, key=unit).first()
             if counted is not None:
@@ -85,6 +86,7 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
                 counted.ok = True  # a retry fixed it
                 counted.save(update_fields=["ok"])
                 job.failed -= 1
+                rejudge = True
             else:
                 JobUnit.objects.create(job=job, key=unit, ok=not failed)
         job.done += done
@@ -92,8 +94,8 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
         if error:
             job.errors = (job.errors + [error[:500]])[-50:]
         _mark_running(job)
-        if job.total and job.done + job.failed >= job.total:
-            _finish(job)  # also re-judged when a re-run turned a failure into a success
+        if job.total and job.done + job.failed >= job.total and (not job.is_finished or rejudge):
+            _finish(job)
         job.save()
     return job
 
