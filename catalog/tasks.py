@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from catalog.listings.services import ListingWriteError, listing_write
+from catalog.listings.services import ListingWriteError, listing_batch_collect, listing_batch_submit, listing_write
 from studio.services import job_advance, job_start
 
 logger = logging.getLogger(__name__)
@@ -23,12 +23,35 @@ def write_listings(job_id: int, product_ids: list[int], instructions: str = "", 
             listing_write(product_id=product_id, instructions=instructions, requested_by_id=requested_by_id)
         except ListingWriteError as exc:
             failed += 1
-            job_advance(job_id=job_id, failed=1, error=f"{exc.subject or f'Product {product_id}'}: {exc}")
+            job_advance(job_id=job_id, failed=1, error=f"{exc.subject or f'Product {product_id}'}: {exc}", unit=f"product:{product_id}")
         except Exception as exc:  # a bug for one product must not cost the others their copy
             logger.exception("Listing copy for product %s failed unexpectedly", product_id)
             failed += 1
-            job_advance(job_id=job_id, failed=1, error=f"Product {product_id}: unexpected error ({type(exc).__name__}: {exc})")
+            job_advance(
+                job_id=job_id, failed=1, error=f"Product {product_id}: unexpected error ({type(exc).__name__}: {exc})",
+                unit=f"product:{product_id}",
+            )
         else:
             written += 1
-            job_advance(job_id=job_id, done=1)
+            job_advance(job_id=job_id, done=1, unit=f"product:{product_id}")
     return {"job": job_id, "written": written, "failed": failed}
+
+
+def submit_listing_batch(job_id: int, product_ids: list[int], instructions: str = "", requested_by_id: int | None = None) -> dict:
+    """Send a big job to the copywriter as one batch (Claude's Message Batches); a scheduled poll collects it."""
+    batch_id = listing_batch_submit(
+        job_id=job_id, product_ids=product_ids, instructions=instructions, requested_by_id=requested_by_id
+    )
+    return {"job": job_id, "batch": batch_id}
+
+
+def poll_listing_batch(
+    job_id: int, batch_id: str, product_ids: list[int], instructions: str = "",
+    requested_by_id: int | None = None, polls: int = 0,
+) -> dict:
+    """Check the job's batch; when it ended, turn its results into drafts. Re-schedules itself while it runs."""
+    outcome = listing_batch_collect(
+        job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
+        requested_by_id=requested_by_id, polls=polls,
+    )
+    return {"job": job_id, "batch": batch_id, **outcome}

@@ -272,13 +272,35 @@ Q_CLUSTER = {
 # --- AI backends (named, like STORAGES) -------------------------------------------
 # Each step picks its backend by a short name from the environment; the registry
 # (studio/backends.py) maps names to classes and fails at start-up on an unknown one.
+_COPYWRITERS = {
+    "template": "catalog.copywriting.template.TemplateCopywriter",
+    "anthropic": "catalog.copywriting.anthropic.AnthropicCopywriter",
+}
+_copywriter = envbackend("ATELIER_COPYWRITER", "template", _COPYWRITERS)
+_copywriter_options: dict = {}
+if _copywriter == _COPYWRITERS["anthropic"]:
+    # The key stays in the environment: the backend reads it, settings only check it is there.
+    if not os.environ.get("ANTHROPIC_API_KEY", "").strip():
+        raise ImproperlyConfigured(
+            "ATELIER_COPYWRITER=anthropic needs ANTHROPIC_API_KEY (an Anthropic API key) in the environment."
+        )
+    _copywriter_options = {
+        "model": os.environ.get("ANTHROPIC_MODEL", "").strip() or "claude-sonnet-4-6",
+        "timeout": envint("ANTHROPIC_TIMEOUT", 60, minimum=1),
+        "max_retries": envint("ANTHROPIC_MAX_RETRIES", 3, minimum=0),
+        "batch_threshold": envint("ANTHROPIC_BATCH_THRESHOLD", 20, minimum=1),
+        "base_url": os.environ.get("ANTHROPIC_BASE_URL", "").strip(),
+    }
+    # One listing is at most two requests (the answer and one repair), each tried 1 + max_retries times.
+    _worst = 2 * (_copywriter_options["max_retries"] + 1) * _copywriter_options["timeout"]
+    if _worst >= Q_TIMEOUT:
+        raise ImproperlyConfigured(
+            f"ANTHROPIC_TIMEOUT={_copywriter_options['timeout']} with ANTHROPIC_MAX_RETRIES="
+            f"{_copywriter_options['max_retries']} can keep one listing waiting {_worst} s, not less than "
+            f"Q_TIMEOUT={Q_TIMEOUT}; lower them or raise Q_TIMEOUT."
+        )
 ATELIER_BACKENDS: dict[str, dict] = {
-    "copywriter": {
-        "BACKEND": envbackend(
-            "ATELIER_COPYWRITER", "template", {"template": "catalog.copywriting.template.TemplateCopywriter"}
-        ),
-        "OPTIONS": {},
-    },
+    "copywriter": {"BACKEND": _copywriter, "OPTIONS": _copywriter_options},
 }
 
 # --- Logging --------------------------------------------------------------------

@@ -7,11 +7,13 @@ happens here. A draft reaches the review queue whole or not at all.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from approvals.models import ReviewState
@@ -24,7 +26,7 @@ from catalog.listings.kind import LISTING_COPY, product_facts
 from catalog.models import Category, ListingDraft, Product
 from studio.backends import backends
 from studio.models import Job
-from studio.services import job_create, job_finish, studio_profile_get
+from studio.services import job_advance, job_create, job_finish, job_start, studio_profile_get
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +139,12 @@ def listing_write(*, product_id: int, instructions: str = "", requested_by_id: i
         logger.warning("Listing copy for product %s failed: %s", product.pk, message, exc_info=True)
         _draft_failed(product=product, message=message)
         raise ListingWriteError(message, subject=product.title) from exc
+    return _listing_store(product=product, brief=brief, copy=copy, writer=writer, requested_by=requested_by)
 
+
+def _listing_store(*, product: Product, brief: ListingBrief, copy: ListingCopy, writer: str, requested_by) -> ListingDraft:
+    """Tidy and check a copywriter's copy, store it on the draft and submit it for review, in one transaction."""
+    instructions = brief.instructions
     content, fixes = _tidy(copy, brief)
     checks = listing_checks(content, product_facts(product))
     for field, messages in fixes.items():
@@ -245,8 +252,15 @@ def listing_write_batch(*, product_ids: list[int], requested_by, instructions: s
     if not ids:
         return job_finish(job_id=job.pk, message="No products were selected.")
     requested_by_id = requested_by.pk if requested_by is not None else None
-    for start in range(0, count, BATCH_CHUNK):
-        chunk = ids[start : start + BATCH_CHUNK]
+    backend = backends["copywriter"]
+    if getattr(backend, "supports_batches", False) and count >= backend.batch_threshold:
+        transaction.on_commit(
+            partial(async_task, "catalog.tasks.submit_listing_batch", job.pk, ids, instructions, requested_by_id)
+        )
+        return job
+    chunk_size = getattr(backend, "task_chunk", BATCH_CHUNK)
+    for start in range(0, count, chunk_size):
+        chunk = ids[start : start + chunk_size]
         transaction.on_commit(
             partial(async_task, "catalog.tasks.write_listings", job.pk, chunk, instructions, requested_by_id)
         )
@@ -256,3 +270,163 @@ def listing_write_batch(*, product_ids: list[int], requested_by, instructions: s
 def listing_rewrite(*, draft: ListingDraft, note: str, user) -> Job:
     """The listing-copy kind's retry hook: write a new version that follows the reviewer's note."""
     return listing_write_batch(product_ids=[draft.product_id], requested_by=user, instructions=note)
+
+
+# --- The batch path: one Message Batch for a big job, polled until it ends ----------------
+# A backend with `supports_batches` (the Claude copywriter) takes jobs of `batch_threshold`
+# products or more as one batch: half the price, the cached system prefix shared. Each
+# result then goes through the same store path as listing_write (_tidy, checks, review_submit).
+
+BATCH_POLL_SECONDS = 60
+BATCH_POLLS_MAX = 26 * 60  # batches end (or expire) within 24 h; past 26 h of polling, give up
+
+
+def _batch_schedule_name(job_id: int) -> str:
+    return f"listing-copy-batch:{job_id}"
+
+
+def _batch_custom_id(product_id: int) -> str:
+    return f"product-{product_id}"
+
+
+def _writer_name(backend) -> str:
+    return f"{type(backend).__module__}.{type(backend).__qualname__}"
+
+
+def _batch_briefs(product_ids: list[int], instructions: str) -> tuple[dict[int, Product], dict[str, ListingBrief]]:
+    products = Product.objects.select_related("category", "maker").in_bulk(product_ids)
+    briefs = {
+        _batch_custom_id(pk): brief_for(products[pk], instructions=instructions) for pk in product_ids if pk in products
+    }
+    return products, briefs
+
+
+def _batch_fail(*, job_id: int, product: Product, message: str) -> None:
+    _draft_failed(product=product, message=message)
+    job_advance(job_id=job_id, failed=1, error=f"{product.title}: {message}", unit=f"product:{product.pk}")
+
+
+def listing_batch_submit(
+    *, job_id: int, product_ids: list[int], instructions: str = "", requested_by_id: int | None = None
+) -> str | None:
+    """Send the job's products to the copywriter as one batch and schedule the first poll; returns the batch id.
+
+    Runs in a task. Idempotent as far as it can be: a job that is finished or
+    already has its poll scheduled is not submitted again.
+    """
+    from django_q.models import Schedule
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished or Schedule.objects.filter(name=_batch_schedule_name(job_id)).exists():
+        return None
+    job_start(job_id=job_id)
+    products, briefs = _batch_briefs(product_ids, instructions)
+    for pk in product_ids:
+        if pk not in products:
+            job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
+    if not briefs:
+        return None
+    backend = backends["copywriter"]
+    try:
+        batch_id = backend.write_many(briefs)
+    except Exception as exc:
+        message = (f"The copywriter ({type(backend).__name__}) couldn't submit the batch: "
+                   f"{str(exc).strip() or type(exc).__name__}")[:500]
+        logger.warning("Listing copy batch for job %s failed: %s", job_id, message, exc_info=True)
+        for pk in product_ids:
+            if pk in products:
+                _batch_fail(job_id=job_id, product=products[pk], message=message)
+        return None
+    submitted = [pk for pk in product_ids if pk in products]
+    _batch_poll_later(job_id=job_id, batch_id=batch_id, product_ids=submitted, instructions=instructions,
+                      requested_by_id=requested_by_id, polls=0)
+    return batch_id
+
+
+def _batch_poll_later(*, job_id: int, batch_id: str, product_ids: list[int], instructions: str,
+                      requested_by_id: int | None, polls: int) -> None:
+    """One ONCE schedule per job (django-q2 deletes it when it fires), so a re-run task can't fork the chain."""
+    from django_q.models import Schedule
+    from django_q.tasks import schedule
+
+    name = _batch_schedule_name(job_id)
+    with transaction.atomic():
+        Schedule.objects.filter(name=name).delete()
+        schedule(
+            "catalog.tasks.poll_listing_batch", job_id, batch_id, list(product_ids), instructions, requested_by_id,
+            polls, name=name, schedule_type=Schedule.ONCE,
+            next_run=timezone.now() + timedelta(seconds=BATCH_POLL_SECONDS),
+        )
+
+
+def listing_batch_collect(
+    *, job_id: int, batch_id: str, product_ids: list[int], instructions: str = "",
+    requested_by_id: int | None = None, polls: int = 0,
+) -> dict[str, Any]:
+    """Poll the job's batch; once it ended, store each result as a draft (or fail that product with the reason).
+
+    Returns {"status": "waiting" | "collected" | "gave up" | "done", ...}. While the
+    batch runs (or Claude can't be reached), the next poll is scheduled.
+    """
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return {"status": "done"}
+    backend = backends["copywriter"]
+    try:
+        ended = backend.batch_ended(batch_id)
+    except Exception as exc:  # Claude unreachable for now: the batch carries on without us
+        logger.warning("Polling listing copy batch %s failed: %s", batch_id, exc)
+        ended = False
+    if not ended:
+        if polls + 1 >= BATCH_POLLS_MAX:
+            message = f"Claude's batch {batch_id} didn't finish in time; write these listings again."
+            products = Product.objects.in_bulk(product_ids)
+            for pk in product_ids:
+                if pk in products:
+                    _batch_fail(job_id=job_id, product=products[pk], message=message)
+                else:
+                    job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
+            return {"status": "gave up"}
+        _batch_poll_later(job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
+                          requested_by_id=requested_by_id, polls=polls + 1)
+        return {"status": "waiting", "polls": polls + 1}
+
+    products, briefs = _batch_briefs(product_ids, instructions)
+    try:
+        results = backend.collect(batch_id, briefs=briefs)
+    except Exception as exc:
+        logger.warning("Collecting listing copy batch %s failed: %s", batch_id, exc)
+        _batch_poll_later(job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
+                          requested_by_id=requested_by_id, polls=polls + 1)
+        return {"status": "waiting", "polls": polls + 1, "error": str(exc)}
+
+    requested_by = get_user_model().objects.filter(pk=requested_by_id).first() if requested_by_id else None
+    writer, name = _writer_name(backend), type(backend).__name__
+    written = failed = 0
+    for pk in product_ids:
+        product, custom_id = products.get(pk), _batch_custom_id(pk)
+        if product is None:
+            job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
+            failed += 1
+            continue
+        result = results.get(custom_id)
+        if result is None:
+            result = RuntimeError("Claude's batch returned nothing for this listing")
+        if not isinstance(result, ListingCopy):
+            message = f"The copywriter ({name}) couldn't write this listing: {str(result).strip() or type(result).__name__}"
+            _batch_fail(job_id=job_id, product=product, message=message[:500])
+            failed += 1
+            continue
+        try:
+            _listing_store(product=product, brief=briefs[custom_id], copy=result, writer=writer, requested_by=requested_by)
+        except Exception as exc:  # a bug storing one listing must not cost the others theirs
+            logger.exception("Storing batch listing copy for product %s failed", pk)
+            job_advance(
+                job_id=job_id, failed=1, error=f"{product.title}: unexpected error ({type(exc).__name__}: {exc})",
+                unit=f"product:{pk}",
+            )
+            failed += 1
+        else:
+            job_advance(job_id=job_id, done=1, unit=f"product:{pk}")
+            written += 1
+    return {"status": "collected", "written": written, "failed": failed}

@@ -339,3 +339,21 @@ def test_listing_rewrite_returns_the_job(mug, artisan):
     listing_write(product_id=mug.pk)
     job = listing_rewrite(draft=ListingDraft.objects.get(product=mug), note="warmer", user=artisan)
     assert isinstance(job, Job) and job.total == 1
+
+
+def test_a_chunk_task_that_runs_twice_counts_each_product_once(artisan):
+    from catalog.tasks import write_listings
+    from studio.models import Job
+    from studio.services import job_create
+    from tests.factories import ProductFactory
+
+    products = [ProductFactory(maker=artisan) for _ in range(3)]
+    job = job_create(kind="listing_copy", label="Write listing copy for 3 products", total=3)
+    ids = [p.pk for p in products]
+    write_listings(job.pk, ids[:2])
+    write_listings(job.pk, ids[:2])  # the worker died after the first run; the broker re-ran it
+    job.refresh_from_db()
+    assert (job.done, job.failed, job.is_finished) == (2, 0, False)
+    write_listings(job.pk, ids[2:])
+    job.refresh_from_db()
+    assert (job.done, job.status) == (3, Job.Status.SUCCEEDED)
