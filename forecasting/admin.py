@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from forecasting.models import Sale
+from forecasting.models import Sale, SalesImport
 from studio.admin import RestrictedAdminMixin
 
 
@@ -12,3 +12,25 @@ class SaleAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ["variant", "variant__product"]
     autocomplete_fields = ["variant"]
+
+
+@admin.register(SalesImport)
+class SalesImportAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+    """Read-only: an import's report is a record of what happened to a file."""
+
+    list_display = ["created_at", "file_name", "file_format", "status", "rows_read", "rows_imported", "rows_bad", "created_by"]
+    list_filter = ["status", "file_format"]
+    search_fields = ["file_name", "file_sha256"]
+    list_select_related = ["created_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in SalesImport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 """Market signals: sales history (later also forecasts, plans, reviews)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from studio.permissions import RestrictedQuerySet
@@ -42,3 +43,53 @@ class Sale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.variant.sku} on {self.date}"
+
+
+class SalesImport(models.Model):
+    """One upload of a sales file and the report it produced, kept so the report can be revisited.
+
+    Recorded for every attempt (a check-only run, a rejected file, a refused file
+    too): the report is the answer to "what happened to my file?".
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", "Checked only"
+        IMPORTED = "imported", "Imported"
+        REJECTED = "rejected", "Nothing imported (bad rows)"
+        FAILED = "failed", "File refused"
+
+    class Mode(models.TextChoices):
+        GOOD_ROWS = "good_rows", "Import the good rows, report the bad ones"
+        ALL_OR_NOTHING = "all_or_nothing", "Import nothing if any row is bad"
+
+    class Format(models.TextChoices):
+        SHOPIFY = "shopify", "Shopify orders export"
+        ETSY = "etsy", "Etsy sold order items"
+        PLAIN = "plain", "Plain CSV (date, sku, quantity)"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="sales_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    file_format = models.CharField(max_length=16, choices=Format.choices, blank=True)
+    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.GOOD_ROWS)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    rows_already_imported = models.PositiveIntegerField(default=0)
+    rows_bad = models.PositiveIntegerField(default=0)
+    rows_unknown_sku = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+
+    owner_field = "created_by"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"

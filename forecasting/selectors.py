@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 
-from forecasting.models import Sale
+from forecasting.models import Sale, SalesImport
 from studio.permissions import VIEW
 
 
@@ -32,3 +32,8 @@ def product_sales_by_week(*, product_id: int, since: dt.date) -> list[dict[str, 
         .order_by("week")
     )
     return [{"week": row["week"], "units": row["units"]} for row in rows]
+
+
+def sales_imports_recent(*, limit: int = 10) -> QuerySet[SalesImport]:
+    """The latest sales imports with who ran them (studio-wide: only managers import)."""
+    return SalesImport.objects.select_related("created_by")[:limit]

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from forecasting.imports.service import sales_import  # noqa: F401  (sales files: see forecasting/imports/)
 from forecasting.models import Channel, Sale
 
 _KEY_LOOKUP_CHUNK = 500  # order references per query: well under every database's parameter limit

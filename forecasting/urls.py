@@ -4,4 +4,6 @@ from forecasting import views
 
 urlpatterns = [
     path("", views.sale_list, name="sale-list"),
+    path("import/", views.sale_import, name="sale-import"),
+    path("imports/<int:import_id>/", views.sale_import_detail, name="sale-import-detail"),
 ]

@@ -14,7 +14,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     MANAGERS: {
         "studio": ["studioprofile:view,change", "job:view"],
         "catalog": ["category:*", "product:*", "variant:*", "photo:*"],
-        "forecasting": ["sale:*"],
+        "forecasting": ["sale:*", "salesimport:view,add"],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
     ARTISANS: {

@@ -3,5 +3,7 @@ from rest_framework.routers import SimpleRouter
 from forecasting.api import views
 
 router = SimpleRouter()
+# Before "sales": otherwise sales/{pk}/ would take "imports" for a sale id.
+router.register("sales/imports", views.SalesImportViewSet, basename="api-sales-import")
 router.register("sales", views.SaleViewSet, basename="api-sale")
 urlpatterns = router.urls

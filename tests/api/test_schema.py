@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = [
     "/api/products/", "/api/products/{id}/", "/api/variants/", "/api/variants/{id}/", "/api/categories/",
     "/api/sales/", "/api/reviews/", "/api/reviews/{id}/", "/api/reviews/{id}/decide/", "/api/reviews/bulk-decide/",
-    "/api/jobs/", "/api/jobs/{id}/", "/api/studio/",
+    "/api/jobs/", "/api/jobs/{id}/", "/api/studio/", "/api/sales/imports/", "/api/products/write-listings/",
 ]
 
 

@@ -1,0 +1,166 @@
+"""How fast a sales file imports: 100,000 rows in under a minute (issue 6).
+
+    DEBUG=1 .venv/bin/python bench/sales_import.py [--rows 100000]
+
+Runs against a fresh SQLite database in a temporary directory (the same
+settings as the embedded default: WAL, IMMEDIATE transactions), with a
+catalogue of 1,000 variants. For a plain date,sku,quantity,unit_price CSV and
+a Shopify orders export of the same size it times the whole import (decode,
+detect, check every row, look up stored lines, bulk insert in one transaction)
+and then the same file again (everything already imported).
+
+Two baselines measured in the same run on the same files put the numbers in
+proportion: the floor of reading the file (csv.reader over the decoded text,
+nothing else) and the floor of writing it (bulk_create of prebuilt Sale
+objects in one transaction, the write alone).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+_VAR = tempfile.TemporaryDirectory(prefix="atelier-bench-")
+os.environ["ATELIER_VAR_DIR"] = _VAR.name  # a fresh database, never the studio's own
+os.environ.pop("DATABASE_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+import datetime as dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from catalog.models import Product, Variant  # noqa: E402
+from forecasting.imports.service import sales_import  # noqa: E402
+from forecasting.models import Channel, Sale, SalesImport  # noqa: E402
+
+VARIANTS = 1000
+TARGET_SECONDS = 60.0
+SHOPIFY_HEADER = [
+    "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Currency", "Subtotal", "Shipping", "Taxes",
+    "Total", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku",
+    "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Cancelled at",
+    "Payment Method", "Refunded Amount", "Vendor", "Id", "Source",
+]
+
+
+def catalogue() -> list[str]:
+    maker = get_user_model().objects.create(username="bench-maker")
+    products = Product.objects.bulk_create(
+        Product(handle=f"bench-{n}", title=f"Bench piece {n}", maker=maker, price=Decimal("28.00")) for n in range(VARIANTS // 2)
+    )
+    variants = Variant.objects.bulk_create(
+        Variant(product=products[n // 2], sku=f"BENCH-{n:05d}", price=Decimal(10 + n % 90)) for n in range(VARIANTS)
+    )
+    return [variant.sku for variant in variants]
+
+
+def dates(rng: random.Random, rows: int) -> list[dt.date]:
+    start = dt.date.today() - dt.timedelta(days=730)
+    return sorted(start + dt.timedelta(days=rng.randrange(730)) for _ in range(rows))
+
+
+def plain_csv(skus: list[str], rows: int) -> bytes:
+    rng = random.Random(6)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", "sku", "quantity", "unit_price", "channel", "order_id"])
+    for n, day in enumerate(dates(rng, rows)):
+        writer.writerow([day.isoformat(), rng.choice(skus), rng.choice((1, 1, 1, 2, 3)), f"{rng.randrange(8, 120)}.00",
+                         rng.choice(("in_person", "wholesale", "other")), f"M-{n // 3}"])
+    return out.getvalue().encode()
+
+
+def shopify_csv(skus: list[str], rows: int) -> bytes:
+    """Orders of 1-3 lines, order-level columns only on an order's first line, 2% cancelled."""
+    rng = random.Random(7)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=SHOPIFY_HEADER, lineterminator="\n", restval="")
+    writer.writeheader()
+    written, order = 0, 1000
+    days = iter(dates(rng, rows))
+    while written < rows:
+        order += 1
+        created = f"{next(days).isoformat()} {rng.randrange(24):02d}:{rng.randrange(60):02d}:00 +0000"
+        cancelled = created if rng.random() < 0.02 else ""
+        for i in range(min(rng.choice((1, 1, 2, 3)), rows - written)):
+            row = {"Name": f"#{order}", "Lineitem quantity": rng.choice((1, 1, 2)), "Lineitem sku": rng.choice(skus),
+                   "Lineitem name": "Bench piece", "Lineitem price": f"£{rng.randrange(8, 1200):,}.00",
+                   "Lineitem requires shipping": "true", "Lineitem taxable": "true", "Vendor": "Bench studio"}
+            if i == 0:
+                row.update({"Email": "buyer@example.test", "Financial Status": "refunded" if cancelled else "paid",
+                            "Paid at": created, "Currency": "GBP", "Created at": created, "Cancelled at": cancelled,
+                            "Billing Name": "A Buyer", "Payment Method": "Shopify Payments", "Id": str(5 * 10**12 + order),
+                            "Source": "web"})
+            writer.writerow(row)
+            written += 1
+    return out.getvalue().encode()
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def baseline_parse(data: bytes) -> int:
+    return sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def baseline_write(skus: list[str], rows: int) -> None:
+    ids = list(Variant.objects.values_list("id", flat=True))
+    day = dt.date.today()
+    sales = [Sale(variant_id=ids[n % len(ids)], date=day, quantity=1, unit_price=Decimal("28.00"),
+                  channel=Channel.OTHER, order_ref=f"B-{n // 3}", line_ref=str(n % 3)) for n in range(rows)]
+    with transaction.atomic():
+        Sale.objects.bulk_create(sales, batch_size=2000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    rows = parser.parse_args().rows
+    call_command("migrate", verbosity=0)
+    skus = catalogue()
+    print(f"{rows:,} rows per file, {VARIANTS:,} variants, fresh SQLite database in {_VAR.name}")
+
+    write_s, _ = timed(lambda: baseline_write(skus, rows))
+    Sale.objects.all().delete()
+    print(f"baseline write: bulk_create of {rows:,} prebuilt Sale objects: {write_s:6.2f} s  ({rows / write_s:,.0f} rows/s)")
+
+    verdicts = []
+    for name, make in (("plain CSV", plain_csv), ("Shopify orders export", shopify_csv)):
+        data = make(skus, rows)
+        parse_s, parsed = timed(lambda: baseline_parse(data))
+        import_s, record = timed(lambda: sales_import(file=data, file_name=f"bench-{name}.csv"))
+        again_s, again = timed(lambda: sales_import(file=data, file_name=f"bench-{name}.csv"))
+        assert record.status == SalesImport.Status.IMPORTED, record.report["summary"]
+        assert record.rows_imported == rows and again.rows_imported == 0, (record.report["summary"], again.report["summary"])
+        lines = record.report["counts"]["lines_imported"]
+        print(f"\n{name}: {len(data) / 1e6:.1f} MB, {parsed - 1:,} rows, {lines:,} sale lines written")
+        print(f"  baseline parse (csv.reader only)  {parse_s:6.2f} s  ({rows / parse_s:>9,.0f} rows/s)")
+        print(f"  import (check + write)            {import_s:6.2f} s  ({rows / import_s:>9,.0f} rows/s)"
+              f"  = {import_s / parse_s:4.1f}× the parse, {import_s / write_s:4.1f}× the raw write")
+        print(f"  same file again (all skipped)     {again_s:6.2f} s  ({rows / again_s:>9,.0f} rows/s)")
+        ok = import_s < TARGET_SECONDS and again_s < TARGET_SECONDS
+        verdicts.append(ok)
+        print(f"  target < {TARGET_SECONDS:.0f} s for {rows:,} rows: {'met' if ok else 'MISSED'}")
+        Sale.objects.all().delete()
+    print(f"\nOverall: {'met' if all(verdicts) else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
