@@ -15,6 +15,10 @@ import nh3
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
 IGNORED = {"checks", "writer"}
+# Block markup a rich-text field (a description) is made of. A plain-text field
+# that merely contains "<script>" is not HTML: the reviewer must see those characters.
+_HTML = re.compile(r"<(?:p|br|ul|ol|li|h[1-6]|div|blockquote)(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|li|ul|ol|h[1-6]|div|blockquote)>|<br\s*/?>", re.IGNORECASE)
 
 
 @dataclass
@@ -30,28 +34,51 @@ class FieldDiff:
         return bool(self.added or self.removed or any(op != "equal" for op, _ in self.segments))
 
 
-def _text(value: Any) -> str:
+def field_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        return ", ".join(_text(v) for v in (value.values() if isinstance(value, dict) else value))
+        return ", ".join(field_text(v) for v in (value.values() if isinstance(value, dict) else value))
     text = str(value)
-    if "<" in text and ">" in text:  # an HTML field: compare what a reader sees
-        text = html.unescape(nh3.clean(re.sub(r"</(p|li|ul|ol)>|<br\s*/?>", "\n", text), tags=set()))
+    if _HTML.search(text):  # an HTML field: compare what a reader sees, block by block
+        text = html.unescape(nh3.clean(_BLOCK_END.sub("\n", text), tags=set()))
+        lines = (" ".join(line.split()) for line in text.splitlines())
+        text = "\n".join(line for line in lines if line)
     return text
 
 
 def text_segments(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level segments. A rewritten phrase reads as one phrase (changes joined
+    across single spaces), and a change of whitespace alone is layout, not words."""
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    segments: list[tuple[str, str]] = []
+    blocks: list[list] = []  # [changed, old text, new text]
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            segments.append(("equal", "".join(a[i1:i2])))
+        block = [op != "equal", "".join(a[i1:i2]), "".join(b[j1:j2])]
+        if block[0] and len(blocks) >= 2 and blocks[-2][0] and not blocks[-1][0] and not blocks[-1][2].strip():
+            space = blocks.pop()
+            blocks[-1][1] += space[1] + block[1]
+            blocks[-1][2] += space[2] + block[2]
+        elif block[0] and blocks and blocks[-1][0]:
+            blocks[-1][1] += block[1]
+            blocks[-1][2] += block[2]
+        else:
+            blocks.append(block)
+    segments: list[tuple[str, str]] = []
+
+    def add(op: str, text: str) -> None:
+        if not text:
+            return
+        if segments and segments[-1][0] == op:
+            segments[-1] = (op, segments[-1][1] + text)
+        else:
+            segments.append((op, text))
+
+    for changed, before, after in blocks:
+        if not changed or (not before.strip() and not after.strip()):
+            add("equal", after)
             continue
-        if op in ("delete", "replace"):
-            segments.append(("delete", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            segments.append(("insert", "".join(b[j1:j2])))
+        add("delete", before)
+        add("insert", after)
     return segments
 
 
@@ -73,7 +100,7 @@ def snapshot_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Field
             diff.added = [v for v in after if v not in before]
             diff.removed = [v for v in before if v not in after]
         else:
-            diff.segments = text_segments(_text(before), _text(after))
+            diff.segments = text_segments(field_text(before), field_text(after))
         if diff.changed:
             diffs.append(diff)
     return diffs

@@ -48,13 +48,23 @@ class DecisionForm(forms.Form):
         return [self[f"edit_{name}"] for name in self.kind.editable_fields]
 
     def edits(self, snapshot: dict[str, Any]) -> dict[str, Any]:
-        """Only fields whose value differs from the snapshot the reviewer saw."""
+        """Only fields whose value differs from the snapshot the reviewer saw.
+
+        A field missing from the post is left as it was (never emptied), and
+        browsers' CRLF line endings in a textarea are not an edit.
+        """
         changed: dict[str, Any] = {}
         for name in self.kind.editable_fields:
-            raw = self.cleaned_data.get(f"edit_{name}", "")
-            value: Any = [part.strip() for part in raw.split(",") if part.strip()] if name in self.list_fields else raw
-            if value != snapshot.get(name, [] if name in self.list_fields else ""):
-                changed[name] = value
+            if f"edit_{name}" not in self.data:
+                continue
+            raw = self.cleaned_data.get(f"edit_{name}", "").replace("\r\n", "\n")
+            current = snapshot.get(name, [] if name in self.list_fields else "")
+            if name in self.list_fields:
+                value: Any = [part.strip() for part in raw.split(",") if part.strip()]
+                if value != current:
+                    changed[name] = value
+            elif raw != str(current if current is not None else "").replace("\r\n", "\n").strip():
+                changed[name] = raw
         return changed
 
 

@@ -28,6 +28,16 @@ def review_items_for_draft(*, draft: models.Model):
     ).order_by("-version")
 
 
+def newer_version_for(user, *, item: ReviewItem) -> ReviewItem | None:
+    """The newest version of the same draft the user may see, when it is newer than `item`."""
+    return (
+        ReviewItem.objects.restrict(user, VIEW)
+        .filter(draft_type_id=item.draft_type_id, draft_id=item.draft_id, version__gt=item.version)
+        .order_by("-version")
+        .first()
+    )
+
+
 def approved_content(*, draft: models.Model) -> dict[str, Any] | None:
     """The snapshot a person approved last for this draft, or None if none was."""
     item = approved_item(draft=draft)

@@ -20,7 +20,7 @@ from approvals import registry
 from approvals.diff import snapshot_diff
 from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionForm
 from approvals.models import ReviewItem, ReviewState
-from approvals.selectors import approved_item, queue_neighbours, review_queue_for
+from approvals.selectors import approved_item, newer_version_for, queue_neighbours, review_items_for, review_queue_for
 from approvals.services import DraftChanged, ReviewError, review_decide, review_decide_many
 from catalog.selectors import makers_for
 from studio.permissions import DECIDE, can, get_for_user
@@ -91,8 +91,12 @@ def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form:
         "diff": snapshot_diff(approved.approved_snapshot if approved else None, item.snapshot),
         "form": form or (DecisionForm(kind=kind, snapshot=item.snapshot, initial={"seen_hash": item.snapshot_hash}) if decidable else None),
         "decidable": decidable,
+        # Not `kind.retry` in the template: it would call the hook instead of testing for it.
+        "can_retry": kind is not None and kind.retry is not None,
         "previous_id": previous_id,
         "next_id": next_id,
+        # Someone (or a retry) moved on from this version: show the way to the current one.
+        "newer": newer_version_for(request.user, item=item) if item.state != ReviewState.PENDING else None,
         "querystring": _querystring(filters),
         "filters_for_post": [(k, v) for k, v in filters.items() if v and k != "state"],
     }
@@ -171,7 +175,11 @@ def review_decide_view(request: HttpRequest, item_id: int) -> HttpResponse:
         errors = [str(error) for error in form.non_field_errors()] or [
             f"{form[name].label}: {' '.join(errs)}" for name, errs in form.errors.items() if name != "__all__"
         ]
-        return JsonResponse({"ok": False, "errors": errors, "changed": status == 409}, status=status)
+        payload = {"ok": False, "errors": errors, "changed": status == 409}
+        if status == 409:
+            current = newer_version_for(request.user, item=item) or item
+            payload["current_url"] = reverse("review-detail", args=[current.pk])
+        return JsonResponse(payload, status=status)
     item.refresh_from_db()
     # The reviewer's note and edits stay in the form: nothing they typed is lost.
     context = _detail_context(request, item, filters, form=form if item.state == ReviewState.PENDING else None)
@@ -210,6 +218,7 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     results = review_decide_many(
         user=request.user, decisions=form.cleaned_data["selected"], approve=approve, note=form.cleaned_data["note"]
     )
+    _name_failures(request.user, results)
     done = [r for r in results if r.ok]
     failed = [r for r in results if not r.ok]
     verb = "Approved" if approve else "Rejected"
@@ -221,5 +230,18 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     if done:
         messages.success(request, summary)
     for result in failed:
-        messages.error(request, f"Draft #{result.item_id}: {result.message}")
+        messages.error(request, result.message)
     return redirect(back)
+
+
+def _name_failures(user, results: list) -> None:
+    """Prefix each failure's message with the draft it is about, as the reviewer knows it."""
+    failed = [result for result in results if not result.ok]
+    names = {
+        pk: f"“{subject}” (version {version})"
+        for pk, subject, version in review_items_for(user, state=None)
+        .filter(pk__in=[result.item_id for result in failed])
+        .values_list("pk", "subject", "version")
+    }
+    for result in failed:
+        result.message = f"{names.get(result.item_id, f'Draft #{result.item_id}')}: {result.message}"

@@ -12,6 +12,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
 from approvals import registry
+from approvals.diff import FieldDiff, field_text, snapshot_diff, text_segments
 
 register = template.Library()
 
@@ -86,14 +87,24 @@ def change_pair(value: Any) -> tuple[Any, Any]:
 
 
 @register.filter
+def change_diff(change: Any, name: Any) -> FieldDiff:
+    """An audit entry's change as the reviewer reads a diff: words or list items added and removed."""
+    before, after = change_pair(change)
+    diff = snapshot_diff({"value": before}, {"value": after})
+    result = diff[0] if diff else FieldDiff(name="value", label="", segments=text_segments(field_text(before), field_text(after)))
+    result.name, result.label = str(name), humanize_key(name)
+    return result
+
+
+@register.filter
 def check_counts(snapshot: Any) -> dict[str, int]:
-    """How many checks of a snapshot failed or warn (kinds that have checks)."""
+    """How many checks of a snapshot failed or warn (kinds that have checks); any other level passed."""
     counts = {"fail": 0, "warn": 0, "pass": 0}
     checks = snapshot.get("checks") if isinstance(snapshot, dict) else None
     for check in checks if isinstance(checks, list) else []:
-        level = check.get("level") if isinstance(check, dict) else None
-        if level in counts:
-            counts[level] += 1
+        if isinstance(check, dict):
+            level = check.get("level")
+            counts[level if level in ("fail", "warn") else "pass"] += 1
     return counts
 
 

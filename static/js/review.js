@@ -50,6 +50,12 @@
     });
   }
 
+  function withoutHash(url) {
+    return new URL(url, location.href).href.split("#")[0];
+  }
+
+  var shown = withoutHash(location.href);  // the address whose page is on screen
+
   /* Load another page of the queue into <main> without a full reload. */
   function visit(url, push) {
     return fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
@@ -61,15 +67,12 @@
         main().replaceWith(fresh);
         document.title = doc.title;
         document.body.className = doc.body.className;
-        var bar = document.querySelector("[data-action-bar]");
-        var freshBar = doc.querySelector("[data-action-bar]");
-        if (bar) bar.remove();
-        if (freshBar) document.body.appendChild(freshBar);
-        var badge = document.querySelector(".review-shortcut");
-        var freshBadge = doc.querySelector(".review-shortcut");
-        if (badge && freshBadge) badge.replaceWith(freshBadge);
-        else if (badge) badge.remove();
+        // The header carries the pending count in its badges: take the fresh one.
+        var header = document.querySelector(".site-header");
+        var freshHeader = doc.querySelector(".site-header");
+        if (header && freshHeader) header.replaceWith(freshHeader);
         if (push) history.pushState({ url: url }, "", url);
+        shown = withoutHash(url);
         window.scrollTo(0, 0);
         setup();
         var heading = main().querySelector("h1");
@@ -78,11 +81,18 @@
       .catch(function () { window.location.assign(url); });
   }
 
-  window.addEventListener("popstate", function (event) {
-    if (event.state && event.state.url) visit(event.state.url, false);
+  // Back and forward load the page of the address they land on (the first page
+  // of the visit has no history state of its own); a change of #hash alone does not.
+  window.addEventListener("popstate", function () {
+    if (withoutHash(location.href) !== shown) visit(location.href, false);
   });
 
   /* --- Character counters ------------------------------------------------- */
+  // Characters as the server counts them (code points), not UTF-16 units.
+  function length(text) {
+    return Array.from(text).length;
+  }
+
   function updateCounter(field) {
     var out = document.querySelector('[data-counter-for="' + field.id + '"]');
     if (!out) return;
@@ -90,14 +100,15 @@
     var text;
     if (field.name === "edit_tags") {
       var tags = field.value.split(",").map(function (t) { return t.trim(); }).filter(Boolean);
-      var long = tags.filter(function (t) { return t.length > TAG_LENGTH; });
+      var long = tags.filter(function (t) { return length(t) > TAG_LENGTH; });
       over = tags.length > TAG_LIMIT || long.length > 0;
       text = tags.length + " / " + TAG_LIMIT + " tags";
       if (long.length) text += " · over " + TAG_LENGTH + " characters: " + long.join(", ");
     } else {
       var limit = parseInt(field.getAttribute("data-limit") || "0", 10);
-      text = field.value.length + (limit ? " / " + limit : "") + " characters";
-      over = limit > 0 && field.value.length > limit;
+      var count = length(field.value.replace(/\r\n/g, "\n"));
+      text = count + (limit ? " / " + limit : "") + " characters";
+      over = limit > 0 && count > limit;
     }
     out.textContent = text;
     out.classList.toggle("is-over", over);
@@ -114,17 +125,32 @@
     if (first) first.focus({ preventScroll: true });
   }
 
+  /* Once the reviewer has typed an edit, the Approve buttons approve it (on a phone
+     the bar's Approve is the button under the thumb; it must not drop the edits). */
+  function syncApproveButtons(form) {
+    var edited = form.hasAttribute("data-edited") || Array.prototype.some.call(form.querySelectorAll("[data-counter]"), function (field) {
+      return field.value !== field.defaultValue;
+    });
+    document.querySelectorAll("button[data-approve]").forEach(function (button) {
+      var label = button.querySelector("[data-label]");
+      if (!button.hasAttribute("data-plain-label")) button.setAttribute("data-plain-label", label.textContent);
+      button.value = edited ? "edit" : "approve";
+      label.textContent = edited ? button.getAttribute("data-edited-label") : button.getAttribute("data-plain-label");
+    });
+  }
+
   function setupDetail() {
     var form = document.querySelector("[data-decision-form]");
     if (!form) return;
     form.querySelectorAll("[data-counter]").forEach(function (field) {
       updateCounter(field);
-      field.addEventListener("input", function () { updateCounter(field); });
+      field.addEventListener("input", function () { updateCounter(field); syncApproveButtons(form); });
     });
+    syncApproveButtons(form);
     if (location.hash === "#edit" || location.hash === "#reject") openPanel(location.hash.slice(1));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var submitter = event.submitter || form.querySelector("button[value=approve]");
+      var submitter = event.submitter || document.querySelector("button[data-approve]");
       var data = new FormData(form);
       data.set("decision", submitter ? submitter.value : "approve");
       var buttons = document.querySelectorAll("button[form=decision-form], #decision-form button");
@@ -145,7 +171,7 @@
         if (result.changed) {
           var p = document.createElement("p");
           var link = document.createElement("a");
-          link.href = location.pathname;
+          link.href = result.current_url || location.pathname;
           link.textContent = "Show the current version";
           p.appendChild(link);
           p.appendChild(document.createTextNode(" — what you typed stays in this form until you leave the page."));
@@ -191,24 +217,25 @@
     if (all) all.checked = boxes.length > 0 && picked === boxes.length;
   }
 
-  function removeRows(ids) {
-    rows().forEach(function (row) {
-      if (ids.indexOf(parseInt(row.getAttribute("data-id"), 10)) !== -1) row.remove();
+  /* After a decision the queue is loaded again in place: decided rows leave,
+     the counts in the page and the navigation badges stay true. */
+  function refreshQueue(message, kind, focusIndex) {
+    return visit(location.pathname + location.search, false).then(function () {
+      say(message, kind);
+      if (focusIndex !== undefined && rows().length) focusRow(focusIndex);
     });
-    updateSelection();
-    if (!rows().length) visit(location.pathname + location.search, false);
   }
 
   function approveRow(row) {
     var data = new FormData();
     data.set("decision", "approve");
     data.set("seen_hash", row.getAttribute("data-hash"));
+    var index = rows().indexOf(row);
+    row.classList.add("is-busy");
     post(row.getAttribute("data-decide-url"), data).then(function (result) {
+      row.classList.remove("is-busy");
       if (result.ok) {
-        say(result.message, "success");
-        var index = rows().indexOf(row);
-        removeRows([parseInt(row.getAttribute("data-id"), 10)]);
-        focusRow(index);
+        refreshQueue(result.message, "success", index);
       } else {
         say((result.errors || ["Could not approve."]).join(" "), "error");
       }
@@ -233,18 +260,17 @@
       event.preventDefault();
       var data = new FormData(form);
       data.set("decision", event.submitter ? event.submitter.value : "approve");
+      var buttons = form.querySelectorAll("button[type=submit]");
+      buttons.forEach(function (b) { b.disabled = true; });
       post(form.action, data).then(function (result) {
+        buttons.forEach(function (b) { b.disabled = false; });
         if (!result.results) {
           say((result.errors || ["Nothing was decided."]).join(" "), "error");
           return;
         }
-        var done = result.results.filter(function (r) { return r.ok; }).map(function (r) { return r.id; });
         var failed = result.results.filter(function (r) { return !r.ok; });
-        say(result.message + (failed.length ? " " + failed.length + " could not be decided: " + failed.map(function (r) { return r.message; }).join(" ") : ""),
-            failed.length ? "warning" : "success");
-        removeRows(done);
-        var note = form.querySelector("input[name=note]");
-        if (note && done.length) note.value = "";
+        refreshQueue(result.message + (failed.length ? " " + failed.length + " could not be decided: " + failed.map(function (r) { return r.message; }).join(" ") : ""),
+                     failed.length ? "warning" : "success");
       });
     });
     updateSelection();
@@ -256,6 +282,10 @@
   }
 
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && typing(event.target) && event.target.closest("[data-decision-form], [data-bulk-form]")) {
+      event.target.blur();  // back to the shortcuts; what was typed stays
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     var dialog = document.getElementById("shortcuts");
     if (event.key === "?") {
@@ -270,7 +300,7 @@
       if (event.key === "k") link = document.querySelector("[data-prev]");
       if (link) { event.preventDefault(); visit(link.href, true); return; }
       if (event.key === "a") {
-        var approve = document.querySelector("#decision-form button[value=approve]");
+        var approve = document.querySelector("#decision-form button[data-approve]");
         if (approve) { event.preventDefault(); approve.click(); }
       } else if (event.key === "e") { event.preventDefault(); openPanel("edit"); }
       else if (event.key === "r") { event.preventDefault(); openPanel("reject"); }
