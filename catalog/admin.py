@@ -1,10 +1,15 @@
-from django.contrib import admin
-from django.db.models import Count, Sum
-from django.utils.html import format_html
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.utils.html import format_html, format_html_join
 
-from catalog.models import Category, Photo, Product, Variant
+from catalog.forms import MultipleFileField
+from catalog.models import Category, Photo, Product, QCVerdict, Variant
+from catalog.photos.intake import accepted_formats
 from studio.admin import RestrictedAdminMixin, RestrictedInlineMixin
-from studio.permissions import is_manager
+from studio.permissions import CHANGE, is_manager
 
 
 @admin.register(Category)
@@ -27,17 +32,71 @@ class VariantInline(RestrictedInlineMixin, admin.TabularInline):
     fields = ["sku", "title", "options", "price", "stock_on_hand", "position"]
 
 
+def qc_summary(photo: Photo) -> str:
+    """The verdict and, when something isn't right, what and why."""
+    if not photo.qc_verdict:
+        return "Not checked"
+    concerns = photo.qc_concerns
+    if not concerns:
+        return photo.get_qc_verdict_display()
+    return format_html(
+        "<strong>{}</strong><ul style=\"margin:.25rem 0 0;padding-left:1rem\">{}</ul>",
+        photo.get_qc_verdict_display(),
+        format_html_join("", "<li>{}: {}</li>", ((check["label"], check["message"]) for check in concerns)),
+    )
+
+
 class PhotoInline(RestrictedInlineMixin, admin.TabularInline):
+    """Existing photos; new ones come through the "Add photos" field above, which runs intake."""
+
     model = Photo
     extra = 0
-    fields = ["preview", "file", "variant", "alt_text", "position", "width", "height", "size_bytes", "sha256"]
-    readonly_fields = ["preview", "width", "height", "size_bytes", "sha256"]
+    fields = ["preview", "quality", "variant", "alt_text", "position", "width", "height", "size_bytes", "sha256"]
+    readonly_fields = ["preview", "quality", "width", "height", "size_bytes", "sha256"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a file added here would skip intake: no clean-up, no QC
 
     @admin.display(description="")
     def preview(self, obj):
         if not obj.pk or not obj.file:
             return ""
         return format_html('<img src="{}" alt="" style="height:64px;width:64px;object-fit:cover">', obj.file.url)
+
+    @admin.display(description="quality")
+    def quality(self, obj):
+        return qc_summary(obj)
+
+
+class ProductAdminForm(forms.ModelForm):
+    new_photos = MultipleFileField(label="Add photos", required=False)
+
+    class Meta:
+        model = Product
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_photos"].help_text = (
+            f"{accepted_formats()}, up to {filesizeformat(settings.ATELIER_PHOTO_MAX_BYTES)} each. Each photo is "
+            "checked on its own when you save: good ones are added, refused ones are listed with the reason."
+        )
+
+
+class PhotoQualityFilter(admin.SimpleListFilter):
+    title = "photo quality"
+    parameter_name = "photo_quality"
+
+    def lookups(self, request, model_admin):
+        return [("fail", "A photo failed"), ("warn", "A photo has warnings"), ("none", "No photos")]
+
+    def queryset(self, request, queryset):
+        photos = Photo.objects.filter(product=OuterRef("pk"))
+        if self.value() in {QCVerdict.FAIL, QCVerdict.WARN}:
+            return queryset.filter(Exists(photos.filter(qc_verdict=self.value())))
+        if self.value() == "none":
+            return queryset.filter(~Exists(photos))
+        return queryset
 
 
 class StockFilter(admin.SimpleListFilter):
@@ -61,17 +120,19 @@ class StockFilter(admin.SimpleListFilter):
 class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "title", "maker", "category", "price", "variant_count", "stock", "made_to_order", "is_active"]
     list_display_links = ["thumbnail", "title"]
-    list_filter = ["category", "maker", "made_to_order", "is_active", StockFilter]
+    list_filter = ["category", "maker", "made_to_order", "is_active", StockFilter, PhotoQualityFilter]
     list_editable = ["is_active"]
     search_fields = ["title", "handle", "variants__sku", "story"]
     list_select_related = ["maker", "category"]
     prepopulated_fields = {"handle": ["title"]}
     inlines = [VariantInline, PhotoInline]
+    form = ProductAdminForm
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["title", "handle", "maker", "category", "price", "is_active"]}),
         ("Maker's facts", {"fields": ["materials", "techniques", "dimensions", "weight_grams", "care", "story"]}),
         ("Making", {"fields": ["made_to_order", "lead_time_days", "minutes_per_unit", "batch_size"]}),
+        ("Photos", {"fields": ["new_photos"]}),
     ]
 
     actions = ["write_listing_copy"]
@@ -88,6 +149,28 @@ class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
         job = listing_write_batch(product_ids=ids, requested_by=request.user)
         self.message_user(request, f"Writing listing copy for {len(ids)} products; each draft will wait in the review queue.", messages.SUCCESS)
         return redirect("job-detail", job_id=job.pk)
+
+    def save_related(self, request, form, formsets, change):
+        """New photos go through the same intake as the product page and the API."""
+        super().save_related(request, form, formsets, change)
+        files = form.cleaned_data.get("new_photos") or []
+        if not files:
+            return
+        if not request.user.has_perm("catalog.add_photo"):
+            self.message_user(request, "You may not add photos.", messages.ERROR)
+            return
+        from catalog.services import photos_upload
+
+        for result in photos_upload(product=form.instance, files=files, uploaded_by=request.user):
+            # The admin capitalises messages, so each starts with a word, not with the file's name.
+            if not result.ok:
+                self.message_user(request, f"Refused {result.error}", messages.ERROR)
+            elif not result.created:
+                self.message_user(request, f"Already on this product: {result.filename}.", messages.INFO)
+            else:
+                level = messages.WARNING if result.photo.qc_verdict == QCVerdict.FAIL else messages.SUCCESS
+                verdict = result.photo.get_qc_verdict_display().lower()
+                self.message_user(request, f"Added {result.filename}; quality: {verdict}.", level)
 
     def get_queryset(self, request):
         return (
@@ -134,11 +217,66 @@ class VariantAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["product"]
 
 
+class QCVerdictFilter(admin.SimpleListFilter):
+    title = "quality"
+    parameter_name = "qc_verdict"
+
+    def lookups(self, request, model_admin):
+        return [*QCVerdict.choices, ("unchecked", "Not checked")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unchecked":
+            return queryset.filter(qc_verdict="")
+        if self.value() in QCVerdict.values:
+            return queryset.filter(qc_verdict=self.value())
+        return queryset
+
+
 @admin.register(Photo)
 class PhotoAdmin(RestrictedAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "product", "width", "height", "size_bytes", "uploaded_by", "uploaded_at"]
-    list_filter = ["product__category", ("product__maker", admin.RelatedOnlyFieldListFilter)]
+    """Photos are added on their product (admin, product page or API), where intake checks them."""
+
+    list_display = ["thumbnail", "__str__", "product", "qc_verdict", "width", "height", "size_bytes", "uploaded_by",
+                    "uploaded_at"]
+    list_display_links = ["thumbnail", "__str__"]
+    list_filter = [QCVerdictFilter, "product__category", ("product__maker", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["product__title", "sha256", "alt_text"]
     list_select_related = ["product", "uploaded_by"]
-    readonly_fields = ["sha256", "width", "height", "size_bytes", "uploaded_by", "uploaded_at"]
-    autocomplete_fields = ["product", "variant"]
+    fields = ["product", "variant", "alt_text", "position", "preview", "quality_checks", "qc_checked_at", "file",
+              "sha256", "width", "height", "size_bytes", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["product", "preview", "quality_checks", "qc_checked_at", "file", "sha256", "width", "height",
+                       "size_bytes", "uploaded_by", "uploaded_at"]
+    autocomplete_fields = ["variant"]
+    actions = ["check_quality_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        return format_html('<img src="{}" alt="" style="height:40px;width:40px;object-fit:cover">', obj.file.url)
+
+    @admin.display(description="photo")
+    def preview(self, obj):
+        return format_html('<img src="{}" alt="" style="max-height:240px;max-width:240px">', obj.file.url)
+
+    @admin.display(description="quality checks")
+    def quality_checks(self, obj):
+        if not obj.qc_checks:
+            return "Not checked"
+        return format_html(
+            "<strong>{}</strong><ul style=\"margin:.25rem 0 0;padding-left:1rem\">{}</ul>",
+            obj.get_qc_verdict_display(),
+            format_html_join("", "<li>{} — {}: {}</li>", (
+                (check["verdict"].upper(), check["label"], check["message"]) for check in obj.qc_checks
+            )),
+        )
+
+    @admin.action(description="Run the quality checks again", permissions=["change"])
+    def check_quality_again(self, request, queryset):
+        from catalog.services import photo_qc_refresh
+
+        ids = list(queryset.restrict(request.user, CHANGE).values_list("pk", flat=True))
+        for photo_id in ids:
+            photo_qc_refresh(photo_id=photo_id)
+        self.message_user(request, f"Checked {len(ids)} photo{'s' if len(ids) != 1 else ''} again.", messages.SUCCESS)

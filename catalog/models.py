@@ -102,8 +102,20 @@ def photo_upload_to(photo: "Photo", filename: str) -> str:
     return f"photos/{photo.sha256[:2]}/{photo.sha256}.{ext}"
 
 
+class QCVerdict(models.TextChoices):
+    """The worst result among a photo's quality checks (catalog.photos.qc uses the same values)."""
+
+    PASS = "pass", "Passed"
+    WARN = "warn", "Has warnings"
+    FAIL = "fail", "Failed"
+
+
 class Photo(models.Model):
-    """An original product photo as the maker took it (after intake's clean-up)."""
+    """An original product photo as the maker took it (after intake's clean-up).
+
+    Intake stores it upright and without metadata; quality control's report is kept
+    with it: a failing photo is still kept (and may be staged), with a warning.
+    """
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
     variant = models.ForeignKey(Variant, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
@@ -118,6 +130,15 @@ class Photo(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    qc_verdict = models.CharField(
+        "quality", max_length=4, choices=QCVerdict.choices, blank=True, db_index=True,
+        help_text="The worst of the quality checks; empty until the photo is checked.",
+    )
+    qc_checks = models.JSONField(
+        "quality checks", default=list, blank=True,
+        help_text="[{\"check\", \"label\", \"verdict\", \"message\", \"profile\", \"value\"}, …] as catalog.photos.qc reports them.",
+    )
+    qc_checked_at = models.DateTimeField(null=True, blank=True)
 
     owner_field = "product__maker"
     objects = RestrictedQuerySet.as_manager()
@@ -128,6 +149,12 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.position + 1} of {self.product.title}"
+
+    @property
+    def qc_concerns(self) -> list[dict]:
+        """The checks that warned or failed, failures first."""
+        concerns = [check for check in self.qc_checks if check.get("verdict") in {QCVerdict.WARN, QCVerdict.FAIL}]
+        return sorted(concerns, key=lambda check: check["verdict"] != QCVerdict.FAIL)
 
 
 class ListingDraft(models.Model):

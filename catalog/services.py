@@ -1,18 +1,23 @@
 """Writes to the catalogue."""
 from __future__ import annotations
 
-import hashlib
-import io
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from catalog.models import Category, Photo, Product, Variant
+from catalog.photos.intake import display_name, photo_clean, size_check
+from catalog.photos.qc import photo_qc
 
 
 def category_get_or_create(*, name: str, shopify_taxonomy_id: str = "") -> Category:
@@ -52,32 +57,105 @@ def product_create(
     return product
 
 
-def photo_add(*, product: Product, content: bytes, filename: str = "photo.jpg", uploaded_by=None, alt_text: str = "") -> Photo:
-    """Store a photo of the product; the same bytes twice give the same Photo.
+def photo_add(
+    *, product: Product, content: bytes, filename: str = "photo.jpg", uploaded_by=None, alt_text: str = ""
+) -> Photo:
+    """Take a photo in through intake and QC; the same photo twice gives the same Photo.
 
-    Only checks that the bytes are an image Pillow can read; the full intake
-    (size and pixel limits, EXIF orientation, metadata stripping, QC) builds on it.
+    Raises ValidationError, naming the file, when intake refuses it; nothing is stored then.
     """
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            image.verify()
-            fmt = (image.format or "").lower()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValidationError(f"{filename}: not an image we can read ({exc}).") from None
-    digest = hashlib.sha256(content).hexdigest()
-    existing = Photo.objects.filter(product=product, sha256=digest).first()
+    photo, _ = photo_intake(
+        product=product, content=content, filename=filename, uploaded_by=uploaded_by, alt_text=alt_text
+    )
+    return photo
+
+
+def photo_intake(
+    *, product: Product, content: bytes, filename: str, uploaded_by=None, alt_text: str = ""
+) -> tuple[Photo, bool]:
+    """The photo (new or the one already stored) and whether it was created.
+
+    Intake cleans the bytes first (catalog.photos.intake), so the duplicate check
+    compares cleaned photos: the same picture with and without GPS is one photo.
+    QC runs here, synchronously, on a small copy; its report is stored with the row.
+    """
+    clean = photo_clean(content=content, filename=filename)
+    existing = Photo.objects.filter(product=product, sha256=clean.sha256).first()
     if existing is not None:
-        return existing
-    ext = {"jpeg": "jpg", "png": "png", "webp": "webp"}.get(fmt, "jpg")
+        return existing, False
+    report = photo_qc(image=clean.image)
     photo = Photo(
         product=product,
-        sha256=digest,
-        size_bytes=len(content),
+        sha256=clean.sha256,
+        size_bytes=len(clean.content),
         uploaded_by=uploaded_by,
         alt_text=alt_text,
         position=product.photos.count(),
+        qc_verdict=report.verdict,
+        qc_checks=report.as_json(),
+        qc_checked_at=timezone.now(),
     )
-    # A named ContentFile: Django reads the width/height fields from it while saving.
-    photo.file.save(f"{digest}.{ext}", ContentFile(content, name=f"{digest}.{ext}"), save=False)
-    photo.save()
+    name = f"{clean.sha256}.{clean.extension}"
+    try:
+        with transaction.atomic():
+            # A named ContentFile: Django reads the width/height fields from it while saving.
+            photo.file.save(name, ContentFile(clean.content, name=name), save=False)
+            photo.save()
+    except IntegrityError:
+        # The same photo arrived twice at once; the other request stored it first.
+        photo.file.delete(save=False)
+        return Photo.objects.get(product=product, sha256=clean.sha256), False
+    except BaseException:
+        if photo.file.name:
+            photo.file.delete(save=False)
+        raise
+    return photo, True
+
+
+@dataclass(frozen=True)
+class PhotoUpload:
+    """What became of one uploaded file: stored (new or already there) or refused, with why."""
+
+    filename: str
+    photo: Photo | None = None
+    created: bool = False
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.photo is not None
+
+
+def photos_upload(*, product: Product, files: Iterable[UploadedFile], uploaded_by=None) -> list[PhotoUpload]:
+    """Take several uploaded files in, each on its own: good ones are stored, bad ones reported.
+
+    The size is checked before a file is read, so an oversized upload never sits in memory.
+    """
+    results = []
+    for upload in files:
+        name = display_name(upload.name or "")
+        try:
+            if upload.size is not None:
+                size_check(name=name, size=upload.size)
+            upload.seek(0)
+            content = upload.read(settings.ATELIER_PHOTO_MAX_BYTES + 1)
+            size_check(name=name, size=len(content))  # the declared size may be wrong
+            photo, created = photo_intake(product=product, content=content, filename=name, uploaded_by=uploaded_by)
+        except ValidationError as error:
+            results.append(PhotoUpload(filename=name, error=" ".join(error.messages)))
+        else:
+            results.append(PhotoUpload(filename=name, photo=photo, created=created))
+    return results
+
+
+def photo_qc_refresh(*, photo_id: int) -> Photo:
+    """Check a stored photo again (one stored before QC existed, or after the profiles changed)."""
+    photo = Photo.objects.get(pk=photo_id)
+    with photo.file.open("rb") as stored, Image.open(stored) as image:
+        image.load()
+        report = photo_qc(image=image, width=photo.width, height=photo.height)
+    Photo.objects.filter(pk=photo.pk).update(
+        qc_verdict=report.verdict, qc_checks=report.as_json(), qc_checked_at=timezone.now()
+    )
+    photo.refresh_from_db()
     return photo

@@ -5,5 +5,6 @@ from catalog import views
 urlpatterns = [
     path("", views.product_list, name="product-list"),
     path("products/<int:product_id>/", views.product_detail, name="product-detail"),
+    path("products/<int:product_id>/photos/", views.product_photos_upload, name="product-photos-upload"),
     path("products/<int:product_id>/write-listing/", views.product_write_listing, name="product-write-listing"),
 ]

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,8 +11,11 @@ from django.views.decorators.http import require_POST
 
 from approvals.selectors import review_items_for
 from catalog import selectors
+from catalog.forms import PhotoUploadForm
 from catalog.listings.services import listing_write_batch
-from catalog.models import Product
+from catalog.models import Product, QCVerdict
+from catalog.photos.intake import accepted_formats
+from catalog.services import PhotoUpload, photos_upload
 from forecasting.selectors import product_sales_by_week
 from studio.permissions import CHANGE, can, get_for_user
 
@@ -58,8 +62,57 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "units_26w": sum(row["units"] for row in weeks),
             "drafts": review_items_for(request.user, state=None).filter(subject_key=f"product:{product.pk}")[:10],
             "can_write_listing": can(request.user, CHANGE, product),
+            "upload_form": _upload_form() if can(request.user, CHANGE, product) else None,
         },
     )
+
+
+@login_required
+@require_POST
+def product_photos_upload(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Upload one or more photos; each file is judged on its own and reported back by name."""
+    product = get_for_user(Product.objects.all(), request.user, CHANGE, pk=product_id)
+    form = _upload_form(data=request.POST, files=request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("photos", []):
+            messages.error(request, error)
+        return redirect("product-detail", product_id=product.pk)
+    results = photos_upload(product=product, files=form.cleaned_data["photos"], uploaded_by=request.user)
+    refused = sum(not result.ok for result in results)
+    if len(results) > 1 and refused:
+        messages.warning(request, f"{len(results) - refused} of {len(results)} photos kept, {refused} refused.")
+    elif len(results) > 1:
+        messages.success(request, f"{len(results)} of {len(results)} photos kept.")
+    for result in results:
+        _report_upload(request, result)
+    return redirect("product-detail", product_id=product.pk)  # the messages on top say what became of each file
+
+
+def _upload_form(**kwargs) -> PhotoUploadForm:
+    return PhotoUploadForm(max_bytes=settings.ATELIER_PHOTO_MAX_BYTES, formats=accepted_formats(), **kwargs)
+
+
+def _report_upload(request: HttpRequest, result: PhotoUpload) -> None:
+    if not result.ok:
+        messages.error(request, result.error)  # intake's message starts with the file name
+        return
+    photo = result.photo
+    if not result.created:
+        messages.info(request, f"{result.filename}: already on this product as photo {photo.position + 1}.")
+        return
+    concerns = photo.qc_concerns
+    if photo.qc_verdict == QCVerdict.FAIL:
+        messages.warning(
+            request, f"{result.filename}: added as photo {photo.position + 1}, but it failed a quality check — "
+            f"{concerns[0]['label'].lower()}: {concerns[0]['message']} You can still use it.",
+        )
+    elif photo.qc_verdict == QCVerdict.WARN:
+        messages.success(
+            request, f"{result.filename}: added as photo {photo.position + 1}, with {len(concerns)} "
+            f"warning{'s' if len(concerns) != 1 else ''} — {concerns[0]['message']}",
+        )
+    else:
+        messages.success(request, f"{result.filename}: added as photo {photo.position + 1}; it passed every quality check.")
 
 
 @login_required

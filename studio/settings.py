@@ -315,3 +315,9 @@ LOGGING = {
 }
 
 ATELIER_DEMO_PASSWORD = os.environ.get("ATELIER_DEMO_PASSWORD", "atelier-demo")
+
+# --- Photo intake -------------------------------------------------------------------
+# Uploads over either limit are refused with a message; the pixel limit is checked
+# from the header, before decoding, so a decompression bomb never reaches memory.
+ATELIER_PHOTO_MAX_BYTES = envint("ATELIER_PHOTO_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
+ATELIER_PHOTO_MAX_PIXELS = envint("ATELIER_PHOTO_MAX_PIXELS", 50_000_000, minimum=1)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from catalog.forms import MAX_FILES_PER_UPLOAD
 from catalog.models import Category, Photo, Product, Variant
 
 
@@ -18,11 +19,62 @@ class VariantSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "product", "sku"]
 
 
+class QCCheckSerializer(serializers.Serializer):
+    """One quality check: what was measured, the verdict and a reason a maker understands."""
+
+    check = serializers.CharField(help_text="resolution, sharpness, exposure, colour, background, fill or centring")
+    label = serializers.CharField()
+    # A plain string: the same choices as Photo.qc_verdict, named once in the schema (QcVerdictEnum).
+    verdict = serializers.CharField(help_text="pass, warn or fail")
+    message = serializers.CharField()
+    profile = serializers.CharField(help_text="The marketplace the check is for (etsy, shopify); empty for all.")
+    value = serializers.FloatField(allow_null=True, help_text="The number behind the verdict.")
+
+
 class PhotoSerializer(serializers.ModelSerializer):
+    qc_checks = QCCheckSerializer(many=True, read_only=True)
+
     class Meta:
         model = Photo
-        fields = ["id", "file", "sha256", "width", "height", "size_bytes", "alt_text", "position", "variant", "uploaded_at"]
-        read_only_fields = ["id", "file", "sha256", "width", "height", "size_bytes", "uploaded_at"]
+        fields = [
+            "id", "file", "sha256", "width", "height", "size_bytes", "alt_text", "position", "variant", "uploaded_at",
+            "qc_verdict", "qc_checks", "qc_checked_at",
+        ]
+        read_only_fields = [
+            "id", "file", "sha256", "width", "height", "size_bytes", "uploaded_at", "qc_verdict", "qc_checks",
+            "qc_checked_at",
+        ]
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        allow_empty=False, max_length=MAX_FILES_PER_UPLOAD,
+        help_text="One or more JPEG, PNG or WebP photos (multipart/form-data, the field repeated). Each is judged on "
+        "its own.",
+    )
+
+
+class PhotoUploadResultSerializer(serializers.Serializer):
+    filename = serializers.CharField()
+    status = serializers.ChoiceField(choices=["stored", "duplicate", "refused"])
+    error = serializers.CharField(help_text="Why the file was refused; empty when it was stored.")
+    photo = PhotoSerializer(allow_null=True, help_text="The stored photo with its quality checks; null when refused.")
+
+    def to_representation(self, result):
+        status = "refused" if not result.ok else "stored" if result.created else "duplicate"
+        return {
+            "filename": result.filename,
+            "status": status,
+            "error": result.error,
+            "photo": PhotoSerializer(result.photo, context=self.context).data if result.photo else None,
+        }
+
+
+class PhotoUploadResponseSerializer(serializers.Serializer):
+    stored = serializers.IntegerField(help_text="Files stored, counting ones that were already there.")
+    refused = serializers.IntegerField()
+    results = PhotoUploadResultSerializer(many=True)
 
 
 class ProductSerializer(serializers.ModelSerializer):

@@ -1,11 +1,18 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from catalog.api.serializers import CategorySerializer, ProductSerializer, VariantSerializer
+from catalog.api.serializers import (
+    CategorySerializer,
+    PhotoUploadResponseSerializer,
+    PhotoUploadSerializer,
+    ProductSerializer,
+    VariantSerializer,
+)
 from catalog.models import Category, Photo, Product, Variant
 from studio.api.permissions import ModelPermissions, RestrictedViewSetMixin
 from studio.api.serializers import JobSerializer
@@ -22,6 +29,11 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 class CanChangeProducts(BasePermission):
     def has_permission(self, request, view):
         return bool(request.user and request.user.has_perm("catalog.change_product"))
+
+
+class CanAddPhotos(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.has_perm("catalog.add_photo"))
 
 
 class WriteListingsSerializer(serializers.Serializer):
@@ -64,6 +76,35 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
             instructions=data.validated_data["instructions"],
         )
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={
+            201: OpenApiResponse(PhotoUploadResponseSerializer, description="Every file was stored."),
+            207: OpenApiResponse(PhotoUploadResponseSerializer, description="Some files were stored, some refused."),
+            400: OpenApiResponse(PhotoUploadResponseSerializer, description="No file was stored; see each error."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="photos", parser_classes=[MultiPartParser],
+            permission_classes=[CanAddPhotos])
+    def photos(self, request, pk=None):
+        """Upload photos of this product; each file goes through intake and QC on its own.
+
+        Good files are stored even when others are refused, so read every result:
+        201 when all were stored (or already there), 207 when some were, 400 when none was.
+        """
+        from catalog.services import photos_upload
+
+        product = self.get_object()  # restricted to products the user may change: else 404
+        data = PhotoUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        results = photos_upload(product=product, files=data.validated_data["files"], uploaded_by=request.user)
+        stored = sum(result.ok for result in results)
+        body = PhotoUploadResponseSerializer(
+            {"stored": stored, "refused": len(results) - stored, "results": results}, context={"request": request}
+        ).data
+        code = 201 if stored == len(results) else 400 if stored == 0 else 207
+        return Response(body, status=code)
 
 
 class VariantViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,167 @@
+"""Studio-in-a-box timings. Part one (this file so far): photo intake + quality control.
+
+    DEBUG=1 .venv/bin/python bench/staging.py [--batch 50] [--workers 2]
+
+The photo is a 2048 × 2048 JPEG studio shot from the demo renderer, carrying
+EXIF with GPS as a phone would, so intake has metadata to strip. Measured:
+
+- one photo through intake (decode, orientation, sRGB, re-encode without
+  metadata, hash) and QC (all checks on a 512 px copy), median of several runs
+  on one core (BLAS threads pinned to 1);
+- a batch of 50 on 2 worker processes, as images per minute;
+- the peak memory one photo adds to a fresh worker process (the kernel's
+  high-water mark of resident memory, reset just before the photo, less the
+  resident size then; Linux only).
+
+The baseline, measured in the same run on the same bytes, is the least any
+intake must do: Image.open + load + save as JPEG. The ratio says how many times
+that floor intake + QC costs. Cut-outs and staging will add their own lines here.
+"""
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one core means one core, numpy's BLAS included
+
+import argparse  # noqa: E402
+import io  # noqa: E402
+import multiprocessing  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from PIL import Image  # noqa: E402
+
+from catalog.photos.intake import photo_clean  # noqa: E402
+from catalog.photos.qc import photo_qc  # noqa: E402
+from studio.demo.catalogue import COLOURS  # noqa: E402
+from studio.demo.photos import Shot, render_photo  # noqa: E402
+
+SIZE = 2048
+REPEATS = 7
+
+
+def phone_photo(seed: int = 11) -> bytes:
+    """A demo studio shot re-saved as a phone would: EXIF with the maker's location."""
+    shot = Shot("mug", COLOURS[sorted(COLOURS)[0]])
+    image = Image.open(io.BytesIO(render_photo(shot=shot, seed=seed, size=SIZE)))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0112] = 1
+    exif.get_ifd(0x8825).update({1: "N", 2: (55.0, 57.0, 12.5), 3: "W", 4: (3.0, 11.0, 40.2)})
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90, exif=exif)
+    return buffer.getvalue()
+
+
+def baseline(content: bytes) -> int:
+    with Image.open(io.BytesIO(content)) as image:
+        image.load()
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=92)
+    return len(buffer.getvalue())
+
+
+def intake_and_qc(content: bytes) -> str:
+    clean = photo_clean(content=content, filename="phone.jpg")
+    return photo_qc(image=clean.image).verdict
+
+
+def _timed(fn, content: bytes) -> float:
+    started = time.perf_counter()
+    fn(content)
+    return time.perf_counter() - started
+
+
+def median_seconds(fn, content: bytes) -> float:
+    fn(content)  # warm up: imports, caches
+    return statistics.median(_timed(fn, content) for _ in range(REPEATS))
+
+
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
+
+
+def _peak_in_fresh_process(name: str, content: bytes, queue) -> None:
+    fn = {"baseline": baseline, "intake": intake_and_qc}[name]
+    fn(_tiny())  # load the code paths on a tiny image first
+    # Reset the kernel's high-water mark, so the peak is this photo's, not the imports'.
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+    before = _status_kib("VmRSS")
+    fn(content)
+    queue.put((_status_kib("VmHWM") - before) * 1024)
+
+
+def _tiny() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "white").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def peak_memory(name: str, content: bytes) -> int:
+    context = multiprocessing.get_context("spawn")  # a clean process: nothing inherited inflates the peak
+    queue = context.Queue()
+    process = context.Process(target=_peak_in_fresh_process, args=(name, content, queue))
+    process.start()
+    peak = queue.get(timeout=120)
+    process.join()
+    return peak
+
+
+def per_minute(fn, photos: list[bytes], workers: int) -> float:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(fn, photos[:workers]))  # start the workers before the clock
+        started = time.perf_counter()
+        list(pool.map(fn, photos, chunksize=1))
+        elapsed = time.perf_counter() - started
+    return len(photos) / elapsed * 60
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    content = phone_photo()
+    clean = photo_clean(content=content, filename="phone.jpg")
+    report = photo_qc(image=clean.image)
+    print(f"Photo: {SIZE} × {SIZE} JPEG, {len(content) / 1e6:.2f} MB with EXIF + GPS; "
+          f"stored {len(clean.content) / 1e6:.2f} MB without; QC verdict: {report.verdict}")
+
+    base_one = median_seconds(baseline, content)
+    clean_one = median_seconds(lambda c: photo_clean(content=c, filename="phone.jpg"), content)
+    full_one = median_seconds(intake_and_qc, content)
+    print("\nOne photo, one core (median of", REPEATS, "runs)")
+    print(f"  baseline open+load+save   {base_one * 1000:7.1f} ms")
+    print(f"  intake                    {clean_one * 1000:7.1f} ms")
+    print(f"  QC                        {(full_one - clean_one) * 1000:7.1f} ms")
+    print(f"  intake + QC               {full_one * 1000:7.1f} ms   ratio to baseline {full_one / base_one:.2f}×")
+
+    photos = [content] * args.batch
+    base_rate = per_minute(baseline, photos, args.workers)
+    full_rate = per_minute(intake_and_qc, photos, args.workers)
+    print(f"\nBatch of {args.batch} on {args.workers} worker processes")
+    print(f"  baseline                  {base_rate:7.0f} images/min")
+    print(f"  intake + QC               {full_rate:7.0f} images/min   ratio {full_rate / base_rate:.2f}× the baseline rate")
+
+    base_peak, full_peak = peak_memory("baseline", content), peak_memory("intake", content)
+    print("\nPeak memory one photo adds to a fresh worker")
+    print(f"  baseline                  {base_peak / 2**20:7.1f} MiB")
+    print(f"  intake + QC               {full_peak / 2**20:7.1f} MiB   ratio {full_peak / max(base_peak, 1):.2f}×")
+
+
+if __name__ == "__main__":
+    main()
