@@ -61,7 +61,9 @@ class ReviewItem(models.Model):
             models.UniqueConstraint(fields=["draft_type", "draft_id", "version"], name="review_item_unique_version"),
         ]
         indexes = [
-            models.Index(fields=["state", "owner"]),
+            # The queue's pages: pending items in submission order, for everyone and per maker.
+            models.Index(fields=["state", "submitted_at", "id"], name="review_item_queue"),
+            models.Index(fields=["state", "owner", "submitted_at", "id"], name="review_item_queue_owner"),
             models.Index(fields=["draft_type", "draft_id", "state"]),
         ]
 

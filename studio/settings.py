@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "studio.context_processors.studio",
             ],
+            "builtins": ["studio.templatetags.atelier"],
         },
     },
 ]
