@@ -22,8 +22,7 @@ from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionFor
 from approvals.models import ReviewItem, ReviewState
 from approvals.selectors import approved_item, newer_version_for, queue_neighbours, review_items_for, review_queue_for
 from approvals.services import DraftChanged, ReviewError, review_decide, review_decide_many
-from catalog.selectors import makers_for
-from studio.permissions import DECIDE, can, get_for_user
+from studio.permissions import DECIDE, can, get_for_user, makers_for
 
 QUEUE_PARAMS = ("kind", "product", "maker", "sort", "state")
 

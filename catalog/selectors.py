@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from catalog.models import Category, Photo, Product, Variant
-from studio.permissions import ARTISANS, VIEW, is_manager
+from studio.permissions import VIEW
 
 LOW_STOCK = 2
 
@@ -58,13 +57,6 @@ def product_for(user, *, product_id: int) -> Product:
 
 def categories() -> QuerySet[Category]:
     return Category.objects.order_by("name")
-
-
-def makers_for(user):
-    """Makers the user may filter by: all artisans for a manager, none otherwise."""
-    if not is_manager(user):
-        return get_user_model().objects.none()
-    return get_user_model().objects.filter(groups__name=ARTISANS, is_active=True).order_by("first_name", "username")
 
 
 def low_stock_variants_for(user, *, threshold: int = LOW_STOCK) -> QuerySet[Variant]:

@@ -17,7 +17,7 @@ from catalog.models import Product, QCVerdict
 from catalog.photos.intake import accepted_formats
 from catalog.services import PhotoUpload, photos_upload
 from forecasting.selectors import product_sales_by_week
-from studio.permissions import CHANGE, can, get_for_user
+from studio.permissions import CHANGE, can, get_for_user, makers_for
 
 
 @login_required
@@ -39,7 +39,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "category": category,
             "maker": maker,
             "categories": selectors.categories(),
-            "makers": selectors.makers_for(request.user),
+            "makers": makers_for(request.user),
         },
     )
 

@@ -90,3 +90,12 @@ def get_for_user(queryset: models.QuerySet[M], user, action: str = VIEW, **looku
         return queryset.restrict(user, action).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def makers_for(user):
+    """Makers the user may filter by: every active artisan for a manager, nobody otherwise."""
+    from django.contrib.auth import get_user_model
+
+    if not is_manager(user):
+        return get_user_model().objects.none()
+    return get_user_model().objects.filter(groups__name=ARTISANS, is_active=True).order_by("first_name", "username")
