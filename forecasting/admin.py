@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from forecasting.models import Sale, SalesImport
-from studio.admin import RestrictedAdminMixin
+from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin
 
 
 @admin.register(Sale)
@@ -15,22 +15,10 @@ class SaleAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SalesImport)
-class SalesImportAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+class SalesImportAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     """Read-only: an import's report is a record of what happened to a file."""
 
     list_display = ["created_at", "file_name", "file_format", "status", "rows_read", "rows_imported", "rows_bad", "created_by"]
     list_filter = ["status", "file_format"]
     search_fields = ["file_name", "file_sha256"]
     list_select_related = ["created_by"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in SalesImport._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -33,6 +33,22 @@ class RestrictedAdminMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyAdminMixin:
+    """Records that are written only by services (decisions, imports): the admin shows them, never edits."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RestrictedInlineMixin(RestrictedAdminMixin):
     def has_view_permission(self, request, obj=None):
         # obj is the parent here; the parent admin already checked it.
