@@ -102,6 +102,10 @@ def photo_upload_to(photo: "Photo", filename: str) -> str:
     return f"photos/{photo.sha256[:2]}/{photo.sha256}.{ext}"
 
 
+def photo_mask_upload_to(photo: "Photo", filename: str) -> str:
+    return f"photos/masks/{photo.sha256[:2]}/{photo.sha256}.png"
+
+
 class QCVerdict(models.TextChoices):
     """The worst result among a photo's quality checks (catalog.photos.qc uses the same values)."""
 
@@ -139,6 +143,15 @@ class Photo(models.Model):
         help_text="[{\"check\", \"label\", \"verdict\", \"message\", \"profile\", \"value\"}, …] as catalog.photos.qc reports them.",
     )
     qc_checked_at = models.DateTimeField(null=True, blank=True)
+    mask = models.ImageField(
+        "cut-out", upload_to=photo_mask_upload_to, blank=True,
+        help_text="The product's mask (catalog.photos.cutout): an 8-bit PNG of the photo's size, white on the product.",
+    )
+    mask_quality = models.JSONField(
+        "cut-out quality", default=dict, blank=True,
+        help_text="{\"share\", \"edge_contrast\", \"confidence\", \"threshold\"} for a mask; {\"error\"} saying why "
+                  "there is none.",
+    )
 
     owner_field = "product__maker"
     objects = RestrictedQuerySet.as_manager()
@@ -155,6 +168,10 @@ class Photo(models.Model):
         """The checks that warned or failed, failures first."""
         concerns = [check for check in self.qc_checks if check.get("verdict") in {QCVerdict.WARN, QCVerdict.FAIL}]
         return sorted(concerns, key=lambda check: check["verdict"] != QCVerdict.FAIL)
+
+    @property
+    def mask_error(self) -> str:
+        return self.mask_quality.get("error", "") if isinstance(self.mask_quality, dict) else ""
 
 
 class ListingDraft(models.Model):

@@ -1,6 +1,7 @@
 """Writes to the catalogue."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,8 +17,11 @@ from django.utils.text import slugify
 from PIL import Image
 
 from catalog.models import Category, Photo, Product, Variant
+from catalog.photos.cutout import Cutout, CutoutError, photo_cutout
 from catalog.photos.intake import display_name, photo_clean, size_check
 from catalog.photos.qc import photo_qc
+
+logger = logging.getLogger(__name__)
 
 
 def category_get_or_create(*, name: str, shopify_taxonomy_id: str = "") -> Category:
@@ -77,13 +81,16 @@ def photo_intake(
 
     Intake cleans the bytes first (catalog.photos.intake), so the duplicate check
     compares cleaned photos: the same picture with and without GPS is one photo.
-    QC runs here, synchronously, on a small copy; its report is stored with the row.
+    QC runs here, synchronously, on a small copy; its report is stored with the row,
+    and so is the cut-out (the product's mask). A photo the cut-out can't handle is
+    still stored, without a mask, with the reason in mask_quality["error"].
     """
     clean = photo_clean(content=content, filename=filename)
     existing = Photo.objects.filter(product=product, sha256=clean.sha256).first()
     if existing is not None:
         return existing, False
     report = photo_qc(image=clean.image)
+    cutout, cutout_error = _cutout_or_reason(clean.image)
     photo = Photo(
         product=product,
         sha256=clean.sha256,
@@ -94,22 +101,41 @@ def photo_intake(
         qc_verdict=report.verdict,
         qc_checks=report.as_json(),
         qc_checked_at=timezone.now(),
+        mask_quality=cutout.quality if cutout else {"error": cutout_error},
     )
     name = f"{clean.sha256}.{clean.extension}"
     try:
         with transaction.atomic():
             # A named ContentFile: Django reads the width/height fields from it while saving.
             photo.file.save(name, ContentFile(clean.content, name=name), save=False)
+            if cutout is not None:
+                photo.mask.save(f"{clean.sha256}.png", ContentFile(cutout.png()), save=False)
             photo.save()
     except IntegrityError:
         # The same photo arrived twice at once; the other request stored it first.
-        photo.file.delete(save=False)
+        _files_delete(photo)
         return Photo.objects.get(product=product, sha256=clean.sha256), False
     except BaseException:
-        if photo.file.name:
-            photo.file.delete(save=False)
+        _files_delete(photo)
         raise
     return photo, True
+
+
+def _cutout_or_reason(image: Image.Image) -> tuple[Cutout | None, str]:
+    """The cut-out, or why there is none: a photo is never lost for want of a mask."""
+    try:
+        return photo_cutout(image=image), ""
+    except CutoutError as error:
+        return None, str(error)
+    except Exception:  # a bug in the cut-out mustn't refuse a good photo; it is logged and shown
+        logger.exception("cut-out failed")
+        return None, "the cut-out failed on this photo; it can be made again later."
+
+
+def _files_delete(photo: Photo) -> None:
+    for stored in (photo.file, photo.mask):
+        if stored.name:
+            stored.delete(save=False)
 
 
 @dataclass(frozen=True)

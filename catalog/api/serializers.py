@@ -38,11 +38,11 @@ class PhotoSerializer(serializers.ModelSerializer):
         model = Photo
         fields = [
             "id", "file", "sha256", "width", "height", "size_bytes", "alt_text", "position", "variant", "uploaded_at",
-            "qc_verdict", "qc_checks", "qc_checked_at",
+            "qc_verdict", "qc_checks", "qc_checked_at", "mask", "mask_quality",
         ]
         read_only_fields = [
             "id", "file", "sha256", "width", "height", "size_bytes", "uploaded_at", "qc_verdict", "qc_checks",
-            "qc_checked_at",
+            "qc_checked_at", "mask", "mask_quality",
         ]
 
 

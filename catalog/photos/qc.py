@@ -86,7 +86,7 @@ def photo_qc(*, image: Image.Image, width: int | None = None, height: int | None
     width, height = width or image.width, height or image.height
     checks = [resolution_check(name, spec, width, height) for name, spec in profiles().items()]
     rgb = analysis_pixels(image)
-    lab = _lab(rgb)
+    lab = to_lab(rgb)
     background, spread = _background(lab)
     mask = _product_mask(lab, background, spread)
     checks += [
@@ -135,14 +135,14 @@ _LINEAR_TO_XYZ = (
 )
 
 
-def _lab(rgb: np.ndarray) -> np.ndarray:
+def to_lab(rgb: np.ndarray) -> np.ndarray:
     """CIE L*a*b* (D65) of sRGB pixels; the sRGB curve is a 256-entry table."""
     xyz = _SRGB_TO_LINEAR[np.rint(rgb).astype(np.uint8)] @ _LINEAR_TO_XYZ
     f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
     return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
 
 
-def _border(a: np.ndarray) -> np.ndarray:
+def border_pixels(a: np.ndarray) -> np.ndarray:
     h, w = a.shape[:2]
     band = max(2, round(0.05 * min(h, w)))
     return np.concatenate(
@@ -158,7 +158,7 @@ def _background(lab: np.ndarray) -> tuple[np.ndarray, float]:
     border pixels furthest away are left out, so a product touching one edge
     doesn't make a plain backdrop look busy.
     """
-    border = _border(lab)
+    border = border_pixels(lab)
     median = np.median(border, axis=0)
     distance = np.linalg.norm(border - median, axis=1)
     kept = distance[distance <= np.quantile(distance, 0.9)]
