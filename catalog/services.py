@@ -62,20 +62,50 @@ def product_create(
 
 
 def photo_add(
-    *, product: Product, content: bytes, filename: str = "photo.jpg", uploaded_by=None, alt_text: str = ""
+    *,
+    product: Product,
+    content: bytes,
+    filename: str = "photo.jpg",
+    uploaded_by=None,
+    alt_text: str = "",
+    prepared: "PreparedPhoto | None" = None,
 ) -> Photo:
     """Take a photo in through intake and QC; the same photo twice gives the same Photo.
 
     Raises ValidationError, naming the file, when intake refuses it; nothing is stored then.
     """
     photo, _ = photo_intake(
-        product=product, content=content, filename=filename, uploaded_by=uploaded_by, alt_text=alt_text
+        product=product, content=content, filename=filename, uploaded_by=uploaded_by, alt_text=alt_text,
+        prepared=prepared,
     )
     return photo
 
 
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """What intake, QC and the cut-out made of one upload, before anything is stored."""
+
+    clean: Any
+    report: Any
+    cutout: Cutout | None
+    cutout_error: str
+
+
+def photo_prepare(*, content: bytes, filename: str) -> PreparedPhoto:
+    """The CPU-heavy half of intake: no database, so callers may run it in a pool
+    (the demo seed does) before they open a transaction."""
+    clean = photo_clean(content=content, filename=filename)
+    return PreparedPhoto(clean, photo_qc(image=clean.image), *_cutout_or_reason(clean.image))
+
+
 def photo_intake(
-    *, product: Product, content: bytes, filename: str, uploaded_by=None, alt_text: str = ""
+    *,
+    product: Product,
+    content: bytes,
+    filename: str,
+    uploaded_by=None,
+    alt_text: str = "",
+    prepared: PreparedPhoto | None = None,
 ) -> tuple[Photo, bool]:
     """The photo (new or the one already stored) and whether it was created.
 
@@ -84,13 +114,15 @@ def photo_intake(
     QC runs here, synchronously, on a small copy; its report is stored with the row,
     and so is the cut-out (the product's mask). A photo the cut-out can't handle is
     still stored, without a mask, with the reason in mask_quality["error"].
+    `prepared` is photo_prepare's result for these same bytes, when the caller made it already.
     """
-    clean = photo_clean(content=content, filename=filename)
+    clean = prepared.clean if prepared is not None else photo_clean(content=content, filename=filename)
     existing = Photo.objects.filter(product=product, sha256=clean.sha256).first()
     if existing is not None:
         return existing, False
-    report = photo_qc(image=clean.image)
-    cutout, cutout_error = _cutout_or_reason(clean.image)
+    if prepared is None:  # QC and the cut-out only for a photo we keep
+        prepared = PreparedPhoto(clean, photo_qc(image=clean.image), *_cutout_or_reason(clean.image))
+    report, cutout, cutout_error = prepared.report, prepared.cutout, prepared.cutout_error
     photo = Photo(
         product=product,
         sha256=clean.sha256,

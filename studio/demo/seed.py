@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Product
-from catalog.services import category_get_or_create, photo_add, product_create
+from catalog.services import category_get_or_create, photo_add, photo_prepare, product_create
 from forecasting.services import sales_bulk_create
 from studio.demo.catalogue import CATEGORIES, COLOURS, PEOPLE, PRODUCTS, STUDIO, ProductSpec, VariantSpec
 from studio.demo.photos import Shot, render_photo
@@ -163,12 +163,15 @@ def demo_seed(
     specs = PRODUCTS[:product_limit] if product_limit else PRODUCTS
 
     jobs = photo_jobs(specs, seed=seed)
-    say(f"Drawing {len(jobs)} product photos…")
+    say(f"Drawing {len(jobs)} product photos and checking them (QC, cut-out)…")
     password = settings.ATELIER_DEMO_PASSWORD
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
         # Password hashing is slow on purpose; let it run beside the drawing.
         hashes = pool.map(lambda _: make_password(password), PEOPLE)
         photos = list(pool.map(lambda job: render_photo(shot=job.shot, seed=job.seed, size=photo_size), jobs))
+        # Intake, QC and the cut-out need no database: run them here, not inside the transaction.
+        prepared = list(pool.map(lambda pair: photo_prepare(content=pair[1], filename=_photo_name(specs, pair[0])),
+                                 zip(jobs, photos)))
         hashes = list(hashes)
     say(f"Generating {HISTORY_DAYS} days of sales…")
     lines = generate_sales(demand=demand_for(specs, end=end), start=start, end=end, seed=seed)
@@ -186,14 +189,15 @@ def demo_seed(
             product = _product(spec, maker=users[spec.maker], category=categories[spec.category], stock=stock)
             products.append(product)
             sku_ids.update({v.sku: v.pk for v in product.variants.all()})
-        for job, content in zip(jobs, photos):
+        for job, content, ready in zip(jobs, photos, prepared):
             spec, variant = specs[job.product], specs[job.product].variants[job.variant]
             photo_add(
                 product=products[job.product],
                 content=content,
-                filename=f"{sku_of(spec, variant).lower()}.jpg",
+                filename=_photo_name(specs, job),
                 uploaded_by=users[spec.maker],
                 alt_text=_alt_text(spec, variant),
+                prepared=ready,
             )
         sales = sales_bulk_create(rows=(_sale_row(line, sku_ids) for line in lines), batch_size=2000)
 
@@ -213,6 +217,11 @@ def demo_seed(
         last_sale=lines[-1].date if lines else None,
         seconds=time.monotonic() - started,
     )
+
+
+def _photo_name(specs: Sequence[ProductSpec], job: PhotoJob) -> str:
+    spec = specs[job.product]
+    return f"{sku_of(spec, spec.variants[job.variant]).lower()}.jpg"
 
 
 def _listing_drafts(products: list[Product], users: dict) -> int:

@@ -95,3 +95,22 @@ def test_bytes_that_are_not_an_image_are_refused_and_nothing_is_stored(own_produ
     assert not Photo.objects.exists()
     media = settings.MEDIA_ROOT
     assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
+
+
+def test_a_prepared_photo_is_stored_like_a_fresh_one(own_product):
+    """photo_prepare does the CPU work without the database; photo_add stores its result."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from catalog.services import photo_add, photo_prepare
+
+    image = Image.new("RGB", (1200, 1200), (240, 236, 230))
+    ImageDraw.Draw(image).ellipse((400, 350, 800, 850), fill=(60, 110, 90))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90)
+    ready = photo_prepare(content=buffer.getvalue(), filename="mug.jpg")
+    photo = photo_add(product=own_product, content=buffer.getvalue(), filename="mug.jpg", prepared=ready)
+    assert photo.sha256 == ready.clean.sha256 and photo.qc_verdict == ready.report.verdict
+    assert photo.mask and (photo.width, photo.height) == (1200, 1200)
+    assert photo_add(product=own_product, content=buffer.getvalue(), filename="mug.jpg").pk == photo.pk
