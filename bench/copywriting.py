@@ -41,22 +41,12 @@ from catalog.copywriting.base import ListingBrief, PhotoFact  # noqa: E402
 from catalog.copywriting.template import TemplateCopywriter  # noqa: E402
 from catalog.listings.checks import FAIL, listing_checks  # noqa: E402
 from catalog.listings.services import EXAMPLE_FIELDS  # noqa: E402
+from products import KINDS  # noqa: E402  (bench/products.py, shared with review_queue.py)
 
 PRODUCTS = 1000
 TARGET = 500
 REPEATS = 5
 
-KINDS = {
-    "Ceramics": (["mug", "bowl", "vase", "plate", "jug"], ["stoneware clay", "porcelain", "earthenware"],
-                 ["wheel-thrown", "hand-built", "slip cast", "reduction fired"], ["celadon", "tenmoku", "white", "ash"]),
-    "Textiles": (["tea towel", "scarf", "cushion cover", "table runner"], ["linen", "merino wool", "cotton"],
-                 ["hand-printed", "hand-knitted", "woven"], ["indigo", "ochre", "natural"]),
-    "Jewellery": (["hoop earrings", "pendant", "ring", "bangle"], ["sterling silver", "brass", "copper"],
-                  ["hand-forged", "cast", "hammered"], ["polished", "oxidised", "gold"]),
-    "Candles": (["pillar candle", "container candle", "tealights"], ["soy wax", "beeswax", "cotton wick"],
-                ["hand-poured", "rolled"], ["fig", "cedar", "unscented"]),
-    "Woodwork": (["serving board", "spoon", "bowl"], ["oak", "walnut", "ash"], ["hand-carved", "turned", "oiled"], []),
-}
 VOICES = ["", "Warm and friendly", "Playful, never silly", "Minimal and calm", "Clear and kind"]
 STORIES = [
     "",

@@ -75,16 +75,10 @@ LOG_DIR = BASE_DIR / "bench" / "out"
 P95_GOAL_MS = 150.0
 MAX_REQUESTS_PER_CLIENT = 5000  # per target, a bound on top of the time limit
 
-CATEGORIES = {
-    "Ceramics": (["mug", "bowl", "vase", "plate", "jug"], ["stoneware clay", "porcelain", "earthenware"],
-                 ["wheel-thrown", "hand-built", "slip cast", "reduction fired"], ["celadon", "tenmoku", "white", "ash"]),
-    "Textiles": (["tea towel", "scarf", "cushion cover", "table runner"], ["linen", "merino wool", "cotton"],
-                 ["hand-printed", "hand-knitted", "woven"], ["indigo", "ochre", "natural"]),
-    "Jewellery": (["hoop earrings", "pendant", "ring", "bangle"], ["sterling silver", "brass", "copper"],
-                  ["hand-forged", "cast", "hammered"], ["polished", "oxidised", "gold"]),
-    "Candles": (["pillar candle", "container candle", "tealights"], ["soy wax", "beeswax", "cotton wick"],
-                ["hand-poured", "rolled"], ["fig", "cedar", "unscented"]),
-}
+from products import KINDS  # noqa: E402
+
+# The four categories of the demo studio.
+CATEGORIES = {name: KINDS[name] for name in ("Ceramics", "Textiles", "Jewellery", "Candles")}
 ADJECTIVES = ["Speckled", "Little", "Tall", "Harbour", "Everyday", "Quiet", "Morning", ""]
 STORIES = ["", "I make these on quiet mornings, one at a time.",
            "My grandmother taught me this. Every piece is a little different, and I like it that way."]

@@ -96,6 +96,15 @@ class SalesFormat:
         return []
 
 
+
+def _read(problems: list, number: int, column: str, text: str, parse, *args, **options):
+    """The cell parsed, or None with a Problem naming the row, the column and what is wrong."""
+    try:
+        return parse(text, *args, **options)
+    except BadValue as exc:
+        problems.append(Problem(number, column, text, str(exc)))
+        return None
+
 def _cell(record: list[str], position: int | None) -> str:
     if position is None or position >= len(record):
         return ""
@@ -149,20 +158,11 @@ class ShopifyOrders(SalesFormat):
             order.lines += 1
             position = order.lines
             created = _cell(record, created_at) or order.created
-            try:
-                date = iso_date(created)
-            except BadValue as exc:
-                problems.append(Problem(number, "Created at", created, str(exc)))
+            date = _read(problems, number, "Created at", created, iso_date)
             quantity_text = _cell(record, quantity_at)
-            try:
-                quantity = whole_number(quantity_text)
-            except BadValue as exc:
-                problems.append(Problem(number, "Lineitem quantity", quantity_text, str(exc)))
+            quantity = _read(problems, number, "Lineitem quantity", quantity_text, whole_number)
             price_text = _cell(record, price_at)
-            try:
-                price = money(price_text)
-            except BadValue as exc:
-                problems.append(Problem(number, "Lineitem price", price_text, str(exc)))
+            price = _read(problems, number, "Lineitem price", price_text, money)
             if not sku:
                 item = _cell(record, item_at)
                 what = f"'{item}' has no SKU" if item else "the item has no SKU"
@@ -220,20 +220,11 @@ class EtsySoldItems(SalesFormat):
             problems: list[Problem] = []
             sku = _cell(record, sku_at)
             date_text = _cell(record, date_at)
-            try:
-                date = _etsy_date(date_text)
-            except BadValue as exc:
-                problems.append(Problem(number, "Sale Date", date_text, str(exc)))
+            date = _read(problems, number, "Sale Date", date_text, _etsy_date)
             quantity_text = _cell(record, quantity_at)
-            try:
-                quantity = whole_number(quantity_text)
-            except BadValue as exc:
-                problems.append(Problem(number, "Quantity", quantity_text, str(exc)))
+            quantity = _read(problems, number, "Quantity", quantity_text, whole_number)
             price_text = _cell(record, price_at)
-            try:
-                price = money(price_text)
-            except BadValue as exc:
-                problems.append(Problem(number, "Price", price_text, str(exc)))
+            price = _read(problems, number, "Price", price_text, money)
             if not sku:
                 problems.append(Problem(number, "SKU", "", "the cell is empty; give the listing a SKU on Etsy so it can be matched"))
             order_ref, line_ref = _cell(record, order_at), _cell(record, transaction_at)
@@ -291,22 +282,13 @@ class PlainSales(SalesFormat):
             problems: list[Problem] = []
             sku = _cell(record, sku_at)
             date_text = _cell(record, date_at)
-            try:
-                date = iso_date(date_text)
-            except BadValue as exc:
-                problems.append(Problem(number, "date", date_text, str(exc)))
+            date = _read(problems, number, "date", date_text, iso_date)
             quantity_text = _cell(record, quantity_at)
-            try:
-                quantity = whole_number(quantity_text, allow_negative=True)
-            except BadValue as exc:
-                problems.append(Problem(number, "quantity", quantity_text, str(exc)))
+            quantity = _read(problems, number, "quantity", quantity_text, whole_number, allow_negative=True)
             price_text = _cell(record, price_at)
             price = None
             if price_text:
-                try:
-                    price = money(price_text)
-                except BadValue as exc:
-                    problems.append(Problem(number, "unit_price", price_text, str(exc)))
+                price = _read(problems, number, "unit_price", price_text, money)
             channel_text = _cell(record, channel_at)
             channel = _CHANNELS.get(channel_text.lower()) if channel_text else Channel.OTHER
             if channel is None:
