@@ -49,6 +49,10 @@ class Product(models.Model):
     care = models.TextField(blank=True, help_text="Care instructions, as the maker states them.")
     story = models.TextField(blank=True, help_text="The maker's own words about the piece.")
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    unit_cost = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        help_text="Materials and firing cost of one piece; production plans weigh stock-outs by margin.",
+    )
     made_to_order = models.BooleanField(default=False)
     lead_time_days = models.PositiveIntegerField(default=0, help_text="Days from order to dispatch when made to order.")
     minutes_per_unit = models.PositiveIntegerField(default=0, help_text="Hands-on making time for one piece.")
@@ -80,6 +84,7 @@ class Variant(models.Model):
         help_text="Leave empty to use the product's price.",
     )
     stock_on_hand = models.IntegerField(default=0)
+    work_in_progress = models.PositiveIntegerField(default=0, help_text="Pieces being made now, not yet in stock.")
     position = models.PositiveSmallIntegerField(default=0)
 
     owner_field = "product__maker"
@@ -209,3 +214,135 @@ class ListingDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Listing copy for {self.product.title}"
+
+
+class Look(models.Model):
+    """One of the studio's brand presets for staged photos ("Linen morning", "Oak table").
+
+    The settings live in versions: editing a look adds a LookVersion, so a staged
+    image always says exactly which settings made it, and approved images stay
+    explained after the look changes.
+    """
+
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True, help_text="Active looks are offered when staging.")
+    position = models.PositiveSmallIntegerField(default=0)
+    current = models.ForeignKey(
+        "LookVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The version new staging uses.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LookVersion(models.Model):
+    """An immutable set of look settings (catalog.staging.looks.LookSpec as JSON)."""
+
+    look = models.ForeignKey(Look, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    spec = models.JSONField(help_text="LookSpec.to_dict(): backdrop, surface, placement, shadow, light, grade, prompt…")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["look", "-number"]
+        constraints = [models.UniqueConstraint(fields=["look", "number"], name="look_version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.look.name} v{self.number}"
+
+
+def staged_upload_to(staged: "StagedImage", filename: str) -> str:
+    # Content-addressed and never overwritten: a review snapshot names the exact file it showed.
+    return f"staged/{staged.sha256[:2]}/{staged.sha256}.png"
+
+
+class StagedImage(models.Model):
+    """A product photo staged into a look: one row per (photo, look), restaged in place.
+
+    Every render is a new version in the review queue; the file of each version is
+    kept (content-addressed), so what was approved is what gets published.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        STAGING = "staging", "Being staged"
+        READY = "ready", "Waiting for review"
+        FAILED = "failed", "Failed"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="staged_images")
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="staged_images")
+    look = models.ForeignKey(Look, on_delete=models.PROTECT, related_name="staged_images")
+    look_version = models.ForeignKey(LookVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    image = models.ImageField(upload_to=staged_upload_to, blank=True, width_field="width", height_field="height")
+    sha256 = models.CharField(max_length=64, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    stager = models.CharField(max_length=120, blank=True, help_text="The stager backend that rendered it.")
+    seed = models.PositiveIntegerField(default=0)
+    fidelity = models.JSONField(
+        default=dict, blank=True,
+        help_text="{identical_share, max_abs_diff, pixels_compared, erosion_px}: the product's own pixels after staging.",
+    )
+    details = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    owner_field = "product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "photo", "look"]
+        constraints = [models.UniqueConstraint(fields=["photo", "look"], name="staged_image_unique_photo_look")]
+
+    def __str__(self) -> str:
+        return f"{self.photo} in {self.look.name}"
+
+
+class ChannelListing(models.Model):
+    """What was published of a product to a sales channel, and how it went.
+
+    `published_hash` is the hash of the payload last sent: when the approved
+    content changes, the product shows "changed since publishing".
+    """
+
+    class Channel(models.TextChoices):
+        SHOPIFY = "shopify", "Shopify"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PUBLISHING = "publishing", "Publishing"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="channel_listings")
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.SHOPIFY)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    remote_id = models.CharField(max_length=120, blank=True, help_text="e.g. gid://shopify/Product/123")
+    remote_handle = models.CharField(max_length=120, blank=True)
+    remote_variants = models.JSONField(default=dict, blank=True, help_text="{sku: remote variant id}")
+    remote_media = models.JSONField(default=dict, blank=True, help_text="{image sha256: remote media id}")
+    published_hash = models.CharField(max_length=64, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    owner_field = "product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "channel"]
+        constraints = [models.UniqueConstraint(fields=["product", "channel"], name="channel_listing_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.product.title} on {self.get_channel_display()} ({self.get_status_display()})"

@@ -93,3 +93,107 @@ class SalesImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class Forecast(models.Model):
+    """The latest demand forecast of one variant, refit nightly and on demand.
+
+    `values` holds the forecast periods: {"dates": [...], "mean", "p10", "p50", "p90"};
+    the chosen method, the series' demand class and the method's holdout error are
+    kept beside it so a page can say why this forecast looks the way it does.
+    """
+
+    variant = models.OneToOneField("catalog.Variant", on_delete=models.CASCADE, related_name="forecast")
+    freq = models.CharField(max_length=1, default="W", help_text="D, W or M buckets.")
+    horizon = models.PositiveSmallIntegerField(default=12)
+    method = models.CharField(max_length=80)
+    demand_class = models.CharField(max_length=16, blank=True)
+    adi = models.FloatField(null=True, blank=True, help_text="Average demand interval (periods between sales).")
+    cv2 = models.FloatField(null=True, blank=True, help_text="Squared coefficient of variation of non-zero demand.")
+    values = models.JSONField(default=dict)
+    validation_error = models.FloatField(null=True, blank=True, help_text="RMSSE of the method on its holdout.")
+    history_periods = models.PositiveIntegerField(default=0)
+    fitted_at = models.DateTimeField()
+
+    owner_field = "variant__product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["variant"]
+
+    def __str__(self) -> str:
+        return f"{self.method} forecast for {self.variant.sku}"
+
+    @property
+    def total_mean(self) -> float:
+        return float(sum(self.values.get("mean", [])))
+
+
+class ProductionPlan(models.Model):
+    """A maker's production plan for the coming weeks: a draft in the review queue.
+
+    The approved snapshot is the schedule. `plan` is forecasting.planning's
+    ProductionPlan.to_dict() restricted to this maker.
+    """
+
+    class Status(models.TextChoices):
+        READY = "ready", "Waiting for review"
+        FAILED = "failed", "Failed"
+
+    maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="production_plans")
+    week_start = models.DateField(help_text="Monday of the plan's first week.")
+    weeks = models.PositiveSmallIntegerField(default=4)
+    service_level = models.FloatField(default=0.95)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.READY)
+    plan = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    owner_field = "maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-week_start", "maker"]
+        constraints = [models.UniqueConstraint(fields=["maker", "week_start"], name="production_plan_unique_week")]
+
+    def __str__(self) -> str:
+        return f"Production plan from {self.week_start:%d %b %Y}"
+
+
+class UnmatchedSku(models.Model):
+    """A SKU that came in from a channel (order, webhook, import) and matches no variant.
+
+    Kept, not dropped, so a manager can fix the SKU and re-import.
+    """
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    sku = models.CharField(max_length=128, help_text="As the channel sent it; empty when the line had none.")
+    lines = models.PositiveIntegerField(default=0)
+    quantity = models.IntegerField(default=0)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+    examples = models.JSONField(default=list, blank=True, help_text="A few order references with the line's title.")
+    order_lines = models.JSONField(
+        default=list, blank=True,
+        help_text="The unmatched lines themselves (date, quantity, price, order, line), to record once the SKU is fixed.",
+    )
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [models.UniqueConstraint(fields=["channel", "sku"], name="unmatched_sku_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sku or '(no SKU)'} from {self.get_channel_display()}"
+
+
+class ChannelSync(models.Model):
+    """Where the scheduled pull of a channel's orders got to (the webhooks' backstop)."""
+
+    channel = models.CharField(max_length=16, choices=Channel.choices, unique=True)
+    cursor = models.DateTimeField(null=True, blank=True, help_text="Orders updated after this are pulled next.")
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    orders_seen = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} order sync"

@@ -32,6 +32,22 @@ class StudioProfile(models.Model):
         return self.name
 
 
+class MakerProfile(models.Model):
+    """A maker's working week, which production plans fill and never overfill."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="maker_profile")
+    weekly_hours = models.DecimalField(
+        max_digits=5, decimal_places=1, default=20,
+        help_text="Hours a week this maker spends making (not packing or admin).",
+    )
+
+    owner_field = "user"
+    objects = RestrictedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.weekly_hours} h/week)"
+
+
 class Job(models.Model):
     """Progress of a long piece of background work, shown as a progress bar.
 
