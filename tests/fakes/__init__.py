@@ -1,0 +1,1 @@
+"""Fakes of outside services (loopback servers) for tests and benches."""
