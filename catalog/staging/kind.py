@@ -1,0 +1,81 @@
+"""The staged-image draft kind, registered with approvals in CatalogConfig.ready()."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from approvals.registry import DraftKind
+from catalog.models import StagedImage
+
+ALT_TEXT_MAX = 125  # screen readers read about this much; Shopify and Etsy take more
+
+
+def staged_snapshot(staged: StagedImage) -> dict[str, Any]:
+    """What the reviewer sees and what gets published: the exact file (content-addressed)."""
+    photo = staged.photo
+    version = staged.look_version
+    return {
+        "image": staged.image.name,
+        "sha256": staged.sha256,
+        "width": staged.width,
+        "height": staged.height,
+        "photo": photo.pk,
+        "photo_image": photo.file.name,
+        "look": staged.look.name,
+        "look_version": version.number if version else None,
+        "stager": staged.stager,
+        "seed": staged.seed,
+        "fidelity": dict(staged.fidelity),
+        "alt_text": _default_alt(staged),
+    }
+
+
+def _default_alt(staged: StagedImage) -> str:
+    base = staged.photo.alt_text or staged.product.title
+    return f"{base}, styled on {staged.look.name.lower()}"[:ALT_TEXT_MAX]
+
+
+def fidelity_blockers(snapshot: dict[str, Any]) -> list[str]:
+    """A staged image whose product pixels changed must never be approved: it would misrepresent the piece."""
+    fidelity = snapshot.get("fidelity") or {}
+    share = fidelity.get("identical_share")
+    if share is None:
+        return ["This image has no fidelity check: stage it again."]
+    if share < 1.0:
+        return [
+            f"The product itself was altered: only {share * 100:.2f}% of its pixels are unchanged. "
+            "Stage it again or reject it."
+        ]
+    return []
+
+
+def clean_staged(staged: StagedImage, snapshot: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(snapshot)
+    alt = " ".join(str(snapshot.get("alt_text", "")).split())
+    if not alt:
+        raise ValidationError("Alt text can't be empty: it is how the image is described to people who can't see it.")
+    cleaned["alt_text"] = alt
+    return cleaned
+
+
+def staged_retry(*, draft: StagedImage, note: str, user):
+    from catalog.staging.services import staged_image_retry  # services import this module's model
+
+    return staged_image_retry(staged=draft, requested_by=user, note=note)
+
+
+STAGED_IMAGE = DraftKind(
+    name="staged_image",
+    label="Staged image",
+    model=StagedImage,
+    snapshot=staged_snapshot,
+    owner=lambda staged: staged.product.maker,
+    subject=lambda staged: f"{staged.product.title} · {staged.look.name}",
+    subject_key=lambda staged: f"product:{staged.product_id}",
+    editable_fields={"alt_text": ALT_TEXT_MAX},
+    clean=clean_staged,
+    blockers=fidelity_blockers,
+    retry=staged_retry,
+    template="approvals/kinds/staged_image.html",
+)

@@ -1,0 +1,284 @@
+"""Writes of staging: looks and their versions, staging jobs, staged-image drafts.
+
+The stager (ATELIER_BACKENDS["stager"]) sees only pixels and a LookSpec and
+returns a plain StagedResult; everything that touches the database happens here.
+Each render is content-addressed on disk and submitted to the review queue as
+the next version of its (photo, look) draft.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django_q.tasks import async_task
+from PIL import Image
+
+from approvals.services import review_submit
+from catalog.models import Look, LookVersion, Photo, Product, StagedImage
+from catalog.staging.looks import LookSpec, LookSpecError, starter_looks
+from studio.backends import backends
+from studio.models import Job
+from studio.services import job_create, job_finish
+
+logger = logging.getLogger(__name__)
+
+JOB_KIND = "staging"
+STAGING_CHUNK = 4  # images per django-q2 task: a diffusion render can take a minute on a CPU
+
+
+class StagingFailed(Exception):
+    """One image couldn't be staged; the message says why, for the maker."""
+
+
+# --- Looks ------------------------------------------------------------------------------
+
+
+def look_spec_clean(spec: dict) -> dict:
+    """The spec as the stagers will read it, or a ValidationError naming the field."""
+    if not isinstance(spec, dict):
+        raise ValidationError("A look's settings must be a JSON object.")
+    try:
+        return LookSpec.from_dict(spec).to_dict()
+    except LookSpecError as error:
+        raise ValidationError({"spec": f"{error.field}: {error.message}"}) from None
+
+
+@transaction.atomic
+def look_create(*, name: str, spec: dict, user=None, description: str = "", position: int = 0) -> Look:
+    cleaned = look_spec_clean(spec)
+    look = Look.objects.create(name=name.strip(), description=description, position=position)
+    version = LookVersion.objects.create(look=look, number=1, spec=cleaned, created_by=user)
+    look.current = version
+    look.save(update_fields=["current"])
+    return look
+
+
+def look_update(*, look: Look, spec: dict, user=None) -> LookVersion:
+    """Change a look's settings: a new version when they differ, the current one when not.
+
+    Earlier versions stay, so every staged image keeps the settings that made it.
+    """
+    cleaned = look_spec_clean(spec)
+    with transaction.atomic():
+        look = Look.objects.select_for_update().get(pk=look.pk)
+        if look.current is not None and look.current.spec == cleaned:
+            return look.current
+        latest = look.versions.order_by("-number").first()
+        version = LookVersion.objects.create(
+            look=look, number=(latest.number + 1) if latest else 1, spec=cleaned, created_by=user
+        )
+        look.current = version
+        look.save(update_fields=["current"])
+    return version
+
+
+def looks_ensure_starters() -> list[Look]:
+    """A studio with no looks gets the starter looks, so staging works from the first photo."""
+    if Look.objects.exists():
+        return []
+    try:
+        with transaction.atomic():
+            return [look_create(name=name, spec=spec, position=index) for index, (name, spec) in enumerate(starter_looks())]
+    except IntegrityError:  # two first-ever requests at once: the other one made them
+        return []
+
+
+# --- Staging jobs ----------------------------------------------------------------------
+
+
+def staging_start(*, products: list[Product], looks: list[Look], requested_by=None) -> Job:
+    """Stage every photo of `products` into each of `looks`, as one job with a progress bar.
+
+    Callers check access first (views pass only products the user may change).
+    Each (photo, look) pair is one unit of the job; a pair that fails is
+    reported and can be retried, and the rest of the batch goes on.
+    """
+    looks = [look for look in looks if look.current_id]
+    photos = list(Photo.objects.filter(product__in=products).order_by("product_id", "position", "id"))
+    with transaction.atomic():
+        staged_ids = []
+        for photo in photos:
+            for look in looks:
+                staged, _ = StagedImage.objects.get_or_create(
+                    photo=photo, look=look, defaults={"product_id": photo.product_id}
+                )
+                staged_ids.append(staged.pk)
+        StagedImage.objects.filter(pk__in=staged_ids).exclude(status=StagedImage.Status.STAGING).update(
+            status=StagedImage.Status.QUEUED, error=""
+        )
+        count = len(staged_ids)
+        job = job_create(
+            kind=JOB_KIND,
+            label=f"Stage {len(photos)} photo{'' if len(photos) == 1 else 's'} into "
+            f"{len(looks)} look{'' if len(looks) == 1 else 's'}",
+            total=count,
+            created_by=requested_by,
+        )
+        if not count:
+            reason = "No looks were chosen." if not looks else "These products have no photos yet."
+            return job_finish(job_id=job.pk, message=reason)
+        _enqueue(job_id=job.pk, staged_ids=staged_ids)
+    return job
+
+
+def staged_image_retry(*, staged: StagedImage, requested_by=None, note: str = "") -> Job:
+    """Stage one (photo, look) again with the next seed: a new composition to review."""
+    with transaction.atomic():
+        StagedImage.objects.filter(pk=staged.pk).update(
+            status=StagedImage.Status.QUEUED, error="", seed=F("seed") + 1
+        )
+        job = job_create(kind=JOB_KIND, label=f"Stage again: {staged}", total=1, created_by=requested_by)
+        _enqueue(job_id=job.pk, staged_ids=[staged.pk], reseed=False)
+    return job
+
+
+def _enqueue(*, job_id: int, staged_ids: list[int], reseed: bool = True) -> None:
+    options = {}
+    if settings.ATELIER_STAGING_CLUSTER:
+        options["cluster"] = settings.ATELIER_STAGING_CLUSTER
+    for start in range(0, len(staged_ids), STAGING_CHUNK):
+        chunk = staged_ids[start : start + STAGING_CHUNK]
+        transaction.on_commit(partial(async_task, "catalog.tasks.stage_images", job_id, chunk, reseed, **options))
+
+
+# --- One render -----------------------------------------------------------------------------
+
+
+def _initial_seed(photo: Photo, spec: dict) -> int:
+    """Deterministic per photo and look: restaging the same pair gives the same picture."""
+    salt = int(hashlib.sha256(f"{photo.sha256}:{spec.get('seed', 0)}".encode()).hexdigest()[:8], 16)
+    return salt % (2**31)
+
+
+def staged_image_render(*, staged_id: int, reseed: bool = True) -> StagedImage:
+    """Render one (photo, look) with the configured stager and submit it for review.
+
+    The run is idempotent: the same photo, look version and seed give the same
+    bytes, the same file name and the same review version.
+    """
+    with transaction.atomic():
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the look → current join.
+        staged = StagedImage.objects.select_for_update(of=("self",)).select_related("photo", "look__current", "product").get(
+            pk=staged_id
+        )
+        version = staged.look.current
+        if version is None:
+            raise StagingFailed(f"The look {staged.look.name!r} has no settings yet.")
+        if reseed or not staged.seed or staged.look_version_id != version.pk:
+            staged.seed = _initial_seed(staged.photo, version.spec)
+        staged.look_version = version
+        staged.status = StagedImage.Status.STAGING
+        staged.save(update_fields=["seed", "look_version", "status", "updated_at"])
+
+    try:
+        result, stager_name = _render(staged=staged, spec=version.spec)
+    except StagingFailed as error:
+        _staged_failed(staged, str(error))
+        raise
+    return staged_image_store(staged_id=staged_id, result=result, stager_name=stager_name)
+
+
+def staged_image_store(*, staged_id: int, result, stager_name: str) -> StagedImage:
+    """Keep a render: the PNG under its content hash, the row updated, the version in the review queue."""
+    from catalog.staging.base import encode_png  # lossless, no metadata: the product's bytes survive
+
+    content = encode_png(result.image)
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        staged = StagedImage.objects.select_for_update().get(pk=staged_id)
+        staged.sha256 = digest
+        name = staged.image.field.generate_filename(staged, "staged.png")
+        if staged.image.storage.exists(name):
+            staged.image.name = name  # the same render already on disk (a re-run)
+            staged.width, staged.height = result.image.size
+        else:
+            staged.image.save("staged.png", ContentFile(content, name="staged.png"), save=False)
+        staged.stager = stager_name
+        staged.fidelity = _plain(result.fidelity)
+        staged.details = _plain(result.details)
+        staged.status = StagedImage.Status.READY
+        staged.error = ""
+        staged.save()
+        review_submit(draft=staged)
+    return staged
+
+
+def staged_image_prepare(*, staged: StagedImage):
+    """The CPU-heavy half of a render, without database writes: (result, stager name).
+
+    The demo seed runs it in a thread pool; `staged` needs photo, look and look_version loaded
+    and its seed set.
+    """
+    return _render(staged=staged, spec=staged.look_version.spec)
+
+
+def staged_seed_for(*, photo: Photo, version: LookVersion) -> int:
+    return _initial_seed(photo, version.spec)
+
+
+def _render(*, staged: StagedImage, spec: dict):
+    photo = staged.photo
+    try:
+        look = LookSpec.from_dict(spec)
+    except LookSpecError as error:
+        raise StagingFailed(f"The look's settings are not valid ({error.field}: {error.message}).") from None
+    try:
+        # storage.open, not photo.file.open: a FieldFile shares one handle, and renders may run in threads.
+        with photo.file.storage.open(photo.file.name, "rb") as stored, Image.open(stored) as opened:
+            image = opened.convert("RGB")
+        mask = _mask_for(photo, image)
+    except OSError as error:
+        raise StagingFailed(f"The photo could not be read ({error}).") from None
+    stager = backends["stager"]
+    from catalog.staging.base import StagingError
+
+    try:
+        result = stager.stage(image=image, mask=mask, look=look, seed=staged.seed)
+    except StagingError as error:
+        raise StagingFailed(str(error)) from None
+    return result, f"{type(stager).__module__}.{type(stager).__name__}"
+
+
+def _mask_for(photo: Photo, image: Image.Image) -> Image.Image:
+    """The photo's stored cut-out; a photo stored before cut-outs existed gets one now."""
+    if photo.mask:
+        with photo.mask.storage.open(photo.mask.name, "rb") as stored, Image.open(stored) as opened:
+            return opened.convert("L")
+    from catalog.services import photo_mask_backfill
+
+    photo = photo_mask_backfill(photo_id=photo.pk)
+    if not photo.mask:
+        raise StagingFailed(f"This photo has no cut-out: {photo.mask_error or 'no product was found in it'}.")
+    with photo.mask.open("rb") as stored, Image.open(stored) as opened:
+        return opened.convert("L")
+
+
+def _staged_failed(staged: StagedImage, message: str) -> None:
+    StagedImage.objects.filter(pk=staged.pk).update(status=StagedImage.Status.FAILED, error=message[:2000])
+
+
+def staged_image_mark_failed(*, staged_id: int, message: str) -> None:
+    StagedImage.objects.filter(pk=staged_id).update(status=StagedImage.Status.FAILED, error=message[:2000])
+
+
+def _plain(value):
+    """A dataclass or dict as plain JSON-able data."""
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(value):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, float):
+        return round(value, 6)
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    return str(value)
