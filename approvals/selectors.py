@@ -100,3 +100,31 @@ def queue_neighbours(queue, item: ReviewItem, *, sort: str = "newest") -> tuple[
     previous = queue.filter(before).order_by(*reverse).values_list("id", flat=True).first()
     following = queue.filter(after).order_by(*ordering).values_list("id", flat=True).first()
     return previous, following
+
+
+def latest_items_for(*, drafts: list[models.Model]) -> dict[int, ReviewItem]:
+    """The newest review item of each draft (one query), keyed by draft pk; drafts of one model."""
+    if not drafts:
+        return {}
+    draft_type = ContentType.objects.get_for_model(drafts[0])
+    latest: dict[int, ReviewItem] = {}
+    items = ReviewItem.objects.filter(draft_type=draft_type, draft_id__in=[draft.pk for draft in drafts]).order_by(
+        "draft_id", "-version"
+    )
+    for item in items:
+        latest.setdefault(item.draft_id, item)
+    return latest
+
+
+def approved_items_for(*, drafts: list[models.Model]) -> dict[int, ReviewItem]:
+    """The newest approved version of each draft that has one (one query), keyed by draft pk."""
+    if not drafts:
+        return {}
+    draft_type = ContentType.objects.get_for_model(drafts[0])
+    approved: dict[int, ReviewItem] = {}
+    items = ReviewItem.objects.filter(
+        draft_type=draft_type, draft_id__in=[draft.pk for draft in drafts], state=ReviewState.APPROVED
+    ).order_by("draft_id", "-version")
+    for item in items:
+        approved.setdefault(item.draft_id, item)
+    return approved

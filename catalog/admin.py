@@ -6,9 +6,9 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.html import format_html, format_html_join
 
 from catalog.forms import MultipleFileField
-from catalog.models import Category, Photo, Product, QCVerdict, Variant
+from catalog.models import Category, ChannelListing, Look, Photo, Product, QCVerdict, StagedImage, Variant
 from catalog.photos.intake import accepted_formats
-from studio.admin import RestrictedAdminMixin, RestrictedInlineMixin
+from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin, RestrictedInlineMixin
 from studio.permissions import CHANGE, is_manager
 
 
@@ -280,3 +280,70 @@ class PhotoAdmin(RestrictedAdminMixin, admin.ModelAdmin):
         for photo_id in ids:
             photo_qc_refresh(photo_id=photo_id)
         self.message_user(request, f"Checked {len(ids)} photo{'s' if len(ids) != 1 else ''} again.", messages.SUCCESS)
+
+
+class LookAdminForm(forms.ModelForm):
+    """A look's settings are edited as JSON and saved as a new version (earlier ones are kept)."""
+
+    spec = forms.JSONField(
+        label="Settings", required=False,
+        help_text="Backdrop, surface, placement, shadow, light, colour grade and the generative prompt. "
+                  "Leave empty for the defaults. Saving a change adds a version; staged images keep theirs.",
+    )
+
+    class Meta:
+        model = Look
+        fields = ["name", "description", "is_active", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.current_id:
+            self.fields["spec"].initial = self.instance.current.spec
+
+    def clean_spec(self):
+        from catalog.staging.services import look_spec_clean
+
+        return look_spec_clean(self.cleaned_data.get("spec") or {})
+
+
+@admin.register(Look)
+class LookAdmin(admin.ModelAdmin):
+    form = LookAdminForm
+    list_display = ["name", "is_active", "position", "version"]
+    list_editable = ["is_active", "position"]
+    search_fields = ["name"]
+
+    @admin.display(description="version")
+    def version(self, obj):
+        return obj.current.number if obj.current_id else "—"
+
+    def save_model(self, request, obj, form, change):
+        from catalog.staging.services import look_create, look_update
+
+        spec = form.cleaned_data.get("spec") or {}
+        if not change:
+            created = look_create(
+                name=obj.name, spec=spec, user=request.user, description=obj.description, position=obj.position
+            )
+            obj.pk, obj.current = created.pk, created.current
+            obj.is_active = created.is_active
+            Look.objects.filter(pk=obj.pk).update(is_active=form.cleaned_data["is_active"])
+            return
+        super().save_model(request, obj, form, change)
+        look_update(look=obj, spec=spec, user=request.user)
+
+
+@admin.register(StagedImage)
+class StagedImageAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "product", "look", "status", "stager", "updated_at"]
+    list_filter = ["status", "look"]
+    search_fields = ["product__title", "product__handle"]
+    list_select_related = ["product", "look", "photo__product"]
+
+
+@admin.register(ChannelListing)
+class ChannelListingAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
+    list_display = ["product", "channel", "status", "published_at", "attempts"]
+    list_filter = ["channel", "status"]
+    search_fields = ["product__title", "remote_id", "remote_handle"]
+    list_select_related = ["product"]

@@ -7,5 +7,7 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from approvals import registry
         from catalog.listings.kind import LISTING_COPY
+        from catalog.staging.kind import STAGED_IMAGE
 
         registry.register(LISTING_COPY)
+        registry.register(STAGED_IMAGE)

@@ -80,3 +80,28 @@ def catalog_summary_for(user) -> dict[str, Any]:
         "low_stock_count": low.count(),
         "low_stock": list(low[:5]),
     }
+
+
+def staged_images_for(*, product: Product) -> list:
+    """The product's staged images, each with `review` (its newest version in the queue) and `approved`."""
+    from approvals.selectors import approved_items_for, latest_items_for
+    from catalog.models import StagedImage
+
+    staged = list(
+        StagedImage.objects.filter(product=product).select_related("look", "photo", "look_version").order_by(
+            "photo__position", "photo_id", "look__position", "look__name"
+        )
+    )
+    latest = latest_items_for(drafts=staged)
+    approved = approved_items_for(drafts=staged)
+    for image in staged:
+        image.review = latest.get(image.pk)
+        image.approved = approved.get(image.pk)
+    return staged
+
+
+def channel_state_for(*, product: Product) -> dict[str, Any]:
+    """What the product page says about publishing: whether it may go out, and how it went."""
+    from catalog.publishing import publish_state
+
+    return {"publishing": publish_state(product=product)}

@@ -217,3 +217,28 @@ def photo_qc_refresh(*, photo_id: int) -> Photo:
     )
     photo.refresh_from_db()
     return photo
+
+
+def photo_mask_backfill(*, photo_id: int) -> Photo:
+    """Cut out a photo stored before cut-outs existed (or whose cut-out failed then).
+
+    Idempotent: a photo with a mask is returned as it is.
+    """
+    photo = Photo.objects.get(pk=photo_id)
+    if photo.mask:
+        return photo
+    with photo.file.open("rb") as stored, Image.open(stored) as image:
+        image.load()
+        cutout, error = _cutout_or_reason(image.convert("RGB"))
+    with transaction.atomic():
+        photo = Photo.objects.select_for_update().get(pk=photo_id)
+        if photo.mask:
+            return photo
+        if cutout is None:
+            photo.mask_quality = {"error": error}
+            photo.save(update_fields=["mask_quality"])
+        else:
+            photo.mask.save(f"{photo.sha256}.png", ContentFile(cutout.png()), save=False)
+            photo.mask_quality = cutout.quality
+            photo.save(update_fields=["mask", "mask_quality"])
+    return photo

@@ -4,20 +4,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from approvals.selectors import review_items_for
 from catalog import selectors
 from catalog.forms import PhotoUploadForm
 from catalog.listings.services import listing_write_batch
-from catalog.models import Product, QCVerdict
+from catalog.models import Look, Product, QCVerdict, StagedImage
 from catalog.photos.intake import accepted_formats
 from catalog.services import PhotoUpload, photos_upload
+from catalog.staging.services import looks_ensure_starters, staged_image_retry, staging_start
 from forecasting.selectors import product_sales_by_week
-from studio.permissions import CHANGE, can, get_for_user, makers_for
+from studio.permissions import CHANGE, VIEW, can, get_for_user, makers_for
 
 
 @login_required
@@ -40,6 +43,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "maker": maker,
             "categories": selectors.categories(),
             "makers": makers_for(request.user),
+            "looks": _active_looks(),
+            "can_bulk": request.user.has_perm("catalog.change_product"),
         },
     )
 
@@ -63,8 +68,91 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "drafts": review_items_for(request.user, state=None).filter(subject_key=f"product:{product.pk}")[:10],
             "can_write_listing": can(request.user, CHANGE, product),
             "upload_form": _upload_form() if can(request.user, CHANGE, product) else None,
+            "looks": _active_looks(),
+            "staged_images": selectors.staged_images_for(product=product),
+            **_forecast_context(product, today),
+            **selectors.channel_state_for(product=product),
         },
     )
+
+
+def _forecast_context(product: Product, today: dt.date) -> dict:
+    from forecasting.charts import forecast_chart_svg
+    from forecasting.selectors import product_forecast
+
+    forecast = product_forecast(product_id=product.pk, today=today)
+    if forecast is None:
+        return {"forecast": None}
+    chart = forecast_chart_svg(history=forecast["history"], forecast=forecast["forecast"], title=f"Weekly sales and forecast: {product.title}")
+    return {"forecast": forecast, "forecast_chart": chart}
+
+
+def _active_looks() -> list[Look]:
+    looks_ensure_starters()
+    return list(Look.objects.filter(is_active=True, current__isnull=False))
+
+
+def _chosen_looks(request: HttpRequest) -> list[Look]:
+    ids = [int(value) for value in request.POST.getlist("looks") if value.isdigit()]
+    return list(Look.objects.filter(pk__in=ids, is_active=True, current__isnull=False))
+
+
+@login_required
+@require_POST
+def product_stage(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Stage this product's photos into the chosen looks; each image waits for review."""
+    product = get_for_user(Product.objects.all(), request.user, CHANGE, pk=product_id)
+    looks = _chosen_looks(request)
+    if not looks:
+        messages.error(request, "Choose at least one look to stage the photos into.")
+        return redirect(f"{reverse('product-detail', args=[product.pk])}#staging")
+    if not product.photos.exists():
+        messages.error(request, "Upload a photo first: staging places the product from its photos into each look.")
+        return redirect(f"{reverse('product-detail', args=[product.pk])}#staging")
+    job = staging_start(products=[product], looks=looks, requested_by=request.user)
+    messages.success(request, f"Staging “{product.title}”: {job.total} image{'' if job.total == 1 else 's'}. Each will wait for your review.")
+    return redirect("job-detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def staged_image_stage_again(request: HttpRequest, staged_id: int) -> HttpResponse:
+    staged = get_for_user(StagedImage.objects.select_related("look", "photo", "product"), request.user, CHANGE, pk=staged_id)
+    job = staged_image_retry(staged=staged, requested_by=request.user)
+    messages.success(request, f"Staging again: {staged.look.name}, photo {staged.photo.position + 1}.")
+    return redirect("job-detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def products_bulk(request: HttpRequest) -> HttpResponse:
+    """One action on the products ticked in the catalogue: stage, write copy, or publish."""
+    ids = [int(value) for value in request.POST.getlist("products") if value.isdigit()]
+    products = list(Product.objects.filter(pk__in=ids).restrict(request.user, CHANGE))
+    action = request.POST.get("action", "")
+    back = request.POST.get("next") or reverse("product-list")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("product-list")
+    if not products:
+        messages.error(request, "Tick at least one product first.")
+        return redirect(back)
+    if action == "stage":
+        looks = _chosen_looks(request)
+        if not looks:
+            messages.error(request, "Choose at least one look to stage into.")
+            return redirect(back)
+        job = staging_start(products=products, looks=looks, requested_by=request.user)
+    elif action == "write_listing":
+        job = listing_write_batch(product_ids=[product.pk for product in products], requested_by=request.user)
+    elif action == "publish":
+        from catalog.publishing import publish_start
+
+        job = publish_start(products=products, requested_by=request.user)
+    else:
+        messages.error(request, "Choose what to do with the ticked products.")
+        return redirect(back)
+    messages.success(request, f"{job.label}: started.")
+    return redirect("job-detail", job_id=job.pk)
 
 
 @login_required
@@ -127,3 +215,45 @@ def product_write_listing(request: HttpRequest, product_id: int) -> HttpResponse
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+@login_required
+@require_POST
+def product_publish(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Publish the approved listing and images to Shopify (a background job)."""
+    from catalog.publishing import publish_blockers, publish_start
+
+    product = get_for_user(Product.objects.all(), request.user, CHANGE, pk=product_id)
+    reasons = publish_blockers(product=product)
+    if reasons:
+        messages.error(request, "Not ready to publish: " + " ".join(reasons))
+        return redirect(f"{reverse('product-detail', args=[product.pk])}#publishing")
+    job = publish_start(products=[product], requested_by=request.user)
+    if job.status == job.Status.FAILED:
+        messages.error(request, job.message)
+        return redirect(f"{reverse('product-detail', args=[product.pk])}#publishing")
+    messages.success(request, f"Publishing “{product.title}” to Shopify.")
+    return redirect("job-detail", job_id=job.pk)
+
+
+@login_required
+def products_export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The approved products the user may see, as a Shopify product CSV, streamed row by row."""
+    from catalog.channels.csv_export import iter_csv_lines
+    from catalog.publishing import export_payloads
+
+    products = Product.objects.restrict(request.user, VIEW).select_related("category").order_by("title", "id")
+    if request.GET.get("ids"):
+        ids = [int(value) for value in request.GET["ids"].split(",") if value.strip().isdigit()]
+        products = products.filter(pk__in=ids)
+
+    def image_url(image) -> str:
+        return request.build_absolute_uri(image.content.url())
+
+    response = StreamingHttpResponse(
+        iter_csv_lines(export_payloads(products=products.iterator(chunk_size=200)), image_url=image_url),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="shopify-products-{stamp}.csv"'
+    return response

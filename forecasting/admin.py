@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from forecasting.models import Sale, SalesImport
+from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport, UnmatchedSku
 from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin
 
 
@@ -22,3 +22,28 @@ class SalesImportAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmi
     list_filter = ["status", "file_format"]
     search_fields = ["file_name", "file_sha256"]
     list_select_related = ["created_by"]
+
+
+@admin.register(Forecast)
+class ForecastAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
+    """Read-only: forecasts are refit by the engine, nightly and on demand."""
+
+    list_display = ["variant", "method", "demand_class", "validation_error", "fitted_at"]
+    list_filter = ["demand_class", "method"]
+    search_fields = ["variant__sku", "variant__product__title"]
+    list_select_related = ["variant", "variant__product"]
+
+
+@admin.register(ProductionPlan)
+class ProductionPlanAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
+    """Read-only: plans are decided in the review queue."""
+
+    list_display = ["__str__", "maker", "week_start", "weeks", "service_level", "updated_at"]
+    list_select_related = ["maker"]
+
+
+@admin.register(UnmatchedSku)
+class UnmatchedSkuAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["sku", "channel", "lines", "quantity", "last_seen"]
+    list_filter = ["channel"]
+    search_fields = ["sku"]

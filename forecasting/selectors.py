@@ -37,3 +37,113 @@ def product_sales_by_week(*, product_id: int, since: dt.date) -> list[dict[str, 
 def sales_imports_recent(*, limit: int = 10) -> QuerySet[SalesImport]:
     """The latest sales imports with who ran them (studio-wide: only managers import)."""
     return SalesImport.objects.select_related("created_by")[:limit]
+
+
+def product_forecast(*, product_id: int, today: dt.date) -> dict[str, Any] | None:
+    """The product's weekly sales of the last year and its forecast (variants added up), for its chart.
+
+    Adding the variants' p10s and p90s would overstate the range, so the band is the summed p50
+    plus/minus the root of the summed squared distances to each variant's p10/p90.
+    """
+    import math
+
+    from forecasting.models import Forecast
+
+    forecasts = list(Forecast.objects.filter(variant__product_id=product_id).select_related("variant"))
+    if not forecasts:
+        return None
+    this_monday = today - dt.timedelta(days=today.weekday())
+    first = this_monday - dt.timedelta(weeks=52)
+    sold = {
+        (row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]): float(row["units"])
+        for row in product_sales_by_week(product_id=product_id, since=first)
+    }
+    history = [
+        (first + dt.timedelta(weeks=n), max(0.0, sold.get(first + dt.timedelta(weeks=n), 0.0))) for n in range(52)
+    ]
+    by_date: dict[str, list[float]] = {}
+    for forecast in forecasts:
+        values = forecast.values or {}
+        for i, day in enumerate(values.get("dates", [])):
+            p10, p50, p90 = values["p10"][i], values["p50"][i], values["p90"][i]
+            totals = by_date.setdefault(day, [0.0, 0.0, 0.0])
+            totals[0] += (p50 - p10) ** 2
+            totals[1] += p50
+            totals[2] += (p90 - p50) ** 2
+    band = [
+        (dt.date.fromisoformat(day), max(0.0, mid - math.sqrt(low)), mid, mid + math.sqrt(high))
+        for day, (low, mid, high) in sorted(by_date.items())
+    ]
+    return {
+        "history": history,
+        "forecast": band,
+        "variants": sorted(forecasts, key=lambda forecast: forecast.variant.sku),
+        "fitted_at": max(forecast.fitted_at for forecast in forecasts),
+        "horizon_total": sum(mid for _, _, mid, _ in band),
+    }
+
+
+def stock_alerts_for(user, *, today: dt.date, limit: int | None = None) -> list:
+    """Stock-out risks, overstock and products without recent sales, among what `user` may see."""
+    from forecasting.alerts import stock_alerts
+    from forecasting.demand import last_sale_dates, plan_inputs
+    from forecasting.models import Forecast
+
+    demands, _ = plan_inputs(today=today, forecasts=Forecast.objects.restrict(user, VIEW))
+    if not demands:
+        return []
+    ids = [demand.variant_id for demand in demands]
+    listed = dict(
+        Forecast.objects.filter(variant_id__in=ids).values_list("variant_id", "variant__product__created_at")
+    )
+    alerts = stock_alerts(
+        demands=demands,
+        today=today,
+        last_sale=last_sale_dates(variant_ids=ids),
+        listed_on={pk: created.date() for pk, created in listed.items() if created is not None},
+    )
+    return alerts[:limit] if limit else alerts
+
+
+def forecast_accuracy(*, user) -> dict[str, Any]:
+    """Catalogue-level accuracy: how many variants each method and demand class forecasts, and their holdout error."""
+    from django.db.models import Avg, Count
+
+    from forecasting.models import Forecast
+
+    forecasts = Forecast.objects.restrict(user, VIEW)
+    by_class = list(
+        forecasts.values("demand_class").annotate(variants=Count("pk"), error=Avg("validation_error")).order_by("-variants")
+    )
+    by_method = list(
+        forecasts.values("method").annotate(variants=Count("pk"), error=Avg("validation_error")).order_by("-variants")[:12]
+    )
+    overall = forecasts.aggregate(variants=Count("pk"), error=Avg("validation_error"))
+    latest = forecasts.order_by("-fitted_at").values_list("fitted_at", flat=True).first()
+    return {"by_class": by_class, "by_method": by_method, "overall": overall, "fitted_at": latest}
+
+
+def production_plans_for(user, *, limit: int = 10):
+    """The newest production plan of each maker `user` may see, with its review state."""
+    from approvals.selectors import latest_items_for
+    from forecasting.models import ProductionPlan
+
+    recent = dt.date.today() - dt.timedelta(weeks=8)  # older plans are history, not what to make next
+    plans = list(
+        ProductionPlan.objects.restrict(user, VIEW).filter(week_start__gte=recent).select_related("maker")
+        .order_by("-week_start", "maker_id")
+    )
+    newest: dict[int, ProductionPlan] = {}
+    for plan in plans:
+        newest.setdefault(plan.maker_id, plan)
+    chosen = list(newest.values())[:limit]
+    reviews = latest_items_for(drafts=chosen)
+    for plan in chosen:
+        plan.review = reviews.get(plan.pk)
+    return chosen
+
+
+def unmatched_skus(*, limit: int = 50):
+    from forecasting.models import UnmatchedSku
+
+    return UnmatchedSku.objects.all()[:limit]

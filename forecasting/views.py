@@ -1,14 +1,25 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import DecimalField, ExpressionWrapper, F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.contrib import messages
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from forecasting.forms import SalesImportForm
 from forecasting.imports.service import import_size_limit, too_large_message
 from forecasting.models import SalesImport
-from forecasting.selectors import sales_for, sales_imports_recent
+from forecasting.selectors import (
+    forecast_accuracy,
+    production_plans_for,
+    sales_for,
+    sales_imports_recent,
+    stock_alerts_for,
+    unmatched_skus,
+)
 from forecasting.services import sales_import
 from studio.permissions import is_manager
 
@@ -90,3 +101,70 @@ def _declared_size(request: HttpRequest) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+@login_required
+def forecast_overview(request: HttpRequest) -> HttpResponse:
+    """Alerts, the latest production plans and how accurate the forecasts are, on one page."""
+    today = timezone.localdate()
+    return render(request, "forecasting/overview.html", {
+        "alerts": stock_alerts_for(request.user, today=today),
+        "plans": production_plans_for(request.user),
+        "accuracy": forecast_accuracy(user=request.user),
+        "unmatched": unmatched_skus() if is_manager(request.user) else [],
+        "can_refit": is_manager(request.user),
+    })
+
+
+@login_required
+@require_POST
+def forecast_refit(request: HttpRequest) -> HttpResponse:
+    """Refit every forecast now and plan again (managers; the nightly schedule does the same)."""
+    from forecasting.demand import forecasts_refit_start
+
+    if not is_manager(request.user):
+        return _managers_only(request)
+    job = forecasts_refit_start(requested_by=request.user)
+    messages.success(request, "Refitting the forecasts; new production plans will wait in the review queue.")
+    return redirect("job-detail", job_id=job.pk)
+
+
+WEBHOOK_MAX_BYTES = 2 * 1024 * 1024  # an order with hundreds of lines is well under this
+ORDER_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/edited"}
+
+
+@csrf_exempt  # Shopify can't send a CSRF token: the HMAC signature authenticates the request instead
+@require_POST
+def shopify_webhook(request: HttpRequest) -> JsonResponse:
+    """Shopify's order webhooks: verified by HMAC, each line recorded once as a sale.
+
+    Unsigned or wrongly signed → 401, unreadable → 400. A stale delivery (its
+    signed `updated_at` older than six hours: a replay, or a retry long after the
+    fact) is answered 200 but not applied, so Shopify stops retrying; the
+    scheduled order pull records anything that really was missed.
+    """
+    from catalog.channels.webhooks import WebhookPayloadError, is_stale, parse_order_webhook, verify_webhook, webhook_json
+    from forecasting.channel_orders import orders_record
+
+    secret = settings.SHOPIFY_WEBHOOK_SECRET
+    if not secret:
+        return JsonResponse({"error": "Shopify webhooks are not enabled here (SHOPIFY_WEBHOOK_SECRET is not set)."}, status=404)
+    if _declared_size(request) > WEBHOOK_MAX_BYTES:
+        return JsonResponse({"error": "The webhook body is too large."}, status=413)
+    body = request.body
+    if not verify_webhook(body, request.headers.get("X-Shopify-Hmac-Sha256"), secret):
+        return JsonResponse({"error": "The signature is missing or does not match."}, status=401)
+    topic = request.headers.get("X-Shopify-Topic", "")
+    if topic not in ORDER_TOPICS:
+        return JsonResponse({"ignored": f"topic {topic or '(none)'} is not handled"})
+    try:
+        payload = webhook_json(body)
+        if is_stale(payload):
+            return JsonResponse({"ignored": "stale delivery: the order pull records anything missed"})
+        order = parse_order_webhook(payload)
+    except WebhookPayloadError as error:
+        return JsonResponse({"error": f"The order could not be read: {error}"}, status=400)
+    outcome = orders_record(orders=[order])
+    return JsonResponse(
+        {"order": order.name, "lines": outcome.lines, "recorded": outcome.created, "unmatched_skus": outcome.unmatched_skus}
+    )

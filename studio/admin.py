@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from studio.models import Job, StudioProfile
+from studio.models import Job, MakerProfile, StudioProfile
 from studio.permissions import CHANGE, VIEW, can, is_manager
 
 
@@ -88,3 +88,11 @@ class JobAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(MakerProfile)
+class MakerProfileAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+    """Each maker's weekly making hours: production plans never fill more."""
+
+    list_display = ["user", "weekly_hours"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]

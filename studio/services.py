@@ -12,15 +12,23 @@ from studio.permissions import ARTISANS, MANAGERS
 # API check these). Row-level limits come on top, from studio.permissions.
 ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     MANAGERS: {
-        "studio": ["studioprofile:view,change", "job:view"],
-        "catalog": ["category:*", "product:*", "variant:*", "photo:*"],
-        "forecasting": ["sale:*", "salesimport:view,add"],
+        "studio": ["studioprofile:view,change", "job:view", "makerprofile:*"],
+        "catalog": [
+            "category:*", "product:*", "variant:*", "photo:*", "look:*", "lookversion:view", "stagedimage:view",
+            "channellisting:view",
+        ],
+        "forecasting": [
+            "sale:*", "salesimport:view,add", "forecast:view", "productionplan:view", "unmatchedsku:view,delete",
+        ],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
     ARTISANS: {
-        "studio": ["studioprofile:view", "job:view"],
-        "catalog": ["category:view", "product:view,change", "variant:view,change", "photo:view,add,change,delete"],
-        "forecasting": ["sale:view"],
+        "studio": ["studioprofile:view", "job:view", "makerprofile:view"],
+        "catalog": [
+            "category:view", "product:view,change", "variant:view,change", "photo:view,add,change,delete",
+            "look:view", "lookversion:view", "stagedimage:view", "channellisting:view",
+        ],
+        "forecasting": ["sale:view", "forecast:view", "productionplan:view"],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
 }
@@ -85,7 +93,7 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
                     return job
                 counted.ok = True  # a retry fixed it
                 counted.save(update_fields=["ok"])
-                job.failed -= 1
+                job.failed = max(0, job.failed - max(done, 1))  # a unit counts as many items as it did
                 rejudge = True
             else:
                 JobUnit.objects.create(job=job, key=unit, ok=not failed)

@@ -301,9 +301,56 @@ if _copywriter == _COPYWRITERS["anthropic"]:
             f"{_copywriter_options['max_retries']} can keep one listing waiting {_worst} s, not less than "
             f"Q_TIMEOUT={Q_TIMEOUT}; lower them or raise Q_TIMEOUT."
         )
+_STAGERS = {
+    "compositor": "catalog.staging.compositor.CompositorStager",
+    "diffusion": "catalog.staging.diffusion.DiffusionStager",
+}
+_stager = envbackend("ATELIER_STAGER", "compositor", _STAGERS)
+_stager_options: dict = {}
+if _stager == _STAGERS["diffusion"]:
+    _model_dir = os.environ.get("STAGING_MODEL_DIR", "").strip()
+    if not _model_dir:
+        raise ImproperlyConfigured(
+            "ATELIER_STAGER=diffusion needs STAGING_MODEL_DIR: a local directory holding a diffusers "
+            "Stable Diffusion inpainting pipeline (nothing is downloaded)."
+        )
+    _stager_options = {
+        "model_dir": _model_dir,
+        # Torch threads per worker process: oversubscribed cores run many times slower.
+        "cpu_threads": envint("STAGING_CPU_THREADS", max(1, (os.cpu_count() or 1) // Q_CLUSTER["workers"]), minimum=1),
+    }
 ATELIER_BACKENDS: dict[str, dict] = {
     "copywriter": {"BACKEND": _copywriter, "OPTIONS": _copywriter_options},
+    "stager": {"BACKEND": _stager, "OPTIONS": _stager_options},
 }
+# Diffusion staging runs on the "gpu" cluster when one serves it (Q_CLUSTER_NAME=gpu workers).
+ATELIER_STAGING_CLUSTER = os.environ.get("ATELIER_STAGING_CLUSTER", "").strip()
+
+# --- Shopify --------------------------------------------------------------------
+# Publishing and the order pull are on when a shop and token are set; the webhook
+# secret (the app's client secret) is needed to accept order webhooks.
+SHOPIFY_SHOP_DOMAIN = os.environ.get("SHOPIFY_SHOP_DOMAIN", "").strip()
+SHOPIFY_ACCESS_TOKEN = os.environ.get("SHOPIFY_ACCESS_TOKEN", "").strip()
+SHOPIFY_API_VERSION = os.environ.get("SHOPIFY_API_VERSION", "2025-07").strip()
+SHOPIFY_WEBHOOK_SECRET = os.environ.get("SHOPIFY_WEBHOOK_SECRET", "").strip()
+SHOPIFY_BASE_URL = os.environ.get("SHOPIFY_BASE_URL", "").strip()  # a test or proxy endpoint instead of the shop
+SHOPIFY_TIMEOUT = envint("SHOPIFY_TIMEOUT", 20, minimum=1)
+SHOPIFY_VENDOR = os.environ.get("SHOPIFY_VENDOR", "").strip()
+# Where stock of newly created variants is set, e.g. gid://shopify/Location/1 (empty: stock is left to Shopify).
+SHOPIFY_LOCATION_GID = os.environ.get("SHOPIFY_LOCATION_GID", "").strip()
+if bool(SHOPIFY_SHOP_DOMAIN) != bool(SHOPIFY_ACCESS_TOKEN):
+    raise ImproperlyConfigured("Set both SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or neither.")
+
+# --- Forecasting ----------------------------------------------------------------
+ATELIER_FORECAST_HORIZON = envint("ATELIER_FORECAST_HORIZON", 12, minimum=1)
+ATELIER_FORECAST_PROPHET = envbool("ATELIER_FORECAST_PROPHET", True)
+ATELIER_FORECAST_CHUNK = envint("ATELIER_FORECAST_CHUNK", 200, minimum=1)
+_service_level = envint("ATELIER_SERVICE_LEVEL", 95, minimum=50)  # percent of weeks without a stock-out
+if _service_level > 99:
+    raise ImproperlyConfigured(f"ATELIER_SERVICE_LEVEL must be a percentage from 50 to 99, not {_service_level}.")
+ATELIER_SERVICE_LEVEL = _service_level / 100
+ATELIER_PLAN_WEEKS = envint("ATELIER_PLAN_WEEKS", 4, minimum=1)
+ATELIER_REFIT_AFTER_IMPORT = envbool("ATELIER_REFIT_AFTER_IMPORT", True)  # new sales → refit and plan again
 
 # --- Logging --------------------------------------------------------------------
 LOGGING = {

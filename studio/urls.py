@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from forecasting import views as forecasting_views
 from studio import views
 
 admin.site.site_header = "Atelier administration"
@@ -40,6 +41,7 @@ urlpatterns = [
     path("api/", include(api_urls)),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("webhooks/shopify/orders", forecasting_views.shopify_webhook, name="shopify-webhook"),
 ]
 
 if settings.DEBUG:

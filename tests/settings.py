@@ -19,3 +19,7 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # whitenoise warns about a missing STATIC_ROOT; tests never collectstatic.
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="atelier-static-"))
+# A sales import refits every forecast; tests that want it switch it on.
+ATELIER_REFIT_AFTER_IMPORT = False
+# Forecasts in tests run without Prophet unless a test asks for it (it takes seconds per series).
+ATELIER_FORECAST_PROPHET = False

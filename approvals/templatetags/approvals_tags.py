@@ -157,3 +157,56 @@ def safe_description(html_text: Any, terms: list[str]):
         parts = re.split(r"(<[^>]+>)", clean)
         clean = "".join(part if part.startswith("<") else pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", part) for part in parts)
     return mark_safe(nh3.clean(clean, tags={"p", "br", "strong", "em", "ul", "ol", "li", "mark"}, attributes={}))
+
+
+@register.filter
+def media_url(name: Any) -> str:
+    """The URL of a stored file a snapshot names (snapshots keep storage names, not URLs)."""
+    from django.core.files.storage import default_storage
+
+    if not isinstance(name, str) or not name or name.startswith(("/", "..")) or ".." in name.split("/"):
+        return ""
+    return default_storage.url(name)
+
+
+@register.filter
+def percent(value: Any, places: int = 2) -> str:
+    try:
+        return f"{float(value) * 100:.{int(places)}f}%"
+    except (TypeError, ValueError):
+        return "—"
+
+
+@register.filter
+def hours(minutes: Any) -> str:
+    """Minutes as hours a maker reads at a glance: 90 → "1.5 h"."""
+    try:
+        value = float(minutes) / 60
+    except (TypeError, ValueError):
+        return "—"
+    return f"{value:.1f} h".replace(".0 h", " h")
+
+
+@register.filter
+def iso_date(value: Any):
+    """An ISO date string from a snapshot as a date (for the date filter); other values unchanged."""
+    import datetime as dt
+
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value
+
+
+@register.filter
+def share_of(used: Any, available: Any) -> int:
+    """used / available as a whole percentage for a capacity bar, 0–100."""
+    try:
+        used, available = float(used), float(available)
+    except (TypeError, ValueError):
+        return 0
+    if available <= 0:
+        return 100 if used > 0 else 0
+    return max(0, min(100, round(100 * used / available)))

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from catalog.forms import MAX_FILES_PER_UPLOAD
-from catalog.models import Category, Photo, Product, Variant
+from catalog.models import Category, ChannelListing, Look, Photo, Product, StagedImage, Variant
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -103,3 +103,110 @@ def _string_list(value, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise serializers.ValidationError(f"{name} must be a list of strings.")
     return [item.strip()[:80] for item in value if item.strip()][:30]
+
+
+# --- Looks and staging ----------------------------------------------------------------------
+
+
+class LookSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(
+        source="current.number", read_only=True, help_text="The version new staging uses."
+    )
+    spec = serializers.JSONField(
+        source="current.spec", read_only=True,
+        help_text="The version's settings (backdrop, surface, placement, shadow, light, grade, output…).",
+    )
+
+    class Meta:
+        model = Look
+        fields = ["id", "name", "description", "position", "version", "spec"]
+        read_only_fields = fields
+
+
+class StageSerializer(serializers.Serializer):
+    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+    look_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=100,
+        help_text="Active looks (GET /api/looks/).",
+    )
+
+
+class DraftReviewSerializer(serializers.Serializer):
+    """The newest version of a draft in the review queue (GET /api/reviews/{id}/ has the rest)."""
+
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    # A plain string: the same choices as ReviewItem.state, named once in the schema.
+    state = serializers.CharField(help_text="pending, approved, rejected or superseded, as in /api/reviews/.")
+
+
+class StagedImageSerializer(serializers.ModelSerializer):
+    look_name = serializers.CharField(source="look.name", read_only=True)
+    look_version = serializers.IntegerField(
+        source="look_version.number", read_only=True, allow_null=True,
+        help_text="The look version that made the image; null until it was rendered.",
+    )
+    image = serializers.ImageField(read_only=True, allow_null=True, help_text="Absolute URL; null until rendered.")
+    review = DraftReviewSerializer(
+        read_only=True, allow_null=True,
+        help_text="Its newest version in the review queue; null before the first render.",
+    )
+
+    class Meta:
+        model = StagedImage
+        fields = [
+            "id", "photo", "look", "look_name", "look_version", "status", "image", "sha256", "width", "height",
+            "fidelity", "error", "updated_at", "review",
+        ]
+        read_only_fields = fields
+
+
+# --- Publishing -------------------------------------------------------------------------------
+
+
+class PublishSerializer(serializers.Serializer):
+    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+
+
+class PublishBlockedProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="What has to happen before it can go out.")
+
+
+class PublishBlockedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    blocked = PublishBlockedProductSerializer(many=True)
+
+
+class ChannelStateSerializer(serializers.Serializer):
+    channel = serializers.CharField(help_text="shopify")
+    configured = serializers.BooleanField(help_text="Whether the studio has connected Shopify.")
+    publishable = serializers.BooleanField(help_text="Approved listing copy, an approved staged image and variants.")
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it can't be published yet.")
+    # A plain string: the same choices as ChannelListing.status.
+    status = serializers.CharField(
+        allow_null=True, help_text="queued, publishing, published or failed; null when it was never sent."
+    )
+    remote_id = serializers.CharField(
+        allow_blank=True, help_text="e.g. gid://shopify/Product/123; empty until published."
+    )
+    published_at = serializers.DateTimeField(allow_null=True)
+    changed_since_publishing = serializers.BooleanField(
+        help_text="The approved content differs from what was last published."
+    )
+    error = serializers.CharField(allow_blank=True, help_text="Why the last attempt failed; empty otherwise.")
+
+    def to_representation(self, state):
+        listing = state.listing
+        return super().to_representation({
+            "channel": ChannelListing.Channel.SHOPIFY,
+            "configured": state.configured,
+            "publishable": state.publishable,
+            "reasons": state.reasons,
+            "status": listing.status if listing else None,
+            "remote_id": listing.remote_id if listing else "",
+            "published_at": listing.published_at if listing else None,
+            "changed_since_publishing": state.changed,
+            "error": listing.error if listing else "",
+        })

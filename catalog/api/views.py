@@ -1,21 +1,39 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from catalog.api.serializers import (
     CategorySerializer,
+    ChannelStateSerializer,
+    LookSerializer,
     PhotoUploadResponseSerializer,
     PhotoUploadSerializer,
     ProductSerializer,
+    PublishBlockedSerializer,
+    PublishSerializer,
+    StagedImageSerializer,
+    StageSerializer,
     VariantSerializer,
 )
-from catalog.models import Category, Photo, Product, Variant
+from catalog.models import Category, Look, Photo, Product, StagedImage, Variant
 from studio.api.permissions import ModelPermissions, RestrictedViewSetMixin
 from studio.api.serializers import JobSerializer
+from studio.models import Job
+from studio.permissions import CHANGE
+
+_Error = inline_serializer("CatalogError", {"detail": serializers.CharField()})
+_IdErrors = inline_serializer(
+    "ProductIdsError",
+    {
+        "product_ids": serializers.ListField(child=serializers.CharField(), required=False),
+        "look_ids": serializers.ListField(child=serializers.CharField(), required=False),
+    },
+)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -24,6 +42,20 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
     permission_classes = [ModelPermissions]
+
+
+class LookViewSet(viewsets.ReadOnlyModelViewSet):
+    """The studio's active looks (brand presets) to stage photos into, with the settings new staging uses."""
+
+    queryset = Look.objects.filter(is_active=True, current__isnull=False).select_related("current")
+    serializer_class = LookSerializer
+    permission_classes = [ModelPermissions]
+
+    def list(self, request, *args, **kwargs):
+        from catalog.staging.services import looks_ensure_starters
+
+        looks_ensure_starters()  # a new studio gets the starter looks, as on the product page
+        return super().list(request, *args, **kwargs)
 
 
 class CanChangeProducts(BasePermission):
@@ -39,6 +71,16 @@ class CanAddPhotos(BasePermission):
 class WriteListingsSerializer(serializers.Serializer):
     product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
     instructions = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+def _changeable_products(user, ids: list[int]) -> list[Product]:
+    """The products with these ids, or a 400 naming the ids the user may not change (unknown ones included)."""
+    wanted = set(ids)
+    products = list(Product.objects.filter(pk__in=wanted).restrict(user, CHANGE).order_by("pk"))
+    unknown = wanted - {product.pk for product in products}
+    if unknown:
+        raise serializers.ValidationError({"product_ids": [f"Unknown products: {sorted(unknown)}."]})
+    return products
 
 
 class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -62,14 +104,10 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
         Each draft waits in the review queue. Ids you may not change are refused with 400.
         """
         from catalog.listings.services import listing_write_batch
-        from studio.permissions import CHANGE
 
         data = WriteListingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        wanted = set(data.validated_data["product_ids"])
-        allowed = set(Product.objects.filter(pk__in=wanted).restrict(request.user, CHANGE).values_list("pk", flat=True))
-        if wanted - allowed:
-            raise serializers.ValidationError({"product_ids": [f"Unknown products: {sorted(wanted - allowed)}."]})
+        _changeable_products(request.user, data.validated_data["product_ids"])
         job = listing_write_batch(
             product_ids=data.validated_data["product_ids"],
             requested_by=request.user,
@@ -105,6 +143,150 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
         ).data
         code = 201 if stored == len(results) else 400 if stored == 0 else 207
         return Response(body, status=code)
+
+    # --- Staging ----------------------------------------------------------------------------
+
+    @extend_schema(
+        request=StageSerializer,
+        responses={
+            202: JobSerializer,
+            400: OpenApiResponse(
+                _IdErrors,
+                description="Nothing was started: products you may not change (or that don't exist), looks that are "
+                "unknown or inactive, or none of the products has a photo yet.",
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="stage", permission_classes=[CanChangeProducts])
+    def stage(self, request):
+        """Stage every photo of these products into each chosen look in the background; poll the returned job.
+
+        One staged image per (photo, look); each waits in the review queue, and nothing reaches a
+        channel before a person approves it. The product's own pixels are never altered. Products
+        without photos are skipped; when none of them has one, nothing is started (400).
+        """
+        from catalog.staging.services import staging_start
+
+        data = StageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        products = _changeable_products(request.user, data.validated_data["product_ids"])
+        wanted_looks = set(data.validated_data["look_ids"])
+        looks = list(Look.objects.filter(pk__in=wanted_looks, is_active=True, current__isnull=False))
+        unknown = wanted_looks - {look.pk for look in looks}
+        if unknown:
+            raise serializers.ValidationError({"look_ids": [f"Unknown or inactive looks: {sorted(unknown)}."]})
+        if not Photo.objects.filter(product__in=products).exists():
+            raise serializers.ValidationError(
+                {"product_ids": ["None of these products has a photo yet: staging places the product from its photos."]}
+            )
+        job = staging_start(products=products, looks=looks, requested_by=request.user)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: StagedImageSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="staged-images", pagination_class=None)
+    def staged_images(self, request, pk=None):
+        """The product's staged images, one per (photo, look), with the review state of each one's newest version.
+
+        Only an approved version is ever published; `review.state` says where each stands.
+        """
+        from approvals.selectors import latest_items_for
+
+        product = self.get_object()  # restricted to products the user may see: else 404
+        staged = list(
+            StagedImage.objects.filter(product=product)
+            .select_related("look", "look_version")
+            .order_by("photo__position", "photo_id", "look__position", "look__name")
+        )
+        reviews = latest_items_for(drafts=staged)
+        for image in staged:
+            image.review = reviews.get(image.pk)
+        return Response(StagedImageSerializer(staged, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("staged_id", int, OpenApiParameter.PATH, description="A staged image of this product.")
+        ],
+        request=None,
+        responses={
+            202: JobSerializer,
+            404: _Error,
+            409: OpenApiResponse(
+                _Error, description="The image is already queued or being staged; nothing was started."
+            ),
+        },
+    )
+    @action(
+        detail=True, methods=["post"], url_path=r"staged-images/(?P<staged_id>[0-9]+)/stage-again",
+        permission_classes=[CanChangeProducts],
+    )
+    def stage_again(self, request, pk=None, staged_id=None):
+        """Stage one image again with the next seed: a new composition, filed as a new version for review."""
+        from catalog.staging.services import staged_image_retry
+
+        product = self.get_object()  # restricted to products the user may change: else 404
+        staged = StagedImage.objects.filter(product=product, pk=staged_id).select_related("look", "photo").first()
+        if staged is None:
+            raise NotFound("This product has no such staged image.")
+        if staged.status in (StagedImage.Status.QUEUED, StagedImage.Status.STAGING):
+            return Response({"detail": "This image is already being staged."}, status=status.HTTP_409_CONFLICT)
+        job = staged_image_retry(staged=staged, requested_by=request.user)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    # --- Publishing -------------------------------------------------------------------------
+
+    @extend_schema(
+        request=PublishSerializer,
+        responses={
+            202: OpenApiResponse(JobSerializer, description="Publishing started; poll the job."),
+            400: OpenApiResponse(
+                PublishBlockedSerializer,
+                description="Nothing was started: some products aren't ready (`blocked` says why for each). "
+                "Ids you may not change get `{\"product_ids\": [...]}` instead, as in write-listings.",
+            ),
+            409: OpenApiResponse(
+                JobSerializer,
+                description="Shopify isn't connected: nothing was sent, and the job comes back already failed "
+                "with a message saying what to set.",
+            ),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="publish", permission_classes=[CanChangeProducts])
+    def publish(self, request):
+        """Publish these products' approved listing copy and images to Shopify in the background.
+
+        Only what a person approved goes out, never the live drafts. All or nothing: when any
+        product isn't ready, none is started and the 400 lists each one's blockers. Publishing
+        again updates the Shopify product, never duplicates it.
+        """
+        from catalog.publishing import publish_blockers, publish_start
+
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        products = _changeable_products(request.user, data.validated_data["product_ids"])
+        blocked = [
+            {"id": product.pk, "title": product.title, "reasons": reasons}
+            for product in products
+            if (reasons := publish_blockers(product=product))
+        ]
+        if blocked:
+            body = {
+                "detail": f"{len(blocked)} of {len(products)} product{'' if len(products) == 1 else 's'} can't be "
+                "published yet; nothing was started.",
+                "blocked": blocked,
+            }
+            return Response(PublishBlockedSerializer(body).data, status=status.HTTP_400_BAD_REQUEST)
+        job = publish_start(products=products, requested_by=request.user)
+        code = status.HTTP_409_CONFLICT if job.status == Job.Status.FAILED else status.HTTP_202_ACCEPTED
+        return Response(JobSerializer(job).data, status=code)
+
+    @extend_schema(responses={200: ChannelStateSerializer})
+    @action(detail=True, methods=["get"], url_path="channel")
+    def channel(self, request, pk=None):
+        """The product on Shopify: whether it can be published (and if not, why), and how the last publish went."""
+        from catalog.publishing import publish_state
+
+        product = self.get_object()  # restricted to products the user may see: else 404
+        return Response(ChannelStateSerializer(publish_state(product=product)).data)
 
 
 class VariantViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

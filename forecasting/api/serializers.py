@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
+from catalog.api.serializers import DraftReviewSerializer
 from forecasting.forms import FORMAT_CHOICES
-from forecasting.models import Sale, SalesImport
+from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport, UnmatchedSku
 
 
 class SaleSerializer(serializers.ModelSerializer):
@@ -80,3 +81,112 @@ class SalesImportUploadSerializer(serializers.Serializer):
     file_format = serializers.ChoiceField(choices=[c for c, _ in FORMAT_CHOICES], default="auto")
     mode = serializers.ChoiceField(choices=SalesImport.Mode.choices, default=SalesImport.Mode.GOOD_ROWS)
     dry_run = serializers.BooleanField(default=False, help_text="Check only: report, import nothing.")
+
+
+# --- Forecasts, alerts, plans -----------------------------------------------------------------
+
+
+class ForecastValuesSerializer(serializers.Serializer):
+    """One list per quantity, aligned with `dates`; units per period, never negative."""
+
+    dates = serializers.ListField(child=serializers.DateField(), help_text="Start of each period (Mondays for W).")
+    mean = serializers.ListField(child=serializers.FloatField())
+    p10 = serializers.ListField(child=serializers.FloatField(), help_text="9 periods in 10 sell at least this.")
+    p50 = serializers.ListField(child=serializers.FloatField())
+    p90 = serializers.ListField(child=serializers.FloatField(), help_text="9 periods in 10 sell at most this.")
+
+
+class ForecastSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="variant.sku", read_only=True)
+    product = serializers.IntegerField(source="variant.product_id", read_only=True)
+    product_title = serializers.CharField(source="variant.product.title", read_only=True)
+    values = ForecastValuesSerializer(read_only=True)
+
+    class Meta:
+        model = Forecast
+        fields = [
+            "id", "variant", "sku", "product", "product_title", "freq", "horizon", "method", "demand_class", "adi",
+            "cv2", "values", "validation_error", "history_periods", "fitted_at",
+        ]
+        read_only_fields = fields
+
+
+class RefitSerializer(serializers.Serializer):
+    variant_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=10000,
+        help_text="Refit only these variants; every active variant when left out.",
+    )
+
+
+class AccuracyRowSerializer(serializers.Serializer):
+    variants = serializers.IntegerField()
+    error = serializers.FloatField(allow_null=True, help_text="Mean holdout error (RMSSE); lower is better.")
+
+
+class AccuracyByClassSerializer(AccuracyRowSerializer):
+    demand_class = serializers.CharField(allow_blank=True, help_text="smooth, erratic, intermittent or lumpy.")
+
+
+class AccuracyByMethodSerializer(AccuracyRowSerializer):
+    method = serializers.CharField()
+
+
+class ForecastAccuracySerializer(serializers.Serializer):
+    overall = AccuracyRowSerializer()
+    by_class = AccuracyByClassSerializer(many=True)
+    by_method = AccuracyByMethodSerializer(many=True, help_text="The 12 methods forecasting the most variants.")
+    fitted_at = serializers.DateTimeField(allow_null=True, help_text="When the newest forecast was fitted.")
+
+
+class StockAlertSerializer(serializers.Serializer):
+    # Plain strings: two more enums would be named after the fields and collide with others.
+    kind = serializers.CharField(help_text="stockout_risk, overstock or no_recent_sales.")
+    severity = serializers.CharField(help_text="high, medium or low; alerts come most severe first.")
+    variant_id = serializers.IntegerField()
+    sku = serializers.CharField()
+    product_id = serializers.IntegerField()
+    product_title = serializers.CharField()
+    message = serializers.CharField(help_text="What a maker reads, e.g. \"Celadon mug: about 9 days of stock left\".")
+    detail = serializers.DictField(
+        help_text="The numbers behind it, by kind. stockout_risk: stockout_date, days_left, lead_time_days, "
+        "stock_on_hand, work_in_progress, weekly_demand. overstock: units, weekly_demand, threshold_weeks, "
+        "weeks_of_cover (null when no sales are expected). no_recent_sales: last_sale (null: never sold), "
+        "days_since, units, threshold_days."
+    )
+
+    def to_representation(self, alert):
+        return alert.to_dict()
+
+
+class ProductionPlanSerializer(serializers.ModelSerializer):
+    maker = serializers.CharField(source="maker.username", read_only=True)
+    maker_name = serializers.SerializerMethodField()
+    plan = serializers.JSONField(
+        read_only=True, help_text="The planner's output for this maker: makers[].weeks[].lines, unplaced, skipped."
+    )
+    review = DraftReviewSerializer(
+        read_only=True, allow_null=True,
+        help_text="The plan's newest version in the review queue; the approved one is the schedule.",
+    )
+
+    class Meta:
+        model = ProductionPlan
+        fields = [
+            "id", "maker", "maker_name", "week_start", "weeks", "service_level", "status", "plan", "created_at",
+            "updated_at", "review",
+        ]
+        read_only_fields = fields
+
+    def get_maker_name(self, plan) -> str:
+        return plan.maker.get_full_name() or plan.maker.get_username()
+
+
+class UnmatchedSkuSerializer(serializers.ModelSerializer):
+    examples = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Order references of the latest lines with this SKU."
+    )
+
+    class Meta:
+        model = UnmatchedSku
+        fields = ["id", "channel", "sku", "lines", "quantity", "first_seen", "last_seen", "examples"]
+        read_only_fields = fields

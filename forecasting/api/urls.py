@@ -6,4 +6,8 @@ router = SimpleRouter()
 # Before "sales": otherwise sales/{pk}/ would take "imports" for a sale id.
 router.register("sales/imports", views.SalesImportViewSet, basename="api-sales-import")
 router.register("sales", views.SaleViewSet, basename="api-sale")
+router.register("forecasts", views.ForecastViewSet, basename="api-forecast")
+router.register("alerts", views.StockAlertViewSet, basename="api-alert")
+router.register("plans", views.ProductionPlanViewSet, basename="api-plan")
+router.register("unmatched-skus", views.UnmatchedSkuViewSet, basename="api-unmatched-sku")
 urlpatterns = router.urls

@@ -1,14 +1,33 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from forecasting.api.serializers import SaleSerializer, SalesImportSerializer, SalesImportUploadSerializer
+from forecasting.api.serializers import (
+    ForecastAccuracySerializer,
+    ForecastSerializer,
+    ProductionPlanSerializer,
+    RefitSerializer,
+    SaleSerializer,
+    SalesImportSerializer,
+    SalesImportUploadSerializer,
+    StockAlertSerializer,
+    UnmatchedSkuSerializer,
+)
 from forecasting.imports.service import import_size_limit, too_large_message
-from forecasting.models import Sale, SalesImport
+from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport, UnmatchedSku
 from forecasting.services import sales_import
 from studio.api.permissions import RestrictedViewSetMixin
+from studio.api.serializers import JobSerializer
 from studio.permissions import is_manager
 
 _Error = inline_serializer("SalesImportError", {"detail": serializers.CharField()})
@@ -78,3 +97,147 @@ class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             SalesImport.Status.CHECKED: status.HTTP_200_OK,
         }.get(record.status, status.HTTP_400_BAD_REQUEST)
         return Response(SalesImportSerializer(record).data, status=code)
+
+
+# --- Forecasts, alerts, plans -----------------------------------------------------------------
+
+
+_Denied = inline_serializer("ForecastingError", {"detail": serializers.CharField()})
+
+
+class CanRefitForecasts(IsShopManager):
+    message = "Only shop managers can refit the forecasts."
+
+
+class CanSeeUnmatchedSkus(IsShopManager):
+    message = "Only shop managers can see unmatched SKUs."
+
+
+class CanViewForecasts(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm("forecasting.view_forecast"))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("sku", str, description="Only the forecast of the variant with this SKU (exact)."),
+            OpenApiParameter("product", int, description="Only the forecasts of this product's variants."),
+        ]
+    )
+)
+class ForecastViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Demand forecasts, one per variant, refit nightly. An artisan sees the forecasts of their own products.
+
+    Each holds the next periods' expected sales with a p10–p90 band, the method chosen for the
+    variant's demand pattern and that method's holdout error. Forecasts are never negative.
+    """
+
+    queryset = Forecast.objects.select_related("variant__product").order_by("variant__sku")
+    serializer_class = ForecastSerializer
+
+    def get_queryset(self):
+        forecasts = super().get_queryset()
+        params = self.request.query_params
+        if params.get("sku"):
+            forecasts = forecasts.filter(variant__sku=params["sku"])
+        if params.get("product"):
+            if not params["product"].isdigit():
+                raise serializers.ValidationError({"product": ["A product id is a whole number."]})
+            forecasts = forecasts.filter(variant__product_id=int(params["product"]))
+        return forecasts
+
+    @extend_schema(
+        request=RefitSerializer,
+        responses={
+            202: OpenApiResponse(JobSerializer, description="Refitting started; poll the job."),
+            400: inline_serializer("RefitError", {"variant_ids": serializers.ListField(child=serializers.CharField())}),
+            403: _Denied,
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="refit", permission_classes=[CanRefitForecasts])
+    def refit(self, request):
+        """Refit the forecasts now (every active variant, or those named) and plan production again (managers).
+
+        The nightly schedule does the same. New production plans wait in the review queue.
+        """
+        from forecasting.demand import forecasts_refit_start
+
+        data = RefitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        variant_ids = data.validated_data.get("variant_ids")
+        if variant_ids is not None:
+            from catalog.models import Variant
+
+            wanted = set(variant_ids)
+            known = set(Variant.objects.filter(pk__in=wanted, product__is_active=True).values_list("pk", flat=True))
+            if wanted - known:
+                raise serializers.ValidationError(
+                    {"variant_ids": [f"Unknown variants or inactive products: {sorted(wanted - known)}."]}
+                )
+            variant_ids = sorted(wanted)
+        job = forecasts_refit_start(variant_ids=variant_ids, requested_by=request.user)
+        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: ForecastAccuracySerializer})
+    @action(detail=False, methods=["get"], url_path="accuracy", pagination_class=None)
+    def accuracy(self, request):
+        """How well the forecasts you may see did on their holdout, overall, by demand class and by method."""
+        from forecasting.selectors import forecast_accuracy
+
+        return Response(ForecastAccuracySerializer(forecast_accuracy(user=request.user)).data)
+
+
+class StockAlertViewSet(viewsets.GenericViewSet):
+    """Stock alerts among the products you may see: stock-out risks, overstock, no recent sales.
+
+    Computed from the latest forecasts, stock on hand and work in progress; most severe first.
+    """
+
+    serializer_class = StockAlertSerializer
+    permission_classes = [CanViewForecasts]
+
+    def list(self, request):
+        from forecasting.selectors import stock_alerts_for
+
+        alerts = stock_alerts_for(request.user, today=timezone.localdate())
+        page = self.paginate_queryset(alerts)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def _with_reviews(plans: list[ProductionPlan]) -> list[ProductionPlan]:
+    """Each plan with `.review`, its newest version in the review queue (one query for all)."""
+    from approvals.selectors import latest_items_for
+
+    reviews = latest_items_for(drafts=plans)
+    for plan in plans:
+        plan.review = reviews.get(plan.pk)
+    return plans
+
+
+class ProductionPlanViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Production plans ("predictive build"), newest week first. An artisan sees only their own.
+
+    A plan is a draft: the version approved in the review queue is the schedule.
+    """
+
+    queryset = ProductionPlan.objects.select_related("maker").order_by("-week_start", "maker__username", "id")
+    serializer_class = ProductionPlanSerializer
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else _with_reviews(list(page))
+
+    def get_object(self):
+        return _with_reviews([super().get_object()])[0]
+
+
+class UnmatchedSkuViewSet(viewsets.ReadOnlyModelViewSet):
+    """SKUs that came in from a channel and match no variant, most recent first (shop managers only).
+
+    Their order lines are kept: fix the variant's SKU and they are recorded as sales.
+    """
+
+    queryset = UnmatchedSku.objects.order_by("-last_seen", "id")
+    serializer_class = UnmatchedSkuSerializer
+    permission_classes = [CanSeeUnmatchedSkus]

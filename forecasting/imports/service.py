@@ -14,6 +14,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from decimal import Decimal
 from typing import IO, Any
 
@@ -120,10 +121,21 @@ def sales_import(
                 record.status = SalesImport.Status.REJECTED
             _finish(record, sales_file, report)
             record.save()
+            if record.status == SalesImport.Status.IMPORTED and report.counts["lines_imported"]:
+                transaction.on_commit(partial(_refit_after_import, user=user))
         return record
     _finish(record, sales_file, report)
     record.save()
     return record
+
+
+def _refit_after_import(*, user) -> None:
+    """New sales change the forecasts: refit them (and plan again) in the background."""
+    if not settings.ATELIER_REFIT_AFTER_IMPORT:
+        return
+    from forecasting.demand import forecasts_refit_start
+
+    forecasts_refit_start(requested_by=user)
 
 
 def _read_limited(file: IO[bytes] | bytes, limit: int) -> bytes:

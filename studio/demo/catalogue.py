@@ -21,6 +21,7 @@ class Person:
     last_name: str
     role: str  # "manager" or "artisan"
     makes: str = ""
+    weekly_hours: int = 0  # hands-on making hours a week (production plans fill no more)
 
     @property
     def email(self) -> str:
@@ -29,9 +30,9 @@ class Person:
 
 PEOPLE: tuple[Person, ...] = (
     Person("manager", "Mara", "Quinn", "manager"),
-    Person("ines", "Inès", "Duarte", "artisan", makes="stoneware"),
-    Person("tomas", "Tomás", "Ferreira", "artisan", makes="woven textiles"),
-    Person("priya", "Priya", "Nair", "artisan", makes="jewellery and candles"),
+    Person("ines", "Inès", "Duarte", "artisan", makes="stoneware", weekly_hours=24),
+    Person("tomas", "Tomás", "Ferreira", "artisan", makes="woven textiles", weekly_hours=20),
+    Person("priya", "Priya", "Nair", "artisan", makes="jewellery and candles", weekly_hours=16),
 )
 
 STUDIO = {

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
@@ -203,6 +204,10 @@ def demo_seed(
 
     say("Writing listing copy into the review queue…")
     drafts = _listing_drafts(products, users)
+    say("Staging photos into the studio's looks…")
+    drafts += _staged_images(products, workers=workers)
+    say("Forecasting demand and planning production…")
+    drafts += _forecasts_and_plans(users)
     return DemoSummary(
         seeded=True,
         studio=STUDIO["name"],
@@ -245,6 +250,57 @@ def _listing_drafts(products: list[Product], users: dict) -> int:
             listing_write(product_id=product.pk, instructions="Make it shorter.")
             waiting += 1
     return waiting
+
+
+def _staged_images(products: list[Product], *, workers: int | None) -> int:
+    """Each product's first photo staged into the first two looks; where the listing copy
+    is approved, the first staged image is approved too, so those products are ready to
+    publish. The renders run in a pool; the writes one by one."""
+    from approvals.selectors import review_items_for_draft
+    from approvals.services import review_decide
+    from catalog.models import Look, StagedImage
+    from catalog.staging.services import (
+        looks_ensure_starters, staged_image_prepare, staged_image_store, staged_seed_for,
+    )
+
+    looks_ensure_starters()
+    looks = list(Look.objects.filter(is_active=True, current__isnull=False).select_related("current")[:2])
+    rows = []
+    for product in products:
+        photo = product.photos.order_by("position", "id").first()
+        if photo is None or not photo.mask:
+            continue
+        for look in looks:
+            staged, _ = StagedImage.objects.get_or_create(photo=photo, look=look, defaults={"product": product})
+            staged.look_version = look.current
+            staged.seed = staged_seed_for(photo=photo, version=look.current)
+            staged.save(update_fields=["look_version", "seed"])
+            rows.append(staged)
+    with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
+        renders = list(pool.map(lambda staged: staged_image_prepare(staged=staged), rows))
+    waiting = 0
+    approved_copy = {product.pk for index, product in enumerate(products) if index % 4 == 0}
+    for staged, (result, stager_name) in zip(rows, renders):
+        staged = staged_image_store(staged_id=staged.pk, result=result, stager_name=stager_name)
+        if staged.product_id in approved_copy and staged.look_id == looks[0].pk:
+            item = review_items_for_draft(draft=staged).first()
+            review_decide(item_id=item.pk, user=staged.product.maker, approve=True, seen_hash=item.snapshot_hash)
+        else:
+            waiting += 1
+    return waiting
+
+
+def _forecasts_and_plans(users: dict) -> int:
+    """Every variant's forecast and each maker's production plan (a draft), as the nightly job makes them."""
+    from catalog.models import Variant
+    from forecasting.demand import forecasts_fit, production_plans_build
+    from studio.models import MakerProfile
+
+    for person in PEOPLE:
+        if person.role == "artisan" and person.weekly_hours:
+            MakerProfile.objects.get_or_create(user=users[person.username], defaults={"weekly_hours": person.weekly_hours})
+    forecasts_fit(variant_ids=list(Variant.objects.values_list("pk", flat=True)))
+    return len(production_plans_build())
 
 
 def _people(hashes: list[str]) -> tuple[dict, list[DemoLogin]]:
@@ -311,6 +367,7 @@ def _product(spec: ProductSpec, *, maker, category, stock: dict[str, int]) -> Pr
         lead_time_days=spec.lead_time_days,
         minutes_per_unit=spec.minutes_per_unit,
         batch_size=spec.batch_size,
+        unit_cost=(spec.price * Decimal("0.32")).quantize(Decimal("0.01")),  # clay, glaze, firing; yarn; silver
     )
 
 

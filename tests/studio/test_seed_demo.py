@@ -70,10 +70,29 @@ def test_seed_demo_command_builds_a_believable_studio_once():
     from approvals.models import ReviewItem, ReviewState
 
     assert ReviewItem.objects.filter(kind="listing_copy").values("draft_id").distinct().count() == len(products)
-    pending = ReviewItem.objects.filter(state=ReviewState.PENDING)
-    assert pending.count() > len(products) // 2 and f"{pending.count()} listing drafts waiting" in output
+    all_pending = ReviewItem.objects.filter(state=ReviewState.PENDING)
+    assert f"{all_pending.count()} drafts waiting for review" in output
+    pending = all_pending.filter(kind="listing_copy")
+    assert pending.count() > len(products) // 2
     assert pending.filter(version=2).exists() and ReviewItem.objects.filter(state=ReviewState.APPROVED).exists()
     assert all(item.owner_id == Product.objects.get(pk=item.draft.product_id).maker_id for item in pending)
+
+    # Staged images: every product's first photo in two looks, product pixels untouched; some approved,
+    # so some products are ready to publish.
+    from catalog.models import StagedImage
+    from forecasting.models import Forecast, ProductionPlan
+
+    staged = list(StagedImage.objects.all())
+    assert {image.product_id for image in staged} == {product.pk for product in products}
+    assert all(image.status == StagedImage.Status.READY and image.fidelity["identical_share"] == 1.0 for image in staged)
+    assert ReviewItem.objects.filter(kind="staged_image", state=ReviewState.APPROVED).exists()
+    assert ReviewItem.objects.filter(kind="staged_image", state=ReviewState.PENDING).exists()
+
+    # Forecasts for every variant and a production plan per maker, waiting for the maker.
+    assert Forecast.objects.count() == Variant.objects.count()
+    plans = list(ProductionPlan.objects.select_related("maker"))
+    assert {plan.maker.username for plan in plans} == {"ines", "tomas", "priya"}
+    assert ReviewItem.objects.filter(kind="production_plan", state=ReviewState.PENDING).count() == 3
 
     for photo in Photo.objects.all():
         with photo.file.open("rb") as f:

@@ -33,7 +33,7 @@ class Command(BaseCommand):
             f"Seeded {s.studio} (seed {seed}) in {s.seconds:.1f} s:",
             f"  {s.categories} categories, {s.products} products, {s.variants} variants, {s.photos} photos",
             f"  {s.sales:,} sales lines from {s.first_sale} to {s.last_sale}",
-            f"  {s.drafts} listing drafts waiting for review",
+            f"  {s.drafts} drafts waiting for review (listing copy, staged images, production plans)",
         ]
         if s.logins:
             lines.append(f"Demo logins (password: {settings.ATELIER_DEMO_PASSWORD}):")

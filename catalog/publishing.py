@@ -1,0 +1,298 @@
+"""Channel publishing: what may go out, built from approved snapshots only, and how it went.
+
+The one rule lives here: a payload is made from `approvals.selectors` (the
+approved listing copy and approved staged images), never from the live draft
+rows. Variants, prices and stock are the shop's own facts, not AI output, and
+come from the catalogue. The maker's original photos lead (marketplaces want
+a real photo of the piece first); approved staged images follow.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import mimetypes
+from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from approvals.selectors import approved_content, approved_items_for
+from catalog.channels.payload import ImageContentMismatch, ImagePayload, ProductPayload, VariantPayload
+from catalog.models import ChannelListing, ListingDraft, Product, QCVerdict, StagedImage
+from studio.models import Job
+from studio.services import job_create, job_finish, studio_profile_get
+
+logger = logging.getLogger(__name__)
+
+JOB_KIND = "publish"
+SHOPIFY = ChannelListing.Channel.SHOPIFY
+
+
+class NotPublishable(Exception):
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__(" ".join(reasons))
+
+
+@dataclass
+class PublishState:
+    """The product page's publishing panel."""
+
+    configured: bool
+    reasons: list[str] = field(default_factory=list)  # why it can't be published yet
+    listing: ChannelListing | None = None
+    changed: bool = False  # approved content differs from what was published
+
+    @property
+    def publishable(self) -> bool:
+        return not self.reasons
+
+
+# --- Payloads from approved content ----------------------------------------------------------
+
+
+def _approved_listing(product: Product) -> dict | None:
+    draft = ListingDraft.objects.filter(product=product).first()
+    return approved_content(draft=draft) if draft is not None else None
+
+
+def _approved_staged(product: Product) -> list[dict]:
+    staged = list(StagedImage.objects.filter(product=product).order_by("photo__position", "look__position", "pk"))
+    approved = approved_items_for(drafts=staged)
+    return [approved[image.pk].approved_snapshot for image in staged if image.pk in approved]
+
+
+def publish_blockers(*, product: Product) -> list[str]:
+    reasons = []
+    if _approved_listing(product) is None:
+        reasons.append("The listing copy isn't approved yet.")
+    if not _approved_staged(product):
+        reasons.append("No staged image is approved yet.")
+    if not product.variants.exists():
+        reasons.append("The product has no variants (SKUs) to sell.")
+    return reasons
+
+
+def payload_for(*, product: Product) -> ProductPayload:
+    """The payload of a publishable product; NotPublishable says what is missing."""
+    reasons = publish_blockers(product=product)
+    if reasons:
+        raise NotPublishable(reasons)
+    listing = _approved_listing(product)
+    variants = list(product.variants.order_by("position", "sku"))
+    option_keys = _option_keys(variants)
+    option_names = [name for _, name in option_keys]
+    alt_by_photo = {
+        entry.get("photo"): entry.get("text", "")
+        for entry in listing.get("alt_texts", [])
+        if isinstance(entry, dict)
+    }
+    images = [
+        _image(photo.file.name, photo.sha256, alt_by_photo.get(photo.pk) or listing["title"])
+        for photo in product.photos.exclude(qc_verdict=QCVerdict.FAIL).order_by("position", "id")
+    ]
+    images += [_image(snap["image"], snap["sha256"], snap.get("alt_text", "")) for snap in _approved_staged(product)]
+    profile = studio_profile_get()
+    return ProductPayload(
+        handle=product.handle,
+        title=listing["title"],
+        description_html=listing["description"],
+        vendor=settings.SHOPIFY_VENDOR or profile.name,
+        product_type=product.category.name if product.category_id else "",
+        tags=list(listing.get("tags", [])),
+        seo_title=listing.get("seo_title", ""),
+        seo_description=listing.get("seo_description", ""),
+        category_gid=(product.category.shopify_taxonomy_id or None) if product.category_id else None,
+        options=option_names,
+        variants=[
+            VariantPayload(
+                sku=variant.sku,
+                price=variant.effective_price,
+                option_values=[_option_value(variant, key) for key, _ in option_keys],
+                inventory_qty=max(0, variant.stock_on_hand),
+            )
+            for variant in variants
+        ],
+        images=images,
+        status="ACTIVE" if product.is_active else "DRAFT",
+    )
+
+
+def _option_keys(variants) -> list[tuple[str | None, str]]:
+    """(key in Variant.options, option name on Shopify); the key is None when titles tell variants apart.
+
+    The key is kept beside the displayed name: values are looked up by the stored
+    key ("size"), not by the capitalised name ("Size").
+    """
+    if len(variants) == 1 and not variants[0].options:
+        return []
+    keys: list[str] = []
+    for variant in variants:
+        for key in (variant.options or {}):
+            if key not in keys:
+                keys.append(key)
+    if not keys:  # several variants told apart only by their titles
+        return [(None, "Title")]
+    return [(key, key.capitalize() if key.islower() else key) for key in keys][:3]
+
+
+def _option_value(variant, key: str | None) -> str:
+    if key is None:
+        return variant.title or variant.sku
+    return str((variant.options or {}).get(key, "")) or "Default"
+
+
+def _image(name: str, sha256: str, alt: str) -> ImagePayload:
+    mime = mimetypes.guess_type(name)[0] or "image/png"
+    return ImagePayload(
+        filename=name.rsplit("/", 1)[-1],
+        content=StoredFile(name),
+        alt=alt[:512],
+        sha256=sha256,
+        mime=mime,
+    )
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An image's bytes, read from storage only when a channel uploads them."""
+
+    name: str
+
+    def __call__(self) -> bytes:
+        with default_storage.open(self.name, "rb") as stored:
+            return stored.read()
+
+    def url(self) -> str:
+        return default_storage.url(self.name)
+
+
+def published_hash(payload: ProductPayload) -> str:
+    """The hash stored as "what was published": stock moves with every sale, so it is left out."""
+    steady = dataclasses.replace(
+        payload, variants=[dataclasses.replace(variant, inventory_qty=0) for variant in payload.variants]
+    )
+    return steady.content_hash()
+
+
+def publish_state(*, product: Product) -> PublishState:
+    listing = ChannelListing.objects.filter(product=product, channel=SHOPIFY).first()
+    state = PublishState(configured=bool(settings.SHOPIFY_SHOP_DOMAIN), listing=listing)
+    try:
+        payload = payload_for(product=product)
+    except NotPublishable as blocked:
+        state.reasons = blocked.reasons
+        return state
+    except ValueError as error:
+        state.reasons = [str(error)]
+        return state
+    if listing is not None and listing.published_hash:
+        state.changed = published_hash(payload) != listing.published_hash
+    return state
+
+
+# --- Jobs -------------------------------------------------------------------------------------
+
+
+def publish_start(*, products: list[Product], requested_by=None) -> Job:
+    """Publish each product to Shopify in the background: one task per product, one job for all."""
+    with transaction.atomic():
+        job = job_create(
+            kind=JOB_KIND,
+            label=f"Publish {len(products)} product{'' if len(products) == 1 else 's'} to Shopify",
+            total=len(products),
+            created_by=requested_by,
+        )
+        if not settings.SHOPIFY_SHOP_DOMAIN:
+            return job_finish(
+                job_id=job.pk, failed=True,
+                message="Shopify isn't connected: set SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN.",
+            )
+        for product in products:
+            listing, _ = ChannelListing.objects.get_or_create(product=product, channel=SHOPIFY)
+            if listing.status != ChannelListing.Status.PUBLISHING:
+                ChannelListing.objects.filter(pk=listing.pk).update(status=ChannelListing.Status.QUEUED, error="")
+            transaction.on_commit(partial(async_task, "catalog.tasks.publish_product", job.pk, product.pk))
+    return job
+
+
+def shopify_client():
+    from catalog.channels.shopify import ShopifyClient
+
+    return ShopifyClient(
+        settings.SHOPIFY_SHOP_DOMAIN,
+        settings.SHOPIFY_ACCESS_TOKEN,
+        settings.SHOPIFY_API_VERSION,
+        timeout=settings.SHOPIFY_TIMEOUT,
+        base_url=settings.SHOPIFY_BASE_URL or None,
+        location_gid=settings.SHOPIFY_LOCATION_GID or None,
+    )
+
+
+class PublishFailed(Exception):
+    """Publishing one product failed; the message says why and is stored on its channel listing."""
+
+
+def product_publish(*, product_id: int, client=None) -> ChannelListing:
+    """Send one product's approved content to Shopify. Idempotent: productSet upserts by handle."""
+    from catalog.channels.errors import ShopifyError
+
+    product = Product.objects.select_related("category").get(pk=product_id)
+    listing, _ = ChannelListing.objects.get_or_create(product=product, channel=SHOPIFY)
+    try:
+        payload = payload_for(product=product)
+    except (NotPublishable, ValueError) as error:
+        _publish_failed(listing, str(error))
+        raise PublishFailed(str(error)) from None
+    ChannelListing.objects.filter(pk=listing.pk).update(status=ChannelListing.Status.PUBLISHING, attempts=F("attempts") + 1)
+    listing.refresh_from_db()
+    try:
+        result = (client or shopify_client()).publish(payload)
+    except (ShopifyError, ImageContentMismatch) as error:  # a file swapped since approval is refused before upload
+        message = str(error)
+        if getattr(error, "retryable", False):
+            message = f"Shopify was unavailable ({message}). Publishing again is safe: it updates, never duplicates."
+        _publish_failed(listing, message)
+        raise PublishFailed(message) from None
+    except FileNotFoundError as error:
+        message = f"An approved image is missing from storage ({Path(error.filename or '').name or 'unknown file'}); stage it again."
+        _publish_failed(listing, message)
+        raise PublishFailed(message) from None
+    listing.status = ChannelListing.Status.PUBLISHED
+    listing.remote_id = result.product_gid
+    listing.remote_handle = result.handle
+    listing.remote_variants = dict(result.variant_gids)
+    listing.remote_media = dict(getattr(result, "media_gids", {}) or {})
+    listing.published_hash = published_hash(payload)
+    listing.published_at = timezone.now()
+    listing.error = ""
+    listing.save()
+    return listing
+
+
+def _publish_failed(listing: ChannelListing, message: str) -> None:
+    ChannelListing.objects.filter(pk=listing.pk).update(
+        status=ChannelListing.Status.FAILED, error=message[:2000]
+    )
+
+
+def publish_mark_failed(*, product_id: int, message: str) -> None:
+    ChannelListing.objects.filter(product_id=product_id, channel=SHOPIFY).update(
+        status=ChannelListing.Status.FAILED, error=message[:2000]
+    )
+
+
+def export_payloads(*, products) -> Iterator[ProductPayload]:
+    """Payloads of the publishable products among `products`, for the Shopify CSV export."""
+    for product in products:
+        try:
+            yield payload_for(product=product)
+        except (NotPublishable, ValueError):
+            continue

@@ -1,0 +1,80 @@
+"""The studio-in-a-box flow in real Chromium: three phone photos of a mug → QC and cut-outs → two looks → six drafts."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import photos
+from tests.browser.conftest import shot
+from tests.browser.test_flows import assert_fits_the_screen, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def small_looks(studio):
+    """The starter looks, rendered small so the flow stays quick (the pipeline is the same)."""
+    from catalog.models import Look
+    from catalog.staging.services import look_update, looks_ensure_starters
+
+    looks_ensure_starters()
+    for look in Look.objects.select_related("current"):
+        spec = dict(look.current.spec)
+        spec["output"] = {**spec.get("output", {}), "long_side": 720}
+        look_update(look=look, spec=spec)
+    return list(Look.objects.order_by("position", "name"))
+
+
+def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_drafts(
+    page, live_server, studio, small_looks, tmp_path
+):
+    files = []
+    for n, glaze in enumerate(["#8fb3a0", "#c46a3c", "#2f4a73"]):
+        path = tmp_path / f"IMG_20{n}1.jpg"
+        path.write_bytes(photos.mug(glaze, seed=10 + n))
+        files.append(str(path))
+
+    sign_in(page, live_server, "ines")
+    page.goto(f"{live_server.url}/catalog/")
+    page.get_by_role("link", name="Oatmeal serving platter").click()
+    expect(page.get_by_role("heading", name="Oatmeal serving platter", level=1)).to_be_visible()
+
+    page.get_by_label("Add photos").set_input_files(files)
+    page.get_by_role("button", name="Upload photos").click()
+    expect(page.get_by_text("3 of 3 photos kept.")).to_be_visible()
+    photos_section = page.get_by_role("region", name="Photos and quality checks")
+    expect(photos_section.locator(".qc-photo")).to_have_count(3)
+    expect(photos_section.locator(".qc-title .badge").first).to_contain_text("Quality")
+    photos_section.get_by_text("Show cut-out").first.click()
+    expect(photos_section.locator(".cutout-view").first).to_be_visible()
+    assert_fits_the_screen(page)
+    shot(page, "20-photos-qc-cutouts")
+
+    staging = page.get_by_role("region", name="Staged images")
+    checked = staging.locator("input[name=looks]:checked")
+    expect(checked).to_have_count(2)  # the first two looks are offered ticked
+    staging.get_by_role("button", name="Stage photos").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Stage 3 photos into 2 looks")
+    expect(page.locator(".progress").first).to_contain_text(re.compile("6 of 6|Done"))
+
+    page.goto(f"{live_server.url}/catalog/")
+    page.get_by_role("link", name="Oatmeal serving platter").click()
+    cards = page.get_by_role("region", name="Staged images").locator(".staged-card")
+    expect(cards).to_have_count(6)
+    expect(cards.filter(has_text="Waiting for review")).to_have_count(6)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("() => [...document.querySelectorAll('.staged-thumb img')].every((i) => i.complete && i.naturalWidth > 0)")
+    assert_fits_the_screen(page)
+    shot(page, "21-staged-images")
+
+    page.goto(f"{live_server.url}/review/")
+    rows = page.locator(".rows .row", has_text="Oatmeal serving platter")
+    expect(rows).to_have_count(6)
+    rows.first.click()
+    expect(page.get_by_text("The original photo")).to_be_visible()
+    expect(page.get_by_text("All of them")).to_be_visible()
+    assert_fits_the_screen(page)
+    shot(page, "22-staged-review")

@@ -1,0 +1,244 @@
+"""Staging through the database: looks and their versions, staging jobs, staged-image drafts in the queue."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from django.urls import reverse
+from PIL import Image
+
+from approvals.models import ReviewItem, ReviewState
+from approvals.selectors import approved_content
+from approvals.services import review_decide
+from catalog.models import Look, StagedImage
+from catalog.services import photo_add
+from catalog.staging.services import (  # noqa: F401  (staging_start is called through the worker fixture)
+    look_create,
+    look_update,
+    looks_ensure_starters,
+    staged_image_render,
+    staging_start,
+)
+from studio.models import Job
+from tests.browser import photos
+
+
+@pytest.fixture
+def mug_photos(own_product, artisan):
+    """Three phone photos of a mug, as intake stores them (QC and cut-out included)."""
+    shots = [photos.mug("#8fb3a0", seed=1), photos.mug("#c46a3c", seed=2), photos.mug("#2f4a73", seed=3)]
+    return [photo_add(product=own_product, content=shot, filename=f"mug-{n}.jpg", uploaded_by=artisan) for n, shot in enumerate(shots)]
+
+
+@pytest.fixture
+def two_looks(db):
+    looks_ensure_starters()
+    return list(Look.objects.order_by("position")[:2])
+
+
+@pytest.fixture
+def worker(django_capture_on_commit_callbacks):
+    """Staging enqueues its tasks on commit; inside a test's transaction, run them as the worker would."""
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+    return run
+
+
+def _small(look: Look, size: int = 1024) -> Look:
+    """Tests render small images: the same look at the smallest output size."""
+    spec = dict(look.current.spec)
+    spec["output"] = {**spec.get("output", {}), "size": size}
+    look_update(look=look, spec=spec)
+    look.refresh_from_db()
+    return look
+
+
+def test_three_photos_into_two_looks_is_one_job_and_six_drafts(mug_photos, two_looks, artisan, worker):
+    looks = [_small(look) for look in two_looks]
+
+    job = worker(staging_start, products=[mug_photos[0].product], looks=looks, requested_by=artisan)
+
+    job.refresh_from_db()
+    assert (job.total, job.done, job.failed, job.status) == (6, 6, 0, Job.Status.SUCCEEDED)
+    staged = list(StagedImage.objects.all())
+    assert len(staged) == 6 and {image.status for image in staged} == {StagedImage.Status.READY}
+    items = ReviewItem.objects.filter(kind="staged_image", state=ReviewState.PENDING)
+    assert items.count() == 6
+    assert {item.owner for item in items} == {artisan}
+    for image in staged:
+        assert image.fidelity["identical_share"] == 1.0
+        assert image.image.name.startswith("staged/") and image.image.name.endswith(f"{image.sha256}.png")
+
+
+def test_product_pixels_in_the_stored_file_are_the_originals(mug_photos, two_looks, worker):
+    look = _small(two_looks[0])
+    job = worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    assert Job.objects.get(pk=job.pk).done == 3
+    staged = StagedImage.objects.get(photo=mug_photos[0], look=look)
+    with staged.image.open("rb") as stored:
+        image = Image.open(io.BytesIO(stored.read()))
+        assert image.format == "PNG"  # lossless: JPEG would change the product's bytes
+    assert staged.fidelity["pixels_compared"] > 1000
+
+
+def test_restaging_the_same_look_is_idempotent(mug_photos, two_looks, worker):
+    look = _small(two_looks[0])
+    worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    staged = StagedImage.objects.get(photo=mug_photos[0], look=look)
+    first = staged.sha256
+
+    staged_image_render(staged_id=staged.pk)
+
+    staged.refresh_from_db()
+    assert staged.sha256 == first  # deterministic for the seed
+    assert ReviewItem.objects.filter(draft_id=staged.pk, kind="staged_image").count() == 1
+
+
+def test_stage_again_gives_a_new_composition_as_the_next_version(mug_photos, two_looks, artisan_client, worker):
+    look = _small(two_looks[0])
+    worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    staged = StagedImage.objects.get(photo=mug_photos[0], look=look)
+
+    response = worker(artisan_client.post, reverse("staged-image-stage-again", args=[staged.pk]))
+
+    assert response.status_code == 302
+    staged.refresh_from_db()
+    versions = ReviewItem.objects.filter(draft_id=staged.pk, kind="staged_image").order_by("version")
+    assert [item.state for item in versions] == [ReviewState.SUPERSEDED, ReviewState.PENDING]
+    assert versions[0].snapshot["sha256"] != versions[1].snapshot["sha256"]
+
+
+def test_a_failing_image_is_reported_and_the_rest_of_the_batch_goes_on(mug_photos, two_looks, worker):
+    look = _small(two_looks[0])
+    broken = mug_photos[1]
+    broken.file.storage.delete(broken.file.name)  # the file went missing on the shared disk
+
+    job = worker(staging_start, products=[broken.product], looks=[look])
+
+    job.refresh_from_db()
+    assert (job.done, job.failed, job.status) == (2, 1, Job.Status.PARTIAL)
+    failed = StagedImage.objects.get(photo=broken, look=look)
+    assert failed.status == StagedImage.Status.FAILED
+    assert "could not be read" in failed.error
+    assert any("could not be read" in error for error in job.errors)
+
+
+def test_a_photo_without_a_cut_out_gets_one_when_staged(mug_photos, two_looks, worker):
+    photo = mug_photos[0]
+    photo.mask.delete(save=False)
+    photo.mask_quality = {}
+    photo.save()
+    look = _small(two_looks[0])
+
+    worker(staging_start, products=[photo.product], looks=[look])
+
+    photo.refresh_from_db()
+    assert photo.mask  # backfilled
+    assert StagedImage.objects.get(photo=photo, look=look).status == StagedImage.Status.READY
+
+
+def test_approving_a_staged_image_keeps_the_exact_file_that_was_shown(mug_photos, two_looks, artisan, worker):
+    look = _small(two_looks[0])
+    worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    staged = StagedImage.objects.get(photo=mug_photos[0], look=look)
+    item = ReviewItem.objects.get(draft_id=staged.pk, kind="staged_image")
+
+    review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash)
+    staged_image_render(staged_id=staged.pk, reseed=False)  # a later render of the same row
+
+    approved = approved_content(draft=staged)
+    assert approved["image"] == item.snapshot["image"]
+    assert staged.image.storage.exists(approved["image"])
+
+
+def test_looks_are_versioned_and_a_staged_image_keeps_its_version(mug_photos, two_looks, worker):
+    look = _small(two_looks[0])
+    worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    staged = StagedImage.objects.get(photo=mug_photos[0], look=look)
+    before = staged.look_version
+
+    spec = dict(look.current.spec)
+    spec["shadow"] = {**spec.get("shadow", {}), "opacity": 0.1}
+    version = look_update(look=look, spec=spec)
+
+    assert version.number == before.number + 1
+    staged.refresh_from_db()
+    assert staged.look_version == before
+    assert look_update(look=look, spec=spec) == version  # no change, no new version
+
+
+def test_a_bad_look_is_refused_with_the_field_named(db):
+    with pytest.raises(ValidationError) as error:
+        look_create(name="Neon", spec={"backdrop": {"kind": "lava"}})
+    assert "backdrop" in str(error.value)
+
+
+def test_a_product_with_no_photos_finishes_its_job_with_a_reason(own_product, two_looks, worker):
+    job = worker(staging_start, products=[own_product], looks=two_looks)
+    assert job.status == Job.Status.SUCCEEDED and "no photos" in job.message
+
+
+def test_diffusion_without_a_model_dir_fails_clearly(mug_photos, two_looks, settings, worker):
+    look = _small(two_looks[0])
+    missing = "/nonexistent/sd-inpainting"
+    backends = {**settings.ATELIER_BACKENDS, "stager": {
+        "BACKEND": "catalog.staging.diffusion.DiffusionStager", "OPTIONS": {"model_dir": missing},
+    }}
+    with override_settings(ATELIER_BACKENDS=backends):
+        job = worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    job.refresh_from_db()
+    assert job.failed == 3
+    assert "STAGING_MODEL_DIR" in StagedImage.objects.filter(look=look).first().error
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+def test_the_product_page_stages_into_the_chosen_looks(mug_photos, two_looks, artisan_client, worker):
+    looks = [_small(look) for look in two_looks]
+    product = mug_photos[0].product
+    page = artisan_client.get(reverse("product-detail", args=[product.pk])).content.decode()
+    assert "Stage photos" in page and looks[0].name in page
+
+    response = worker(artisan_client.post, reverse("product-stage", args=[product.pk]), {"looks": [look.pk for look in looks]})
+
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    assert StagedImage.objects.filter(product=product, status=StagedImage.Status.READY).count() == 6
+    page = artisan_client.get(reverse("product-detail", args=[product.pk])).content.decode()
+    assert page.count("Waiting for review") >= 6
+
+
+def test_staging_without_a_look_says_so(mug_photos, artisan_client):
+    product = mug_photos[0].product
+    response = artisan_client.post(reverse("product-stage", args=[product.pk]), {}, follow=True)
+    assert "Choose at least one look" in response.content.decode()
+    assert not StagedImage.objects.exists()
+
+
+def test_an_artisan_cannot_stage_another_makers_product(others_product, two_looks, artisan_client):
+    response = artisan_client.post(reverse("product-stage", args=[others_product.pk]), {"looks": [two_looks[0].pk]})
+    assert response.status_code == 404
+
+
+def test_the_review_page_shows_the_staged_image_beside_the_original(mug_photos, two_looks, artisan_client, worker):
+    look = _small(two_looks[0])
+    worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    item = ReviewItem.objects.filter(kind="staged_image").first()
+
+    html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
+
+    assert "The original photo" in html and item.snapshot["image"] in html
+    assert "All of them" in html  # product pixels unchanged
+
+
+def test_bulk_staging_from_the_catalogue(mug_photos, two_looks, artisan_client, others_product, worker):
+    looks = [_small(look) for look in two_looks]
+    response = worker(artisan_client.post, reverse("products-bulk"), {
+        "action": "stage", "products": [mug_photos[0].product_id, others_product.pk], "looks": [look.pk for look in looks],
+    })
+    assert response.status_code == 302
+    # Another maker's product is silently not theirs to stage: only the artisan's own six.
+    assert StagedImage.objects.count() == 6
