@@ -8,6 +8,7 @@ the next version of its (photo, look) draft.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from functools import partial
 
@@ -184,11 +185,14 @@ def staged_image_render(*, staged_id: int, reseed: bool = True) -> StagedImage:
     return staged_image_store(staged_id=staged_id, result=result, stager_name=stager_name)
 
 
-def staged_image_store(*, staged_id: int, result, stager_name: str) -> StagedImage:
-    """Keep a render: the PNG under its content hash, the row updated, the version in the review queue."""
+def staged_image_store(*, staged_id: int, result, stager_name: str, content: bytes | None = None) -> StagedImage:
+    """Keep a render: the PNG under its content hash, the row updated, the version in the review queue.
+
+    `content` is the render already encoded (encode_png(result.image)), when the caller did it in a pool.
+    """
     from catalog.staging.base import encode_png  # lossless, no metadata: the product's bytes survive
 
-    content = encode_png(result.image)
+    content = content if content is not None else encode_png(result.image)
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         staged = StagedImage.objects.select_for_update().get(pk=staged_id)
@@ -196,7 +200,7 @@ def staged_image_store(*, staged_id: int, result, stager_name: str) -> StagedIma
         name = staged.image.field.generate_filename(staged, "staged.png")
         if staged.image.storage.exists(name):
             staged.image.name = name  # the same render already on disk (a re-run)
-            staged.width, staged.height = result.image.size
+            staged.width, staged.height = Image.open(io.BytesIO(content)).size  # the header only
         else:
             staged.image.save("staged.png", ContentFile(content, name="staged.png"), save=False)
         staged.stager = stager_name

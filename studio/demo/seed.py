@@ -7,6 +7,7 @@ runs with the same seed on the same day give the same catalogue and history.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import time
@@ -259,6 +260,7 @@ def _staged_images(products: list[Product], *, workers: int | None) -> int:
     from approvals.selectors import review_items_for_draft
     from approvals.services import review_decide
     from catalog.models import Look, StagedImage
+    from catalog.staging.base import encode_png
     from catalog.staging.services import (
         looks_ensure_starters, staged_image_prepare, staged_image_store, staged_seed_for,
     )
@@ -276,12 +278,18 @@ def _staged_images(products: list[Product], *, workers: int | None) -> int:
             staged.seed = staged_seed_for(photo=photo, version=look.current)
             staged.save(update_fields=["look_version", "seed"])
             rows.append(staged)
-    with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
-        renders = list(pool.map(lambda staged: staged_image_prepare(staged=staged), rows))
+    def render(staged):
+        result, stager_name = staged_image_prepare(staged=staged)
+        content = encode_png(result.image)
+        result = dataclasses.replace(result, image=result.image.resize((1, 1)))  # keep the PNG, drop the pixels
+        return result, stager_name, content
+
     waiting = 0
     approved_copy = {product.pk for index, product in enumerate(products) if index % 4 == 0}
-    for staged, (result, stager_name) in zip(rows, renders):
-        staged = staged_image_store(staged_id=staged.pk, result=result, stager_name=stager_name)
+    with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
+        renders = list(pool.map(render, rows))
+    for staged, (result, stager_name, content) in zip(rows, renders):
+        staged = staged_image_store(staged_id=staged.pk, result=result, stager_name=stager_name, content=content)
         if staged.product_id in approved_copy and staged.look_id == looks[0].pk:
             item = review_items_for_draft(draft=staged).first()
             review_decide(item_id=item.pk, user=staged.product.maker, approve=True, seen_hash=item.snapshot_hash)
