@@ -15,7 +15,11 @@ EXIF with GPS as a phone would, so intake has metadata to strip. Measured:
 
 The baseline, measured in the same run on the same bytes, is the least any
 intake must do: Image.open + load + save as JPEG. The ratio says how many times
-that floor intake + QC costs. Cut-outs and staging will add their own lines here.
+that floor intake + QC costs. The last lines add the cut-out and then one
+compositor look (the product staged into "Oak table" and encoded as a lossless
+PNG): the whole path of a photo from upload to a staged-image draft.
+`bench/staging_stagers.py` measures the stagers on their own, the diffusion
+stager included (tiny pipeline on CPU; fp32 vs fp16+SDPA on a GPU).
 """
 from __future__ import annotations
 
@@ -89,6 +93,26 @@ def intake_qc_cutout(content: bytes) -> str:
     return verdict
 
 
+_STAGER = None
+
+
+def whole_pipeline(content: bytes) -> str:
+    """Upload to staged image: intake, QC, cut-out, one compositor look, PNG."""
+    global _STAGER
+    from catalog.staging.base import encode_png
+    from catalog.staging.compositor import CompositorStager
+    from catalog.staging.looks import LookSpec, starter_looks
+
+    clean = photo_clean(content=content, filename="phone.jpg")
+    verdict = photo_qc(image=clean.image).verdict
+    cutout = photo_cutout(image=clean.image)
+    _STAGER = _STAGER or CompositorStager()
+    look = LookSpec.from_dict(dict(starter_looks())["Oak table"])
+    staged = _STAGER.stage(image=clean.image.convert("RGB"), mask=cutout.mask, look=look, seed=7)
+    encode_png(staged.image)
+    return verdict
+
+
 def _timed(fn, content: bytes) -> float:
     started = time.perf_counter()
     fn(content)
@@ -106,7 +130,7 @@ def _status_kib(field: str) -> int:
 
 
 def _peak_in_fresh_process(name: str, content: bytes, queue) -> None:
-    fn = {"baseline": baseline, "intake": intake_and_qc, "upload": intake_qc_cutout}[name]
+    fn = {"baseline": baseline, "intake": intake_and_qc, "upload": intake_qc_cutout, "staged": whole_pipeline}[name]
     fn(_tiny())  # load the code paths on a tiny image first
     # Reset the kernel's high-water mark, so the peak is this photo's, not the imports'.
     with open("/proc/self/clear_refs", "w") as clear:
@@ -165,6 +189,10 @@ def main() -> None:
     print(f"  cut-out                   {(upload_one - full_one) * 1000:7.1f} ms")
     print(f"  intake + QC + cut-out     {upload_one * 1000:7.1f} ms   ratio to baseline {upload_one / base_one:.2f}×"
           f"   (target for the whole pipeline with one look: < 2 s)")
+    staged_one = median_seconds(whole_pipeline, content)
+    print(f"  + one compositor look     {(staged_one - upload_one) * 1000:7.1f} ms")
+    print(f"  whole pipeline            {staged_one * 1000:7.1f} ms   ratio to baseline {staged_one / base_one:.2f}×"
+          f"   target < 2000 ms: {'met' if staged_one < 2 else 'NOT met'}")
 
     photos = [content] * args.batch
     base_rate = per_minute(baseline, photos, args.workers)
@@ -174,6 +202,8 @@ def main() -> None:
     print(f"  baseline                  {base_rate:7.0f} images/min")
     print(f"  intake + QC               {full_rate:7.0f} images/min   ratio {full_rate / base_rate:.2f}× the baseline rate")
     print(f"  intake + QC + cut-out     {upload_rate:7.0f} images/min   ratio {upload_rate / base_rate:.2f}× the baseline rate")
+    staged_rate = per_minute(whole_pipeline, photos, args.workers)
+    print(f"  + one compositor look     {staged_rate:7.0f} images/min   ratio {staged_rate / base_rate:.2f}× the baseline rate")
 
     base_peak, full_peak = peak_memory("baseline", content), peak_memory("intake", content)
     print("\nPeak memory one photo adds to a fresh worker")
@@ -181,6 +211,8 @@ def main() -> None:
     print(f"  intake + QC               {full_peak / 2**20:7.1f} MiB   ratio {full_peak / max(base_peak, 1):.2f}×")
     upload_peak = peak_memory("upload", content)
     print(f"  intake + QC + cut-out     {upload_peak / 2**20:7.1f} MiB   ratio {upload_peak / max(base_peak, 1):.2f}×")
+    staged_peak = peak_memory("staged", content)
+    print(f"  + one compositor look     {staged_peak / 2**20:7.1f} MiB   ratio {staged_peak / max(base_peak, 1):.2f}×")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,72 @@
+"""Prophet for the few series where it has a chance: steady sellers with a year or more of history.
+
+Prophet fits trend + yearly seasonality + the gifting calendar, which is what a
+long, busy series of a handmade shop has, but it assumes Gaussian noise (it goes
+negative on sparse sales) and one fit costs 0.1–0.5 s, so it is never run on the
+whole catalogue.
+"""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from forecasting.engine.methods import parallel_map
+from forecasting.engine.panel import YEAR, period_grid
+
+MIN_RATE = 2.0  # mean units per period over the last year: below it the noise drowns any seasonality
+MAX_SERIES = 200  # the busiest eligible series only: Prophet's cost grows per series, its benefit does not
+
+
+def prophet_eligible(Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: int, *, freq: str) -> np.ndarray:
+    """The rows (from rows) with a full year before `cut` and enough volume, busiest first, at most MAX_SERIES."""
+    year = YEAR[freq]
+    rows = np.asarray(rows, dtype=int)
+    if cut < year or not len(rows):
+        return rows[:0]
+    rate = Y[rows, cut - year:cut].mean(axis=1)
+    keep = (cut - launch[rows] >= year) & (rate >= MIN_RATE)
+    picked, rate = rows[keep], rate[keep]
+    return np.sort(picked[np.argsort(-rate, kind="stable")[:MAX_SERIES]])
+
+
+def _fit_one(args) -> np.ndarray:
+    values, first_date, freq, horizon, holidays = args
+    import pandas as pd
+
+    for name in ("cmdstanpy", "prophet"):
+        logging.getLogger(name).disabled = True
+    from prophet import Prophet
+
+    dates = period_grid(first_date, len(values) + horizon, freq)
+    model = Prophet(
+        yearly_seasonality=len(values) >= YEAR[freq],
+        weekly_seasonality=freq == "D",
+        daily_seasonality=False,
+        holidays=holidays,
+        uncertainty_samples=0,
+    )
+    try:
+        model.fit(pd.DataFrame({"ds": dates[: len(values)], "y": values}))
+        predicted = model.predict(pd.DataFrame({"ds": dates[len(values):]}))["yhat"].to_numpy(dtype=float)
+    except Exception:  # a failed optimisation: the series' recent mean, rather than no forecast
+        predicted = np.full(horizon, values[-min(len(values), YEAR[freq]):].mean())
+    return np.nan_to_num(predicted).clip(min=0.0)
+
+
+def prophet_forecast(
+    Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: int, horizon: int, *, dates, freq: str, n_jobs: int = 1
+) -> np.ndarray:
+    """(len(rows), horizon) Prophet forecasts from launch..cut-1; `dates` is the grid of Y's columns."""
+    import prophet  # noqa: F401  (loaded once here, so forked workers don't each load it)
+
+    from forecasting.engine.holidays import holidays_frame
+
+    rows = np.sort(np.asarray(rows, dtype=int))
+    if not len(rows):
+        return np.zeros((0, horizon))
+    first_year = dates[int(launch[rows].min())].year
+    last_year = period_grid(dates[0], cut + horizon, freq)[-1].year
+    holidays = holidays_frame(first_year, last_year, freq)
+    jobs = [(Y[i, launch[i]:cut].copy(), dates[int(launch[i])], freq, horizon, holidays) for i in rows]
+    return np.array(parallel_map(_fit_one, jobs, n_jobs)).reshape(len(rows), horizon)

@@ -1,0 +1,351 @@
+"""The engine: classify, choose methods on holdouts, take the group's shape, borrow for new products.
+
+Per-series choice on a short holdout mostly picks noise (on sparse weekly sales
+it did worse than any fixed robust method), so the choice is pooled: each demand
+class chooses, over all its series and two holdout windows, between single
+methods and the median ensemble of its robust methods, and keeps the ensemble
+unless a challenger beats it beyond chance (a paired t-test). The same holdouts
+decide how much of each group's aggregate shape (a smooth series, where season
+and holiday peaks show) its members take on (top-down, shape only: each series
+keeps its own level, since a group's growth rarely comes from every member).
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from forecasting.engine.classify import ERRATIC, INTERMITTENT, LUMPY, NEW, NEW_PERIODS, NONE, SMOOTH, classify
+from forecasting.engine.distribution import dispersion, quantiles, whole_numbers
+from forecasting.engine.methods import forecast_methods
+from forecasting.engine.panel import SEASON, check_freq, first_sale
+from forecasting.engine.seasonal import at, seasonal_factors, seasonal_indices
+
+SMOOTH_PROPHET = "smooth+prophet"  # smooth series that also try Prophet
+SMOOTH_FAMILY = ("ETS", "Theta", "SES", "IMAPA", "TSB", "WA", "WAs")
+INTERMITTENT_FAMILY = ("TSB", "IMAPA", "ADIDA", "SES", "SBA", "WA", "WAs")
+MEMBERS = {  # the median ensemble of each pool: robust methods that fail in different ways
+    SMOOTH: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
+    ERRATIC: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
+    SMOOTH_PROPHET: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive", "Prophet"),
+    INTERMITTENT: ("TSB", "IMAPA", "ADIDA", "SES", "WA", "WAs", "Naive"),
+    LUMPY: ("TSB", "IMAPA", "ADIDA", "SES", "WA", "WAs", "Naive"),
+}
+SINGLES = {
+    SMOOTH: SMOOTH_FAMILY, ERRATIC: SMOOTH_FAMILY, SMOOTH_PROPHET: (*SMOOTH_FAMILY, "Prophet"),
+    INTERMITTENT: INTERMITTENT_FAMILY, LUMPY: INTERMITTENT_FAMILY,
+}
+AGGREGATE_MEMBERS = ("ETS", "Theta", "SES", "Naive", "WA")
+SEASONAL_POOLS = (SMOOTH, ERRATIC, SMOOTH_PROPHET)  # sparse series show no season of their own: their group's does
+MAX_SERIES_SEASON = 24  # per-series indices for cycles of up to 24 periods; 52 weekly indices are noise for one SKU
+ENSEMBLE, MEAN_ENSEMBLE = "Ensemble", "MeanEnsemble"
+HOLDOUTS = 2  # holdout windows the choices are made on
+MIN_POOLED = 10  # series a pool needs on the holdout before it may leave the ensemble
+T_CRITICAL = 1.645  # ...and the evidence a challenger needs: one-sided 5 % on the paired holdout errors
+MIN_GROUP = 5  # series a group needs before its aggregate may reshape them
+TOP_DOWN_WEIGHTS = (0.0, 0.5, 1.0)  # how much of the group's shape to take: chosen on the holdouts
+RATIO_LIMITS = (0.25, 4.0)  # a period's aggregate-to-members ratio beyond these is a broken fit, not a shape
+PRIOR_PERIODS = 2  # a new product's own sales count against this many periods of its group's typical rate
+
+
+@dataclass
+class PanelForecast:
+    mean: np.ndarray
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+    methods: list[str]
+    classes: np.ndarray
+    adi: np.ndarray
+    cv2: np.ndarray
+    validation_error: np.ndarray  # NaN where the series had no holdout
+
+
+def forecast_matrix(
+    Y: np.ndarray, *, freq: str, horizon: int, dates=None, groups=None, use_prophet: bool = True, n_jobs: int = 1
+) -> PanelForecast:
+    """Forecast every row of Y (series × periods, zeros included) for the `horizon` periods after it.
+
+    `dates` (the grid of Y's columns) is needed only for Prophet; `groups` is one
+    label per row (products of a group share a profile and new ones borrow from it).
+    """
+    Y = np.asarray(Y, dtype=float)
+    n, T = Y.shape
+    if horizon < 1:
+        raise ValueError("horizon must be at least 1.")
+    season = SEASON[check_freq(freq)]
+    launch = first_sale(Y)
+    classes, adi, cv2 = classify(Y, launch)
+    group = np.asarray(groups if groups is not None else ["all"] * n, dtype=object)
+    demand = np.flatnonzero(np.isin(classes, (SMOOTH, ERRATIC, INTERMITTENT, LUMPY)))
+    pool = classes.copy()
+    cuts = holdout_cuts(T, horizon)
+    if use_prophet and dates is not None and cuts:
+        from forecasting.engine.prophet_fit import prophet_eligible
+
+        pool[prophet_eligible(Y, launch, demand[classes[demand] == SMOOTH], cuts[0], freq=freq)] = SMOOTH_PROPHET
+    run = _Runner(Y, launch, freq=freq, season=season, horizon=horizon, dates=dates, n_jobs=n_jobs)
+
+    # 1. the holdouts: every candidate of each pool, on the series with enough history before each cut
+    windows = []
+    for cut in cuts:
+        scale = _scale(Y, cut)
+        held = demand[(cut - launch[demand] >= NEW_PERIODS) & (scale[demand] > 0)]
+        if len(held):
+            forecasts = run.candidates(held, pool, cut, {p: (*SINGLES[p], ENSEMBLE, MEAN_ENSEMBLE) for p in SINGLES})
+            windows.append(_Window(cut, held, forecasts, scale))
+    errors = _pooled_errors(windows, Y, horizon)
+    held = np.unique(np.concatenate([w.held for w in windows])) if windows else demand[:0]
+    choice = {p: _choose(p, held[pool[held] == p], errors) for p in SINGLES}
+
+    # 2. the forecasts: each pool's choice, fitted on everything
+    mean = np.zeros((n, horizon))
+    final = run.candidates(demand, pool, T, {p: (c,) for p, c in choice.items()})
+    labels = [""] * n
+    for p, c in choice.items():
+        rows = demand[pool[demand] == p]
+        mean[rows] = final[c][rows] if len(rows) else mean[rows]
+        for i in rows:
+            labels[i] = _label(c, p, final, i)
+    for w in windows:
+        w.chosen = np.full((n, horizon), np.nan)
+        for p, c in choice.items():
+            rows = w.held[pool[w.held] == p]
+            w.chosen[rows] = w.forecasts[c][rows] if len(rows) else w.chosen[rows]
+
+    # 3. each group's aggregate reshapes its members where that helped on the holdouts
+    for g in np.unique(group[demand]) if len(demand) else ():
+        rows = demand[group[demand] == g]
+        weight = _top_down_weight(Y, launch, windows, group, g, run)
+        if weight and len(rows) >= MIN_GROUP:
+            mean[rows] *= _aggregate_ratio(Y, launch, rows, T, mean[rows], run) ** weight
+            for w in windows:
+                mine = w.held[group[w.held] == g]
+                w.chosen[mine] *= _aggregate_ratio(Y, launch, mine, w.cut, w.chosen[mine], run) ** weight
+            for i in rows:
+                labels[i] += "+TopDown"
+
+    validation = np.full(n, np.nan)
+    if windows:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # rows held in no window stay NaN
+            validation = np.nanmean([_rmsse(w.chosen, Y, w.cut, horizon, w.scale) for w in windows], axis=0)
+
+    # 4. new products borrow their group's rate and profile; products that never sold get zeros
+    for i in np.flatnonzero(classes == NEW):
+        mean[i], labels[i] = _borrowed(Y, launch, i, group, demand, mean), f"Category({group[i]})"
+    for i in np.flatnonzero(classes == NONE):
+        labels[i] = "Zero"
+
+    ratio = dispersion(Y, launch, T, freq=freq)
+    for g in np.unique(group):
+        members = group == g
+        known = ratio[members & np.isin(classes, (SMOOTH, ERRATIC, INTERMITTENT, LUMPY))]
+        known = known[np.isfinite(known)]
+        fill = float(np.median(known)) if len(known) else 1.0
+        ratio[members & ~np.isfinite(ratio)] = fill
+    mean = np.clip(np.nan_to_num(mean), 0.0, None)
+    p10, p50, p90 = quantiles(mean, ratio, whole_numbers(Y))
+    return PanelForecast(mean=mean, p10=p10, p50=p50, p90=p90, methods=labels, classes=classes, adi=adi, cv2=cv2,
+                         validation_error=validation)
+
+
+class _Runner:
+    """Runs named methods (and the ensembles of them) for rows of Y at a cut, batched by method family.
+
+    Rows of the smooth pools that show a season are seasonally adjusted first and
+    their forecasts re-seasonalised; SeasonalNaive and Prophet see the raw series.
+    """
+
+    def __init__(self, Y, launch, *, freq, season, horizon, dates, n_jobs):
+        self.Y, self.launch, self.freq, self.season = Y, launch, freq, season
+        self.horizon, self.dates, self.n_jobs = horizon, dates, n_jobs
+        self._factors: dict[int, np.ndarray] = {}
+
+    def factors(self, cut: int, pool: np.ndarray) -> np.ndarray:
+        if cut not in self._factors:
+            rows = np.flatnonzero(np.isin(pool, SEASONAL_POOLS))
+            season = self.season if self.season <= MAX_SERIES_SEASON else 1
+            self._factors[cut] = seasonal_factors(self.Y, self.launch, rows, cut, season)
+        return self._factors[cut]
+
+    def candidates(self, rows: np.ndarray, pool: np.ndarray, cut: int, wanted: dict) -> dict[str, np.ndarray]:
+        """{name: (n, horizon)} for the rows given, NaN elsewhere; names are methods and ensembles."""
+        n, h = self.Y.shape[0], self.horizon
+        factors = self.factors(cut, pool)
+        adjusted = self.Y[:, :cut] / at(factors, np.arange(cut))
+        ahead = at(factors, np.arange(cut, cut + h))
+        out: dict[str, np.ndarray] = {}
+        needed: dict[str, list[int]] = {}
+        for p, names in wanted.items():
+            members = [name for name in names if name not in (ENSEMBLE, MEAN_ENSEMBLE)]
+            if ENSEMBLE in names or MEAN_ENSEMBLE in names:
+                members += MEMBERS[p]
+            for name in members:
+                needed.setdefault(name, []).extend(rows[pool[rows] == p].tolist())
+        by_rows: dict[tuple, list[str]] = {}
+        for name, picked in needed.items():
+            if picked and name != "Prophet":
+                by_rows.setdefault(tuple(sorted(set(picked))), []).append(name)
+        for picked, names in by_rows.items():
+            picked = np.array(picked, dtype=int)
+            fitted = [name for name in names if name != "SeasonalNaive"]
+            values = forecast_methods(adjusted, self.launch, picked, cut, h, fitted, freq=self.freq, n_jobs=self.n_jobs)
+            for name in fitted:
+                out.setdefault(name, np.full((n, h), np.nan))[picked] = values[name] * ahead[picked]
+            if "SeasonalNaive" in names:
+                values = forecast_methods(self.Y, self.launch, picked, cut, h, ["SeasonalNaive"], freq=self.freq,
+                                          season=self.season)
+                out.setdefault("SeasonalNaive", np.full((n, h), np.nan))[picked] = values["SeasonalNaive"]
+        if needed.get("Prophet"):
+            from forecasting.engine.prophet_fit import prophet_forecast
+
+            picked = np.array(sorted(set(needed["Prophet"])), dtype=int)
+            out["Prophet"] = np.full((n, h), np.nan)
+            out["Prophet"][picked] = prophet_forecast(self.Y, self.launch, picked, cut, h, dates=self.dates,
+                                                      freq=self.freq, n_jobs=self.n_jobs)
+        if "SeasonalNaive" in out:  # a member only where two full seasons were seen
+            out["SeasonalNaive"][cut - self.launch < 2 * self.season] = np.nan
+        for p, names in wanted.items():
+            if ENSEMBLE not in names and MEAN_ENSEMBLE not in names:
+                continue
+            picked = rows[pool[rows] == p]
+            if not len(picked):
+                continue
+            stack = np.stack([out[name][picked] for name in MEMBERS[p] if name in out])
+            for name, combine in ((ENSEMBLE, np.nanmedian), (MEAN_ENSEMBLE, np.nanmean)):
+                if name in names:
+                    out.setdefault(name, np.full((n, h), np.nan))[picked] = combine(stack, axis=0)
+        return out
+
+    def aggregate(self, history: np.ndarray, first: int, horizon: int) -> np.ndarray:
+        """A forecast of one aggregate series (starting at grid column `first`): the median of
+        AGGREGATE_MEMBERS on its seasonally adjusted values, and SeasonalNaive once two seasons are there."""
+        length, one = len(history), np.zeros(1, dtype=int)
+        index = seasonal_indices(history, first, self.season)
+        if index is None:
+            index = np.ones(max(self.season, 1))
+        adjusted = history / index[(first + np.arange(length)) % len(index)]
+        ahead = index[(first + length + np.arange(horizon)) % len(index)]
+        values = forecast_methods(adjusted[None, :], one, one, length, horizon, AGGREGATE_MEMBERS, freq=self.freq)
+        stack = [value[0] * ahead for value in values.values()]
+        if length >= 2 * self.season:
+            stack.append(forecast_methods(history[None, :], one, one, length, horizon, ["SeasonalNaive"], freq=self.freq,
+                                          season=self.season)["SeasonalNaive"][0])
+        return np.median(np.stack(stack), axis=0)
+
+
+@dataclass
+class _Window:
+    """One holdout: the cut, the rows scored on it, every candidate's forecasts, the RMSSE scale."""
+
+    cut: int
+    held: np.ndarray
+    forecasts: dict
+    scale: np.ndarray
+    chosen: np.ndarray | None = None
+
+
+def holdout_cuts(periods: int, horizon: int) -> list[int]:
+    """The holdouts' cuts, latest first: the last `horizon` periods, and the window half a horizon earlier.
+
+    Two overlapping windows halve the luck of one; the earlier one is kept only
+    when enough history precedes it.
+    """
+    step = max(horizon // 2, 1)
+    return [cut for cut in (periods - horizon, periods - horizon - step)[:HOLDOUTS] if cut > NEW_PERIODS]
+
+
+def _pooled_errors(windows: list[_Window], Y: np.ndarray, horizon: int) -> dict[str, np.ndarray]:
+    """{candidate: per-row RMSSE averaged over the windows that scored the row (NaN if none did)}."""
+    names = set.intersection(*(set(w.forecasts) for w in windows)) if windows else set()
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for name in names:
+            out[name] = np.nanmean([_rmsse(w.forecasts[name], Y, w.cut, horizon, w.scale) for w in windows], axis=0)
+    return out
+
+
+def _scale(Y: np.ndarray, cut: int) -> np.ndarray:
+    """RMSSE's scale: mean squared one-step change before the cut (as the scorer computes it)."""
+    if cut < 2:
+        return np.zeros(Y.shape[0])
+    return (np.diff(Y[:, :cut], axis=1) ** 2).mean(axis=1)
+
+
+def _rmsse(F: np.ndarray, Y: np.ndarray, cut: int, horizon: int, scale: np.ndarray) -> np.ndarray:
+    actual = Y[:, cut:cut + horizon]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt(((F - actual) ** 2).mean(axis=1) / scale)
+
+
+def _choose(pool: str, rows: np.ndarray, errors: dict[str, np.ndarray]) -> str:
+    """The pool's median ensemble, unless a challenger beat it on the holdout beyond chance.
+
+    The challenger with the lowest mean error must also pass a one-sided paired
+    t-test over the pool's series: one short holdout is noisy, and a method picked
+    on noise does worse later than the ensemble it replaced.
+    """
+    if len(rows) < MIN_POOLED or ENSEMBLE not in errors:
+        return ENSEMBLE
+    base = errors[ENSEMBLE][rows]
+    scores = {name: float(errors[name][rows].mean()) for name in (*SINGLES[pool], MEAN_ENSEMBLE)
+              if name in errors and np.isfinite(errors[name][rows]).all()}
+    if not scores or not np.isfinite(base).all():
+        return ENSEMBLE
+    best = min(scores, key=scores.get)
+    gain = base - errors[best][rows]
+    spread = gain.std(ddof=1) / np.sqrt(len(gain))
+    return best if gain.mean() > 0 and gain.mean() > T_CRITICAL * spread else ENSEMBLE
+
+
+def _label(choice: str, pool: str, final: dict, i: int) -> str:
+    if choice not in (ENSEMBLE, MEAN_ENSEMBLE):
+        return choice
+    used = [name for name in MEMBERS[pool] if name in final and np.isfinite(final[name][i]).all()]
+    return f"{'Ensemble' if choice == ENSEMBLE else 'MeanEnsemble'}({'+'.join(used)})"
+
+
+def _aggregate_ratio(Y, launch, rows, cut, forecasts, run: _Runner) -> np.ndarray:
+    """Per period: the group aggregate's forecast over the sum of its members' forecasts, scaled to mean 1."""
+    start = int(launch[rows].min())
+    total = run.aggregate(Y[rows, start:cut].sum(axis=0), start, forecasts.shape[1])
+    bottom = forecasts.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(bottom > 0, total / bottom, 1.0)
+    ratio = np.clip(np.nan_to_num(ratio, nan=1.0), *RATIO_LIMITS)
+    return ratio / ratio.mean()  # the shape only: each series keeps its own level
+
+
+def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runner) -> float:
+    """How much of the aggregate's shape to take (0, ½, 1): whichever did best over the holdouts."""
+    totals, used = np.zeros(len(TOP_DOWN_WEIGHTS)), 0
+    for w in windows:
+        rows = w.held[group[w.held] == label]
+        forecasts = w.chosen[rows]
+        if len(rows) < MIN_GROUP or not np.isfinite(forecasts).all():
+            continue
+        used += 1
+        ratio = _aggregate_ratio(Y, launch, rows, w.cut, forecasts, run)
+        h = forecasts.shape[1]
+        totals += [float(np.nanmean(_rmsse(forecasts * ratio**weight, Y[rows], w.cut, h, w.scale[rows])))
+                   for weight in TOP_DOWN_WEIGHTS]
+    return TOP_DOWN_WEIGHTS[int(np.argmin(totals))] if used else 0.0
+
+
+def _borrowed(Y, launch, i, group, demand, mean) -> np.ndarray:
+    """A new product's forecast: its own rate, shrunk to its group's typical rate, on the group's profile."""
+    peers = demand[group[demand] == group[i]]
+    if not len(peers):
+        peers = demand
+    own_periods = Y.shape[1] - launch[i]
+    own_total = Y[i, launch[i]:].sum()
+    if not len(peers):
+        return np.full(mean.shape[1], own_total / max(own_periods, 1))
+    profile = mean[peers].sum(axis=0)
+    profile = profile / profile.mean() if profile.mean() > 0 else np.ones_like(profile)
+    typical = float(np.median(mean[peers].mean(axis=1)))
+    level = (own_total + PRIOR_PERIODS * typical) / (own_periods + PRIOR_PERIODS)
+    return level * profile
