@@ -22,7 +22,7 @@ def small_looks(studio):
     looks_ensure_starters()
     for look in Look.objects.select_related("current"):
         spec = dict(look.current.spec)
-        spec["output"] = {**spec.get("output", {}), "long_side": 720}
+        spec["output"] = {**spec.get("output", {}), "size": 1024}
         look_update(look=look, spec=spec)
     return list(Look.objects.order_by("position", "name"))
 
@@ -65,8 +65,9 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
     cards = page.get_by_role("region", name="Staged images").locator(".staged-card")
     expect(cards).to_have_count(6)
     expect(cards.filter(has_text="Waiting for review")).to_have_count(6)
-    page.wait_for_load_state("networkidle")
-    assert page.evaluate("() => [...document.querySelectorAll('.staged-thumb img')].every((i) => i.complete && i.naturalWidth > 0)")
+    for index in range(6):  # lazy images load as they scroll into view
+        cards.nth(index).scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.querySelectorAll('.staged-thumb img')].every((i) => i.complete && i.naturalWidth > 0)")
     assert_fits_the_screen(page)
     shot(page, "21-staged-images")
 
