@@ -10,9 +10,10 @@ is therefore judged on a timestamp *inside* the signed body (an order's
 6 hours, outlasts Shopify's own retries of a failed delivery (8 tries over 4
 hours). A stale delivery should be answered 200 (so Shopify stops retrying) and
 not applied: the periodic `ShopifyClient.orders_since` sync picks up anything
-missed. Within the window, a replay is made harmless by the service: it drops a
-delivery whose `X-Shopify-Webhook-Id` it has seen, and applies an order only if
-its `updated_at` is newer than the one stored.
+missed. Within the window, a replay is made harmless by the service
+(forecasting.channel_orders): every line is keyed by order and line position,
+so the same delivery twice records nothing new, and a refund only ever deepens
+the stored reversal, so an older delivery retried late can't undo a newer one.
 """
 from __future__ import annotations
 
