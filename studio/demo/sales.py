@@ -66,18 +66,10 @@ class SaleLine:
 
 
 def easter(year: int) -> dt.date:
-    """Easter Sunday (anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 (the algorithm's own name)
-    m = (a + 11 * h + 22 * l) // 451
-    month = (h + l - 7 * m + 114) // 31
-    day = (h + l - 7 * m + 114) % 31 + 1
-    return dt.date(year, month, day)
+    """Easter Sunday: the forecasting engine's holiday calendar computes it, the demo reuses it."""
+    from forecasting.engine.holidays import easter_sunday
+
+    return easter_sunday(year)
 
 
 def mothering_sunday(year: int) -> dt.date:
