@@ -22,6 +22,8 @@ def staged_snapshot(staged: StagedImage) -> dict[str, Any]:
         "height": staged.height,
         "photo": photo.pk,
         "photo_image": photo.file.name,
+        "photo_qc": photo.qc_verdict,
+        "photo_qc_concerns": [concern.get("message", "") for concern in photo.qc_concerns][:3],
         "look": staged.look.name,
         "look_version": version.number if version else None,
         "stager": staged.stager,

@@ -242,3 +242,20 @@ def test_bulk_staging_from_the_catalogue(mug_photos, two_looks, artisan_client, 
     assert response.status_code == 302
     # Another maker's product is silently not theirs to stage: only the artisan's own six.
     assert StagedImage.objects.count() == 6
+
+
+def test_a_photo_that_failed_qc_can_be_staged_with_a_warning(own_product, artisan, two_looks, artisan_client, worker):
+    from catalog.models import QCVerdict
+
+    photo = photo_add(product=own_product, content=photos.mug("#8fb3a0", seed=4), filename="dark.jpg", uploaded_by=artisan)
+    photo.qc_verdict = QCVerdict.FAIL
+    photo.qc_checks = [{"check": "exposure", "label": "Exposure", "verdict": "fail", "message": "too dark: 18% of pixels are black."}]
+    photo.save()
+    look = _small(two_looks[0])
+
+    worker(staging_start, products=[own_product], looks=[look])
+
+    item = ReviewItem.objects.get(kind="staged_image")
+    html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
+    assert "The original photo failed a quality check: too dark: 18% of pixels are black." in html
+    assert "Approve" in html  # a warning, not a blocker
