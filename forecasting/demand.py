@@ -17,7 +17,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -171,11 +171,6 @@ def _rounded(values) -> list[float]:
 # --- Production plans -------------------------------------------------------------------------
 
 
-def maker_capacity(user) -> Decimal:
-    profile = MakerProfile.objects.filter(user=user).first()
-    return profile.weekly_hours if profile is not None else DEFAULT_WEEKLY_HOURS
-
-
 def plan_inputs(*, today: dt.date, forecasts=None):
     """The planner's inputs from the database: each active variant's forecast and making facts."""
     from forecasting.planning import MakerCapacity, VariantDemand
@@ -284,6 +279,3 @@ def last_sale_dates(*, variant_ids: list[int]) -> dict[int, dt.date | None]:
     )
     return {pk: found.get(pk) for pk in variant_ids}
 
-
-def first_sale_date() -> dt.date | None:
-    return Sale.objects.aggregate(first=Min("date"))["first"]
