@@ -75,7 +75,7 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
     rows = page.locator(".rows .row", has_text="Oatmeal serving platter")
     expect(rows).to_have_count(6)
     rows.first.click()
-    expect(page.get_by_text("The original photo")).to_be_visible()
+    expect(page.get_by_text("The original photo", exact=True)).to_be_visible()
     expect(page.get_by_text("All of them")).to_be_visible()
     assert_fits_the_screen(page)
     shot(page, "22-staged-review")
