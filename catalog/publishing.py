@@ -25,7 +25,7 @@ from django_q.tasks import async_task
 
 from approvals.selectors import approved_content, approved_items_for
 from catalog.channels.payload import ImageContentMismatch, ImagePayload, ProductPayload, VariantPayload
-from catalog.models import ChannelListing, ListingDraft, Product, QCVerdict, StagedImage
+from catalog.models import ChannelListing, ListingDraft, Product, QCVerdict, StagedImage, Variant
 from studio.models import Job
 from studio.services import job_create, job_finish, studio_profile_get
 
@@ -69,24 +69,29 @@ def _approved_staged(product: Product) -> list[dict]:
     return [approved[image.pk].approved_snapshot for image in staged if image.pk in approved]
 
 
-def publish_blockers(*, product: Product) -> list[str]:
+def _approved(product: Product) -> tuple[dict | None, list[dict], list[Variant], list[str]]:
+    """The approved listing, the approved staged images, the variants, and why it can't go out (one read each)."""
+    listing, staged = _approved_listing(product), _approved_staged(product)
+    variants = list(product.variants.order_by("position", "sku"))
     reasons = []
-    if _approved_listing(product) is None:
+    if listing is None:
         reasons.append("The listing copy isn't approved yet.")
-    if not _approved_staged(product):
+    if not staged:
         reasons.append("No staged image is approved yet.")
-    if not product.variants.exists():
+    if not variants:
         reasons.append("The product has no variants (SKUs) to sell.")
-    return reasons
+    return listing, staged, variants, reasons
+
+
+def publish_blockers(*, product: Product) -> list[str]:
+    return _approved(product)[3]
 
 
 def payload_for(*, product: Product) -> ProductPayload:
     """The payload of a publishable product; NotPublishable says what is missing."""
-    reasons = publish_blockers(product=product)
+    listing, staged, variants, reasons = _approved(product)
     if reasons:
         raise NotPublishable(reasons)
-    listing = _approved_listing(product)
-    variants = list(product.variants.order_by("position", "sku"))
     option_keys = _option_keys(variants)
     option_names = [name for _, name in option_keys]
     alt_by_photo = {
@@ -98,7 +103,7 @@ def payload_for(*, product: Product) -> ProductPayload:
         _image(photo.file.name, photo.sha256, alt_by_photo.get(photo.pk) or listing["title"])
         for photo in product.photos.exclude(qc_verdict=QCVerdict.FAIL).order_by("position", "id")
     ]
-    images += [_image(snap["image"], snap["sha256"], snap.get("alt_text", "")) for snap in _approved_staged(product)]
+    images += [_image(snap["image"], snap["sha256"], snap.get("alt_text", "")) for snap in staged]
     profile = studio_profile_get()
     return ProductPayload(
         handle=product.handle,
@@ -269,7 +274,7 @@ def product_publish(*, product_id: int, client=None) -> ChannelListing:
     listing.remote_id = result.product_gid
     listing.remote_handle = result.handle
     listing.remote_variants = dict(result.variant_gids)
-    listing.remote_media = dict(getattr(result, "media_gids", {}) or {})
+    listing.remote_media = dict(result.media_gids)
     listing.published_hash = published_hash(payload)
     listing.published_at = timezone.now()
     listing.error = ""

@@ -103,13 +103,18 @@ def staging_start(*, products: list[Product], looks: list[Look], requested_by=No
     looks = [look for look in looks if look.current_id]
     photos = list(Photo.objects.filter(product__in=products).order_by("product_id", "position", "id"))
     with transaction.atomic():
-        staged_ids = []
-        for photo in photos:
-            for look in looks:
-                staged, _ = StagedImage.objects.get_or_create(
-                    photo=photo, look=look, defaults={"product_id": photo.product_id}
-                )
-                staged_ids.append(staged.pk)
+        # One row per (photo, look), made in one statement; a pair staged before keeps its row.
+        StagedImage.objects.bulk_create(
+            [StagedImage(photo=photo, look=look, product_id=photo.product_id) for photo in photos for look in looks],
+            ignore_conflicts=True,
+        )
+        rows = {
+            (photo_id, look_id): pk
+            for pk, photo_id, look_id in StagedImage.objects.filter(photo__in=photos, look__in=looks).values_list(
+                "pk", "photo_id", "look_id"
+            )
+        }
+        staged_ids = [rows[photo.pk, look.pk] for photo in photos for look in looks]
         StagedImage.objects.filter(pk__in=staged_ids).exclude(status=StagedImage.Status.STAGING).update(
             status=StagedImage.Status.QUEUED, error=""
         )
@@ -180,7 +185,7 @@ def staged_image_render(*, staged_id: int, reseed: bool = True) -> StagedImage:
     try:
         result, stager_name = _render(staged=staged, spec=version.spec)
     except StagingFailed as error:
-        _staged_failed(staged, str(error))
+        staged_image_mark_failed(staged_id=staged.pk, message=str(error))
         raise
     return staged_image_store(staged_id=staged_id, result=result, stager_name=stager_name)
 
@@ -261,10 +266,6 @@ def _mask_for(photo: Photo, image: Image.Image) -> Image.Image:
         raise StagingFailed(f"This photo has no cut-out: {photo.mask_error or 'no product was found in it'}.")
     with photo.mask.open("rb") as stored, Image.open(stored) as opened:
         return opened.convert("L")
-
-
-def _staged_failed(staged: StagedImage, message: str) -> None:
-    StagedImage.objects.filter(pk=staged.pk).update(status=StagedImage.Status.FAILED, error=message[:2000])
 
 
 def staged_image_mark_failed(*, staged_id: int, message: str) -> None:
