@@ -49,8 +49,8 @@ from PIL import Image  # noqa: E402
 from catalog.photos.intake import photo_clean  # noqa: E402
 from catalog.photos.cutout import CutoutError, photo_cutout  # noqa: E402
 from catalog.photos.qc import photo_qc  # noqa: E402
-from studio.demo.catalogue import COLOURS  # noqa: E402
-from studio.demo.photos import Shot, render_photo  # noqa: E402
+from demo.catalogue import COLOURS  # noqa: E402
+from demo.photos import Shot, render_photo  # noqa: E402
 
 SIZE = 2048
 REPEATS = 7

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "catalog",
     "forecasting",
     "approvals",
+    "demo",
 ]
 
 MIDDLEWARE = [

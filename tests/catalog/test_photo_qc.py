@@ -179,8 +179,8 @@ def test_every_image_mode_intake_keeps_can_be_checked(mode):
 
 
 def test_a_demo_studio_photo_passes(settings):
-    from studio.demo.catalogue import COLOURS
-    from studio.demo.photos import Shot, render_photo
+    from demo.catalogue import COLOURS
+    from demo.photos import Shot, render_photo
 
     content = render_photo(shot=Shot("mug", COLOURS[next(iter(COLOURS))]), seed=3, size=2000)
     report = photo_qc(image=Image.open(io.BytesIO(content)))

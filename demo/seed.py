@@ -28,9 +28,9 @@ from django.utils import timezone
 from catalog.models import Product
 from catalog.services import category_get_or_create, photo_add, photo_prepare, product_create
 from forecasting.services import sales_bulk_create
-from studio.demo.catalogue import CATEGORIES, COLOURS, PEOPLE, PRODUCTS, STUDIO, ProductSpec, VariantSpec
-from studio.demo.photos import Shot, render_photo
-from studio.demo.sales import Demand, SaleLine, generate_sales
+from demo.catalogue import CATEGORIES, COLOURS, PEOPLE, PRODUCTS, STUDIO, ProductSpec, VariantSpec
+from demo.photos import Shot, render_photo
+from demo.sales import Demand, SaleLine, generate_sales
 from studio.permissions import ARTISANS, MANAGERS
 from studio.services import studio_profile_get
 

@@ -13,11 +13,11 @@ from PIL import Image
 
 from catalog.models import Category, Photo, Product, Variant
 from forecasting.models import Sale
-from studio.demo import seed as seed_module
-from studio.demo.catalogue import PRODUCTS
-from studio.demo.photos import Shot, render_photo, shape_names
-from studio.demo.sales import generate_sales, mothering_sunday
-from studio.demo.seed import demand_for, demo_seed, photo_jobs
+from demo import seed as seed_module
+from demo.catalogue import PRODUCTS
+from demo.photos import Shot, render_photo, shape_names
+from demo.sales import generate_sales, mothering_sunday
+from demo.seed import demand_for, demo_seed, photo_jobs
 from studio.models import StudioProfile
 from studio.permissions import ARTISANS, MANAGERS
 from tests.factories import ProductFactory, UserFactory

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from studio.demo.photos.pottery import CLAYS, glaze_surface, profile
-from studio.demo.photos.render import (
+from demo.photos.pottery import CLAYS, glaze_surface, profile
+from demo.photos.render import (
     Body,
     Scene,
     colour,

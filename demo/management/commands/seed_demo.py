@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from studio.demo.seed import DemoSummary, demo_seed
+from demo.seed import DemoSummary, demo_seed
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from studio.demo.photos.render import (
+from demo.photos.render import (
     Body,
     Scene,
     colour,

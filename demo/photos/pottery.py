@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.demo.photos.render import (
+from demo.photos.render import (
     Body,
     Scene,
     colour,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from studio.demo.photos.render import Scene, colour, emboss, grid, heightfield_normal, shade, smooth_noise
+from demo.photos.render import Scene, colour, emboss, grid, heightfield_normal, shade, smooth_noise
 
 LINEN = (216, 205, 186)
 

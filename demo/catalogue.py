@@ -93,7 +93,7 @@ class ProductSpec:
     title: str
     category: str
     maker: str
-    shape: str  # a drawing in studio.demo.photos
+    shape: str  # a drawing in demo.photos
     price: Decimal
     materials: tuple[str, ...]
     techniques: tuple[str, ...]

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from studio.demo.photos.render import RGB, Scene
+from demo.photos.render import RGB, Scene
 
 BACKDROPS: list[RGB] = [(243, 239, 232), (238, 237, 234), (241, 236, 229), (235, 237, 232), (244, 238, 234)]
 
@@ -28,7 +28,7 @@ class Shot:
 
 
 def _shapes() -> dict[str, Callable[[Scene, Shot], None]]:
-    from studio.demo.photos import candles, jewellery, pottery, textiles
+    from demo.photos import candles, jewellery, pottery, textiles
 
     return {**pottery.SHAPES, **textiles.SHAPES, **jewellery.SHAPES, **candles.SHAPES}
 
