@@ -14,7 +14,7 @@ from typing import Any
 import nh3
 
 _TOKEN = re.compile(r"\s+|[^\s]+")
-IGNORED = {"checks", "writer"}
+CHECKS = "checks"  # every kind's checks are re-run on each version: their result is no change of content
 # Block markup a rich-text field (a description) is made of. A plain-text field
 # that merely contains "<script>" is not HTML: the reviewer must see those characters.
 _HTML = re.compile(r"<(?:p|br|ul|ol|li|h[1-6]|div|blockquote)(?:\s[^<>]*)?/?>", re.IGNORECASE)
@@ -82,13 +82,16 @@ def text_segments(old: str, new: str) -> list[tuple[str, str]]:
     return segments
 
 
-def snapshot_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldDiff]:
-    """Changed fields only, in the new snapshot's order. `old` None means nothing approved yet."""
+def snapshot_diff(
+    old: dict[str, Any] | None, new: dict[str, Any], *, ignore: frozenset[str] = frozenset()
+) -> list[FieldDiff]:
+    """Changed fields only, in the new snapshot's order. `old` None means nothing approved yet;
+    `ignore` names the kind's bookkeeping fields (DraftKind.diff_ignored)."""
     if old is None:
         return []
     diffs = []
     for name in list(new) + [key for key in old if key not in new]:
-        if name in IGNORED:
+        if name == CHECKS or name in ignore:
             continue
         before, after = old.get(name), new.get(name)
         if before == after:

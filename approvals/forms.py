@@ -35,7 +35,7 @@ class DecisionForm(forms.Form):
                 initial = ", ".join(str(value) for value in current)
                 widget = forms.TextInput(attrs=attrs)
                 help_text = "Comma-separated."
-            elif name == "description" or (limit or 1000) > 200:
+            elif not limit or limit > 200:  # unlimited or long text gets room to read
                 initial, widget, help_text = current, forms.Textarea(attrs={**attrs, "rows": 6}), ""
             else:
                 initial, widget, help_text = current, forms.TextInput(attrs=attrs), ""

@@ -23,7 +23,7 @@ class ReviewState(models.TextChoices):
 
 
 class ReviewItem(models.Model):
-    kind = models.CharField(max_length=40, db_index=True, help_text="Registered draft kind, e.g. listing_copy.")
+    kind = models.CharField(max_length=40, db_index=True, help_text="Name of a registered draft kind.")
     draft_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     draft_id = models.PositiveBigIntegerField()
     draft = GenericForeignKey("draft_type", "draft_id")

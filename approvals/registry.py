@@ -1,17 +1,23 @@
 """Draft kinds: what approvals knows about drafts, and all it knows.
 
-approvals never imports catalog or forecasting models. Each app registers its
-draft kinds here (in its AppConfig.ready) with small functions that snapshot a
-draft into plain JSON, name its owner and subject, and apply an approved
-snapshot back. The review queue renders, hashes and stores only snapshots.
+approvals never imports catalog or forecasting. Each app registers its draft
+kinds here (in its AppConfig.ready) with small functions that snapshot a draft
+into plain JSON, name its owner and subject, and apply an approved snapshot
+back, and with how its drafts are shown: its own review template, the one-line
+summary of the queue, the short names of its checks. The review queue renders,
+hashes and stores only snapshots, so a new kind touches only the app that owns it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+
+GENERIC_TEMPLATE = "approvals/kinds/generic.html"
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # fits ReviewItem.kind
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,14 @@ class DraftKind:
     on_approved: Callable[[models.Model, dict[str, Any]], None] | None = None
     # "Try again with this note": enqueue a new version of the draft; returns a job id or None.
     retry: Callable[..., Any] | None = None
-    template: str = "approvals/kinds/generic.html"
+    # The kind's own page for a snapshot (context: `snapshot`); the generic one lists every field.
+    template: str = GENERIC_TEMPLATE
+    # One line the queue shows under the subject, so a reviewer can triage without opening it.
+    summary: Callable[[dict[str, Any]], str] = lambda snapshot: ""
+    # Short names of the kind's check codes (snapshot["checks"][i]["code"]) for the queue's rows.
+    check_labels: Mapping[str, str] = field(default_factory=dict)
+    # Snapshot fields that are bookkeeping, not content: never shown as a change between versions.
+    diff_ignored: frozenset[str] = frozenset()
 
 
 _kinds: dict[str, DraftKind] = {}
@@ -44,9 +57,20 @@ class UnknownDraftKind(LookupError):
 
 
 def register(kind: DraftKind) -> DraftKind:
+    """Add a kind; a mistake in one fails at start-up, not on the page a reviewer opens."""
+    if not isinstance(kind.name, str) or not _NAME.match(kind.name):
+        raise ValueError(f"Draft kind name {kind.name!r} must be lower-case letters, digits and _, at most 40.")
+    if not isinstance(kind.template, str) or not kind.template:
+        raise TypeError(f"Draft kind {kind.name!r}: template must be a template name, not {kind.template!r}.")
+    if not callable(kind.summary):
+        raise TypeError(f"Draft kind {kind.name!r}: summary must be a function of a snapshot.")
+    if not isinstance(kind.check_labels, Mapping) or not all(
+        isinstance(code, str) and isinstance(label, str) for code, label in kind.check_labels.items()
+    ):
+        raise TypeError(f"Draft kind {kind.name!r}: check_labels must map check codes to labels.")
     existing = _kinds.get(kind.name)
-    if existing is not None and existing.model is not kind.model:
-        raise ValueError(f"Draft kind {kind.name!r} is already registered for {existing.model.__name__}.")
+    if existing is not None and existing != kind:  # the same kind twice is harmless (ready() run again)
+        raise ValueError(f"Draft kind {kind.name!r} is already registered (for {existing.model.__name__}).")
     _kinds[kind.name] = kind
     return kind
 

@@ -87,7 +87,11 @@ def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form:
         "kind": kind,
         "events": item.events.select_related("actor"),
         "approved": approved,
-        "diff": snapshot_diff(approved.approved_snapshot if approved else None, item.snapshot),
+        "diff": snapshot_diff(
+            approved.approved_snapshot if approved else None,
+            item.snapshot,
+            ignore=kind.diff_ignored if kind is not None else frozenset(),
+        ),
         "form": form or (DecisionForm(kind=kind, snapshot=item.snapshot, initial={"seen_hash": item.snapshot_hash}) if decidable else None),
         "decidable": decidable,
         # Not `kind.retry` in the template: it would call the hook instead of testing for it.

@@ -38,6 +38,21 @@ def plan_blockers(snapshot: dict[str, Any]) -> list[str]:
     return problems
 
 
+def plan_summary(snapshot: dict[str, Any]) -> str:
+    """How much the plan asks of the maker, and what it couldn't fit: "12 pieces over 4 weeks; 3 did not fit"."""
+    plan = snapshot.get("plan") or {}
+    pieces = sum(
+        int(line.get("quantity", 0))
+        for maker in plan.get("makers", [])
+        for week in maker.get("weeks", [])
+        for line in week.get("lines", [])
+    )
+    weeks = int(snapshot.get("weeks") or 0)
+    text = f"{pieces} piece{'s' if pieces != 1 else ''} over {weeks} week{'s' if weeks != 1 else ''}" if pieces else "Nothing to make"
+    unplaced = sum(int(item.get("quantity_needed", 0)) for item in plan.get("unplaced", []))
+    return f"{text}; {unplaced} did not fit" if unplaced else text
+
+
 def plan_retry(*, draft: ProductionPlan, note: str, user):
     from forecasting.demand import forecasts_refit_start
 
@@ -56,5 +71,6 @@ PRODUCTION_PLAN = DraftKind(
     clean=clean_plan,
     blockers=plan_blockers,
     retry=plan_retry,
-    template="approvals/kinds/production_plan.html",
+    template="forecasting/kinds/production_plan.html",
+    summary=plan_summary,
 )

@@ -2,6 +2,8 @@
 
 Snapshots are whatever a draft kind froze, so nothing here trusts their shape:
 any JSON value renders, and every string is escaped by the template that shows it.
+Only what every kind shares lives here (checks by level, stored files, the kind's
+own template, summary and check labels); a kind's own filters live in its app.
 """
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from approvals.diff import FieldDiff, field_text, snapshot_diff, text_segments
 
 register = template.Library()
 
-GENERIC_TEMPLATE = "approvals/kinds/generic.html"
 _ACRONYMS = {"seo": "SEO", "id": "ID", "sku": "SKU", "url": "URL", "html": "HTML", "alt": "Alt"}
 
 
@@ -67,15 +68,24 @@ def kind_label(name: str) -> str:
 @register.filter
 def kind_template(name: str) -> str:
     """The kind's own snapshot template, or the generic one if it has none (yet)."""
+    kind = registry.find(name)
+    if kind is None:
+        return registry.GENERIC_TEMPLATE
     try:
-        candidate = registry.get(name).template
-    except registry.UnknownDraftKind:
-        return GENERIC_TEMPLATE
-    try:
-        get_template(candidate)
+        get_template(kind.template)
     except TemplateDoesNotExist:
-        return GENERIC_TEMPLATE
-    return candidate
+        return registry.GENERIC_TEMPLATE
+    return kind.template
+
+
+@register.filter
+def kind_summary(item: Any) -> str:
+    """The line a review item's kind gives the queue under the subject ("" if it gives none)."""
+    kind = registry.find(getattr(item, "kind", ""))
+    snapshot = getattr(item, "snapshot", None)
+    if kind is None or not isinstance(snapshot, dict):
+        return ""
+    return str(kind.summary(snapshot) or "")
 
 
 @register.filter
@@ -118,45 +128,19 @@ def checks_sorted(snapshot: Any) -> list[dict]:
 
 
 @register.filter
-def flagged_terms(snapshot: Any) -> list[str]:
-    """Words the checks flagged (unsupported claims, forbidden characters), to highlight."""
-    terms: list[str] = []
-    for check in checks_sorted(snapshot):
-        if check.get("level") in ("fail", "warn") and check.get("code") in ("unsupported_claims", "title_characters"):
-            terms.extend(str(term) for term in check.get("terms", []) if str(term).strip())
-    return terms
-
-
-@register.simple_tag
-def highlight(text: Any, terms: list[str]):
-    """Escaped text with the flagged terms wrapped in <mark>."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
-    escaped = str(escape(text if text is not None else ""))
-    if not terms:
-        return mark_safe(escaped)
-    import re
-
-    pattern = re.compile("|".join(re.escape(str(escape(term))) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))
-
-
-@register.simple_tag
-def safe_description(html_text: Any, terms: list[str]):
-    """A draft's description as HTML: sanitised again at display (p, lists, emphasis
-    only), with flagged terms marked in its text, never inside its tags."""
-    import re
-
-    import nh3
-    from django.utils.safestring import mark_safe
-
-    clean = nh3.clean(str(html_text or ""), tags={"p", "br", "strong", "em", "ul", "ol", "li"}, attributes={})
-    if terms:
-        pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-        parts = re.split(r"(<[^>]+>)", clean)
-        clean = "".join(part if part.startswith("<") else pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", part) for part in parts)
-    return mark_safe(nh3.clean(clean, tags={"p", "br", "strong", "em", "ul", "ol", "li", "mark"}, attributes={}))
+def check_flags(item: Any) -> list[tuple[str, str]]:
+    """A review item's failed and warning checks by their kind's short labels, each code once,
+    so a queue row says what to look at; a code the kind gives no label reads as words."""
+    kind = registry.find(getattr(item, "kind", ""))
+    labels = kind.check_labels if kind is not None else {}
+    flags: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for check in checks_sorted(getattr(item, "snapshot", None)):
+        level, code = check.get("level"), str(check.get("code") or "")
+        if level in ("fail", "warn") and code and code not in seen:
+            seen.add(code)
+            flags.append((level, labels.get(code) or humanize_key(code)))
+    return flags
 
 
 @register.filter
@@ -175,38 +159,3 @@ def percent(value: Any, places: int = 2) -> str:
         return f"{float(value) * 100:.{int(places)}f}%"
     except (TypeError, ValueError):
         return "—"
-
-
-@register.filter
-def hours(minutes: Any) -> str:
-    """Minutes as hours a maker reads at a glance: 90 → "1.5 h"."""
-    try:
-        value = float(minutes) / 60
-    except (TypeError, ValueError):
-        return "—"
-    return f"{value:.1f} h".replace(".0 h", " h")
-
-
-@register.filter
-def iso_date(value: Any):
-    """An ISO date string from a snapshot as a date (for the date filter); other values unchanged."""
-    import datetime as dt
-
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    return value
-
-
-@register.filter
-def share_of(used: Any, available: Any) -> int:
-    """used / available as a whole percentage for a capacity bar, 0–100."""
-    try:
-        used, available = float(used), float(available)
-    except (TypeError, ValueError):
-        return 0
-    if available <= 0:
-        return 100 if used > 0 else 0
-    return max(0, min(100, round(100 * used / available)))

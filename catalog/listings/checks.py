@@ -16,6 +16,20 @@ from catalog.listings import limits
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 
+# Each check code's short name, for the review queue's rows (the message says the detail).
+CHECK_LABELS: dict[str, str] = {
+    "title_length": "Title length",
+    "title_characters": "Characters in the title",
+    "tag_count": "Number of tags",
+    "tag_length": "Tag length",
+    "tag_unique": "Repeated tags",
+    "seo_title_length": "SEO title length",
+    "meta_length": "Meta description length",
+    "alt_length": "Alt text length",
+    "unsupported_claims": "Claims the facts don't back",
+    "missing_facts": "Facts the copy leaves out",
+}
+
 
 @dataclass(frozen=True)
 class Check:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from approvals.registry import DraftKind
 from catalog.listings import limits
-from catalog.listings.checks import FAIL, listing_checks, normalise_tags, sanitise_description
+from catalog.listings.checks import CHECK_LABELS, FAIL, listing_checks, normalise_tags, sanitise_description
 from catalog.models import ListingDraft, Product
 
 COPY_FIELDS = ["title", "description", "tags", "seo_title", "seo_description", "alt_texts"]
@@ -89,5 +89,8 @@ LISTING_COPY = DraftKind(
     clean=clean_listing,
     blockers=listing_blockers,
     retry=listing_retry,
-    template="approvals/kinds/listing_copy.html",
+    template="catalog/kinds/listing_copy.html",
+    summary=lambda snapshot: str(snapshot.get("title") or ""),
+    check_labels=CHECK_LABELS,
+    diff_ignored=frozenset({"writer"}),  # which copywriter wrote it is no change a shopper sees
 )

@@ -79,5 +79,5 @@ STAGED_IMAGE = DraftKind(
     clean=clean_staged,
     blockers=fidelity_blockers,
     retry=staged_retry,
-    template="approvals/kinds/staged_image.html",
+    template="catalog/kinds/staged_image.html",
 )

@@ -86,10 +86,13 @@ def test_markup_in_a_plain_text_field_is_shown_not_swallowed():
     assert "<script>alert(1)</script>" in inserted
 
 
-def test_checks_and_writer_are_not_the_reviewers_business():
+def test_checks_and_the_kinds_bookkeeping_fields_are_not_the_reviewers_business():
     old = {"title": "Mug", "checks": [{"level": "pass"}], "writer": "template"}
     new = {"title": "Mug", "checks": [{"level": "fail"}], "writer": "anthropic"}
-    assert snapshot_diff(old, new) == []
+    assert snapshot_diff(old, new, ignore=frozenset({"writer"})) == []
+    # Only the kind says what is bookkeeping: without its word, a field is content.
+    [writer] = snapshot_diff(old, new)
+    assert writer.name == "writer" and writer.segments == [("delete", "template"), ("insert", "anthropic")]
 
 
 def test_fields_come_in_the_new_snapshots_order_and_removed_fields_show():

@@ -268,7 +268,7 @@ def test_checks_that_all_passed_say_so_and_stay_folded_away():
         {"level": "pass", "message": "Title: 3 of 140 characters."},
         {"level": "ok", "message": "A level this page doesn't know is no problem."},
     ]}
-    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", render_to_string("approvals/kinds/listing_copy.html", {"snapshot": snapshot}))).split())
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", render_to_string("approvals/_checks.html", {"snapshot": snapshot}))).split())
     assert "Checks · all passed" in page
     assert "2 checks passed OK Title: 3 of 140 characters. OK A level this page doesn't know is no problem." in page
     assert "Look" not in page and "Fix" not in page
