@@ -257,8 +257,11 @@ def test_checks_to_fix_and_to_look_at_are_highlighted(settings, artisan_client, 
     assert '<li class="check-item check-item--fail">' in body(response)
     assert "<mark>$</mark>" in body(response)
     assert "<mark>organic</mark>" in body(response)
-    # The queue row says so too.
-    assert "1 to fix" in text(artisan_client.get(reverse("review-list")))
+    # The queue row says so too, naming the checks by the listing kind's labels.
+    row = artisan_client.get(reverse("review-list"))
+    assert "1 to fix" in text(row)
+    assert '<span class="row-check row-check--fail">Characters in the title</span>' in body(row)
+    assert '<span class="row-check row-check--warn">Claims the facts don&#x27;t back</span>' in body(row)
 
 
 def test_checks_that_all_passed_say_so_and_stay_folded_away():
@@ -293,6 +296,18 @@ def test_the_detail_page_shows_what_the_new_version_replaces(artisan_client, pro
 
     # The approved version itself has nothing to compare with.
     assert "What it replaces" not in text(artisan_client.get(detail_url(first)))
+
+
+def test_which_copywriter_wrote_a_version_is_no_change_to_review(settings, artisan_client, products, artisan):
+    first = write(products["mug"])
+    review_decide(item_id=first.pk, user=artisan, approve=True, seen_hash=first.snapshot_hash)
+    use_copywriter(settings, FlawedCopywriter)
+    second = write(products["mug"])
+    assert first.snapshot["writer"] != second.snapshot["writer"]
+
+    page = body(artisan_client.get(detail_url(second)))
+    assert "What it replaces" in page and "<dt>Title</dt>" in page
+    assert "<dt>Writer</dt>" not in page  # the listing kind calls it bookkeeping
 
 
 def test_next_and_previous_follow_the_queue_order(artisan_client, queue):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from approvals.models import ReviewItem, ReviewState
 from approvals.services import review_decide
 from forecasting.demand import production_plans_build, week_start
+from forecasting.kind import plan_summary
 from forecasting.models import Forecast, ProductionPlan
 from studio.models import MakerProfile
 from tests.factories import ProductFactory, VariantFactory
@@ -115,6 +116,27 @@ def test_the_approved_plan_is_the_schedule_and_the_maker_decides_it(busy_maker, 
     item.refresh_from_db()
     assert item.state == ReviewState.APPROVED
     assert item.approved_snapshot["plan"] == ProductionPlan.objects.get().plan
+
+
+def test_the_queue_sums_a_plan_up_in_one_line(busy_maker, artisan_client):
+    plan = production_plans_build(today=TODAY)[0]
+    pieces = sum(line["quantity"] for week in plan.plan["makers"][0]["weeks"] for line in week["lines"])
+    unplaced = sum(item["quantity_needed"] for item in plan.plan["unplaced"])
+    assert pieces and unplaced
+
+    response = artisan_client.get(reverse("review-list"))
+
+    assert response.status_code == 200
+    assert f'<span class="row-preview">{pieces} pieces over {plan.weeks} weeks; {unplaced} did not fit</span>' in response.content.decode()
+
+
+@pytest.mark.parametrize("snapshot, summary", [
+    ({"weeks": 1, "plan": {"makers": [{"weeks": [{"lines": [{"quantity": 1}]}]}], "unplaced": []}}, "1 piece over 1 week"),
+    ({"weeks": 4, "plan": {"makers": [{"weeks": [{"lines": []}]}], "unplaced": [{"quantity_needed": 3}]}}, "Nothing to make; 3 did not fit"),
+    ({"weeks": 4, "plan": {}}, "Nothing to make"),
+])
+def test_a_plan_summary_counts_pieces_and_what_did_not_fit(snapshot, summary):
+    assert plan_summary(snapshot) == summary
 
 
 def test_a_plan_over_capacity_cannot_be_approved():
