@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from approvals import registry
 from approvals.models import ReviewEvent, ReviewItem, ReviewState
+from studio import events
 from studio.permissions import DECIDE
 
 
@@ -88,6 +89,7 @@ def review_submit(*, draft: models.Model, submitted_by=None) -> ReviewItem:
         ReviewEvent.objects.create(
             item=item, action=ReviewEvent.Action.SUBMITTED, actor=submitted_by, version=item.version, snapshot_hash=digest
         )
+        events.emit(events.DraftSubmitted(**_event_fields(item, draft, by=submitted_by)))
     return item
 
 
@@ -119,6 +121,7 @@ def review_decide(
             if not note.strip():
                 raise ReviewError("Say why you are rejecting this draft, so the next version can be better.")
             _close(item, ReviewState.REJECTED, ReviewEvent.Action.REJECTED, actor=user, note=note)
+            events.emit(events.DraftRejected(**_event_fields(item, item.draft, by=user), note=note))
             if retry and kind.retry is not None and item.draft is not None:
                 draft = item.draft
                 transaction.on_commit(lambda: kind.retry(draft=draft, note=note, user=user))
@@ -147,9 +150,18 @@ def review_decide(
             note=note,
             changes=changes,
         )
-        if kind.on_approved is not None and item.draft is not None:
-            kind.on_approved(item.draft, approved)
+        draft = item.draft
+        if kind.on_approved is not None and draft is not None:
+            kind.on_approved(draft, approved)
+        events.emit(events.DraftApproved(**_event_fields(item, draft, by=user), snapshot=approved))
     return item
+
+
+def _event_fields(item: ReviewItem, draft: models.Model | None, *, by) -> dict[str, Any]:
+    return {
+        "kind": item.kind, "draft": draft, "draft_id": item.draft_id, "item_id": item.pk, "version": item.version,
+        "subject": item.subject, "owner_id": item.owner_id, "by_id": getattr(by, "pk", None),
+    }
 
 
 @dataclass

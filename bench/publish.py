@@ -37,11 +37,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from catalog.channels.errors import ShopifyError  # noqa: E402
-from catalog.channels.payload import ImagePayload, ProductPayload, VariantPayload  # noqa: E402
-from catalog.channels.shopify import ShopifyClient  # noqa: E402
+from channels.shopify.errors import ShopifyError  # noqa: E402
+from channels.payload import ImagePayload, ProductPayload, VariantPayload  # noqa: E402
+from channels.shopify.client import ShopifyClient  # noqa: E402
 from products import KINDS  # noqa: E402  (bench/products.py, shared with the other benches)
-from tests.fakes.shopify import FakeShopify  # noqa: E402
+from tests.channels.fakes.shopify import FakeShopify  # noqa: E402
 
 SIZES = ["Small", "Medium", "Large"]
 

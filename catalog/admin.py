@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils.html import format_html, format_html_join
 
 from catalog.forms import MultipleFileField
-from catalog.models import Category, ChannelListing, Look, Photo, Product, QCVerdict, StagedImage, Variant
+from catalog.models import Category, Look, Photo, Product, QCVerdict, StagedImage, Variant
 from catalog.photos.intake import accepted_formats
 from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin, RestrictedInlineMixin
 from studio.permissions import CHANGE, is_manager
@@ -339,11 +339,3 @@ class StagedImageAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmi
     list_filter = ["status", "look"]
     search_fields = ["product__title", "product__handle"]
     list_select_related = ["product", "look", "photo__product"]
-
-
-@admin.register(ChannelListing)
-class ChannelListingAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
-    list_display = ["product", "channel", "status", "published_at", "attempts"]
-    list_filter = ["channel", "status"]
-    search_fields = ["product__title", "remote_id", "remote_handle"]
-    list_select_related = ["product"]

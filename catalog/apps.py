@@ -6,6 +6,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from approvals import registry
+        from catalog import panels  # noqa: F401  registers the catalogue's bulk actions
         from catalog.listings.kind import LISTING_COPY
         from catalog.staging.kind import STAGED_IMAGE
 

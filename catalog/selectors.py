@@ -98,10 +98,3 @@ def staged_images_for(*, product: Product) -> list:
         image.review = latest.get(image.pk)
         image.approved = approved.get(image.pk)
     return staged
-
-
-def channel_state_for(*, product: Product) -> dict[str, Any]:
-    """What the product page says about publishing: whether it may go out, and how it went."""
-    from catalog.publishing import publish_state
-
-    return {"publishing": publish_state(product=product)}

@@ -80,23 +80,3 @@ def stage_images(job_id: int, staged_ids: list[int], reseed: bool = True) -> dic
             staged += 1
             job_advance(job_id=job_id, done=1, unit=unit)
     return {"job": job_id, "staged": staged, "failed": failed}
-
-
-def publish_product(job_id: int, product_id: int) -> dict:
-    """Publish one product of a job; a failure is stored on the product's channel listing."""
-    from catalog.publishing import PublishFailed, product_publish, publish_mark_failed
-
-    job_start(job_id=job_id)
-    unit = f"product:{product_id}"
-    try:
-        listing = product_publish(product_id=product_id)
-    except PublishFailed as exc:
-        job_advance(job_id=job_id, failed=1, error=f"Product {product_id}: {exc}", unit=unit)
-        return {"job": job_id, "product": product_id, "published": False, "error": str(exc)}
-    except Exception as exc:
-        logger.exception("Publishing product %s failed unexpectedly", product_id)
-        publish_mark_failed(product_id=product_id, message=f"Unexpected error ({type(exc).__name__}); see the worker's log.")
-        job_advance(job_id=job_id, failed=1, error=f"Product {product_id}: unexpected error ({type(exc).__name__})", unit=unit)
-        return {"job": job_id, "product": product_id, "published": False, "error": type(exc).__name__}
-    job_advance(job_id=job_id, done=1, unit=unit)
-    return {"job": job_id, "product": product_id, "published": True, "remote_id": listing.remote_id}

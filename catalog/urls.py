@@ -8,8 +8,6 @@ urlpatterns = [
     path("products/<int:product_id>/photos/", views.product_photos_upload, name="product-photos-upload"),
     path("products/<int:product_id>/write-listing/", views.product_write_listing, name="product-write-listing"),
     path("products/<int:product_id>/stage/", views.product_stage, name="product-stage"),
-    path("products/<int:product_id>/publish/", views.product_publish, name="product-publish"),
     path("products/bulk/", views.products_bulk, name="products-bulk"),
-    path("products/export/shopify.csv", views.products_export_csv, name="products-export-csv"),
     path("staged/<int:staged_id>/stage-again/", views.staged_image_stage_again, name="staged-image-stage-again"),
 ]

@@ -1,13 +1,10 @@
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -19,8 +16,8 @@ from catalog.models import Look, Product, QCVerdict, StagedImage
 from catalog.photos.intake import accepted_formats
 from catalog.services import PhotoUpload, photos_upload
 from catalog.staging.services import looks_ensure_starters, staged_image_retry, staging_start
-from forecasting.selectors import product_sales_by_week
-from studio.permissions import CHANGE, VIEW, can, get_for_user, makers_for
+from studio import panels
+from studio.permissions import CHANGE, can, get_for_user, makers_for
 
 
 @login_required
@@ -45,46 +42,27 @@ def product_list(request: HttpRequest) -> HttpResponse:
             "makers": makers_for(request.user),
             "looks": _active_looks(),
             "can_bulk": request.user.has_perm("catalog.change_product"),
+            "bulk_actions": panels.actions_for(request.user),
         },
     )
 
 
 @login_required
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
+    """The product with its photos, variants and drafts; sales, forecasts and channels add their own panels."""
     product = selectors.product_for(request.user, product_id=product_id)
-    today = timezone.localdate()
-    # 26 whole weeks ending with this one; weeks without sales are zero, not missing.
-    mondays = [today - dt.timedelta(days=today.weekday(), weeks=n) for n in range(25, -1, -1)]
-    sold = {_as_date(row["week"]): row["units"] for row in product_sales_by_week(product_id=product.pk, since=mondays[0])}
-    weeks = [{"week": monday, "units": sold.get(monday, 0)} for monday in mondays]
-    peak = max((row["units"] for row in weeks), default=0)
     return render(
         request,
         "catalog/product_detail.html",
         {
             "product": product,
-            "weekly_sales": [{**row, "height": max(0, round(100 * row["units"] / peak)) if peak > 0 else 0} for row in weeks],
-            "units_26w": sum(row["units"] for row in weeks),
             "drafts": review_items_for(request.user, state=None).filter(subject_key=f"product:{product.pk}")[:10],
             "can_write_listing": can(request.user, CHANGE, product),
             "upload_form": _upload_form() if can(request.user, CHANGE, product) else None,
             "looks": _active_looks(),
             "staged_images": selectors.staged_images_for(product=product),
-            **_forecast_context(product, today),
-            **selectors.channel_state_for(product=product),
         },
     )
-
-
-def _forecast_context(product: Product, today: dt.date) -> dict:
-    from forecasting.charts import forecast_chart_svg
-    from forecasting.selectors import product_forecast
-
-    forecast = product_forecast(product_id=product.pk, today=today)
-    if forecast is None:
-        return {"forecast": None}
-    chart = forecast_chart_svg(history=forecast["history"], forecast=forecast["forecast"], title=f"Weekly sales and forecast: {product.title}")
-    return {"forecast": forecast, "forecast_chart": chart}
 
 
 def _active_looks() -> list[Look]:
@@ -126,7 +104,7 @@ def staged_image_stage_again(request: HttpRequest, staged_id: int) -> HttpRespon
 @login_required
 @require_POST
 def products_bulk(request: HttpRequest) -> HttpResponse:
-    """One action on the products ticked in the catalogue: stage, write copy, or publish."""
+    """One action on the products ticked in the catalogue, as registered in studio.panels (stage, write copy, publish…)."""
     ids = [int(value) for value in request.POST.getlist("products") if value.isdigit()]
     products = list(Product.objects.filter(pk__in=ids).restrict(request.user, CHANGE))
     action = request.POST.get("action", "")
@@ -136,20 +114,17 @@ def products_bulk(request: HttpRequest) -> HttpResponse:
     if not products:
         messages.error(request, "Tick at least one product first.")
         return redirect(back)
-    if action == "stage":
-        looks = _chosen_looks(request)
-        if not looks:
-            messages.error(request, "Choose at least one look to stage into.")
-            return redirect(back)
-        job = staging_start(products=products, looks=looks, requested_by=request.user)
-    elif action == "write_listing":
-        job = listing_write_batch(product_ids=[product.pk for product in products], requested_by=request.user)
-    elif action == "publish":
-        from catalog.publishing import publish_start
-
-        job = publish_start(products=products, requested_by=request.user)
-    else:
+    chosen = panels.action(action)
+    if chosen is None or not request.user.has_perm(chosen.permission):
         messages.error(request, "Choose what to do with the ticked products.")
+        return redirect(back)
+    try:
+        job = chosen.start(request, products)
+    except panels.ActionRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(back)
+    if job.status == job.Status.FAILED:
+        messages.error(request, job.message)
         return redirect(back)
     messages.success(request, f"{job.label}: started.")
     return redirect("job-detail", job_id=job.pk)
@@ -211,49 +186,3 @@ def product_write_listing(request: HttpRequest, product_id: int) -> HttpResponse
     job = listing_write_batch(product_ids=[product.pk], requested_by=request.user)
     messages.success(request, f"Writing listing copy for “{product.title}”. It will wait for your review in the queue.")
     return redirect("job-detail", job_id=job.pk)
-
-
-def _as_date(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-@login_required
-@require_POST
-def product_publish(request: HttpRequest, product_id: int) -> HttpResponse:
-    """Publish the approved listing and images to Shopify (a background job)."""
-    from catalog.publishing import publish_blockers, publish_start
-
-    product = get_for_user(Product.objects.all(), request.user, CHANGE, pk=product_id)
-    reasons = publish_blockers(product=product)
-    if reasons:
-        messages.error(request, "Not ready to publish: " + " ".join(reasons))
-        return redirect(f"{reverse('product-detail', args=[product.pk])}#publishing")
-    job = publish_start(products=[product], requested_by=request.user)
-    if job.status == job.Status.FAILED:
-        messages.error(request, job.message)
-        return redirect(f"{reverse('product-detail', args=[product.pk])}#publishing")
-    messages.success(request, f"Publishing “{product.title}” to Shopify.")
-    return redirect("job-detail", job_id=job.pk)
-
-
-@login_required
-def products_export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """The approved products the user may see, as a Shopify product CSV, streamed row by row."""
-    from catalog.channels.csv_export import iter_csv_lines
-    from catalog.publishing import export_payloads
-
-    products = Product.objects.restrict(request.user, VIEW).select_related("category").order_by("title", "id")
-    if request.GET.get("ids"):
-        ids = [int(value) for value in request.GET["ids"].split(",") if value.strip().isdigit()]
-        products = products.filter(pk__in=ids)
-
-    def image_url(image) -> str:
-        return request.build_absolute_uri(image.content.url())
-
-    response = StreamingHttpResponse(
-        iter_csv_lines(export_payloads(products=products.iterator(chunk_size=200)), image_url=image_url),
-        content_type="text/csv; charset=utf-8",
-    )
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="shopify-products-{stamp}.csv"'
-    return response

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport, UnmatchedSku
+from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport
 from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin
 
 
@@ -40,10 +40,3 @@ class ProductionPlanAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelA
 
     list_display = ["__str__", "maker", "week_start", "weeks", "service_level", "updated_at"]
     list_select_related = ["maker"]
-
-
-@admin.register(UnmatchedSku)
-class UnmatchedSkuAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["sku", "channel", "lines", "quantity", "last_seen"]
-    list_filter = ["channel"]
-    search_fields = ["sku"]

@@ -7,6 +7,7 @@ class ForecastingConfig(AppConfig):
 
     def ready(self) -> None:
         from approvals import registry
+        from forecasting import panels  # noqa: F401  registers the product page's sales and forecast panels
         from forecasting.kind import PRODUCTION_PLAN
 
         registry.register(PRODUCTION_PLAN)

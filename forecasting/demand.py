@@ -25,6 +25,7 @@ from django_q.tasks import async_task
 from approvals.services import review_submit
 from catalog.models import Variant
 from forecasting.models import Forecast, ProductionPlan, Sale
+from studio import events
 from studio.models import Job, MakerProfile
 from studio.services import job_create, job_finish
 
@@ -259,7 +260,22 @@ def production_plans_build(*, today: dt.date | None = None, submitted_by=None) -
             )
             review_submit(draft=draft, submitted_by=submitted_by)
         stored.append(draft)
+    stock_alerts_raise(today=today)
     return stored
+
+
+def stock_alerts_raise(*, today: dt.date) -> int:
+    """Tell subscribers the stock alerts of the latest forecasts (StockAlertRaised), once per refit and plan."""
+    from forecasting.selectors import stock_alerts_for
+
+    alerts = stock_alerts_for(None, today=today)
+    with transaction.atomic():
+        for alert in alerts:
+            events.emit(events.StockAlertRaised(
+                variant_id=alert.variant_id, sku=alert.sku, alert=alert.kind, severity=alert.severity,
+                message=alert.message,
+            ))
+    return len(alerts)
 
 
 def _plan_for_maker(full: dict, maker_id: int, maker_of: dict[int, int]) -> dict:

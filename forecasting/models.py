@@ -5,14 +5,10 @@ from django.conf import settings
 from django.db import models
 
 from studio.permissions import RestrictedQuerySet
+from studio.sales_channels import SalesChannel
 
 
-class Channel(models.TextChoices):
-    SHOPIFY = "shopify", "Shopify"
-    ETSY = "etsy", "Etsy"
-    IN_PERSON = "in_person", "Markets & studio shop"
-    WHOLESALE = "wholesale", "Wholesale"
-    OTHER = "other", "Other"
+Channel = SalesChannel  # the kernel's one channel vocabulary (studio.sales_channels)
 
 
 class Sale(models.Model):
@@ -158,42 +154,3 @@ class ProductionPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Production plan from {self.week_start:%d %b %Y}"
-
-
-class UnmatchedSku(models.Model):
-    """A SKU that came in from a channel (order, webhook, import) and matches no variant.
-
-    Kept, not dropped, so a manager can fix the SKU and re-import.
-    """
-
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    sku = models.CharField(max_length=128, help_text="As the channel sent it; empty when the line had none.")
-    lines = models.PositiveIntegerField(default=0)
-    quantity = models.IntegerField(default=0)
-    first_seen = models.DateTimeField(auto_now_add=True)
-    last_seen = models.DateTimeField(auto_now=True)
-    examples = models.JSONField(default=list, blank=True, help_text="A few order references with the line's title.")
-    order_lines = models.JSONField(
-        default=list, blank=True,
-        help_text="The unmatched lines themselves (date, quantity, price, order, line), to record once the SKU is fixed.",
-    )
-
-    class Meta:
-        ordering = ["-last_seen"]
-        constraints = [models.UniqueConstraint(fields=["channel", "sku"], name="unmatched_sku_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.sku or '(no SKU)'} from {self.get_channel_display()}"
-
-
-class ChannelSync(models.Model):
-    """Where the scheduled pull of a channel's orders got to (the webhooks' backstop)."""
-
-    channel = models.CharField(max_length=16, choices=Channel.choices, unique=True)
-    cursor = models.DateTimeField(null=True, blank=True, help_text="Orders updated after this are pulled next.")
-    last_run_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    orders_seen = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.get_channel_display()} order sync"

@@ -1,17 +1,16 @@
-"""The recurring work: the nightly refit and, when Shopify is connected, the order pull.
+"""The recurring work of forecasting: the nightly refit (and the production plans after it).
 
 Kept in django-q2's Schedule table and synced on every `migrate`, so a new
-installation has them without anyone opening the admin.
+installation has it without anyone opening the admin. Channel order pulls are
+the channels app's (channels/schedules.py).
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.utils import timezone
 
 NIGHTLY_REFIT = "Nightly forecast refit and production plans"
-ORDER_PULL = "Pull Shopify orders (webhook backstop)"
 
 
 def _next_at(hour: int) -> dt.datetime:
@@ -32,16 +31,3 @@ def schedules_sync(*, using: str = "default") -> None:
             "repeats": -1,
         },
     )
-    if settings.SHOPIFY_SHOP_DOMAIN:
-        Schedule.objects.using(using).get_or_create(
-            name=ORDER_PULL,
-            defaults={
-                "func": "forecasting.tasks.pull_shopify_orders",
-                "schedule_type": Schedule.MINUTES,
-                "minutes": 30,
-                "next_run": timezone.now() + dt.timedelta(minutes=5),
-                "repeats": -1,
-            },
-        )
-    else:
-        Schedule.objects.using(using).filter(name=ORDER_PULL).delete()

@@ -84,12 +84,13 @@ def product_forecast(*, product_id: int, today: dt.date) -> dict[str, Any] | Non
 
 
 def stock_alerts_for(user, *, today: dt.date, limit: int | None = None) -> list:
-    """Stock-out risks, overstock and products without recent sales, among what `user` may see."""
+    """Stock-out risks, overstock and products without recent sales, among what `user` may see (None: all)."""
     from forecasting.alerts import stock_alerts
     from forecasting.demand import last_sale_dates, plan_inputs
     from forecasting.models import Forecast
 
-    demands, _ = plan_inputs(today=today, forecasts=Forecast.objects.restrict(user, VIEW))
+    forecasts = Forecast.objects.all() if user is None else Forecast.objects.restrict(user, VIEW)
+    demands, _ = plan_inputs(today=today, forecasts=forecasts)
     if not demands:
         return []
     ids = [demand.variant_id for demand in demands]
@@ -142,8 +143,3 @@ def production_plans_for(user, *, limit: int = 10):
         plan.review = reviews.get(plan.pk)
     return chosen
 
-
-def unmatched_skus(*, limit: int = 50):
-    from forecasting.models import UnmatchedSku
-
-    return UnmatchedSku.objects.all()[:limit]

@@ -50,12 +50,3 @@ def nightly_refit() -> dict:
     """The nightly schedule: refit every active variant, then plan."""
     job = forecasts_refit_start()
     return {"job": job.pk}
-
-
-def pull_shopify_orders() -> dict:
-    """The scheduled backstop for missed webhooks: orders updated since the last pull."""
-    from catalog.publishing import shopify_client
-    from forecasting.channel_orders import orders_pull
-
-    outcome = orders_pull(client=shopify_client())
-    return {"orders": outcome.orders, "lines": outcome.lines, "recorded": outcome.created, "unmatched": outcome.unmatched}

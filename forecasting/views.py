@@ -18,7 +18,6 @@ from forecasting.selectors import (
     sales_for,
     sales_imports_recent,
     stock_alerts_for,
-    unmatched_skus,
 )
 from forecasting.services import sales_import
 from studio.permissions import is_manager
@@ -111,7 +110,6 @@ def forecast_overview(request: HttpRequest) -> HttpResponse:
         "alerts": stock_alerts_for(request.user, today=today),
         "plans": production_plans_for(request.user),
         "accuracy": forecast_accuracy(user=request.user),
-        "unmatched": unmatched_skus() if is_manager(request.user) else [],
         "can_refit": is_manager(request.user),
     })
 
@@ -127,44 +125,3 @@ def forecast_refit(request: HttpRequest) -> HttpResponse:
     job = forecasts_refit_start(requested_by=request.user)
     messages.success(request, "Refitting the forecasts; new production plans will wait in the review queue.")
     return redirect("job-detail", job_id=job.pk)
-
-
-WEBHOOK_MAX_BYTES = 2 * 1024 * 1024  # an order with hundreds of lines is well under this
-ORDER_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/edited"}
-
-
-@csrf_exempt  # Shopify can't send a CSRF token: the HMAC signature authenticates the request instead
-@require_POST
-def shopify_webhook(request: HttpRequest) -> JsonResponse:
-    """Shopify's order webhooks: verified by HMAC, each line recorded once as a sale.
-
-    Unsigned or wrongly signed → 401, unreadable → 400. A stale delivery (its
-    signed `updated_at` older than six hours: a replay, or a retry long after the
-    fact) is answered 200 but not applied, so Shopify stops retrying; the
-    scheduled order pull records anything that really was missed.
-    """
-    from catalog.channels.webhooks import WebhookPayloadError, is_stale, parse_order_webhook, verify_webhook, webhook_json
-    from forecasting.channel_orders import orders_record
-
-    secret = settings.SHOPIFY_WEBHOOK_SECRET
-    if not secret:
-        return JsonResponse({"error": "Shopify webhooks are not enabled here (SHOPIFY_WEBHOOK_SECRET is not set)."}, status=404)
-    if _declared_size(request) > WEBHOOK_MAX_BYTES:
-        return JsonResponse({"error": "The webhook body is too large."}, status=413)
-    body = request.body
-    if not verify_webhook(body, request.headers.get("X-Shopify-Hmac-Sha256"), secret):
-        return JsonResponse({"error": "The signature is missing or does not match."}, status=401)
-    topic = request.headers.get("X-Shopify-Topic", "")
-    if topic not in ORDER_TOPICS:
-        return JsonResponse({"ignored": f"topic {topic or '(none)'} is not handled"})
-    try:
-        payload = webhook_json(body)
-        if is_stale(payload):
-            return JsonResponse({"ignored": "stale delivery: the order pull records anything missed"})
-        order = parse_order_webhook(payload)
-    except WebhookPayloadError as error:
-        return JsonResponse({"error": f"The order could not be read: {error}"}, status=400)
-    outcome = orders_record(orders=[order])
-    return JsonResponse(
-        {"order": order.name, "lines": outcome.lines, "recorded": outcome.created, "unmatched_skus": outcome.unmatched_skus}
-    )

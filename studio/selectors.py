@@ -1,15 +1,10 @@
-"""Studio-wide reads: the dashboard and job progress."""
+"""Kernel reads: background jobs and their progress."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from approvals.selectors import review_items_for
-from catalog.selectors import catalog_summary_for
-from forecasting.selectors import sales_summary_for, stock_alerts_for
 from studio.models import Job
 from studio.permissions import VIEW
 
@@ -32,19 +27,4 @@ def job_progress(job: Job) -> dict[str, Any]:
         "finished": job.is_finished,
         "message": job.message,
         "errors": job.errors[-5:],
-    }
-
-
-def dashboard_for(user) -> dict[str, Any]:
-    since = timezone.localdate() - timedelta(days=30)
-    pending = review_items_for(user)
-    alerts = stock_alerts_for(user, today=timezone.localdate())
-    return {
-        "stock_alerts": alerts[:6],
-        "stock_alert_total": len(alerts),
-        "catalog": catalog_summary_for(user),
-        "sales": sales_summary_for(user, since=since),
-        "pending_reviews": list(pending[:6]),
-        "pending_review_total": pending.count(),
-        "recent_jobs": list(jobs_for(user)[:5]),
     }

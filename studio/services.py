@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
+from studio import events
 from studio.models import Job, JobUnit, StudioProfile
 from studio.permissions import ARTISANS, MANAGERS
 
@@ -15,20 +16,19 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "studio": ["studioprofile:view,change", "job:view", "makerprofile:*"],
         "catalog": [
             "category:*", "product:*", "variant:*", "photo:*", "look:*", "lookversion:view", "stagedimage:view",
-            "channellisting:view",
         ],
-        "forecasting": [
-            "sale:*", "salesimport:view,add", "forecast:view", "productionplan:view", "unmatchedsku:view,delete",
-        ],
+        "forecasting": ["sale:*", "salesimport:view,add", "forecast:view", "productionplan:view"],
+        "channels": ["channellisting:view", "unmatchedsku:view,delete", "channelsync:view", "channelaccount:view"],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
     ARTISANS: {
         "studio": ["studioprofile:view", "job:view", "makerprofile:view"],
         "catalog": [
             "category:view", "product:view,change", "variant:view,change", "photo:view,add,change,delete",
-            "look:view", "lookversion:view", "stagedimage:view", "channellisting:view",
+            "look:view", "lookversion:view", "stagedimage:view",
         ],
         "forecasting": ["sale:view", "forecast:view", "productionplan:view"],
+        "channels": ["channellisting:view"],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
 }
@@ -104,6 +104,7 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
         _mark_running(job)
         if job.total and job.done + job.failed >= job.total and (not job.is_finished or rejudge):
             _finish(job)
+            _emit_finished(job)
         job.save()
     return job
 
@@ -113,11 +114,14 @@ def job_finish(*, job_id: int, message: str = "", failed: bool = False) -> Job:
         job = Job.objects.select_for_update().get(pk=job_id)
         if message:
             job.message = message
+        was_finished = job.is_finished
         if failed:
             job.status = Job.Status.FAILED
             job.finished_at = timezone.now()
         elif not job.is_finished:
             _finish(job)
+        if not was_finished and job.is_finished:
+            _emit_finished(job)
         job.save()
     return job
 
@@ -137,3 +141,9 @@ def _finish(job: Job) -> None:
     else:
         job.status = Job.Status.SUCCEEDED
     job.finished_at = timezone.now()
+
+
+def _emit_finished(job: Job) -> None:
+    events.emit(events.JobFinished(
+        job=job, job_id=job.pk, kind=job.kind, status=job.status, done=job.done, failed=job.failed,
+    ))

@@ -103,7 +103,9 @@ INSTALLED_APPS = [
     "studio",
     "catalog",
     "forecasting",
+    "channels",
     "approvals",
+    "web",
     "demo",
 ]
 
@@ -118,7 +120,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "studio.urls"
+ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
 
 TEMPLATES = [
@@ -131,7 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "studio.context_processors.studio",
+                "web.context_processors.studio",
             ],
             "builtins": ["studio.templatetags.atelier"],
         },
@@ -341,6 +343,13 @@ SHOPIFY_VENDOR = os.environ.get("SHOPIFY_VENDOR", "").strip()
 SHOPIFY_LOCATION_GID = os.environ.get("SHOPIFY_LOCATION_GID", "").strip()
 if bool(SHOPIFY_SHOP_DOMAIN) != bool(SHOPIFY_ACCESS_TOKEN):
     raise ImproperlyConfigured("Set both SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or neither.")
+
+# --- Sales channels (named, like STORAGES) -------------------------------------------
+# Each channel's class reads its settings above (SHOPIFY_*); OPTIONS here override them.
+# A configured channel is on only when its settings are complete (channels/registry.py).
+ATELIER_CHANNELS: dict[str, dict] = {
+    "shopify": {"BACKEND": "channels.shopify.channel.ShopifyChannel", "OPTIONS": {}},
+}
 
 # --- Forecasting ----------------------------------------------------------------
 ATELIER_FORECAST_HORIZON = envint("ATELIER_FORECAST_HORIZON", 12, minimum=1)

@@ -6,12 +6,7 @@ from django.views.decorators.http import require_GET
 
 from studio.models import Job
 from studio.permissions import get_for_user
-from studio.selectors import dashboard_for, job_progress, jobs_for
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "studio/dashboard.html", dashboard_for(request.user))
+from studio.selectors import job_progress, jobs_for
 
 
 @login_required

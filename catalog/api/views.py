@@ -9,13 +9,10 @@ from rest_framework.response import Response
 
 from catalog.api.serializers import (
     CategorySerializer,
-    ChannelStateSerializer,
     LookSerializer,
     PhotoUploadResponseSerializer,
     PhotoUploadSerializer,
     ProductSerializer,
-    PublishBlockedSerializer,
-    PublishSerializer,
     StagedImageSerializer,
     StageSerializer,
     VariantSerializer,
@@ -73,7 +70,7 @@ class WriteListingsSerializer(serializers.Serializer):
     instructions = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-def _changeable_products(user, ids: list[int]) -> list[Product]:
+def changeable_products(user, ids: list[int]) -> list[Product]:
     """The products with these ids, or a 400 naming the ids the user may not change (unknown ones included)."""
     wanted = set(ids)
     products = list(Product.objects.filter(pk__in=wanted).restrict(user, CHANGE).order_by("pk"))
@@ -107,7 +104,7 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
 
         data = WriteListingsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _changeable_products(request.user, data.validated_data["product_ids"])
+        changeable_products(request.user, data.validated_data["product_ids"])
         job = listing_write_batch(
             product_ids=data.validated_data["product_ids"],
             requested_by=request.user,
@@ -169,7 +166,7 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
 
         data = StageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        products = _changeable_products(request.user, data.validated_data["product_ids"])
+        products = changeable_products(request.user, data.validated_data["product_ids"])
         wanted_looks = set(data.validated_data["look_ids"])
         looks = list(Look.objects.filter(pk__in=wanted_looks, is_active=True, current__isnull=False))
         unknown = wanted_looks - {look.pk for look in looks}
@@ -231,62 +228,6 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
             return Response({"detail": "This image is already being staged."}, status=status.HTTP_409_CONFLICT)
         job = staged_image_retry(staged=staged, requested_by=request.user)
         return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
-
-    # --- Publishing -------------------------------------------------------------------------
-
-    @extend_schema(
-        request=PublishSerializer,
-        responses={
-            202: OpenApiResponse(JobSerializer, description="Publishing started; poll the job."),
-            400: OpenApiResponse(
-                PublishBlockedSerializer,
-                description="Nothing was started: some products aren't ready (`blocked` says why for each). "
-                "Ids you may not change get `{\"product_ids\": [...]}` instead, as in write-listings.",
-            ),
-            409: OpenApiResponse(
-                JobSerializer,
-                description="Shopify isn't connected: nothing was sent, and the job comes back already failed "
-                "with a message saying what to set.",
-            ),
-        },
-    )
-    @action(detail=False, methods=["post"], url_path="publish", permission_classes=[CanChangeProducts])
-    def publish(self, request):
-        """Publish these products' approved listing copy and images to Shopify in the background.
-
-        Only what a person approved goes out, never the live drafts. All or nothing: when any
-        product isn't ready, none is started and the 400 lists each one's blockers. Publishing
-        again updates the Shopify product, never duplicates it.
-        """
-        from catalog.publishing import publish_blockers, publish_start
-
-        data = PublishSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        products = _changeable_products(request.user, data.validated_data["product_ids"])
-        blocked = [
-            {"id": product.pk, "title": product.title, "reasons": reasons}
-            for product in products
-            if (reasons := publish_blockers(product=product))
-        ]
-        if blocked:
-            body = {
-                "detail": f"{len(blocked)} of {len(products)} product{'' if len(products) == 1 else 's'} can't be "
-                "published yet; nothing was started.",
-                "blocked": blocked,
-            }
-            return Response(PublishBlockedSerializer(body).data, status=status.HTTP_400_BAD_REQUEST)
-        job = publish_start(products=products, requested_by=request.user)
-        code = status.HTTP_409_CONFLICT if job.status == Job.Status.FAILED else status.HTTP_202_ACCEPTED
-        return Response(JobSerializer(job).data, status=code)
-
-    @extend_schema(responses={200: ChannelStateSerializer})
-    @action(detail=True, methods=["get"], url_path="channel")
-    def channel(self, request, pk=None):
-        """The product on Shopify: whether it can be published (and if not, why), and how the last publish went."""
-        from catalog.publishing import publish_state
-
-        product = self.get_object()  # restricted to products the user may see: else 404
-        return Response(ChannelStateSerializer(publish_state(product=product)).data)
 
 
 class VariantViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

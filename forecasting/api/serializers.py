@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from catalog.api.serializers import DraftReviewSerializer
 from forecasting.forms import FORMAT_CHOICES
-from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport, UnmatchedSku
+from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport
 
 
 class SaleSerializer(serializers.ModelSerializer):
@@ -179,14 +179,3 @@ class ProductionPlanSerializer(serializers.ModelSerializer):
 
     def get_maker_name(self, plan) -> str:
         return plan.maker.get_full_name() or plan.maker.get_username()
-
-
-class UnmatchedSkuSerializer(serializers.ModelSerializer):
-    examples = serializers.ListField(
-        child=serializers.CharField(), read_only=True, help_text="Order references of the latest lines with this SKU."
-    )
-
-    class Meta:
-        model = UnmatchedSku
-        fields = ["id", "channel", "sku", "lines", "quantity", "first_seen", "last_seen", "examples"]
-        read_only_fields = fields

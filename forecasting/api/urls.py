@@ -9,5 +9,4 @@ router.register("sales", views.SaleViewSet, basename="api-sale")
 router.register("forecasts", views.ForecastViewSet, basename="api-forecast")
 router.register("alerts", views.StockAlertViewSet, basename="api-alert")
 router.register("plans", views.ProductionPlanViewSet, basename="api-plan")
-router.register("unmatched-skus", views.UnmatchedSkuViewSet, basename="api-unmatched-sku")
 urlpatterns = router.urls

@@ -21,10 +21,9 @@ from forecasting.api.serializers import (
     SalesImportSerializer,
     SalesImportUploadSerializer,
     StockAlertSerializer,
-    UnmatchedSkuSerializer,
 )
 from forecasting.imports.service import import_size_limit, too_large_message
-from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport, UnmatchedSku
+from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport
 from forecasting.services import sales_import
 from studio.api.permissions import RestrictedViewSetMixin
 from studio.api.serializers import JobSerializer
@@ -107,10 +106,6 @@ _Denied = inline_serializer("ForecastingError", {"detail": serializers.CharField
 
 class CanRefitForecasts(IsShopManager):
     message = "Only shop managers can refit the forecasts."
-
-
-class CanSeeUnmatchedSkus(IsShopManager):
-    message = "Only shop managers can see unmatched SKUs."
 
 
 class CanViewForecasts(BasePermission):
@@ -230,14 +225,3 @@ class ProductionPlanViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSe
 
     def get_object(self):
         return _with_reviews([super().get_object()])[0]
-
-
-class UnmatchedSkuViewSet(viewsets.ReadOnlyModelViewSet):
-    """SKUs that came in from a channel and match no variant, most recent first (shop managers only).
-
-    Their order lines are kept: fix the variant's SKU and they are recorded as sales.
-    """
-
-    queryset = UnmatchedSku.objects.order_by("-last_seen", "id")
-    serializer_class = UnmatchedSkuSerializer
-    permission_classes = [CanSeeUnmatchedSkus]

@@ -29,3 +29,18 @@ def icon(name: str, css_class: str = ""):
 def _forget_sprite_url(*, setting: str, **kwargs) -> None:
     if setting in ("STATIC_URL", "STORAGES"):
         _sprite.cache_clear()
+
+
+@register.simple_tag(takes_context=True)
+def panels(context, slot: str, obj=None):
+    """Render every panel apps registered for `slot` (studio.panels), in order, inside the current context."""
+    from django.utils.safestring import mark_safe
+
+    from studio.panels import render_context
+
+    html = []
+    for panel, extra in render_context(slot, context.get("request"), obj):
+        template = context.template.engine.get_template(panel.template)
+        with context.push(**extra):
+            html.append(template.render(context))
+    return mark_safe("".join(html))

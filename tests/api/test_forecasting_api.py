@@ -10,7 +10,8 @@ from django.utils import timezone
 from approvals.models import ReviewState
 from approvals.services import review_decide, review_submit
 from forecasting.demand import week_start
-from forecasting.models import Channel, Forecast, ProductionPlan, UnmatchedSku
+from channels.models import UnmatchedSku
+from forecasting.models import Channel, Forecast, ProductionPlan
 from studio.models import Job
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
-from studio.urls import handler400, handler403, handler404, handler500, urlpatterns as app_urlpatterns  # noqa: F401
+from web.urls import handler400, handler403, handler404, handler500, urlpatterns as app_urlpatterns  # noqa: F401
 
 
 def media(request, path):

@@ -1,0 +1,102 @@
+"""Channel pages and endpoints: publish from the product page, file exports, webhooks per channel and topic."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from catalog.models import Product
+from channels.base import WebhookRejected
+from channels.orders import orders_record
+from channels.registry import UnknownChannel, channels
+from channels.services import export_payloads, publish_blockers, publish_start
+from studio.permissions import CHANGE, VIEW, get_for_user
+from studio.sales_channels import SalesChannel
+
+WEBHOOK_MAX_BYTES = 2 * 1024 * 1024  # an order with hundreds of lines is well under this
+
+
+def _channel_or_404(name: str):
+    try:
+        return channels.get(name)
+    except UnknownChannel:
+        raise Http404(f"No channel named {name!r} is configured.") from None
+
+
+@login_required
+@require_POST
+def product_publish(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Publish the approved listing and images to a channel (a background job)."""
+    product = get_for_user(Product.objects.all(), request.user, CHANGE, pk=product_id)
+    channel = _channel_or_404(request.POST.get("channel") or SalesChannel.SHOPIFY)
+    back = f"{reverse('product-detail', args=[product.pk])}#publishing"
+    reasons = publish_blockers(product=product)
+    if reasons:
+        messages.error(request, "Not ready to publish: " + " ".join(reasons))
+        return redirect(back)
+    job = publish_start(products=[product], requested_by=request.user, channel=channel.name)
+    if job.status == job.Status.FAILED:
+        messages.error(request, job.message)
+        return redirect(back)
+    messages.success(request, f"Publishing “{product.title}” to {channel.label}.")
+    return redirect("job-detail", job_id=job.pk)
+
+
+@login_required
+def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -> StreamingHttpResponse:
+    """The approved products the user may see, in the channel's import file format, streamed row by row."""
+    backend = _channel_or_404(channel)
+    if not backend.exports:
+        raise Http404(f"{backend.label} has no file export.")
+    products = Product.objects.restrict(request.user, VIEW).select_related("category").order_by("title", "id")
+    if request.GET.get("ids"):
+        ids = [int(value) for value in request.GET["ids"].split(",") if value.strip().isdigit()]
+        products = products.filter(pk__in=ids)
+
+    def image_url(image) -> str:
+        return request.build_absolute_uri(image.content.url())
+
+    exported = backend.export(export_payloads(products=products.iterator(chunk_size=200), channel=backend.name), image_url=image_url)
+    response = StreamingHttpResponse(exported.lines, content_type=exported.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
+
+
+@csrf_exempt  # channels can't send a CSRF token: each channel's signature check authenticates the request
+@require_POST
+def channel_webhook(request: HttpRequest, channel: str, topic: str) -> JsonResponse:
+    """One route per channel and topic; the channel verifies the delivery, orders in it are recorded once.
+
+    Unsigned or wrongly signed → 401, unreadable → 400, too large → 413, a
+    channel or topic that takes no webhooks → 404.
+    """
+    try:
+        backend = channels.get(channel)
+    except UnknownChannel:
+        return JsonResponse({"error": f"No channel named {channel!r} takes webhooks here."}, status=404)
+    if topic not in backend.webhook_topics:
+        return JsonResponse({"error": f"{backend.label} has no {topic!r} webhooks here."}, status=404)
+    if _declared_size(request) > WEBHOOK_MAX_BYTES:
+        return JsonResponse({"error": "The webhook body is too large."}, status=413)
+    try:
+        result = backend.webhook(topic=topic, body=request.body, headers=request.headers)
+    except WebhookRejected as rejected:
+        return JsonResponse({"error": str(rejected)}, status=rejected.status)
+    if result.ignored:
+        return JsonResponse({"ignored": result.ignored})
+    outcome = orders_record(orders=result.orders, channel=backend.name)
+    body = {"lines": outcome.lines, "recorded": outcome.created, "unmatched_skus": outcome.unmatched_skus}
+    if len(result.orders) == 1:
+        body = {"order": result.orders[0].name, **body}
+    return JsonResponse(body)
+
+
+def _declared_size(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,59 @@
+"""What forecasting adds to other pages: the product page's sales, its forecast and a units-sold badge."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from forecasting.charts import forecast_chart_svg
+from forecasting.selectors import product_forecast, product_sales_by_week
+from studio import panels
+
+WEEKS_SHOWN = 26
+
+
+def _weekly_sales(product) -> dict[str, Any]:
+    """26 whole weeks ending with this one; weeks without sales are zero, not missing (cached per request)."""
+    cached = getattr(product, "_weekly_sales_panel", None)
+    if cached is not None:
+        return cached
+    today = timezone.localdate()
+    mondays = [today - dt.timedelta(days=today.weekday(), weeks=n) for n in range(WEEKS_SHOWN - 1, -1, -1)]
+    sold = {_as_date(row["week"]): row["units"] for row in product_sales_by_week(product_id=product.pk, since=mondays[0])}
+    weeks = [{"week": monday, "units": sold.get(monday, 0)} for monday in mondays]
+    peak = max((row["units"] for row in weeks), default=0)
+    context = {
+        "weekly_sales": [{**row, "height": max(0, round(100 * row["units"] / peak)) if peak > 0 else 0} for row in weeks],
+        "units_26w": sum(row["units"] for row in weeks),
+    }
+    product._weekly_sales_panel = context
+    return context
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _forecast(request, product) -> dict[str, Any]:
+    forecast = product_forecast(product_id=product.pk, today=timezone.localdate())
+    if forecast is None:
+        return {"forecast": None}
+    chart = forecast_chart_svg(
+        history=forecast["history"], forecast=forecast["forecast"], title=f"Weekly sales and forecast: {product.title}"
+    )
+    return {"forecast": forecast, "forecast_chart": chart}
+
+
+panels.register(panels.Panel(
+    slot="product_badges", name="units_sold", template="forecasting/panels/product_badge.html",
+    context=lambda request, product: _weekly_sales(product),
+))
+panels.register(panels.Panel(
+    slot="product_side", name="sales", template="forecasting/panels/product_sales.html",
+    context=lambda request, product: _weekly_sales(product),
+))
+panels.register(panels.Panel(
+    slot=panels.PRODUCT, name="forecast", template="forecasting/panels/product_forecast.html", context=_forecast,
+    order=30,
+))

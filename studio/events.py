@@ -1,0 +1,180 @@
+"""Domain events: "something happened", told after the transaction that made it commits.
+
+Services emit; other apps subscribe in their AppConfig.ready() and react
+(outgoing webhooks, experiments, previews, insights). The kernel defines the
+event types so that a subscriber depends on the kernel only, never on the app
+that emits; it knows none of its subscribers.
+
+    events.subscribe(events.DraftApproved, notify_maker)
+    events.emit(events.DraftApproved(kind="listing_copy", draft=draft, ...))
+
+An event is delivered after commit (never for work that was rolled back); a
+failing subscriber is logged and does not stop the others or the emitter.
+Events carry ids for anything that outlives the process (an outbox) and the
+object itself for subscribers in the same process.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+E = TypeVar("E", bound="Event")
+Handler = Callable[[Any], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every event; `type` is its stable, dotted name (what webhooks and logs show)."""
+
+    type: ClassVar[str] = ""
+    occurred_at: dt.datetime = field(default_factory=timezone.now)
+
+    def data(self) -> dict[str, Any]:
+        """The event's plain fields (ids, names, numbers), without model objects: safe to serialise."""
+        plain = {}
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if item.name == "occurred_at" or hasattr(value, "_meta"):
+                continue
+            plain[item.name] = value
+        return plain
+
+
+# --- Drafts (approvals) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftEvent(Event):
+    kind: str  # the draft kind's name, e.g. "listing_copy"
+    draft: Any = field(compare=False, repr=False)  # the draft row (None if it was deleted)
+    draft_id: int
+    item_id: int  # the review item
+    version: int
+    subject: str
+    owner_id: int | None = None
+    by_id: int | None = None  # who submitted or decided; None for the system
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftSubmitted(DraftEvent):
+    type: ClassVar[str] = "draft.submitted"
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftApproved(DraftEvent):
+    type: ClassVar[str] = "draft.approved"
+    snapshot: dict = field(default_factory=dict, compare=False, repr=False)  # the approved version
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftRejected(DraftEvent):
+    type: ClassVar[str] = "draft.rejected"
+    note: str = ""
+
+
+# --- Channels ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductPublished(Event):
+    type: ClassVar[str] = "product.published"
+    channel: str
+    product: Any = field(compare=False, repr=False)
+    product_id: int
+    remote_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductPublishFailed(Event):
+    type: ClassVar[str] = "product.publish_failed"
+    channel: str
+    product: Any = field(compare=False, repr=False)
+    product_id: int
+    error: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRecorded(Event):
+    type: ClassVar[str] = "order.recorded"
+    channel: str
+    order_ref: str
+    order_id: str = ""
+    lines: int = 0  # order lines (reversals included) in this delivery
+    unmatched_skus: tuple[str, ...] = ()
+
+
+# --- Work and stock ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobFinished(Event):
+    type: ClassVar[str] = "job.finished"
+    job: Any = field(compare=False, repr=False)
+    job_id: int
+    kind: str
+    status: str
+    done: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockAlertRaised(Event):
+    type: ClassVar[str] = "stock_alert.raised"
+    variant_id: int
+    sku: str
+    alert: str  # e.g. "stockout_risk"
+    severity: str
+    message: str
+
+
+# --- Subscribing and emitting -----------------------------------------------------------
+
+_subscribers: dict[type[Event], list[tuple[str, Handler]]] = defaultdict(list)
+_lock = threading.Lock()
+
+
+def subscribe(event_type: type[E], handler: Callable[[E], None], *, dispatch_uid: str | None = None) -> None:
+    """Call `handler(event)` after commit for every event of `event_type` (or a subclass of it).
+
+    Subscribing twice with the same dispatch_uid (or the same handler) keeps one subscription,
+    so a ready() that runs twice does no harm.
+    """
+    uid = dispatch_uid or f"{handler.__module__}.{getattr(handler, '__qualname__', repr(handler))}"
+    with _lock:
+        handlers = _subscribers[event_type]
+        if all(existing != uid for existing, _ in handlers):
+            handlers.append((uid, handler))
+
+
+def unsubscribe(event_type: type[Event], *, dispatch_uid: str) -> None:
+    with _lock:
+        _subscribers[event_type] = [(uid, h) for uid, h in _subscribers[event_type] if uid != dispatch_uid]
+
+
+def emit(event: Event, *, using: str | None = None) -> None:
+    """Deliver `event` once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: _deliver(event), using=using)
+
+
+def _deliver(event: Event) -> None:
+    for uid, handler in _handlers_for(type(event)):
+        try:
+            handler(event)
+        except Exception:  # one subscriber's bug must not undo or block what already happened
+            logger.exception("Subscriber %s failed on %s", uid, event.type)
+
+
+def _handlers_for(event_type: type[Event]) -> list[tuple[str, Handler]]:
+    with _lock:
+        return [entry for cls in event_type.__mro__ if cls in _subscribers for entry in _subscribers[cls]]
