@@ -275,56 +275,28 @@ Q_CLUSTER = {
 }
 
 # --- AI backends (named, like STORAGES) -------------------------------------------
-# Each step picks its backend by a short name from the environment; the registry
-# (studio/backends.py) maps names to classes and fails at start-up on an unknown one.
+# Each step picks its backend by a short name or a dotted path from the environment;
+# the backend class declares the OPTIONS it reads from the environment and checks them
+# (studio/backends.py: backend_config imports only the chosen class, which stays cheap).
+# A bad name, a class of another step or a missing/bad variable stops start-up here.
+from studio.backends import TaskQueue, backend_config  # noqa: E402
+
 _COPYWRITERS = {
     "template": "catalog.copywriting.template.TemplateCopywriter",
     "anthropic": "catalog.copywriting.anthropic.AnthropicCopywriter",
 }
-_copywriter = envbackend("ATELIER_COPYWRITER", "template", _COPYWRITERS)
-_copywriter_options: dict = {}
-if _copywriter == _COPYWRITERS["anthropic"]:
-    # The key stays in the environment: the backend reads it, settings only check it is there.
-    if not os.environ.get("ANTHROPIC_API_KEY", "").strip():
-        raise ImproperlyConfigured(
-            "ATELIER_COPYWRITER=anthropic needs ANTHROPIC_API_KEY (an Anthropic API key) in the environment."
-        )
-    _copywriter_options = {
-        "model": os.environ.get("ANTHROPIC_MODEL", "").strip() or "claude-sonnet-4-6",
-        "timeout": envint("ANTHROPIC_TIMEOUT", 60, minimum=1),
-        "max_retries": envint("ANTHROPIC_MAX_RETRIES", 3, minimum=0),
-        "batch_threshold": envint("ANTHROPIC_BATCH_THRESHOLD", 20, minimum=1),
-        "base_url": os.environ.get("ANTHROPIC_BASE_URL", "").strip(),
-    }
-    # One listing is at most two requests (the answer and one repair), each tried 1 + max_retries times.
-    _worst = 2 * (_copywriter_options["max_retries"] + 1) * _copywriter_options["timeout"]
-    if _worst >= Q_TIMEOUT:
-        raise ImproperlyConfigured(
-            f"ANTHROPIC_TIMEOUT={_copywriter_options['timeout']} with ANTHROPIC_MAX_RETRIES="
-            f"{_copywriter_options['max_retries']} can keep one listing waiting {_worst} s, not less than "
-            f"Q_TIMEOUT={Q_TIMEOUT}; lower them or raise Q_TIMEOUT."
-        )
 _STAGERS = {
     "compositor": "catalog.staging.compositor.CompositorStager",
     "diffusion": "catalog.staging.diffusion.DiffusionStager",
 }
-_stager = envbackend("ATELIER_STAGER", "compositor", _STAGERS)
-_stager_options: dict = {}
-if _stager == _STAGERS["diffusion"]:
-    _model_dir = os.environ.get("STAGING_MODEL_DIR", "").strip()
-    if not _model_dir:
-        raise ImproperlyConfigured(
-            "ATELIER_STAGER=diffusion needs STAGING_MODEL_DIR: a local directory holding a diffusers "
-            "Stable Diffusion inpainting pipeline (nothing is downloaded)."
-        )
-    _stager_options = {
-        "model_dir": _model_dir,
-        # Torch threads per worker process: oversubscribed cores run many times slower.
-        "cpu_threads": envint("STAGING_CPU_THREADS", max(1, (os.cpu_count() or 1) // Q_CLUSTER["workers"]), minimum=1),
-    }
+_queue = TaskQueue.from_q_cluster(Q_CLUSTER)
 ATELIER_BACKENDS: dict[str, dict] = {
-    "copywriter": {"BACKEND": _copywriter, "OPTIONS": _copywriter_options},
-    "stager": {"BACKEND": _stager, "OPTIONS": _stager_options},
+    "copywriter": backend_config(
+        "copywriter", envbackend("ATELIER_COPYWRITER", "template", _COPYWRITERS), env="ATELIER_COPYWRITER", queue=_queue
+    ),
+    "stager": backend_config(
+        "stager", envbackend("ATELIER_STAGER", "compositor", _STAGERS), env="ATELIER_STAGER", queue=_queue
+    ),
 }
 # Diffusion staging runs on the "gpu" cluster when one serves it (Q_CLUSTER_NAME=gpu workers).
 ATELIER_STAGING_CLUSTER = os.environ.get("ATELIER_STAGING_CLUSTER", "").strip()

@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from catalog.copywriting import prompting
-from catalog.copywriting.base import Copywriter, ListingBrief, ListingCopy
+from catalog.copywriting.base import BatchCopywriter, ListingBrief, ListingCopy
+from studio.backends import BackendOptionsError, Option, TaskQueue
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,9 @@ API_KEY_ENV = "ANTHROPIC_API_KEY"
 # Forced tool_choice needs a model that accepts it: Sonnet 4.6 and Haiku 4.5 do; Sonnet 5.5 rejects forced tool
 # use and models that think by default reject it with thinking on (see the model's migration guide).
 DEFAULT_MODEL = "claude-sonnet-4-6"
+DEFAULT_TIMEOUT = 60
+DEFAULT_MAX_RETRIES = 3
+DEFAULT_BATCH_THRESHOLD = 20
 CONNECT_TIMEOUT = 5.0
 
 
@@ -47,19 +51,46 @@ class BatchNotEnded(ClaudeError):
     """The batch is still being processed; poll again later."""
 
 
-class AnthropicCopywriter(Copywriter):
-    """Listing copy by Claude (ATELIER_COPYWRITER=anthropic); options come from ANTHROPIC_* settings."""
+class AnthropicCopywriter(BatchCopywriter):
+    """Listing copy by Claude (ATELIER_COPYWRITER=anthropic); options come from the ANTHROPIC_* variables."""
 
-    supports_batches = True
     task_chunk = 1  # one product per task: a task's worst case (2 requests × retries × timeout) stays < Q_TIMEOUT
+    batch_max_polls = 26 * 60  # Message Batches end (or expire) within 24 h; past 26 h of polling, give up
+    option_specs = (
+        # The key stays in the environment: start-up checks it is there, the client reads it (never settings).
+        Option("api_key", env=API_KEY_ENV, required=True, secret=True, help="an Anthropic API key"),
+        Option("model", env="ANTHROPIC_MODEL", default=DEFAULT_MODEL, help="must accept a forced tool call"),
+        Option("timeout", env="ANTHROPIC_TIMEOUT", type=int, default=DEFAULT_TIMEOUT, minimum=1,
+               help="seconds per request"),
+        Option("max_retries", env="ANTHROPIC_MAX_RETRIES", type=int, default=DEFAULT_MAX_RETRIES, minimum=0),
+        Option("batch_threshold", env="ANTHROPIC_BATCH_THRESHOLD", type=int, default=DEFAULT_BATCH_THRESHOLD,
+               minimum=1, help="jobs this big go through the Message Batches API"),
+        Option("base_url", env="ANTHROPIC_BASE_URL", default="", help="a proxy or test endpoint instead of Anthropic"),
+    )
+
+    @classmethod
+    def validate_options(
+        cls, options: Mapping[str, Any], *, queue: TaskQueue, environ: Mapping[str, str] = os.environ
+    ) -> None:
+        """The declared options, and one listing's worst wait kept under the task timeout."""
+        super().validate_options(options, queue=queue, environ=environ)
+        timeout = options.get("timeout", DEFAULT_TIMEOUT)
+        retries = options.get("max_retries", DEFAULT_MAX_RETRIES)
+        # One listing is at most two requests (the answer and one repair), each tried 1 + max_retries times.
+        worst = 2 * (retries + 1) * timeout
+        if queue.timeout is not None and worst >= queue.timeout:
+            raise BackendOptionsError(
+                f"ANTHROPIC_TIMEOUT={timeout:g} with ANTHROPIC_MAX_RETRIES={retries} can keep one listing waiting "
+                f"{worst:g} s, not less than Q_TIMEOUT={queue.timeout}; lower them or raise Q_TIMEOUT."
+            )
 
     def __init__(
         self,
         *,
         model: str = DEFAULT_MODEL,
-        timeout: float = 60,
-        max_retries: int = 3,
-        batch_threshold: int = 20,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        batch_threshold: int = DEFAULT_BATCH_THRESHOLD,
         base_url: str = "",
         max_tokens: int = prompting.MAX_TOKENS,
         http_client: Any = None,
@@ -214,6 +245,8 @@ class AnthropicCopywriter(Copywriter):
         results: dict[str, ListingCopy | ClaudeError] = {}
         for line in lines:
             results[line.custom_id] = self._batch_result(line, (briefs or {}).get(line.custom_id))
+        for custom_id in briefs or {}:
+            results.setdefault(custom_id, ClaudeError("Claude's batch returned nothing for this listing; write it again."))
         return results
 
     def _batch_result(self, line, brief: ListingBrief | None) -> ListingCopy | ClaudeError:

@@ -7,8 +7,10 @@ test without a database, and unable to reach anything outside the draft.
 """
 from __future__ import annotations
 
+from abc import abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from studio.backends import Backend
 
@@ -85,9 +87,45 @@ class ListingCopy:
 
 
 class Copywriter(Backend):
-    """Base of the copywriter backends (ATELIER_BACKENDS["copywriter"])."""
+    """Base of the copywriter backends (ATELIER_BACKENDS["copywriter"]): a brief in, listing copy out.
+
+    Raise an exception with a message a shop manager can act on when the copy
+    can't be written; the service marks the draft failed with it.
+    """
 
     step = "copywriter"
+    # Products per background task (None: the service's default). A backend that may wait long on
+    # one listing sets it low, so a task's worst case stays inside Q_TIMEOUT.
+    task_chunk: ClassVar[int | None] = None
 
+    @abstractmethod
     def write(self, *, brief: ListingBrief) -> ListingCopy:
-        raise NotImplementedError
+        """One listing's copy from the brief's facts."""
+
+
+class BatchCopywriter(Copywriter):
+    """A copywriter that can also take a big job as one asynchronous batch (a provider's cheaper batch API).
+
+    The listing service sends a job of `batch_threshold` products or more
+    through `write_many`, polls `batch_ended` every `batch_poll_seconds` (giving
+    up after `batch_max_polls`), then stores what `collect` returns. Each result
+    goes through the same checks and review as a single `write`.
+    """
+
+    batch_threshold: int = 20
+    batch_poll_seconds: ClassVar[int] = 60
+    batch_max_polls: ClassVar[int] = 26 * 60
+
+    @abstractmethod
+    def write_many(self, briefs: Mapping[str, ListingBrief]) -> str:
+        """Submit one batch, a listing per brief under its key; returns the batch id."""
+
+    @abstractmethod
+    def batch_ended(self, batch_id: str) -> bool:
+        """Whether the batch has finished (successfully or not), so `collect` can read it."""
+
+    @abstractmethod
+    def collect(
+        self, batch_id: str, *, briefs: Mapping[str, ListingBrief]
+    ) -> Mapping[str, ListingCopy | Exception]:
+        """Each brief's copy, or the exception (with a message a person can act on) that stopped it, by key."""

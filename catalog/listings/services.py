@@ -19,7 +19,7 @@ from django_q.tasks import async_task
 from approvals.models import ReviewState
 from approvals.selectors import review_items_for
 from approvals.services import review_submit
-from catalog.copywriting.base import ListingBrief, ListingCopy, PhotoFact
+from catalog.copywriting.base import BatchCopywriter, Copywriter, ListingBrief, ListingCopy, PhotoFact
 from catalog.listings import limits
 from catalog.listings.checks import PASS, WARN, Check, listing_checks, normalise_tags, sanitise_description
 from catalog.listings.kind import LISTING_COPY, product_facts
@@ -128,8 +128,8 @@ def listing_write(*, product_id: int, instructions: str = "", requested_by_id: i
 
     writer = ""
     try:
-        backend = backends["copywriter"]
-        writer = f"{type(backend).__module__}.{type(backend).__qualname__}"
+        backend = _copywriter()
+        writer = _writer_name(backend)
         copy = backend.write(brief=brief)
         if not isinstance(copy, ListingCopy):
             raise TypeError(f"it returned {type(copy).__name__} instead of ListingCopy")
@@ -252,13 +252,13 @@ def listing_write_batch(*, product_ids: list[int], requested_by, instructions: s
     if not ids:
         return job_finish(job_id=job.pk, message="No products were selected.")
     requested_by_id = requested_by.pk if requested_by is not None else None
-    backend = backends["copywriter"]
-    if getattr(backend, "supports_batches", False) and count >= backend.batch_threshold:
+    backend = _copywriter()
+    if isinstance(backend, BatchCopywriter) and count >= backend.batch_threshold:
         transaction.on_commit(
             partial(async_task, "catalog.tasks.submit_listing_batch", job.pk, ids, instructions, requested_by_id)
         )
         return job
-    chunk_size = getattr(backend, "task_chunk", BATCH_CHUNK)
+    chunk_size = backend.task_chunk or BATCH_CHUNK
     for start in range(0, count, chunk_size):
         chunk = ids[start : start + chunk_size]
         transaction.on_commit(
@@ -272,13 +272,10 @@ def listing_rewrite(*, draft: ListingDraft, note: str, user) -> Job:
     return listing_write_batch(product_ids=[draft.product_id], requested_by=user, instructions=note)
 
 
-# --- The batch path: one Message Batch for a big job, polled until it ends ----------------
-# A backend with `supports_batches` (the Claude copywriter) takes jobs of `batch_threshold`
-# products or more as one batch: half the price, the cached system prefix shared. Each
-# result then goes through the same store path as listing_write (_tidy, checks, review_submit).
-
-BATCH_POLL_SECONDS = 60
-BATCH_POLLS_MAX = 26 * 60  # batches end (or expire) within 24 h; past 26 h of polling, give up
+# --- The batch path: one batch for a big job, polled until it ends ------------------------
+# A BatchCopywriter takes jobs of `batch_threshold` products or more as one batch (a
+# provider's batch API is cheaper, and slower). Each result then goes through the same
+# store path as listing_write (_tidy, checks, review_submit).
 
 
 def _batch_schedule_name(job_id: int) -> str:
@@ -293,6 +290,10 @@ def _writer_name(backend) -> str:
     return f"{type(backend).__module__}.{type(backend).__qualname__}"
 
 
+def _copywriter() -> Copywriter:
+    return backends["copywriter"]
+
+
 def _batch_briefs(product_ids: list[int], instructions: str) -> tuple[dict[int, Product], dict[str, ListingBrief]]:
     products = Product.objects.select_related("category", "maker").in_bulk(product_ids)
     briefs = {
@@ -304,6 +305,15 @@ def _batch_briefs(product_ids: list[int], instructions: str) -> tuple[dict[int, 
 def _batch_fail(*, job_id: int, product: Product, message: str) -> None:
     _draft_failed(product=product, message=message)
     job_advance(job_id=job_id, failed=1, error=f"{product.title}: {message}", unit=f"product:{product.pk}")
+
+
+def _batch_fail_all(*, job_id: int, product_ids: list[int], message: str) -> None:
+    products = Product.objects.in_bulk(product_ids)
+    for pk in product_ids:
+        if pk in products:
+            _batch_fail(job_id=job_id, product=products[pk], message=message)
+        else:
+            job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
 
 
 def listing_batch_submit(
@@ -326,8 +336,10 @@ def listing_batch_submit(
             job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
     if not briefs:
         return None
-    backend = backends["copywriter"]
+    backend = _copywriter()
     try:
+        if not isinstance(backend, BatchCopywriter):  # the setting changed since the job was queued
+            raise ListingWriteError("it doesn't take batches; write these listings again")
         batch_id = backend.write_many(briefs)
     except Exception as exc:
         message = (f"The copywriter ({type(backend).__name__}) couldn't submit the batch: "
@@ -338,13 +350,13 @@ def listing_batch_submit(
                 _batch_fail(job_id=job_id, product=products[pk], message=message)
         return None
     submitted = [pk for pk in product_ids if pk in products]
-    _batch_poll_later(job_id=job_id, batch_id=batch_id, product_ids=submitted, instructions=instructions,
+    _batch_poll_later(backend, job_id=job_id, batch_id=batch_id, product_ids=submitted, instructions=instructions,
                       requested_by_id=requested_by_id, polls=0)
     return batch_id
 
 
-def _batch_poll_later(*, job_id: int, batch_id: str, product_ids: list[int], instructions: str,
-                      requested_by_id: int | None, polls: int) -> None:
+def _batch_poll_later(backend: BatchCopywriter, *, job_id: int, batch_id: str, product_ids: list[int],
+                      instructions: str, requested_by_id: int | None, polls: int) -> None:
     """One ONCE schedule per job (django-q2 deletes it when it fires), so a re-run task can't fork the chain."""
     from django_q.models import Schedule
     from django_q.tasks import schedule
@@ -355,7 +367,7 @@ def _batch_poll_later(*, job_id: int, batch_id: str, product_ids: list[int], ins
         schedule(
             "catalog.tasks.poll_listing_batch", job_id, batch_id, list(product_ids), instructions, requested_by_id,
             polls, name=name, schedule_type=Schedule.ONCE,
-            next_run=timezone.now() + timedelta(seconds=BATCH_POLL_SECONDS),
+            next_run=timezone.now() + timedelta(seconds=backend.batch_poll_seconds),
         )
 
 
@@ -366,28 +378,28 @@ def listing_batch_collect(
     """Poll the job's batch; once it ended, store each result as a draft (or fail that product with the reason).
 
     Returns {"status": "waiting" | "collected" | "gave up" | "done", ...}. While the
-    batch runs (or Claude can't be reached), the next poll is scheduled.
+    batch runs (or the copywriter's service can't be reached), the next poll is scheduled.
     """
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.is_finished:
         return {"status": "done"}
-    backend = backends["copywriter"]
+    backend = _copywriter()
+    name = type(backend).__name__
+    if not isinstance(backend, BatchCopywriter):  # the setting changed while the batch ran
+        message = f"The copywriter ({name}) takes no batches, so batch {batch_id} can't be collected; write these listings again."
+        _batch_fail_all(job_id=job_id, product_ids=product_ids, message=message)
+        return {"status": "gave up"}
     try:
         ended = backend.batch_ended(batch_id)
-    except Exception as exc:  # Claude unreachable for now: the batch carries on without us
+    except Exception as exc:  # the service is unreachable for now: the batch carries on without us
         logger.warning("Polling listing copy batch %s failed: %s", batch_id, exc)
         ended = False
     if not ended:
-        if polls + 1 >= BATCH_POLLS_MAX:
-            message = f"Claude's batch {batch_id} didn't finish in time; write these listings again."
-            products = Product.objects.in_bulk(product_ids)
-            for pk in product_ids:
-                if pk in products:
-                    _batch_fail(job_id=job_id, product=products[pk], message=message)
-                else:
-                    job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
+        if polls + 1 >= backend.batch_max_polls:
+            message = f"Batch {batch_id} of the copywriter ({name}) didn't finish in time; write these listings again."
+            _batch_fail_all(job_id=job_id, product_ids=product_ids, message=message)
             return {"status": "gave up"}
-        _batch_poll_later(job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
+        _batch_poll_later(backend, job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
                           requested_by_id=requested_by_id, polls=polls + 1)
         return {"status": "waiting", "polls": polls + 1}
 
@@ -396,12 +408,12 @@ def listing_batch_collect(
         results = backend.collect(batch_id, briefs=briefs)
     except Exception as exc:
         logger.warning("Collecting listing copy batch %s failed: %s", batch_id, exc)
-        _batch_poll_later(job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
+        _batch_poll_later(backend, job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
                           requested_by_id=requested_by_id, polls=polls + 1)
         return {"status": "waiting", "polls": polls + 1, "error": str(exc)}
 
     requested_by = get_user_model().objects.filter(pk=requested_by_id).first() if requested_by_id else None
-    writer, name = _writer_name(backend), type(backend).__name__
+    writer = _writer_name(backend)
     written = failed = 0
     for pk in product_ids:
         product, custom_id = products.get(pk), _batch_custom_id(pk)
@@ -411,7 +423,7 @@ def listing_batch_collect(
             continue
         result = results.get(custom_id)
         if result is None:
-            result = RuntimeError("Claude's batch returned nothing for this listing")
+            result = RuntimeError("the batch returned nothing for this listing")
         if not isinstance(result, ListingCopy):
             message = f"The copywriter ({name}) couldn't write this listing: {str(result).strip() or type(result).__name__}"
             _batch_fail(job_id=job_id, product=product, message=message[:500])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import time
+from abc import abstractmethod
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
@@ -99,8 +100,9 @@ class Stager(Backend):
     step = "stager"
     name = ""
 
+    @abstractmethod
     def stage(self, *, image: Image.Image, mask: Image.Image, look: LookSpec, seed: int) -> StagedImage:
-        raise NotImplementedError
+        """One photo rendered into one look, the product's pixels untouched."""
 
 
 def encode_png(image: Image.Image) -> bytes:

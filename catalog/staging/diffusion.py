@@ -47,6 +47,7 @@ from catalog.staging.compositor import check_seed, layout_details, render_layout
 from catalog.staging.fidelity import enforce, measure_fidelity, reference
 from catalog.staging.layout import Layout, plan_layout
 from catalog.staging.looks import MAX_LONG_SIDE, MIN_LONG_SIDE, LookSpec
+from studio.backends import Option, TaskQueue
 
 DEVICES = ("auto", "cuda", "cpu")
 DTYPES = ("auto", "float16", "bfloat16", "float32")
@@ -55,8 +56,22 @@ SETUP_HINT = ("Set STAGING_MODEL_DIR to a folder holding a diffusers Stable Diff
               "(made with save_pretrained; nothing is downloaded).")
 
 
+def _threads_per_worker(queue: TaskQueue) -> int:
+    # PyTorch uses every core by default; several CPU workers on one machine then fight over them
+    # (and OpenMP's spinning makes that many times slower). Give each worker cores / workers.
+    return max(1, (os.cpu_count() or 1) // queue.workers)
+
+
 class DiffusionStager(Stager):
+    """Stable Diffusion inpainting around the product (ATELIER_STAGER=diffusion, STAGING_MODEL_DIR=…)."""
+
     name = "diffusion"
+    option_specs = (
+        Option("model_dir", env="STAGING_MODEL_DIR", required=True,
+               help="a local directory holding a diffusers Stable Diffusion inpainting pipeline; nothing is downloaded"),
+        Option("cpu_threads", env="STAGING_CPU_THREADS", type=int, minimum=1, default=_threads_per_worker,
+               help="torch threads per worker process on a CPU"),
+    )
 
     def __init__(self, *, model_dir: str = "", device: str = "auto", dtype: str = "auto", attention: str = "sdpa",
                  resolution: int | None = None, dilate_px: int = 3, max_long_side: int = MAX_LONG_SIDE,
@@ -74,8 +89,6 @@ class DiffusionStager(Stager):
         super().__init__(model_dir=model_dir, device=device, dtype=dtype, attention=attention, resolution=resolution,
                          dilate_px=dilate_px, max_long_side=max_long_side, cpu_threads=cpu_threads, variant=variant)
         self.variant = variant or None  # e.g. "fp16": a folder holding only *.fp16.safetensors weights
-        # PyTorch uses every core by default; several CPU workers on one machine then fight over them (and
-        # OpenMP's spinning makes that many times slower). Give each worker cores / workers.
         self.cpu_threads = None if cpu_threads is None else int(cpu_threads)
         self.model_dir = str(model_dir or "")
         self.device, self.dtype, self.attention = device, dtype, attention

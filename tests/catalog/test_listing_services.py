@@ -1,5 +1,8 @@
 """Listing copy services and tasks: brief, write, check, store, submit for review; batches as jobs."""
+import ast
+import inspect
 import io
+from collections.abc import Mapping
 
 import pytest
 from django.test import override_settings
@@ -8,7 +11,7 @@ from PIL import Image
 from approvals import registry
 from approvals.models import ReviewItem, ReviewState
 from approvals.services import review_decide
-from catalog.copywriting.base import Copywriter, ListingBrief, ListingCopy
+from catalog.copywriting.base import BatchCopywriter, Copywriter, ListingBrief, ListingCopy
 from catalog.listings.kind import LISTING_COPY, product_facts
 from catalog.listings.services import (
     BATCH_CHUNK,
@@ -20,7 +23,8 @@ from catalog.listings.services import (
 )
 from catalog.models import ListingDraft, Product
 from catalog.services import photo_add
-from catalog.tasks import write_listings
+from catalog.listings import services as listing_services
+from catalog.tasks import poll_listing_batch, write_listings
 from studio.models import Job
 from studio.services import studio_profile_get
 from tests.factories import CategoryFactory, ProductFactory, VariantFactory
@@ -65,8 +69,44 @@ class NotCopywriterOutput(Copywriter):
         return {"title": "a dict, not ListingCopy"}
 
 
-def backend(path: str) -> dict:
-    return {"copywriter": {"BACKEND": path, "OPTIONS": {}}}
+class KilnBatchCopywriter(BatchCopywriter):
+    """Takes batches with no provider behind it: keeps them in memory, ends each on its second poll.
+
+    Titles decide the outcome: "broken" fails that listing, "lost" is left out of the results.
+    """
+
+    batches: dict[str, dict] = {}
+
+    def __init__(self, *, batch_threshold: int = 2) -> None:
+        super().__init__(batch_threshold=batch_threshold)
+        self.batch_threshold = batch_threshold
+
+    def write(self, *, brief: ListingBrief) -> ListingCopy:
+        from catalog.copywriting.template import TemplateCopywriter
+
+        return TemplateCopywriter().write(brief=brief)
+
+    def write_many(self, briefs: Mapping[str, ListingBrief]) -> str:
+        batch_id = f"kiln-{len(self.batches) + 1}"
+        self.batches[batch_id] = {"briefs": dict(briefs), "polls": 0}
+        return batch_id
+
+    def batch_ended(self, batch_id: str) -> bool:
+        self.batches[batch_id]["polls"] += 1
+        return self.batches[batch_id]["polls"] >= 2
+
+    def collect(self, batch_id: str, *, briefs: Mapping[str, ListingBrief]) -> dict[str, ListingCopy | Exception]:
+        results: dict[str, ListingCopy | Exception] = {}
+        for key, brief in briefs.items():
+            if "broken" in brief.title:
+                results[key] = RuntimeError("the kiln cracked this one")
+            elif "lost" not in brief.title:
+                results[key] = self.write(brief=brief)
+        return results
+
+
+def backend(path: str, **options) -> dict:
+    return {"copywriter": {"BACKEND": path, "OPTIONS": options}}
 
 
 def png() -> bytes:
@@ -357,3 +397,92 @@ def test_a_chunk_task_that_runs_twice_counts_each_product_once(artisan):
     write_listings(job.pk, ids[2:])
     job.refresh_from_db()
     assert (job.done, job.status) == (3, Job.Status.SUCCEEDED)
+
+
+# --- A batch-capable copywriter, through the generic batch path ------------------------------
+
+
+def _next_poll(job):
+    from django_q.models import Schedule
+
+    return ast.literal_eval(Schedule.objects.get(name=f"listing-copy-batch:{job.pk}").args)
+
+
+@override_settings(ATELIER_BACKENDS=backend(f"{__name__}.KilnBatchCopywriter", batch_threshold=3))
+def test_a_batch_copywriter_takes_a_big_job_as_one_batch(artisan, manager, django_capture_on_commit_callbacks):
+    KilnBatchCopywriter.batches.clear()
+    good = ProductFactory(maker=artisan, title="Good mug", materials=["stoneware clay"])
+    broken = ProductFactory(maker=artisan, title="A broken mug")
+    lost = ProductFactory(maker=artisan, title="A lost mug")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = listing_write_batch(product_ids=[good.pk, broken.pk, lost.pk], requested_by=manager)
+
+    [(batch_id, batch)] = KilnBatchCopywriter.batches.items()
+    assert sorted(batch["briefs"]) == sorted(f"product-{p.pk}" for p in (good, broken, lost))
+    assert batch["briefs"][f"product-{good.pk}"].materials == ("stoneware clay",)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.failed) == (Job.Status.RUNNING, 0, 0)
+    assert not ReviewItem.objects.exists()
+
+    assert poll_listing_batch(*_next_poll(job))["status"] == "waiting"
+    outcome = poll_listing_batch(*_next_poll(job))
+    assert outcome == {"job": job.pk, "batch": batch_id, "status": "collected", "written": 1, "failed": 2}
+
+    job.refresh_from_db()
+    assert (job.status, job.done, job.failed) == (Job.Status.PARTIAL, 1, 2)
+    assert sorted(job.errors) == sorted([
+        "A broken mug: The copywriter (KilnBatchCopywriter) couldn't write this listing: the kiln cracked this one",
+        "A lost mug: The copywriter (KilnBatchCopywriter) couldn't write this listing: "
+        "the batch returned nothing for this listing",
+    ])
+    item = pending_items(good).get()
+    assert item.submitted_by == manager
+    assert item.snapshot["writer"] == f"{__name__}.KilnBatchCopywriter"
+    assert ListingDraft.objects.get(product=broken).status == ListingDraft.Status.FAILED
+    assert pending_items(broken).count() == pending_items(lost).count() == 0
+
+
+@override_settings(ATELIER_BACKENDS=backend(f"{__name__}.KilnBatchCopywriter", batch_threshold=3))
+def test_below_its_threshold_a_batch_copywriter_writes_one_by_one(artisan, manager, django_capture_on_commit_callbacks):
+    KilnBatchCopywriter.batches.clear()
+    products = [ProductFactory(maker=artisan) for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = listing_write_batch(product_ids=[p.pk for p in products], requested_by=manager)
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.done == 2
+    assert KilnBatchCopywriter.batches == {}
+    assert all(pending_items(p).count() == 1 for p in products)
+
+
+def test_a_batch_whose_copywriter_was_switched_off_fails_clearly(settings, artisan, manager,
+                                                                 django_capture_on_commit_callbacks):
+    KilnBatchCopywriter.batches.clear()
+    settings.ATELIER_BACKENDS = backend(f"{__name__}.KilnBatchCopywriter", batch_threshold=1)
+    product = ProductFactory(maker=artisan, title="Celadon mug")
+    with django_capture_on_commit_callbacks(execute=True):
+        job = listing_write_batch(product_ids=[product.pk], requested_by=manager)
+    settings.ATELIER_BACKENDS = backend(TEMPLATE)
+    [batch_id] = KilnBatchCopywriter.batches
+    assert poll_listing_batch(*_next_poll(job))["status"] == "gave up"
+    job.refresh_from_db()
+    assert (job.status, job.failed) == (Job.Status.FAILED, 1)
+    assert job.errors == [
+        f"Celadon mug: The copywriter (TemplateCopywriter) takes no batches, so batch {batch_id} can't be collected; "
+        "write these listings again."
+    ]
+    assert ListingDraft.objects.get(product=product).status == ListingDraft.Status.FAILED
+
+
+def test_the_generic_listing_service_names_no_provider():
+    source = inspect.getsource(listing_services)
+    assert "batch_threshold" in source  # the positive control: this is the service that runs batches
+    for word in ("Claude", "Anthropic", "anthropic", "supports_batches", "getattr(backend"):
+        assert word not in source
+
+
+def test_a_copywriter_module_under_tests_writes_drafts_through_the_service(mug, settings):
+    shouting = "tests.catalog.shouting_copywriter.ShoutingCopywriter"
+    settings.ATELIER_BACKENDS = backend(shouting, punctuation="!")
+    draft = listing_write(product_id=mug.pk)
+    assert draft.status == ListingDraft.Status.READY and draft.writer == shouting
+    assert pending_items(mug).get().snapshot["title"] == "CELADON MUG!"

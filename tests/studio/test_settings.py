@@ -35,8 +35,16 @@ def test_debug_on_runs_without_a_secret_key(tmp_path):
         ({"DEBUG": "1", "Q_WORKERS": "abc"}, "Q_WORKERS"),
         ({"DEBUG": "1", "Q_WORKERS": "0"}, "Q_WORKERS"),
         ({"DEBUG": "1", "Q_TIMEOUT": "-5"}, "Q_TIMEOUT"),
+        ({"DEBUG": "1", "ATELIER_COPYWRITER": "gpt"}, "ATELIER_COPYWRITER"),
+        ({"DEBUG": "1", "ATELIER_STAGER": "catalog.copywriting.template.TemplateCopywriter"}, "is a copywriter backend, not a stager"),
+        ({"DEBUG": "1", "ATELIER_STAGER": "diffusion", "STAGING_MODEL_DIR": ""}, "STAGING_MODEL_DIR"),
+        ({"DEBUG": "1", "ATELIER_STAGER": "diffusion", "STAGING_MODEL_DIR": "/m", "STAGING_CPU_THREADS": "0"}, "STAGING_CPU_THREADS"),
+        ({"DEBUG": "1", "ATELIER_COPYWRITER": "anthropic", "ANTHROPIC_API_KEY": "k", "ANTHROPIC_MAX_RETRIES": "-1"},
+         "ANTHROPIC_MAX_RETRIES"),
     ],
-    ids=["debug-maybe", "database-url-nonsense", "database-url-mysql", "q-workers-abc", "q-workers-zero", "q-timeout"],
+    ids=["debug-maybe", "database-url-nonsense", "database-url-mysql", "q-workers-abc", "q-workers-zero", "q-timeout",
+         "copywriter-unknown", "stager-of-another-step", "stager-model-dir-unset", "stager-threads-zero",
+         "claude-retries-negative"],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, env, variable):
     result = manage("check", tmp_path=tmp_path, **env)
@@ -75,3 +83,24 @@ def test_the_embedded_sqlite_database_runs_in_wal_mode(tmp_path):
     assert "journal_mode=wal" in result.stdout
     assert f"db={tmp_path / 'atelier.sqlite3'}" in result.stdout
     assert (tmp_path / "atelier.sqlite3").exists()
+
+
+SHOUTING = "tests.catalog.shouting_copywriter.ShoutingCopywriter"
+
+
+def test_a_new_copywriter_is_one_module_plus_one_setting(tmp_path):
+    """A module under tests/, chosen by ATELIER_COPYWRITER alone; the option it declares is read from the env."""
+    script = (
+        "from django.conf import settings\n"
+        "from catalog.copywriting.base import ListingBrief\n"
+        "from studio.backends import backends\n"
+        "print(settings.ATELIER_BACKENDS['copywriter'])\n"
+        "print(backends['copywriter'].write(brief=ListingBrief(title='Celadon mug')).title)\n"
+    )
+    result = manage("shell", "--no-imports", "-c", script, tmp_path=tmp_path, DEBUG="1",
+                    ATELIER_COPYWRITER=SHOUTING, SHOUT_PUNCTUATION="?!")
+    assert result.returncode == 0, result.stderr
+    assert f"'BACKEND': '{SHOUTING}', 'OPTIONS': {{'punctuation': '?!'}}" in result.stdout
+    assert "CELADON MUG?!" in result.stdout
+    check = manage("check", tmp_path=tmp_path, DEBUG="1", ATELIER_COPYWRITER=SHOUTING)
+    assert check.returncode == 0, check.stderr
