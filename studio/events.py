@@ -163,8 +163,12 @@ def unsubscribe(event_type: type[Event], *, dispatch_uid: str) -> None:
 
 
 def emit(event: Event, *, using: str | None = None) -> None:
-    """Deliver `event` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: _deliver(event), using=using)
+    """Deliver `event` once the current transaction commits (at once outside a transaction).
+
+    Nothing is queued when nobody subscribes to this type of event.
+    """
+    if _handlers_for(type(event)):
+        transaction.on_commit(lambda: _deliver(event), using=using)
 
 
 def _deliver(event: Event) -> None:
