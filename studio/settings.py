@@ -341,7 +341,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Prophet logs an ERROR at import when plotly (its optional plotting extra) is missing; nothing plots here.
+        "prophet.plot": {"level": "CRITICAL"},
+    },
 }
 
 ATELIER_DEMO_PASSWORD = os.environ.get("ATELIER_DEMO_PASSWORD", "atelier-demo")
