@@ -1,4 +1,5 @@
-"""What forecasting adds to other pages: the product page's sales, its forecast and a units-sold badge."""
+"""What forecasting adds to other pages: the product page's sales, its forecast and a units-sold badge;
+the dashboard's sales numbers and forecast alerts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +8,12 @@ from typing import Any
 from django.utils import timezone
 
 from forecasting.charts import forecast_chart_svg
-from forecasting.selectors import product_forecast, product_sales_by_week
+from forecasting.selectors import product_forecast, product_sales_by_week, sales_summary_for, stock_alerts_for
 from studio import panels
 
 WEEKS_SHOWN = 26
+SALES_DAYS = 30
+ALERTS_SHOWN = 6
 
 
 def _weekly_sales(product) -> dict[str, Any]:
@@ -45,6 +48,23 @@ def _forecast(request, product) -> dict[str, Any]:
     return {"forecast": forecast, "forecast_chart": chart}
 
 
+def _sales(request, obj) -> dict[str, Any]:
+    since = timezone.localdate() - dt.timedelta(days=SALES_DAYS)
+    return {"sales": sales_summary_for(request.user, since=since)}
+
+
+def _alerts(request, obj) -> dict[str, Any]:
+    alerts = stock_alerts_for(request.user, today=timezone.localdate())
+    return {"stock_alerts": alerts[:ALERTS_SHOWN], "stock_alert_total": len(alerts)}
+
+
+panels.register(panels.Panel(
+    slot="dashboard_stats", name="sales", template="forecasting/panels/dashboard_sales.html", context=_sales, order=30,
+))
+panels.register(panels.Panel(
+    slot="dashboard_wide", name="forecast_alerts", template="forecasting/panels/dashboard_alerts.html", context=_alerts,
+    order=30,
+))
 panels.register(panels.Panel(
     slot="product_badges", name="units_sold", template="forecasting/panels/product_badge.html",
     context=lambda request, product: _weekly_sales(product),
