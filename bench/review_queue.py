@@ -302,8 +302,8 @@ def seed(products: int, pending: int) -> None:
         product_ids = dict(Product.objects.values_list("handle", "pk"))
         copy_rows(
             Variant,
-            ["product", "sku", "title", "options", "price", "stock_on_hand", "position"],
-            ((product_ids[f["handle"]], f"BENCH-{i:06d}", "", {}, None, i % 25, 0) for i, f in enumerate(facts)),
+            ["product", "sku", "title", "options", "price", "stock_on_hand", "work_in_progress", "position"],
+            ((product_ids[f["handle"]], f"BENCH-{i:06d}", "", {}, None, i % 25, 0, 0) for i, f in enumerate(facts)),
         )
         print(f"  {products:,} products and variants in {time.monotonic() - started:.1f} s")
 
