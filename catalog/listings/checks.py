@@ -28,6 +28,8 @@ CHECK_LABELS: dict[str, str] = {
     "alt_length": "Alt text length",
     "unsupported_claims": "Claims the facts don't back",
     "missing_facts": "Facts the copy leaves out",
+    "writer_notes": "The copywriter's notes",  # this one and auto_fix are added by listings.services
+    "auto_fix": "Fixed automatically",
 }
 
 

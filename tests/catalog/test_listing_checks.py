@@ -3,6 +3,7 @@ import pytest
 
 from catalog.listings import limits
 from catalog.listings.checks import (
+    CHECK_LABELS,
     FAIL,
     PASS,
     WARN,
@@ -187,3 +188,17 @@ def test_plain_text_unescapes_entities():
     from catalog.listings.checks import plain_text
 
     assert plain_text("<p>Salt &amp; pepper</p>") == "Salt & pepper"
+
+
+def test_every_check_code_has_a_label_for_the_review_queue():
+    """The queue names a listing's failed checks by these labels; a new code without one would read as raw words."""
+    import inspect
+    import re
+
+    from catalog.listings import checks, services
+
+    source = inspect.getsource(checks) + inspect.getsource(services)
+    codes = set(re.findall(r'(?:Check|_length)\(\s*"(\w+)"', source))
+    assert {"title_characters", "unsupported_claims", "writer_notes"} <= codes  # the search finds them
+    assert codes == set(CHECK_LABELS)
+
