@@ -1,6 +1,6 @@
 """How fast the offline copywriter writes: drafts per second for 1,000 products on one core.
 
-    DEBUG=1 .venv/bin/python bench/copywriting.py
+    DEBUG=1 .venv/bin/python bench/copywriting.py [--products 1000] [--repeats 5]
 
 Briefs are built in memory (no database): the timing is the composition alone,
 which is what a worker spends per product besides its few queries. The
@@ -19,6 +19,7 @@ size of the template writer's copy as a tool call.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import sys
@@ -97,9 +98,9 @@ def baseline(briefs: list[ListingBrief]) -> list[str]:
     return [f"{brief.title}: {', '.join(brief.materials)}" for brief in briefs]
 
 
-def best_seconds(function, briefs) -> float:
+def best_seconds(function, briefs, repeats: int) -> float:
     timings = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         start = time.perf_counter()
         function(briefs)
         timings.append(time.perf_counter() - start)
@@ -107,21 +108,28 @@ def best_seconds(function, briefs) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=PRODUCTS, help=f"briefs to write (default {PRODUCTS})")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"timed runs, the best counts (default {REPEATS})")
+    args = parser.parse_args()
+    if args.products < 1 or args.repeats < 1:
+        parser.error("--products and --repeats must be positive.")
+    products, repeats = args.products, args.repeats
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    briefs = make_briefs(PRODUCTS)
+    briefs = make_briefs(products)
     writer = TemplateCopywriter()
 
     def template(items):
         return [writer.write(brief=brief) for brief in items]
 
     template(briefs[:50])  # warm the regex caches
-    base = best_seconds(baseline, briefs)
-    real = best_seconds(template, briefs)
-    base_rate, real_rate = PRODUCTS / base, PRODUCTS / real
-    print(f"copywriting bench: {PRODUCTS} products, best of {REPEATS} runs, one core")
+    base = best_seconds(baseline, briefs, repeats)
+    real = best_seconds(template, briefs, repeats)
+    base_rate, real_rate = products / base, products / real
+    print(f"copywriting bench: {products} products, best of {repeats} runs, one core")
     print(f"  baseline (f-string of title + materials): {base_rate:>12,.0f} briefs/s")
-    print(f"  TemplateCopywriter.write:                 {real_rate:>12,.0f} drafts/s  ({real / PRODUCTS * 1e6:,.0f} µs per draft)")
+    print(f"  TemplateCopywriter.write:                 {real_rate:>12,.0f} drafts/s  ({real / products * 1e6:,.0f} µs per draft)")
     print(f"  ratio: the writer costs {real / base:,.0f}× the baseline")
     print(f"  target ≥ {TARGET} drafts/s: {'met' if real_rate >= TARGET else 'NOT met'}")
     # Not timed: the same drafts through the checks the review queue shows.
