@@ -3,7 +3,7 @@
     .venv/bin/python bench/publish.py [--products 500] [--bucket 2000] [--restore-rate 100] [--speed 1]
 
 The real ShopifyClient (ShopifyAPI's GraphQL client, staged uploads, productSet)
-publishes to the fake Shopify of the tests (tests/fakes/shopify.py) on loopback.
+publishes to the fake Shopify of the tests (tests/channels/fakes/shopify.py) on loopback.
 The fake enforces Shopify's leaky bucket: a standard plan refills 100 points/s
 into a bucket of 2,000 (`--bucket 1000` for the older size). Each product is a
 lookup, a staged upload of its photo and a productSet; the fake charges what
@@ -20,7 +20,8 @@ Measured, in the same run on the same products:
 
 No Django, no database. At real speed the throttled run takes about a minute
 for 500 products; `--speed N` runs both clocks N times faster (say so when
-quoting numbers). Timings are those of the simulated clock.
+quoting numbers). Timings are those of the simulated clock. Exits 1 when a
+publish fails in either run.
 """
 from __future__ import annotations
 
@@ -168,6 +169,10 @@ def main() -> None:
         "baseline_s": round(base["seconds"], 3), "seconds": round(run["seconds"], 3), "floor_s": round(floor, 3),
         "ratio": round(ratio, 4) if ratio else None, "throttled": run["throttled"], "failures": len(run["failures"]),
     }))
+    broken = [name for name, result in (("baseline", base), ("throttled run", run))
+              if result["failures"] or result["products"] != args.products]
+    if broken:
+        sys.exit(f"Publishing failed in the {' and the '.join(broken)}: the numbers above don't measure a working client.")
 
 
 if __name__ == "__main__":
