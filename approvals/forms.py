@@ -44,6 +44,15 @@ class DecisionForm(forms.Form):
                 required=False, label=label, initial=initial, widget=widget, help_text=help_text, strip=True
             )
 
+    def approve_options(self) -> dict[str, bool]:
+        """The reviewer's choices among the kind's approve options: on unless posted as off
+        (the page sends a hidden "0" before each checkbox, so an unticked box says so)."""
+        chosen = {}
+        for name in self.kind.approve_options:
+            raw = self.data.get(f"option_{name}")
+            chosen[name] = raw is None or str(raw).strip().lower() not in {"", "0", "off", "false", "no"}
+        return chosen
+
     def edit_fields(self):
         return [self[f"edit_{name}"] for name in self.kind.editable_fields]
 

@@ -35,8 +35,11 @@ class DraftKind:
     clean: Callable[[models.Model, dict[str, Any]], dict[str, Any]] | None = None
     # Reasons a snapshot can't be approved as it stands (e.g. over a channel limit).
     blockers: Callable[[dict[str, Any]], list[str]] = lambda snapshot: []
-    # Called after approval with the approved snapshot (e.g. to copy it onto the draft row).
-    on_approved: Callable[[models.Model, dict[str, Any]], None] | None = None
+    # Called inside the approving transaction as on_approved(draft, snapshot, user=, options=), with
+    # the approved snapshot and the reviewer's choices among `approve_options` (e.g. add to the gallery).
+    on_approved: Callable[..., None] | None = None
+    # Choices offered beside "Approve", each on unless the reviewer turns it off: {name: label}.
+    approve_options: Mapping[str, str] = field(default_factory=dict)
     # "Try again with this note": enqueue a new version of the draft; returns a job id or None.
     retry: Callable[..., Any] | None = None
     # The kind's own page for a snapshot (context: `snapshot`); the generic one lists every field.

@@ -102,11 +102,13 @@ def review_decide(
     note: str = "",
     edits: dict[str, Any] | None = None,
     retry: bool = False,
+    options: dict[str, bool] | None = None,
 ) -> ReviewItem:
     """Approve (optionally with edits) or reject the version the reviewer saw.
 
     With retry=True a rejection asks the draft's kind for a new version that
-    follows the note (after the transaction commits).
+    follows the note (after the transaction commits). `options` are the reviewer's
+    choices among the kind's approve_options; one not given is on.
 
     Raises ReviewItem.DoesNotExist when the user may not decide this item (the
     view answers 404), DraftChanged when it is no longer the version they saw,
@@ -152,7 +154,8 @@ def review_decide(
         )
         draft = item.draft
         if kind.on_approved is not None and draft is not None:
-            kind.on_approved(draft, approved)
+            chosen = {name: bool((options or {}).get(name, True)) for name in kind.approve_options}
+            kind.on_approved(draft, approved, user=user, options=chosen)
         events.emit(events.DraftApproved(**_event_fields(item, draft, by=user), snapshot=approved))
     return item
 

@@ -159,6 +159,7 @@ def review_decide_view(request: HttpRequest, item_id: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 edits=form.edits(item.snapshot) if decision == EDIT else None,
                 retry=decision == REJECT and form.cleaned_data["retry"],
+                options=form.approve_options() if decision in (APPROVE, EDIT) else None,
             )
         except ReviewItem.DoesNotExist:
             return render(request, "errors/404.html", status=404)

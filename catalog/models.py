@@ -306,3 +306,30 @@ class StagedImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.photo} in {self.look.name}"
+
+
+class Gallery(models.Model):
+    """The images a channel receives for a product, in order (the lead image first): a draft the maker approves.
+
+    One row per product; every proposal is a new version in the review queue.
+    Publishing sends the approved snapshot's images and nothing else, so a photo
+    uploaded or a staged image approved later goes out only once a person approved
+    a gallery that includes it.
+    """
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="gallery")
+    images = models.JSONField(
+        default=list, blank=True,
+        help_text="[{\"source\": \"photo\"|\"staged\", \"id\", \"image\", \"sha256\", \"width\", \"height\", \"alt\", "
+                  "\"label\"}, …] in the order a channel shows them.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    owner_field = "product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "galleries"
+
+    def __str__(self) -> str:
+        return f"Gallery of {self.product.title}"

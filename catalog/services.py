@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
+from catalog.galleries.services import gallery_propose
 from catalog.models import Category, Photo, Product, Variant
 from catalog.photos.cutout import Cutout, CutoutError, photo_cutout
 from catalog.photos.intake import display_name, photo_clean, size_check
@@ -203,6 +204,8 @@ def photos_upload(*, product: Product, files: Iterable[UploadedFile], uploaded_b
             results.append(PhotoUpload(filename=name, error=" ".join(error.messages)))
         else:
             results.append(PhotoUpload(filename=name, photo=photo, created=created))
+    if any(result.created for result in results):
+        gallery_propose(product=product, submitted_by=uploaded_by)  # the new photos wait for the maker's say
     return results
 
 

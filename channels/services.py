@@ -1,10 +1,9 @@
 """Publishing to a sales channel: what may go out, built from approved snapshots only, and how it went.
 
-The one rule lives here: a payload is made from `approvals.selectors` (the
-approved listing copy and approved staged images), never from the live draft
-rows. Variants, prices and stock are the shop's own facts, not AI output, and
-come from the catalogue. The maker's original photos lead (marketplaces want
-a real photo of the piece first); approved staged images follow.
+The one rule lives here: a payload is made from approved snapshots only (the
+approved listing copy and the approved gallery, which fixes the images and their
+order, the maker's own photos first), never from the live rows. Variants, prices
+and stock are the shop's own facts, not AI output, and come from the catalogue.
 """
 from __future__ import annotations
 
@@ -22,8 +21,9 @@ from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from approvals.selectors import approved_content, approved_items_for
-from catalog.models import ListingDraft, Product, QCVerdict, StagedImage, Variant
+from approvals.selectors import approved_content
+from catalog.galleries.services import gallery_approved_images
+from catalog.models import ListingDraft, Product, Variant
 from channels.base import Channel, ChannelError
 from channels.models import ChannelListing
 from channels.payload import ImageContentMismatch, ImagePayload, ProductPayload, VariantPayload
@@ -68,24 +68,18 @@ def _approved_listing(product: Product) -> dict | None:
     return approved_content(draft=draft) if draft is not None else None
 
 
-def _approved_staged(product: Product) -> list[dict]:
-    staged = list(StagedImage.objects.filter(product=product).order_by("photo__position", "look__position", "pk"))
-    approved = approved_items_for(drafts=staged)
-    return [approved[image.pk].approved_snapshot for image in staged if image.pk in approved]
-
-
 def _approved(product: Product) -> tuple[dict | None, list[dict], list[Variant], list[str]]:
-    """The approved listing, the approved staged images, the variants, and why it can't go out (one read each)."""
-    listing, staged = _approved_listing(product), _approved_staged(product)
+    """The approved listing, the approved gallery's images, the variants, and why it can't go out (one read each)."""
+    listing, gallery = _approved_listing(product), gallery_approved_images(product=product)
     variants = list(product.variants.order_by("position", "sku"))
     reasons = []
     if listing is None:
         reasons.append("The listing copy isn't approved yet.")
-    if not staged:
-        reasons.append("No staged image is approved yet.")
+    if not gallery:
+        reasons.append("The gallery (which images go out, in what order) isn't approved yet.")
     if not variants:
         reasons.append("The product has no variants (SKUs) to sell.")
-    return listing, staged, variants, reasons
+    return listing, gallery or [], variants, reasons
 
 
 def publish_blockers(*, product: Product) -> list[str]:
@@ -94,7 +88,7 @@ def publish_blockers(*, product: Product) -> list[str]:
 
 def payload_for(*, product: Product) -> ProductPayload:
     """The payload of a publishable product; NotPublishable says what is missing."""
-    listing, staged, variants, reasons = _approved(product)
+    listing, gallery, variants, reasons = _approved(product)
     if reasons:
         raise NotPublishable(reasons)
     option_keys = _option_keys(variants)
@@ -104,11 +98,15 @@ def payload_for(*, product: Product) -> ProductPayload:
         for entry in listing.get("alt_texts", [])
         if isinstance(entry, dict)
     }
+    # Exactly the approved gallery, in its order: the maker's photos take the approved listing's alt text.
     images = [
-        _image(photo.file.name, photo.sha256, alt_by_photo.get(photo.pk) or listing["title"])
-        for photo in product.photos.exclude(qc_verdict=QCVerdict.FAIL).order_by("position", "id")
+        _image(
+            entry["image"], entry["sha256"],
+            (alt_by_photo.get(entry["id"]) or entry.get("alt") or listing["title"]) if entry.get("source") == "photo"
+            else entry.get("alt", ""),
+        )
+        for entry in gallery
     ]
-    images += [_image(snap["image"], snap["sha256"], snap.get("alt_text", "")) for snap in staged]
     profile = studio_profile_get()
     return ProductPayload(
         handle=product.handle,

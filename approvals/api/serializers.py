@@ -29,6 +29,10 @@ class DecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     edits = serializers.DictField(required=False, default=dict, help_text="Field → new value, for edit-then-approve.")
     retry = serializers.BooleanField(required=False, default=False, help_text="With reject: write a new version following the note.")
+    options = serializers.DictField(
+        child=serializers.BooleanField(), required=False, default=dict,
+        help_text="With approve: the kind's approve options, e.g. {\"add_to_gallery\": false}; one not given is on.",
+    )
 
 
 class BulkItemSerializer(serializers.Serializer):

@@ -64,6 +64,7 @@ class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                 note=data.validated_data["note"],
                 edits=data.validated_data["edits"] or None,
                 retry=data.validated_data["retry"],
+                options=data.validated_data["options"],
             )
         except (ReviewItem.DoesNotExist, ValueError):
             raise NotFound() from None

@@ -159,3 +159,11 @@ def percent(value: Any, places: int = 2) -> str:
         return f"{float(value) * 100:.{int(places)}f}%"
     except (TypeError, ValueError):
         return "—"
+
+
+@register.filter
+def option_on(data: Any, name: str) -> bool:
+    """Whether a posted approve option was left on (the last value of option_<name>, as the form reads it)."""
+    getter = getattr(data, "getlist", None)
+    values = getter(f"option_{name}") if getter else []
+    return not values or str(values[-1]).strip().lower() not in {"", "0", "off", "false", "no"}

@@ -67,6 +67,13 @@ def staged_retry(*, draft: StagedImage, note: str, user):
     return staged_image_retry(staged=draft, requested_by=user, note=note)
 
 
+def staged_on_approved(staged: StagedImage, snapshot: dict[str, Any], *, user, options: dict[str, bool]) -> None:
+    if options.get("add_to_gallery"):
+        from catalog.galleries.services import gallery_add_approved  # galleries read this kind's snapshots
+
+        gallery_add_approved(staged=staged, user=user)
+
+
 STAGED_IMAGE = DraftKind(
     name="staged_image",
     label="Staged image",
@@ -79,5 +86,7 @@ STAGED_IMAGE = DraftKind(
     clean=clean_staged,
     blockers=fidelity_blockers,
     retry=staged_retry,
+    on_approved=staged_on_approved,
+    approve_options={"add_to_gallery": "Add it to the product's gallery (the images channels receive)"},
     template="catalog/kinds/staged_image.html",
 )

@@ -25,9 +25,11 @@ from channels.services import (
 )
 from channels.tasks import publish_product
 from studio.models import Job
+from approvals.selectors import review_items_for_draft
 from tests.catalog.publishable import (
     STAGED_SIZE,
     approve,
+    look_add,
     listing_approve,
     make_publishable,
     pending_item,
@@ -124,10 +126,58 @@ def test_an_unapproved_edit_never_reaches_shopify(connected, mug):
     assert listing.status == ChannelListing.Status.PUBLISHED
     assert remote["title"] == APPROVED_TITLE
     assert "Unreviewed claims" not in remote["descriptionHtml"]
-    # The maker's original photos lead (not AI-made: no review needed), then only the approved staged image.
+    # Exactly the approved gallery: the maker's photo first, then the approved staged image; the photo
+    # added since and the staged image nobody approved stay home.
     staged = mug.made["staged"]
-    assert [m["sha256"] for m in remote["media"]] == [mug.made["photo"].sha256, second_photo.sha256, staged.sha256]
-    assert unapproved.sha256 not in [m["sha256"] for m in remote["media"]]
+    assert [m["sha256"] for m in remote["media"]] == [mug.made["photo"].sha256, staged.sha256]
+    assert {unapproved.sha256, second_photo.sha256}.isdisjoint(m["sha256"] for m in remote["media"])
+
+
+def test_a_new_photo_goes_out_only_once_the_maker_approves_the_gallery_with_it(connected, mug, artisan):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from approvals.services import review_decide
+    from catalog.models import Gallery
+    from catalog.services import photos_upload
+    from tests.catalog.test_photo_upload import jpeg
+
+    product_publish(product_id=mug.pk)
+    first = [m["sha256"] for m in connected.product("celadon-mug")["media"]]
+    upload = SimpleUploadedFile("new-angle.jpg", jpeg(1200), content_type="image/jpeg")  # passes quality checks
+    [result] = photos_upload(product=mug, files=[upload], uploaded_by=artisan)
+    assert result.ok and result.created
+    proposed = review_items_for_draft(draft=Gallery.objects.get(product=mug)).first()
+    assert proposed.state == ReviewState.PENDING  # the upload proposed a new gallery…
+    assert [entry["sha256"] for entry in proposed.snapshot["images"]][:2] == [mug.made["photo"].sha256, result.photo.sha256]
+
+    product_publish(product_id=mug.pk)  # …but until the maker says yes, the approved one goes out
+    assert [m["sha256"] for m in connected.product("celadon-mug")["media"]] == first
+    assert listing_of(mug).status == ChannelListing.Status.PUBLISHED
+
+    review_decide(item_id=proposed.pk, user=artisan, approve=True, seen_hash=proposed.snapshot_hash)
+    assert publish_state(product=mug).changed  # the page says "changed since publishing"
+    product_publish(product_id=mug.pk)
+    sent = [m["sha256"] for m in connected.product("celadon-mug")["media"]]
+    assert sent == [mug.made["photo"].sha256, result.photo.sha256, mug.made["staged"].sha256]
+
+
+def test_approving_a_staged_image_without_add_to_gallery_leaves_the_gallery_alone(connected, mug, artisan):
+    from approvals.services import review_decide
+    from catalog.models import Gallery
+
+    before = review_items_for_draft(draft=Gallery.objects.get(product=mug)).count()
+    another = staged_add(mug, photo=mug.made["photo"], look=look_add("Marble", position=1), seed=5)
+    item = review_submit(draft=another)
+    review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash,
+                  options={"add_to_gallery": False})
+    assert review_items_for_draft(draft=Gallery.objects.get(product=mug)).count() == before
+    product_publish(product_id=mug.pk)
+    assert another.sha256 not in [m["sha256"] for m in connected.product("celadon-mug")["media"]]
+
+    item2 = review_submit(draft=staged_add(mug, photo=mug.made["photo"], look=look_add("Linen", position=2), seed=6))
+    review_decide(item_id=item2.pk, user=artisan, approve=True, seen_hash=item2.snapshot_hash)  # on by default
+    product_publish(product_id=mug.pk)
+    assert len(connected.product("celadon-mug")["media"]) == 3
 
 
 def test_a_pending_rewrite_by_the_copywriter_is_not_published(connected, mug, artisan):
@@ -146,7 +196,7 @@ def test_a_pending_rewrite_by_the_copywriter_is_not_published(connected, mug, ar
 
 @pytest.mark.parametrize("missing, reason", [
     ("listing", "The listing copy isn't approved yet."),
-    ("staged", "No staged image is approved yet."),
+    ("staged", "The gallery (which images go out, in what order) isn't approved yet."),
 ])
 def test_a_product_without_approved_copy_or_staged_image_is_not_publishable(
     connected, artisan, artisan_client, missing, reason, django_capture_on_commit_callbacks,
@@ -473,7 +523,7 @@ def test_subscribers_hear_draft_approved_product_published_and_order_recorded(
             events.unsubscribe(kind, dispatch_uid=f"test.{kind.type}")
 
     approved = [event for event in heard if isinstance(event, events.DraftApproved)]
-    assert {event.kind for event in approved} == {"staged_image", "listing_copy"}
+    assert {event.kind for event in approved} == {"staged_image", "gallery", "listing_copy"}
     listing_event = next(event for event in approved if event.kind == "listing_copy")
     assert listing_event.draft == made["listing"] and listing_event.owner_id == artisan.pk
     assert listing_event.snapshot["title"] == made["listing"].title

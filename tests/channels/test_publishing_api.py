@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 NOT_READY = [
     "The listing copy isn't approved yet.",
-    "No staged image is approved yet.",
+    "The gallery (which images go out, in what order) isn't approved yet.",
 ]
 
 
@@ -74,7 +74,7 @@ def test_products_that_arent_ready_are_a_400_listing_each_ones_blockers(
         "blocked": [
             {"id": bare.pk, "title": "Bare bowl", "reasons": NOT_READY},
             {"id": copy_only.pk, "title": "Copy-only cup", "reasons": [
-                "No staged image is approved yet.", "The product has no variants (SKUs) to sell."]},
+                "The gallery (which images go out, in what order) isn't approved yet.", "The product has no variants (SKUs) to sell."]},
         ],
     }
     # All or nothing: the ready product was not sent either.
