@@ -1,6 +1,7 @@
 """Studio-in-a-box timings, part two: the stagers (to be merged into bench/staging.py).
 
     DEBUG=1 .venv/bin/python bench/staging_stagers.py [--batch 50] [--workers 2] [--look "Oak table"]
+        [--size 2048] [--repeats 5] [--diffusion-runs 3] [--no-diffusion]
     STAGING_MODEL_DIR=/models/sd-inpainting DEBUG=1 .venv/bin/python bench/staging_stagers.py   # on a GPU machine
 
 The photo is a 2048 × 2048 studio shot drawn here the way the staging tests
@@ -101,10 +102,10 @@ def compositor(job: tuple[bytes, bytes, str]) -> int:
     return len(encode_png(staged.image))
 
 
-def median_seconds(fn, job) -> float:
+def median_seconds(fn, job, repeats: int = REPEATS) -> float:
     fn(job)  # warm up: imports, caches
     runs = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         started = time.perf_counter()
         fn(job)
         runs.append(time.perf_counter() - started)
@@ -258,19 +259,23 @@ def main() -> None:
     parser.add_argument("--look", default=LOOK_NAME, choices=[name for name, _ in starter_looks()])
     parser.add_argument("--diffusion-runs", type=int, default=3)
     parser.add_argument("--no-diffusion", action="store_true")
+    parser.add_argument("--size", type=int, default=SIZE, help=f"the photo's side in px (default {SIZE})")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"runs the one-photo medians take (default {REPEATS})")
     args = parser.parse_args()
+    if min(args.batch, args.workers, args.size, args.repeats, args.diffusion_runs) < 1:
+        parser.error("--batch, --workers, --size, --repeats and --diffusion-runs must be positive.")
 
-    photo_bytes, mask_bytes = studio_shot()
+    photo_bytes, mask_bytes = studio_shot(args.size)
     job = (photo_bytes, mask_bytes, args.look)
     photo, mask = Image.open(io.BytesIO(photo_bytes)), Image.open(io.BytesIO(mask_bytes))
     staged = _STAGER.stage(image=photo, mask=mask, look=_look(args.look), seed=7)
-    print(f"Photo: {SIZE} × {SIZE} PNG ({len(photo_bytes) / 1e6:.2f} MB) + mask; look {args.look!r} → "
+    print(f"Photo: {args.size} × {args.size} PNG ({len(photo_bytes) / 1e6:.2f} MB) + mask; look {args.look!r} → "
           f"{staged.image.width} × {staged.image.height}, fidelity {staged.fidelity.identical_share:.4f} "
           f"over {staged.fidelity.pixels_compared:,} interior pixels")
     print("  stage timings (ms):", ", ".join(f"{k} {v:.0f}" for k, v in staged.details["timings_ms"].items()))
 
-    base_one, comp_one = median_seconds(baseline, job), median_seconds(compositor, job)
-    print(f"\nOne photo, one core (median of {REPEATS} runs)")
+    base_one, comp_one = median_seconds(baseline, job, args.repeats), median_seconds(compositor, job, args.repeats)
+    print(f"\nOne photo, one core (median of {args.repeats} runs)")
     print(f"  baseline open+paste+save  {base_one * 1000:7.1f} ms")
     print(f"  compositor (open+stage+save) {comp_one * 1000:4.0f} ms   ratio to baseline {comp_one / base_one:.2f}×")
 
