@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from approvals.selectors import review_items_for
 from catalog import selectors
 from catalog.forms import PhotoUploadForm
+from catalog.galleries.selectors import gallery_state_for
 from catalog.listings.services import listing_write_batch
 from catalog.models import Look, Product, QCVerdict, StagedImage
 from catalog.photos.intake import accepted_formats
@@ -61,6 +62,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "upload_form": _upload_form() if can(request.user, CHANGE, product) else None,
             "looks": _active_looks(),
             "staged_images": selectors.staged_images_for(product=product),
+            "gallery": gallery_state_for(product=product),
         },
     )
 

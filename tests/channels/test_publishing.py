@@ -540,3 +540,15 @@ def shop_order_webhook(sku: str) -> dict:
     orders = FakeShopify()
     placed = orders.add_order(lines=[(sku, 1, "28.00")], updated_at=recent())
     return orders.order_webhook(placed["id"])
+
+
+def test_the_product_page_shows_the_approved_gallery_and_a_waiting_version(mug, artisan, artisan_client):
+    from catalog.galleries.services import gallery_propose
+
+    page = product_page(artisan_client, mug)
+    assert "Gallery channels receive" in page and "Approved version 1: 2 images, in this order." in page
+    photo_add(mug, seed=8, position=1)
+    waiting = gallery_propose(product=mug, submitted_by=artisan)
+    page = product_page(artisan_client, mug)
+    assert f"Version {waiting.version} waits for review; until it is approved, channels receive these." in page
+    assert reverse("review-detail", args=[waiting.pk]) in page
