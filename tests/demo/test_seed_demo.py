@@ -1,25 +1,23 @@
+"""The demo seed's parts and its refusals, on small studios; tests/demo/test_seeded_studio.py looks
+at the whole default studio."""
 import datetime as dt
 import io
-from collections import defaultdict
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
-from django.test import Client
-from django.utils import timezone
 from PIL import Image
 
-from catalog.models import Category, Photo, Product, Variant
-from forecasting.models import Sale
+from approvals.models import ReviewItem, ReviewState
+from catalog.models import Category, Photo, Product, StagedImage, Variant
 from demo import seed as seed_module
 from demo.catalogue import PRODUCTS
 from demo.photos import Shot, render_photo, shape_names
 from demo.sales import generate_sales, mothering_sunday
-from demo.seed import demand_for, demo_seed, photo_jobs
+from demo.seed import SIZES, DemoSummary, demand_for, demo_seed, photo_jobs, staging_plan
+from forecasting.models import Forecast, Sale
 from studio.models import StudioProfile
-from studio.permissions import ARTISANS, MANAGERS
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,107 +29,17 @@ def _run(*args) -> str:
     return out.getvalue()
 
 
-def test_seed_demo_command_builds_a_believable_studio_once():
-    output = _run()
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-
-    # People: one shop manager and three makers, all able to sign in with the demo password.
-    User = get_user_model()
-    assert set(User.objects.filter(groups__name=MANAGERS).values_list("username", flat=True)) == {"manager"}
-    artisans = set(User.objects.filter(groups__name=ARTISANS).values_list("username", flat=True))
-    assert artisans == {"ines", "tomas", "priya"}
-    for username in ["manager", "ines", "tomas", "priya"]:
-        assert User.objects.get(username=username).is_staff
-        assert Client().login(username=username, password=settings.ATELIER_DEMO_PASSWORD)
-    assert f"Demo logins (password: {settings.ATELIER_DEMO_PASSWORD})" in output
-    assert "priya" in output and "shop manager" in output
-
-    profile = StudioProfile.objects.get()
-    assert profile.name == "Kiln & Loom Studio" and profile.currency == "GBP"
-    assert profile.marketplace_profiles == ["etsy", "shopify"] and profile.weekly_making_hours > 0
-    assert len(profile.brand_voice) > 200
-
-    # Catalogue: ~40 products in four categories, each with facts, variants and a photo.
-    assert set(Category.objects.values_list("name", flat=True)) == {"Ceramics", "Textiles", "Jewellery", "Candles"}
-    products = list(Product.objects.prefetch_related("variants", "photos"))
-    assert 35 <= len(products) <= 45
-    for product in products:
-        assert product.materials and product.techniques and product.story and product.care and product.dimensions
-        assert product.maker.groups.filter(name=ARTISANS).exists()
-        assert 1 <= len(product.variants.all()) <= 4
-        assert product.photos.all(), f"{product} has no photo"
-    assert Product.objects.filter(made_to_order=True, lead_time_days__gt=0).exists()
-    assert Variant.objects.get(sku="CER-MUG-CEL").product.title == "Everyday Stoneware Mug"
-    stock = list(Variant.objects.values_list("stock_on_hand", flat=True))
-    assert 0 in stock and any(1 <= s <= 2 for s in stock) and max(stock) >= 5
-
-    # The review queue has real work: listing copy for every product, some already approved
-    # by its maker, some with a newer version waiting against the approved one.
-    from approvals.models import ReviewItem, ReviewState
-
-    assert ReviewItem.objects.filter(kind="listing_copy").values("draft_id").distinct().count() == len(products)
-    all_pending = ReviewItem.objects.filter(state=ReviewState.PENDING)
-    assert f"{all_pending.count()} drafts waiting for review" in output
-    pending = all_pending.filter(kind="listing_copy")
-    assert pending.count() > len(products) // 2
-    assert pending.filter(version=2).exists() and ReviewItem.objects.filter(state=ReviewState.APPROVED).exists()
-    assert all(item.owner_id == Product.objects.get(pk=item.draft.product_id).maker_id for item in pending)
-
-    # Staged images: every product's first photo in two looks, product pixels untouched; some approved,
-    # so some products are ready to publish.
-    from catalog.models import StagedImage
-    from forecasting.models import Forecast, ProductionPlan
-
-    staged = list(StagedImage.objects.all())
-    assert {image.product_id for image in staged} == {product.pk for product in products}
-    assert all(image.status == StagedImage.Status.READY and image.fidelity["identical_share"] == 1.0 for image in staged)
-    assert ReviewItem.objects.filter(kind="staged_image", state=ReviewState.APPROVED).exists()
-    assert ReviewItem.objects.filter(kind="staged_image", state=ReviewState.PENDING).exists()
-
-    # Forecasts for every variant and a production plan per maker, waiting for the maker.
-    assert Forecast.objects.count() == Variant.objects.count()
-    plans = list(ProductionPlan.objects.select_related("maker"))
-    assert {plan.maker.username for plan in plans} == {"ines", "tomas", "priya"}
-    assert ReviewItem.objects.filter(kind="production_plan", state=ReviewState.PENDING).count() == 3
-
-    for photo in Photo.objects.all():
-        with photo.file.open("rb") as f:
-            head = f.read(3)
-            f.seek(0)
-            image = Image.open(f)
-            assert image.format == "JPEG" and head == b"\xff\xd8\xff"
-            assert max(image.size) >= 2000 and (photo.width, photo.height) == image.size
-
-    # Sales: two years of daily history ending yesterday, sparse per variant, peaking in December.
-    sales = Sale.objects.all()
-    assert 10_000 <= sales.count() <= 30_000
-    first, last = sales.order_by("date").first().date, sales.order_by("-date").first().date
-    assert yesterday - dt.timedelta(days=3) <= last <= yesterday
-    assert first <= yesterday - dt.timedelta(days=720)
-    assert set(sales.values_list("channel", flat=True)) == {"shopify", "etsy", "in_person"}
-
-    variant_days = sales.values("variant", "date").distinct().count()
-    all_variant_days = Variant.objects.count() * ((last - first).days + 1)
-    assert variant_days / all_variant_days < 0.5  # most variants sell nothing on most days
-
-    monthly = defaultdict(int)
-    for row in sales.values("date__year", "date__month").annotate(units=Sum("quantity")):
-        monthly[(row["date__year"], row["date__month"])] = row["units"]
-    full_months = {k: v for k, v in monthly.items() if k not in {(first.year, first.month), (last.year, last.month)}}
-    average = sum(full_months.values()) / len(full_months)
-    december = [v for (year, month), v in full_months.items() if month == 12]
-    assert december and min(december) > 1.3 * average
-
-    # Running it again finds the studio and adds nothing.
-    counts = (User.objects.count(), Product.objects.count(), Photo.objects.count(), sales.count())
-    assert "Demo studio already present; nothing to do" in _run()
-    assert _run("--quiet") == ""
-    assert (User.objects.count(), Product.objects.count(), Photo.objects.count(), Sale.objects.count()) == counts
-
-
 def test_a_negative_seed_is_refused_with_a_clear_message():
     with pytest.raises(CommandError, match="--seed must be zero or more"):
         call_command("seed_demo", "--seed", "-1")
+    assert not Product.objects.exists()
+
+
+def test_an_unknown_size_is_refused_with_the_sizes_named():
+    with pytest.raises(CommandError, match="invalid choice: 'huge'"):
+        call_command("seed_demo", "--size", "huge")
+    with pytest.raises(ValueError, match="the sizes are small, large"):
+        demo_seed(size="huge")
     assert not Product.objects.exists()
 
 
@@ -192,6 +100,10 @@ def test_generators_are_pure_and_deterministic():
 
     jobs = photo_jobs(PRODUCTS, seed=7)
     assert {job.product for job in jobs} == set(range(len(PRODUCTS)))
+    assert len(jobs) > len(PRODUCTS)  # a second colourway where a product has one that looks different
+    first_only = photo_jobs(PRODUCTS, seed=7, colourways=1)
+    assert [job.product for job in first_only] == list(range(len(PRODUCTS)))
+    assert set(first_only) <= set(jobs)  # the small demo's photos are the large demo's first ones
     assert {job.shot.shape for job in jobs} <= set(shape_names())
     shot = jobs[0].shot
     assert render_photo(shot=shot, seed=3, size=300) == render_photo(shot=shot, seed=3, size=300)
@@ -243,3 +155,77 @@ def test_existing_accounts_and_profile_are_left_alone():
     profile.refresh_from_db()
     assert profile.name == "Ines's Pottery" and profile.brand_voice == "Short and sweet."
     assert Product.objects.filter(maker=ines).count() == 3
+
+
+def test_the_staging_plan_stages_some_products_in_turn_or_every_product_in_both_looks():
+    small, large = SIZES["small"], SIZES["large"]
+    assert staging_plan(10, size=small) == [(0, 0), (4, 1), (8, 0)]
+    assert staging_plan(40, size=small, looks=1) == [(index, 0) for index in range(0, 40, 4)]
+    assert staging_plan(3, size=large) == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]
+    assert staging_plan(2, size=large, looks=5) == [(0, 0), (0, 1), (1, 0), (1, 1)]  # the first two looks
+
+
+def test_a_small_large_demo_has_every_colourway_and_every_product_staged_in_two_looks():
+    lines = []
+    summary = demo_seed(size="large", photo_size=160, product_limit=4, progress=lines.append)
+    assert summary.seeded and summary.size == "large" and summary.products == 4
+    products = {product.title: product for product in Product.objects.all()}
+    for spec in PRODUCTS[:4]:
+        colourways = {(v.colour, v.accent, v.label) for v in spec.variants}
+        assert products[spec.title].photos.count() == min(2, len(colourways)), spec.title
+    staged = StagedImage.objects.all()
+    assert staged.count() == 8 == summary.staged_images
+    assert {(image.product_id, image.look_id) for image in staged} == {
+        (product.pk, look) for product in products.values() for look in {image.look_id for image in staged}}
+    # The first product's copy is approved, and its image in the first look: it is ready to publish.
+    assert ReviewItem.objects.filter(kind="staged_image", state=ReviewState.APPROVED).count() == 1
+    assert ReviewItem.objects.filter(kind="staged_image", state=ReviewState.PENDING).count() == 7
+    assert Forecast.objects.count() == Variant.objects.count() == summary.forecasts
+    assert summary.plans == 1  # the four first products are all Inès's
+    assert summary.drafts == ReviewItem.objects.filter(state=ReviewState.PENDING).count()
+    # A line per phase, with the time so far.
+    assert [line.split("] ")[1].split(":")[0] for line in lines if "…" not in line] == [
+        "Photos", "Sales", "Database", "Listing copy", "Forecasts", "Staging", "Galleries"]
+    assert all(line.startswith("[") and " s] " in line for line in lines)
+
+
+def test_runstudio_shows_the_seed_s_progress_and_summary(monkeypatch):
+    """make run seeds an empty database in front of the user: its progress and summary are not hidden."""
+    import signal
+
+    from demo.management.commands import runstudio, seed_demo
+
+    def quick_seed(*, seed, size, progress):
+        progress("[  1.0 s] Photos: 40 drawn and checked")
+        return DemoSummary(seeded=True, studio="Kiln & Loom Studio", size=size, products=40, photos=40)
+
+    class Process:
+        """A web server or worker that Ctrl-C stops at once."""
+
+        def __init__(self, args):
+            self.args, self.returncode, self.signals, self.polled = args, None, [], False
+
+        def poll(self):
+            if not self.polled:
+                self.polled = True
+                raise KeyboardInterrupt
+            return self.returncode
+
+        def send_signal(self, number):
+            self.signals.append(number)
+
+        def wait(self, timeout):
+            self.returncode = 0
+
+    started = []
+    monkeypatch.setattr(seed_demo, "demo_seed", quick_seed)
+    monkeypatch.setattr(runstudio.subprocess, "Popen", lambda args: started.append(Process(args)) or started[-1])
+    out = io.StringIO()
+    call_command("runstudio", "--no-worker", stdout=out)
+    output = out.getvalue()
+    assert "Empty database: seeding the small demo studio" in output
+    assert "[  1.0 s] Photos: 40 drawn and checked" in output
+    assert "Seeded Kiln & Loom Studio (small demo, seed 7)" in output
+    assert "Atelier is running at http://127.0.0.1:8000/" in output
+    assert [process.args[2:] for process in started] == [["runserver", "127.0.0.1:8000", "--noreload"]]
+    assert started[0].signals == [signal.SIGINT]

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from catalog.models import Product
+from demo.seed import DEFAULT_SIZE, SIZES
 
 
 class Command(BaseCommand):
@@ -21,15 +22,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addr", default=os.environ.get("ATELIER_ADDR", "127.0.0.1:8000"))
         parser.add_argument("--no-seed", action="store_true", help="Don't seed the demo studio into an empty database.")
+        parser.add_argument("--demo-size", choices=sorted(SIZES), default=DEFAULT_SIZE,
+                            help="How big a demo to seed into an empty database (see seed_demo --size).")
         parser.add_argument("--no-worker", action="store_true", help="Run the web server only.")
 
-    def handle(self, *args, addr: str, no_seed: bool, no_worker: bool, **options):
+    def handle(self, *args, addr: str, no_seed: bool, demo_size: str, no_worker: bool, **options):
         settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         seeded_now = False
         if not no_seed and not Product.objects.exists():
-            self.stdout.write("Empty database: seeding the demo studio (takes a little while, once)…")
-            call_command("seed_demo", quiet=True)
+            self.stdout.write(f"Empty database: seeding the {demo_size} demo studio (once)…")
+            call_command("seed_demo", size=demo_size, stdout=self.stdout, stderr=self.stderr)  # progress shows
             seeded_now = True
 
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
