@@ -120,7 +120,9 @@ def test_navigation_has_every_section_and_logout_is_a_post_form(manager_client, 
 
 
 def test_admin_link_is_only_for_staff(outsider_client, studio):
-    body = html(outsider_client.get(reverse("dashboard")))
+    response = outsider_client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    body = html(response)
     assert 'href="/admin/"' not in body
     assert "have a role yet" in body
 
@@ -179,7 +181,9 @@ def test_manager_sees_every_product_and_can_filter_by_maker(manager_client, own_
     body = html(manager_client.get(reverse("product-list")))
     assert "Ines&#x27;s celadon mug" in body and "Tomas&#x27;s linen runner" in body
     assert 'name="maker"' in body
-    filtered = html(manager_client.get(reverse("product-list"), {"maker": other_artisan.pk}))
+    response = manager_client.get(reverse("product-list"), {"maker": other_artisan.pk})
+    assert response.status_code == 200
+    filtered = html(response)
     assert "Tomas&#x27;s linen runner" in filtered
     assert "Ines&#x27;s celadon mug" not in filtered
     assert f'<option value="{other_artisan.pk}" selected>' in filtered
@@ -189,7 +193,9 @@ def test_catalogue_search_category_and_pagination_keep_the_filters(manager_clien
     for n in range(30):
         ProductFactory(maker=artisan, title=f"Speckled bowl {n:02d}", handle=f"speckled-bowl-{n}")
     ProductFactory(maker=artisan, title="Beeswax taper", handle="beeswax-taper")
-    body = html(manager_client.get(reverse("product-list"), {"q": "speckled", "category": "ceramics"}))
+    response = manager_client.get(reverse("product-list"), {"q": "speckled", "category": "ceramics"})
+    assert response.status_code == 200
+    body = html(response)
     assert "30 products" in body
     assert "Beeswax taper" not in body
     assert "Page 1 of 2" in body
@@ -306,10 +312,14 @@ def test_every_page_renders_for_managers_and_artisans(request, client_fixture, a
 def test_review_list_filters_by_state_and_shows_owner_and_version(manager_client, artisan, own_product):
     review_item(product=own_product, owner=artisan, version=3)
     review_item(product=own_product, owner=artisan, version=2, state="approved")
-    pending = html(manager_client.get(reverse("review-list")))
+    response = manager_client.get(reverse("review-list"))
+    assert response.status_code == 200
+    pending = html(response)
     assert "version 3" in pending and "version 2" not in pending
     assert "Inès" in pending
-    approved = html(manager_client.get(reverse("review-list"), {"state": "approved"}))
+    response = manager_client.get(reverse("review-list"), {"state": "approved"})
+    assert response.status_code == 200
+    approved = html(response)
     assert "version 2" in approved and "version 3" not in approved
     assert '<option value="approved" selected>' in approved
 
@@ -373,15 +383,22 @@ def test_job_detail_page_and_its_progress_endpoint(artisan_client, artisan):
     job_advance(job_id=job.pk, done=1)
     data = artisan_client.get(reverse("job-progress", args=[job.pk])).json()
     assert data["finished"] is True and data["status_display"] == "Done with errors"
-    finished = html(artisan_client.get(reverse("job-detail", args=[job.pk])))
+    response = artisan_client.get(reverse("job-detail", args=[job.pk]))
+    assert response.status_code == 200
+    finished = html(response)
+    assert "Staging photos for the spring looks" in finished and "Done with errors" in finished
     assert "data-progress-live" not in finished and "http-equiv" not in finished
 
 
-def test_jobs_of_other_people_are_hidden_from_artisans(artisan_client, manager_client, other_artisan):
+def test_jobs_of_other_people_are_hidden_from_artisans(artisan_client, manager_client, artisan, other_artisan):
     job = job_create(kind="copy", label="Tomás's copy run", created_by=other_artisan)
+    job_create(kind="copy", label="Inès's copy run", created_by=artisan)
     assert artisan_client.get(reverse("job-detail", args=[job.pk])).status_code == 404
     assert artisan_client.get(reverse("job-progress", args=[job.pk])).status_code == 404
-    assert "Tomás&#x27;s copy run" not in html(artisan_client.get(reverse("job-list")))
+    response = artisan_client.get(reverse("job-list"))
+    assert response.status_code == 200
+    assert "Inès&#x27;s copy run" in html(response)
+    assert "Tomás&#x27;s copy run" not in html(response)
     assert "Tomás&#x27;s copy run" in html(manager_client.get(reverse("job-list")))
     assert manager_client.get(reverse("job-detail", args=[job.pk])).status_code == 200
 

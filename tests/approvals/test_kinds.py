@@ -103,7 +103,9 @@ def test_a_new_kind_shows_its_summary_and_check_labels_in_the_queue(voice_kind, 
 def test_a_check_code_the_kind_gives_no_label_reads_as_words(voice_kind, manager_client):
     review_submit(draft=StudioProfile.objects.create(name="Leith Clayworks", brand_voice="Warm, plain, never twee at all."))
 
-    body = manager_client.get(reverse("review-list")).content.decode()
+    response = manager_client.get(reverse("review-list"))
+    assert response.status_code == 200
+    body = response.content.decode()
 
     assert '<span class="row-check row-check--fail">Tagline present</span>' in body
     assert "No tagline yet" in body
@@ -135,7 +137,9 @@ def test_a_new_kind_is_reviewed_on_its_own_page(voice_kind, manager_client, mana
         STUDIO_VOICE, snapshot=lambda profile: {**voice_snapshot(profile), "edited_in": "the admin"},
     ))
     second = review_submit(draft=studio)
-    body = manager_client.get(reverse("review-detail", args=[second.pk])).content.decode()
+    response = manager_client.get(reverse("review-detail", args=[second.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
     assert "What it replaces" in body
     assert "<dt>Voice</dt>" in body
     assert "<dt>Edited in</dt>" not in body  # the kind's bookkeeping is no change to review

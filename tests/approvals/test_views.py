@@ -84,6 +84,12 @@ def text(response) -> str:
     return " ".join(html.unescape(plain).split())
 
 
+def shown(response) -> str:
+    """text() of a page that rendered (200), for tests that also check what a page leaves out."""
+    assert response.status_code == 200, response.status_code
+    return text(response)
+
+
 def detail_url(item, query: str = "") -> str:
     return reverse("review-detail", args=[item.pk]) + (f"?{query}" if query else "")
 
@@ -145,7 +151,7 @@ def test_anonymous_visitors_are_sent_to_login(client, queue, method, url_name, w
 
 
 def test_an_artisan_sees_only_their_own_pending_drafts_newest_first(artisan_client, queue):
-    page = text(artisan_client.get(reverse("review-list")))
+    page = shown(artisan_client.get(reverse("review-list")))
     assert "3 drafts · waiting for review" in page
     positions = [page.index(title) for title in ("Ink-blue bud vase", "Speckled stoneware bowl", "Celadon breakfast mug")]
     assert positions == sorted(positions)
@@ -172,7 +178,7 @@ def test_a_manager_sees_every_makers_drafts_and_filters_by_maker(manager_client,
     assert "4 drafts" in page and "Hand-loomed linen runner" in page and "Celadon breakfast mug" in page
 
     response = manager_client.get(reverse("review-list"), {"maker": other_artisan.pk})
-    page = text(response)
+    page = shown(response)
     assert "1 draft · waiting for review" in page
     assert "Hand-loomed linen runner" in page
     assert "Celadon breakfast mug" not in page
@@ -187,20 +193,20 @@ def test_the_queue_filters_by_kind(artisan_client, queue, products, product_kind
     assert "4 drafts" in everything and "Tenmoku teapot" in everything
 
     listings = artisan_client.get(reverse("review-list"), {"kind": "listing_copy"})
-    assert "3 drafts" in text(listings) and "Tenmoku teapot" not in text(listings)
+    assert "3 drafts" in shown(listings) and "Tenmoku teapot" not in text(listings)
     assert '<option value="listing_copy" selected>Listing copy</option>' in body(listings)
 
-    others = text(artisan_client.get(reverse("review-list"), {"kind": "test_product_copy"}))
+    others = shown(artisan_client.get(reverse("review-list"), {"kind": "test_product_copy"}))
     assert "1 draft" in others and "Tenmoku teapot" in others and "Celadon breakfast mug" not in others
 
 
 def test_the_queue_filters_by_product(artisan_client, queue, products):
-    page = text(artisan_client.get(reverse("review-list"), {"product": products["bowl"].pk}))
+    page = shown(artisan_client.get(reverse("review-list"), {"product": products["bowl"].pk}))
     assert "1 draft" in page
     assert "Speckled stoneware bowl" in page and "Celadon breakfast mug" not in page
     assert "For one product only" in page
     # Another artisan's product filters to nothing rather than showing it.
-    page = text(artisan_client.get(reverse("review-list"), {"product": products["runner"].pk}))
+    page = shown(artisan_client.get(reverse("review-list"), {"product": products["runner"].pk}))
     assert "Nothing waiting for review" in page and "linen runner" not in page
 
 
@@ -217,7 +223,7 @@ def test_the_queue_sorts_waiting_longest_first(artisan_client, queue):
 def test_decided_drafts_are_listed_by_state(artisan_client, queue, artisan):
     mug = queue["mug"]
     review_decide(item_id=mug.pk, user=artisan, approve=True, seen_hash=mug.snapshot_hash)
-    page = text(artisan_client.get(reverse("review-list"), {"state": "approved"}))
+    page = shown(artisan_client.get(reverse("review-list"), {"state": "approved"}))
     assert "1 draft · approved" in page and "Celadon breakfast mug" in page and "Ink-blue bud vase" not in page
     assert "Approve selected" not in page
 
@@ -284,7 +290,7 @@ def test_the_detail_page_shows_what_the_new_version_replaces(artisan_client, pro
     assert second.version == 2 and second.state == ReviewState.PENDING
 
     response = artisan_client.get(detail_url(second))
-    page = text(response)
+    page = shown(response)
     assert "What it replaces" in page
     assert f'href="{detail_url(first)}">Approved version 1</a>' in body(response)
     # "Make it shorter." dropped a closing sentence: it shows as deleted, word for word.
@@ -295,7 +301,9 @@ def test_the_detail_page_shows_what_the_new_version_replaces(artisan_client, pro
     assert "<dt>Title</dt>" not in body(response)  # unchanged fields aren't listed
 
     # The approved version itself has nothing to compare with.
-    assert "What it replaces" not in text(artisan_client.get(detail_url(first)))
+    page = shown(artisan_client.get(detail_url(first)))
+    assert "Listing copy · version 1" in page and "Approved v1 · Inès" in page
+    assert "What it replaces" not in page
 
 
 def test_which_copywriter_wrote_a_version_is_no_change_to_review(settings, artisan_client, products, artisan):
@@ -305,7 +313,9 @@ def test_which_copywriter_wrote_a_version_is_no_change_to_review(settings, artis
     second = write(products["mug"])
     assert first.snapshot["writer"] != second.snapshot["writer"]
 
-    page = body(artisan_client.get(detail_url(second)))
+    response = artisan_client.get(detail_url(second))
+    assert response.status_code == 200
+    page = body(response)
     assert "What it replaces" in page and "<dt>Title</dt>" in page
     assert "<dt>Writer</dt>" not in page  # the listing kind calls it bookkeeping
 
@@ -320,13 +330,16 @@ def test_next_and_previous_follow_the_queue_order(artisan_client, queue):
     assert f'rel="prev" data-prev href="{detail_url(queue["mug"], "sort=oldest")}"' in page
     assert f'rel="next" data-next href="{detail_url(queue["vase"], "sort=oldest")}"' in page
 
-    newest = body(artisan_client.get(detail_url(queue["vase"])))
+    response = artisan_client.get(detail_url(queue["vase"]))
+    assert response.status_code == 200
+    newest = body(response)
     assert 'rel="prev"' not in newest and 'rel="next"' in newest
 
 
 def test_another_artisans_draft_is_404(artisan_client, queue):
     response = artisan_client.get(detail_url(queue["runner"]))
     assert response.status_code == 404
+    assert "We couldn't find that page" in body(response)
     assert "linen runner" not in body(response)
 
 
@@ -352,7 +365,7 @@ def test_approving_goes_to_the_next_draft_with_a_message(artisan_client, queue, 
     assert "Celadon breakfast mug" in next_page
 
     # The approved draft's page shows the decision in its audit trail.
-    page = text(artisan_client.get(detail_url(bowl)))
+    page = shown(artisan_client.get(detail_url(bowl)))
     assert "Approved v1 · Inès" in page and "Your decision" not in page
 
 
@@ -542,7 +555,9 @@ def test_a_json_decision_answers_where_to_go_next(artisan_client, queue):
     }
     assert refreshed(bowl).state == ReviewState.APPROVED
     # No flash message is left behind for the next page: the script shows it.
-    assert "Approved “Speckled stoneware bowl”" not in text(artisan_client.get(detail_url(queue["mug"])))
+    page = shown(artisan_client.get(detail_url(queue["mug"])))
+    assert "Celadon breakfast mug" in page and "Approve version 1" in page
+    assert "Approved “Speckled stoneware bowl”" not in page
 
 
 def test_a_json_decision_on_a_changed_draft_is_409(artisan_client, queue, products):
@@ -619,7 +634,7 @@ def test_bulk_cannot_reach_another_artisans_draft(artisan_client, queue):
     response = artisan_client.post(reverse("review-bulk"), {"decision": "approve", "selected": selected(runner, mug)})
     assert refreshed(runner).state == ReviewState.PENDING
     assert refreshed(mug).state == ReviewState.APPROVED
-    page = text(artisan_client.get(response["Location"]))
+    page = shown(artisan_client.get(response["Location"]))
     assert f"Draft #{runner.pk}: Not found." in page
     assert "linen runner" not in page
 
@@ -662,7 +677,8 @@ class LiveMarkup(HTMLParser):
 def assert_inert(response) -> str:
     page = body(response)
     assert response.status_code in (200, 400, 409), response.status_code
-    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(" in page  # the hostile text is on the page, as text …
+    assert "<script>alert" not in page  # … and never as markup
     parser = LiveMarkup()
     parser.feed(page)
     assert parser.handlers == [] and parser.scripts == [], (parser.handlers, parser.scripts)

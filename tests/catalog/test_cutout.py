@@ -182,7 +182,9 @@ def test_a_photo_with_no_product_is_kept_without_a_mask_and_says_why(own_product
     photo.refresh_from_db()
     assert photo.pk and photo.file.name and not photo.mask
     assert photo.mask_error.startswith("no product found")
-    page = artisan_client.get(reverse("product-detail", args=[own_product.pk])).content.decode()
+    response = artisan_client.get(reverse("product-detail", args=[own_product.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "No cut-out: no product found" in page and "Show cut-out" not in page
 
 

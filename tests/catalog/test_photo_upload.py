@@ -179,6 +179,7 @@ def test_admin_upload_goes_through_intake(artisan_client, own_product):
     assert "Refused evil.jpg: not an image we can read — it is HTML or script text, not a photo." in text
     # The inline shows the photo's quality; it offers no file field that would skip intake.
     response = artisan_client.get(url)
+    assert response.status_code == 200
     assert "too small for Etsy" in page_text(response)
     assert 'name="photos-0-file"' not in response.content.decode()
     assert 'name="photos-__prefix__-file"' not in response.content.decode()

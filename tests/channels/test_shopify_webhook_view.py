@@ -272,7 +272,9 @@ def test_only_post_is_accepted(client):
 
 def test_a_signed_test_webhook_turns_into_sales_on_the_sales_page(client, manager_client, artisan_client, mugs, orders):
     order = orders.add_order(lines=[("MUG-CEL-L", 2, "28.50")], updated_at=recent())
-    assert order["name"] not in manager_client.get(reverse("sale-list")).content.decode()
+    before = manager_client.get(reverse("sale-list"))
+    assert before.status_code == 200 and "No sales yet" in before.content.decode()
+    assert order["name"] not in before.content.decode()
 
     assert deliver(client, orders.order_webhook(order["id"]), topic="orders/paid").status_code == 200
 

@@ -165,7 +165,10 @@ def test_artisans_see_only_their_own_alerts(busy_maker, other_artisan):
 
     client = Client()
     client.force_login(other_artisan)
-    html = client.get(reverse("forecast-overview")).content.decode()
+    response = client.get(reverse("forecast-overview"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Stock alerts" in html and "No alerts" in html
     assert "MUG-0" not in html
 
 
@@ -192,5 +195,9 @@ def test_the_product_page_shows_the_forecast_chart_method_and_error(busy_maker, 
 def test_hostile_product_titles_are_escaped_in_the_chart(artisan, artisan_client):
     product = ProductFactory(maker=artisan, title='<script>alert("x")</script> mug')
     _forecast(VariantFactory(product=product, sku="EVIL-1"), weekly=1)
-    html = artisan_client.get(reverse("product-detail", args=[product.pk])).content.decode()
+    response = artisan_client.get(reverse("product-detail", args=[product.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Demand forecast" in html and 'class="chart-forecast"' in html and "EVIL-1" in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; mug" in html
     assert '<script>alert("x")</script>' not in html
