@@ -1,10 +1,11 @@
-# Atelier: `make run` starts the app with a demo studio; `make test` runs the suite.
+# Atelier: `make run` starts the app with a demo studio; `make test` runs the suite,
+# `make test-fast` all but the browser and slow tests, `make lint` ruff.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test test-fast test-postgres worker check clean-db browser-deps
+.PHONY: run test test-fast test-postgres worker check lint clean-db browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,10 @@ worker: $(VENV)/.installed
 test: $(VENV)/.installed-dev browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Minutes instead of the whole suite: no browser tests, no slow seeds (pytest.ini's markers).
+test-fast: $(VENV)/.installed-dev
+	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+
 browser-deps:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
@@ -40,6 +45,10 @@ test-postgres: $(VENV)/.installed-dev browser-deps
 check: $(VENV)/.installed-dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 clean-db:
 	rm -rf var/

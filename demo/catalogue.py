@@ -6,6 +6,7 @@ words), their variants, how each is drawn, and how well it sells. It is one long
 table on purpose: the catalogue reads best in one place, and there is no logic
 here to split.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ STUDIO = {
 
 CATEGORIES: tuple[str, ...] = ("Ceramics", "Textiles", "Jewellery", "Candles")
 
+# fmt: off
 COLOURS: dict[str, RGB] = {
     # glazes
     "celadon": (138, 172, 152), "oatmeal": (216, 204, 182), "tenmoku": (78, 46, 32), "slate blue": (72, 96, 120),
@@ -73,6 +75,7 @@ COLOURS: dict[str, RGB] = {
     "ivory": (244, 238, 224), "oxblood": (112, 38, 42), "ochre": (196, 146, 64), "blush": (226, 186, 176),
     "chalk glaze": (226, 222, 212),
 }
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -111,15 +114,34 @@ class ProductSpec:
     seasonal: str = ""  # "winter": sells mostly in the cold months; "christmas": only October to Christmas
 
 
-def _v(code: str, title: str, colour: str, *, accent: str = "", price: str | None = None, share: float = 1.0,
-       label: str = "", **options: str) -> VariantSpec:
+def _v(
+    code: str,
+    title: str,
+    colour: str,
+    *,
+    accent: str = "",
+    price: str | None = None,
+    share: float = 1.0,
+    label: str = "",
+    **options: str,
+) -> VariantSpec:
     opts = {"colourway": title.split(" / ")[0].lower()} if not options else options
-    return VariantSpec(code=code, title=title, options=opts, colour=colour, accent=accent,
-                       price=Decimal(price) if price else None, share=share, label=label)
+    return VariantSpec(
+        code=code,
+        title=title,
+        options=opts,
+        colour=colour,
+        accent=accent,
+        price=Decimal(price) if price else None,
+        share=share,
+        label=label,
+    )
 
 
 GBP = Decimal
 
+# The formatter leaves the tables alone: one product, one variant, one colour a line reads best.
+# fmt: off
 _STONEWARE_CARE = ("Dishwasher and microwave safe. The unglazed foot can be rough when new; a quick rub with "
                    "fine sandpaper keeps it kind to your table. Avoid sudden changes of temperature.")
 _VASE_CARE = ("Glazed inside, so it holds water. Wash by hand. Not for the oven or the dishwasher; if the "
@@ -626,3 +648,4 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         variants=(_v("200", "200 g", "amber glass", size="200 g", label="Winter Spice"),),
     ),
 )
+# fmt: on

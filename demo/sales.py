@@ -8,6 +8,7 @@ browsing peaks on Sunday evening, the studio shop opens on Saturdays), the
 year (candles and throws sell in winter), Christmas with Black Friday, Mothering
 Sunday and Valentine's Day for gifts, markets, steady growth, and launch dates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -174,23 +175,26 @@ def generate_sales(*, demand: Sequence[Demand], start: dt.date, end: dt.date, se
             daily = daily * np.array([day >= d.launched for day in cal.dates])
         orders_per_unit = 1.0 / (1.0 + d.extra_units)
         online = daily * (1 - IN_PERSON_SHARE) * cal.online * orders_per_unit
-        rates = np.stack([
-            online * cal.etsy_share,
-            online * (1 - cal.etsy_share),
-            daily * 7 * IN_PERSON_SHARE * cal.in_person / in_person_week * orders_per_unit,
-        ])
+        rates = np.stack(
+            [
+                online * cal.etsy_share,
+                online * (1 - cal.etsy_share),
+                daily * 7 * IN_PERSON_SHARE * cal.in_person / in_person_week * orders_per_unit,
+            ]
+        )
         # Gamma-mixed Poisson: bursts and long gaps rather than an even trickle.
         shape = 0.55
         orders = rng.poisson(rates * rng.gamma(shape, 1.0 / shape, size=rates.shape))
-        for channel, day in zip(*np.nonzero(orders)):
+        for channel, day in zip(*np.nonzero(orders), strict=True):
             extra = rng.poisson(d.extra_units, size=int(orders[channel, day]))
             for q in np.minimum(1 + extra, 6):
                 raw.append((int(day), int(channel), v, int(q)))
     return _into_orders(raw, demand=demand, cal=cal, n_days=n_days, seed=seed)
 
 
-def _into_orders(raw: list[tuple[int, int, int, int]], *, demand: Sequence[Demand], cal: Calendar, n_days: int,
-                 seed: int) -> list[SaleLine]:
+def _into_orders(
+    raw: list[tuple[int, int, int, int]], *, demand: Sequence[Demand], cal: Calendar, n_days: int, seed: int
+) -> list[SaleLine]:
     """Group lines into orders with each channel's own kind of reference, and add refunds."""
     rng = np.random.default_rng([seed, 2])
     order = rng.permutation(len(raw))  # shuffle within a day, then sort stably by day and channel
@@ -204,8 +208,11 @@ def _into_orders(raw: list[tuple[int, int, int, int]], *, demand: Sequence[Deman
         date = cal.dates[day]
         open_order = current.get(channel)
         joins = (
-            open_order is not None and open_order[1] == day and open_order[2] < 4
-            and v not in open_order[3] and rng.random() < 0.16
+            open_order is not None
+            and open_order[1] == day
+            and open_order[2] < 4
+            and v not in open_order[3]
+            and rng.random() < 0.16
         )
         if joins:
             ref, _, count, variants = open_order
@@ -229,7 +236,8 @@ def _into_orders(raw: list[tuple[int, int, int, int]], *, demand: Sequence[Deman
         if CHANNELS[channel] != IN_PERSON and rng.random() < 0.012:  # returned, refunded a little later
             back = day + int(rng.integers(4, 22))
             if back < n_days:
-                out.append(SaleLine(spec.sku, cal.dates[back], -q, spec.unit_price, CHANNELS[channel], ref,
-                                    f"R{count}"))
+                out.append(
+                    SaleLine(spec.sku, cal.dates[back], -q, spec.unit_price, CHANNELS[channel], ref, f"R{count}")
+                )
     out.sort(key=lambda line: (line.date, line.channel, line.order_ref, line.line_ref))
     return out

@@ -2,7 +2,7 @@
 
 A shop manager and three makers, the studio profile, forty products with the
 makers' facts, variants and stock, photos drawn for each product, two years
-of daily sales ending yesterday, listing copy, staged images, forecasts and a
+of daily sales ending yesterday, listing copy, staged images, galleries, forecasts and a
 production plan per maker in the review queue. Everything is derived from one
 seed, so two runs with the same seed on the same day give the same studio.
 
@@ -12,6 +12,7 @@ product and stages a quarter of them, and fits forecasts without Prophet: it
 seeds in well under a minute on a laptop. `--size large` draws every colourway,
 stages every product into two looks and lets Prophet join the forecasts.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -125,16 +126,18 @@ def demand_for(specs: Sequence[ProductSpec], *, end: dt.date) -> list[Demand]:
         total_share = sum(v.share for v in product.variants)
         launched = end - dt.timedelta(weeks=product.launched_weeks_ago) if product.launched_weeks_ago else None
         for variant in product.variants:
-            demand.append(Demand(
-                sku=sku_of(product, variant),
-                category=product.category,
-                unit_price=variant.price if variant.price is not None else product.price,
-                weekly_units=product.weekly_units * variant.share / total_share,
-                launched=launched,
-                seasonal=product.seasonal,
-                # cheap consumables go in twos and threes
-                extra_units=0.35 if product.category == "Candles" or product.price < 20 else 0.15,
-            ))
+            demand.append(
+                Demand(
+                    sku=sku_of(product, variant),
+                    category=product.category,
+                    unit_price=variant.price if variant.price is not None else product.price,
+                    weekly_units=product.weekly_units * variant.share / total_share,
+                    launched=launched,
+                    seasonal=product.seasonal,
+                    # cheap consumables go in twos and threes
+                    extra_units=0.35 if product.category == "Candles" or product.price < 20 else 0.15,
+                )
+            )
     return demand
 
 
@@ -176,8 +179,7 @@ def copy_approved(index: int) -> bool:
     return index % 4 == 0
 
 
-def stock_levels(specs: Sequence[ProductSpec], lines: Sequence[SaleLine], *, end: dt.date,
-                 seed: int) -> dict[str, int]:
+def stock_levels(specs: Sequence[ProductSpec], lines: Sequence[SaleLine], *, end: dt.date, seed: int) -> dict[str, int]:
     """Stock on hand: a few weeks of cover for most, some sold out, some down to the last one or two."""
     recent: dict[str, int] = defaultdict(int)
     since = end - dt.timedelta(days=27)
@@ -275,7 +277,7 @@ def demo_seed(
             product = _product(spec, maker=users[spec.maker], category=categories[spec.category], stock=stock)
             products.append(product)
             sku_ids.update({v.sku: v.pk for v in product.variants.all()})
-        for job, (content, ready) in zip(jobs, photos):
+        for job, (content, ready) in zip(jobs, photos, strict=True):
             spec, variant = specs[job.product], specs[job.product].variants[job.variant]
             photo_add(
                 product=products[job.product],
@@ -287,14 +289,18 @@ def demo_seed(
             )
         del photos  # the decoded pixels of every photo: let them go before staging
         sales = sales_bulk_create(rows=(_sale_row(line, sku_ids) for line in lines), batch_size=2000)
-    say(f"Database: {len(users)} people, {len(products)} products, {len(sku_ids)} variants, "
-        f"{len(jobs)} photos and {sales:,} sales written")
+    say(
+        f"Database: {len(users)} people, {len(products)} products, {len(sku_ids)} variants, "
+        f"{len(jobs)} photos and {sales:,} sales written"
+    )
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         staging = _staging_start(products, size=size, pool=pool, say=say)
         copy_waiting = _listing_drafts(products)
-        say(f"Listing copy: {len(products)} products written, "
-            f"{sum(copy_approved(i) for i in range(len(products)))} approved, {copy_waiting} drafts waiting")
+        say(
+            f"Listing copy: {len(products)} products written, "
+            f"{sum(copy_approved(i) for i in range(len(products)))} approved, {copy_waiting} drafts waiting"
+        )
         forecasts, plans = _forecasts_and_plans(users, size=size, say=say)
         staged, staged_waiting = _staging_finish(staging, say=say)
     galleries_waiting = _galleries(products, say=say)
@@ -316,6 +322,10 @@ def demo_seed(
         last_sale=lines[-1].date if lines else None,
         seconds=say.seconds,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _size_named(name: str) -> DemoSize:
@@ -362,14 +372,14 @@ class _Staging:
     renders: list[Future]
 
 
-def _staging_start(products: list[Product], *, size: DemoSize, pool: ThreadPoolExecutor,
-                   say: Callable[[str], None]) -> _Staging:
+def _staging_start(
+    products: list[Product], *, size: DemoSize, pool: ThreadPoolExecutor, say: Callable[[str], None]
+) -> _Staging:
     """Start rendering the first photo of some products (staging_plan) into the first two looks.
 
     Renders need no database, so they run in the pool while the listing copy and the forecasts
     are written; _staging_finish stores them. Where the listing copy is approved, the image in the
-    first look gets approved too, so those products are ready to publish."""
-
+    first look gets approved too (approving adds it to the product's gallery)."""
     looks_ensure_starters()
     looks = list(Look.objects.filter(is_active=True, current__isnull=False).select_related("current")[:2])
     rows = []
@@ -390,8 +400,10 @@ def _staging_start(products: list[Product], *, size: DemoSize, pool: ThreadPoolE
         result = dataclasses.replace(result, image=result.image.resize((1, 1)))  # keep the PNG, drop the pixels
         return result, stager_name, content
 
-    say(f"Staging: rendering {len(rows)} staged images into {len(looks)} looks "
-        f"({', '.join(look.name for look in looks) or 'no active look'}), beside the next steps…")
+    say(
+        f"Staging: rendering {len(rows)} staged images into {len(looks)} looks "
+        f"({', '.join(look.name for look in looks) or 'no active look'}), beside the next steps…"
+    )
     return _Staging(rows=rows, renders=[pool.submit(render, staged) for staged, _ in rows])
 
 
@@ -399,7 +411,7 @@ def _staging_finish(staging: _Staging, *, say: Callable[[str], None]) -> tuple[i
     """Store the renders, approve the ones _staging_start chose; (staged, waiting for review)."""
 
     waiting = 0
-    for (staged, approve), render in zip(staging.rows, staging.renders):
+    for (staged, approve), render in zip(staging.rows, staging.renders, strict=True):
         result, stager_name, content = render.result()
         staged = staged_image_store(staged_id=staged.pk, result=result, stager_name=stager_name, content=content)
         if approve:
@@ -408,8 +420,10 @@ def _staging_finish(staging: _Staging, *, say: Callable[[str], None]) -> tuple[i
         else:
             waiting += 1
     count = len(staging.rows)
-    say(f"Staging: {count} staged images, {count - waiting} approved (those products are ready to publish), "
-        f"{waiting} waiting")
+    say(
+        f"Staging: {count} staged images, {count - waiting} approved (and added to their product's gallery), "
+        f"{waiting} waiting"
+    )
     return count, waiting
 
 
@@ -431,8 +445,10 @@ def _galleries(products: list[Product], *, say: Callable[[str], None]) -> int:
             ready += 1
         else:
             waiting += 1
-    say(f"Galleries: {ready + waiting} proposed, {ready} approved (with the listing copy, ready to publish), "
-        f"{waiting} waiting")
+    say(
+        f"Galleries: {ready + waiting} proposed, {ready} approved (with the listing copy, ready to publish), "
+        f"{waiting} waiting"
+    )
     return waiting
 
 
@@ -442,7 +458,9 @@ def _forecasts_and_plans(users: dict, *, size: DemoSize, say: Callable[[str], No
 
     for person in PEOPLE:
         if person.role == "artisan" and person.weekly_hours:
-            MakerProfile.objects.get_or_create(user=users[person.username], defaults={"weekly_hours": person.weekly_hours})
+            MakerProfile.objects.get_or_create(
+                user=users[person.username], defaults={"weekly_hours": person.weekly_hours}
+            )
     variant_ids = list(Variant.objects.values_list("pk", flat=True))
     prophet = settings.ATELIER_FORECAST_PROPHET if size.prophet is None else size.prophet
     say(f"Forecasts: fitting {len(variant_ids)} variants ({'with' if prophet else 'without'} Prophet)…")
@@ -450,7 +468,7 @@ def _forecasts_and_plans(users: dict, *, size: DemoSize, say: Callable[[str], No
     with override_settings(ATELIER_FORECAST_PROPHET=prophet):
         forecasts = forecasts_fit(variant_ids=variant_ids)
     plans = production_plans_build()
-    say(f"Forecasts: {len(forecasts)} stored; {len(plans)} production plans waiting for their makers")
+    say(f"Forecasts: {len(forecasts)} stored; {_count(len(plans), 'production plan')} waiting for their makers")
     return len(forecasts), len(plans)
 
 
@@ -460,7 +478,7 @@ def _people(hashes: list[str]) -> tuple[dict, list[DemoLogin]]:
     User = get_user_model()
     groups = {"manager": Group.objects.get(name=MANAGERS), "artisan": Group.objects.get(name=ARTISANS)}
     users, logins = {}, []
-    for person, hashed in zip(PEOPLE, hashes):
+    for person, hashed in zip(PEOPLE, hashes, strict=True):
         user, created = User.objects.get_or_create(
             username=person.username,
             defaults={
@@ -473,8 +491,9 @@ def _people(hashes: list[str]) -> tuple[dict, list[DemoLogin]]:
         )
         if created:
             user.groups.add(groups[person.role])
-            logins.append(DemoLogin(person.username, "shop manager" if person.role == "manager" else "artisan",
-                                    person.makes))
+            logins.append(
+                DemoLogin(person.username, "shop manager" if person.role == "manager" else "artisan", person.makes)
+            )
         users[person.username] = user
     return users, logins
 

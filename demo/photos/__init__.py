@@ -5,10 +5,11 @@ vase, a folded cloth with a woven texture, a ring or necklace, a candle. Colours
 come from the variant's colourway; small details (glaze runs, specks, creases,
 hammer marks) come from the seed, so the same seed draws the same pixels.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

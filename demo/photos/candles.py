@@ -1,5 +1,6 @@
 """Candles: poured into a glass jar or a travel tin with a printed label, hand-dipped
 pillars and a pair of tapers in brass holders. Jars and pillars are shown lit."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,8 +43,9 @@ def _label_texture(*, text: str, width: int, height: int, paper: tuple[int, int,
     return np.asarray(img, dtype=np.float32) / 255.0
 
 
-def _apply_label(body: Body, rgb: np.ndarray, *, texture: np.ndarray, t0: float, t1: float,
-                 half_angle: float) -> np.ndarray:
+def _apply_label(
+    body: Body, rgb: np.ndarray, *, texture: np.ndarray, t0: float, t1: float, half_angle: float
+) -> np.ndarray:
     """Wrap the label round the body between heights t0 and t1, centred on the camera."""
     rows, cols = texture.shape[:2]
     on = body.mask & ~body.top & (body.t > t0) & (body.t < t1) & (np.abs(body.theta) < half_angle)
@@ -54,8 +56,17 @@ def _apply_label(body: Body, rgb: np.ndarray, *, texture: np.ndarray, t0: float,
     return np.where(on[..., None], lit, rgb)
 
 
-def _wax_top(scene: Scene, body: Body, rgb: np.ndarray, *, wax: np.ndarray, inner_wall: np.ndarray,
-             wall: float, depth: float, lit: bool) -> np.ndarray:
+def _wax_top(
+    scene: Scene,
+    body: Body,
+    rgb: np.ndarray,
+    *,
+    wax: np.ndarray,
+    inner_wall: np.ndarray,
+    wall: float,
+    depth: float,
+    lit: bool,
+) -> np.ndarray:
     """Looking into the vessel: the far inside wall, then the wax surface with its melt pool."""
     r_in = body.top_r - wall
     inside = body.top & body.within(r=r_in, cy=body.top_y)
@@ -81,8 +92,13 @@ def _wick_and_flame(scene: Scene, *, cx: float, wax_y: float, lit: bool) -> None
     bend = ((wax_y - y) / wick_h) ** 2 * 0.004 * s
     wick = (np.abs(x - cx - bend) < 0.0028 * s) & (y < wax_y) & (y > wax_y - wick_h)
     shade_ = 0.12 + 0.1 * np.clip((x - cx - bend) / (0.003 * s), -1, 1)
-    scene.paint(x0=x0, y0=y0, rgb=np.broadcast_to(shade_[..., None], wick.shape + (3,)) * np.array([1, 0.9, 0.8]),
-                mask=wick, soften=0.8)
+    scene.paint(
+        x0=x0,
+        y0=y0,
+        rgb=np.broadcast_to(shade_[..., None], wick.shape + (3,)) * np.array([1, 0.9, 0.8]),
+        mask=wick,
+        soften=0.8,
+    )
     if not lit:
         return
     fh, fw = 0.085 * s, 0.019 * s
@@ -99,7 +115,7 @@ def _wick_and_flame(scene: Scene, *, cx: float, wax_y: float, lit: bool) -> None
         np.array([1.0, 0.62, 0.22]) * (0.75 + 0.25 * (1 - np.abs(ex)))[..., None]
         + np.array([0.15, 0.35, 0.55]) * core[..., None]
     )
-    blue = np.exp(-((t - 0.04) / 0.07) ** 2) * np.clip(np.abs(ex), 0, 1)
+    blue = np.exp(-(((t - 0.04) / 0.07) ** 2)) * np.clip(np.abs(ex), 0, 1)
     rgb = rgb * (1 - 0.6 * blue[..., None]) + np.array([0.3, 0.35, 0.8]) * (0.6 * blue[..., None])
     scene.paint(x0=x0, y0=y0, rgb=np.clip(rgb * 1.05, 0, 1), mask=flame, soften=2.0)
 
@@ -116,11 +132,15 @@ def draw_jar(scene: Scene, shot) -> None:
     scene.ground_shadow(cx=cx, base_y=base_y, rx=radius, ry=k * radius, height=height)
     body = revolve(cx=cx, base_y=base_y, height=height, radii=radii, k=k)
     variation = 1.0 + 0.03 * smooth_noise(rng, body.mask.shape, 6)
-    rgb = shade(glass * variation[..., None], body.normal, ambient=0.5, diffuse=0.5, gloss=0.6, power=120,
-                window=0.75)
-    rgb = _apply_label(body, rgb, texture=_label_texture(text=shot.label or "Fig & Cedar", width=900, height=400,
-                                                         paper=(236, 229, 214)),
-                       t0=0.28, t1=0.7, half_angle=1.0)
+    rgb = shade(glass * variation[..., None], body.normal, ambient=0.5, diffuse=0.5, gloss=0.6, power=120, window=0.75)
+    rgb = _apply_label(
+        body,
+        rgb,
+        texture=_label_texture(text=shot.label or "Fig & Cedar", width=900, height=400, paper=(236, 229, 214)),
+        t0=0.28,
+        t1=0.7,
+        half_angle=1.0,
+    )
     depth = height * 0.14
     rgb = _wax_top(scene, body, rgb, wax=wax, inner_wall=glass * 0.9, wall=radius * 0.05, depth=depth, lit=True)
     rim = body.top & ~body.within(r=body.top_r - radius * 0.05, cy=body.top_y)
@@ -139,11 +159,28 @@ def draw_vessel(scene: Scene, shot) -> None:
     scene.ground_shadow(cx=cx, base_y=base_y, rx=radii[0], ry=k * radii[0], height=height)
     body = revolve(cx=cx, base_y=base_y, height=height, radii=radii, k=k)
     clay, speck_density = CLAYS["stoneware"]
-    rgb = glaze_surface(scene, body, glaze=glaze, clay=colour(clay), speck_density=speck_density, accent=None,
-                        height=height, radius=radius, foot=0.07)
+    rgb = glaze_surface(
+        scene,
+        body,
+        glaze=glaze,
+        clay=colour(clay),
+        speck_density=speck_density,
+        accent=None,
+        height=height,
+        radius=radius,
+        foot=0.07,
+    )
     depth = height * 0.12
-    rgb = _wax_top(scene, body, rgb, wax=colour(shot.accent or WAX), inner_wall=glaze * 0.9, wall=radius * 0.05,
-                   depth=depth, lit=True)
+    rgb = _wax_top(
+        scene,
+        body,
+        rgb,
+        wax=colour(shot.accent or WAX),
+        inner_wall=glaze * 0.9,
+        wall=radius * 0.05,
+        depth=depth,
+        lit=True,
+    )
     rim = body.top & ~body.within(r=body.top_r - radius * 0.05, cy=body.top_y)
     rgb = np.where(rim[..., None], glaze * 0.85 + colour(clay) * 0.2, rgb)
     scene.paint(x0=body.x0, y0=body.y0, rgb=rgb, mask=body.mask)
@@ -169,12 +206,13 @@ def draw_tin(scene: Scene, shot) -> None:
     normal = np.stack([ex / rho * bevel, -ey / rho * bevel, np.sqrt(1 - bevel**2) + 0.05], axis=-1)
     normal = normal / np.linalg.norm(normal, axis=-1, keepdims=True)
     lid_rgb = metal(tin, normal) * 0.92
-    label = _label_texture(text=shot.label or "Sea Salt", width=int(0.3 * s), height=int(0.3 * s),
-                           paper=(238, 231, 216))
+    label = _label_texture(
+        text=shot.label or "Sea Salt", width=int(0.3 * s), height=int(0.3 * s), paper=(238, 231, 216)
+    )
     lx, ly = int(lid_cx - 0.15 * s) - x0, int(lid_cy - 0.15 * s) - y0
     round_label = ((x - lid_cx) ** 2 + (y - lid_cy) ** 2) < (0.15 * s) ** 2
     patch = np.zeros_like(lid_rgb)
-    patch[ly:ly + label.shape[0], lx:lx + label.shape[1]] = label[: h - ly, : w - lx]
+    patch[ly : ly + label.shape[0], lx : lx + label.shape[1]] = label[: h - ly, : w - lx]
     lid_rgb = np.where(round_label[..., None], patch * (0.9 + 0.1 * lambert(normal))[..., None], lid_rgb)
     scene.paint(x0=x0, y0=y0, rgb=lid_rgb, mask=lid)
 
@@ -209,7 +247,8 @@ def draw_pillar(scene: Scene, shot) -> None:
     iw = (body.y - body.top_y) / (k * body.top_r)
     rho = np.sqrt(iu**2 + iw**2)
     top_rgb = wax * (0.9 + 0.08 * np.clip(1 - rho, 0, 1) - 0.05 * iw)[..., None] + (
-        0.18 * np.clip(1 - rho / 0.6, 0, 1) ** 2)[..., None] * np.array([1.0, 0.8, 0.5])
+        0.18 * np.clip(1 - rho / 0.6, 0, 1) ** 2
+    )[..., None] * np.array([1.0, 0.8, 0.5])
     rgb = np.where(body.top[..., None], top_rgb, rgb)
     scene.paint(x0=body.x0, y0=body.y0, rgb=rgb, mask=body.mask)
     _wick_and_flame(scene, cx=cx, wax_y=body.top_y + 0.004 * s, lit=True)
@@ -224,8 +263,13 @@ def draw_tapers(scene: Scene, shot) -> None:
         cx, base_y = (0.5 + dx) * s, 0.84 * s - lift * s
         hr, k = 0.09 * s, 0.3
         scene.ground_shadow(cx=cx, base_y=base_y, rx=hr, ry=k * hr, height=0.6 * s)
-        holder = revolve(cx=cx, base_y=base_y, height=0.09 * s, k=k,
-                         radii=hr * np.array([1.0, 0.98, 0.6, 0.34, 0.3, 0.34, 0.42, 0.44]))
+        holder = revolve(
+            cx=cx,
+            base_y=base_y,
+            height=0.09 * s,
+            k=k,
+            radii=hr * np.array([1.0, 0.98, 0.6, 0.34, 0.3, 0.34, 0.42, 0.44]),
+        )
         rgb = metal(brass, holder.normal)
         scene.paint(x0=holder.x0, y0=holder.y0, rgb=rgb, mask=holder.mask)
         t = np.linspace(0, 1, 64)

@@ -1,5 +1,6 @@
 """Jewellery: rings lying on the table, stacking sets, bangles, hoops, pendants on
 fine chains and drop earrings, in polished or hammered metal with cabochon stones."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,21 +25,33 @@ def _hammered(rng: np.random.Generator, shape: tuple[int, int], *, scale: float)
     """Planishing marks: overlapping shallow round dents, as a normal perturbation."""
     h, w = shape
     radius = max(3, int(scale * 0.6))
-    yy, xx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
     dent = np.clip(1 - (xx**2 + yy**2) / radius**2, 0, None).astype(np.float32) ** 1.5
     height = np.zeros((h + 2 * radius, w + 2 * radius), np.float32)
     count = int(h * w / (radius * radius) * 0.9)
-    for y, x, depth in zip(rng.integers(0, h, count), rng.integers(0, w, count), rng.uniform(0.6, 1.0, count)):
-        patch = height[y:y + 2 * radius + 1, x:x + 2 * radius + 1]
+    for y, x, depth in zip(
+        rng.integers(0, h, count), rng.integers(0, w, count), rng.uniform(0.6, 1.0, count), strict=True
+    ):
+        patch = height[y : y + 2 * radius + 1, x : x + 2 * radius + 1]
         np.minimum(patch, -depth * dent, out=patch)  # a new blow flattens what was there
-    height = height[radius:radius + h, radius:radius + w]
+    height = height[radius : radius + h, radius : radius + w]
     gy, gx = np.gradient(height)
     k = radius * 0.35
     return np.stack([-gx * k, gy * k, np.zeros_like(gx)], axis=-1)
 
 
-def _band(scene: Scene, *, cx: float, base_y: float, radius: float, height: float, wall: float, k: float,
-          metal_rgb: np.ndarray, hammered: bool = False) -> Body:
+def _band(
+    scene: Scene,
+    *,
+    cx: float,
+    base_y: float,
+    radius: float,
+    height: float,
+    wall: float,
+    k: float,
+    metal_rgb: np.ndarray,
+    hammered: bool = False,
+) -> Body:
     """A plain band lying flat: outer wall, a rounded top edge, the inside of the far
     wall, and the table showing through the middle."""
     rng = scene.rng
@@ -71,8 +84,9 @@ def _band(scene: Scene, *, cx: float, base_y: float, radius: float, height: floa
     return body
 
 
-def _stone(scene: Scene, *, cx: float, cy: float, rx: float, ry: float, stone: np.ndarray,
-           metal_rgb: np.ndarray) -> None:
+def _stone(
+    scene: Scene, *, cx: float, cy: float, rx: float, ry: float, stone: np.ndarray, metal_rgb: np.ndarray
+) -> None:
     """A cabochon in a metal bezel: a glossy dome with light glowing through its far side."""
     x0, y0 = int(cx - rx * 1.3), int(cy - ry * 1.3)
     w, h = int(rx * 2.6) + 1, int(ry * 2.6) + 1
@@ -98,14 +112,31 @@ def draw_ring(scene: Scene, shot) -> None:
     metal_rgb = colour(shot.colour)
     radius, k = 0.27 * s, 0.5
     cx, base_y = 0.5 * s, 0.5 * s + 0.13 * s
-    scene.ground_shadow(cx=cx, base_y=base_y - 0.01 * s, rx=radius * 1.02, ry=radius * k * 1.02, height=0.05 * s,
-                        hole=0.8)
+    scene.ground_shadow(
+        cx=cx, base_y=base_y - 0.01 * s, rx=radius * 1.02, ry=radius * k * 1.02, height=0.05 * s, hole=0.8
+    )
     hammered = shot.shape == "hammered_ring"
-    body = _band(scene, cx=cx, base_y=base_y, radius=radius, height=0.07 * s if hammered else 0.06 * s,
-                 wall=0.035 * s, k=k, metal_rgb=metal_rgb, hammered=hammered)
+    body = _band(
+        scene,
+        cx=cx,
+        base_y=base_y,
+        radius=radius,
+        height=0.07 * s if hammered else 0.06 * s,
+        wall=0.035 * s,
+        k=k,
+        metal_rgb=metal_rgb,
+        hammered=hammered,
+    )
     if shot.accent:
-        _stone(scene, cx=cx, cy=body.top_y - radius * k * 0.92, rx=0.06 * s, ry=0.06 * s * 0.75,
-               stone=colour(shot.accent), metal_rgb=metal_rgb)
+        _stone(
+            scene,
+            cx=cx,
+            cy=body.top_y - radius * k * 0.92,
+            rx=0.06 * s,
+            ry=0.06 * s * 0.75,
+            stone=colour(shot.accent),
+            metal_rgb=metal_rgb,
+        )
 
 
 METALS = {"gold": (212, 175, 98), "silver": (200, 201, 204), "rose": (212, 152, 128)}
@@ -119,8 +150,17 @@ def draw_stack(scene: Scene, shot) -> None:
     metals = [colour(shot.accent or METALS["gold"]), colour(shot.colour), colour(METALS["rose"])]
     scene.ground_shadow(cx=cx, base_y=base_y - 0.01 * s, rx=radius, ry=radius * k, height=0.09 * s, hole=0.85)
     for i, m in enumerate(metals):
-        _band(scene, cx=cx + (i - 1) * 0.006 * s, base_y=base_y - i * 0.026 * s, radius=radius * (1 - 0.01 * i),
-              height=0.022 * s, wall=0.014 * s, k=k, metal_rgb=m, hammered=i == 1)
+        _band(
+            scene,
+            cx=cx + (i - 1) * 0.006 * s,
+            base_y=base_y - i * 0.026 * s,
+            radius=radius * (1 - 0.01 * i),
+            height=0.022 * s,
+            wall=0.014 * s,
+            k=k,
+            metal_rgb=m,
+            hammered=i == 1,
+        )
 
 
 def draw_bangle(scene: Scene, shot) -> None:
@@ -128,8 +168,17 @@ def draw_bangle(scene: Scene, shot) -> None:
     radius, k = 0.34 * s, 0.42
     cx, base_y = 0.5 * s, 0.5 * s + 0.1 * s
     scene.ground_shadow(cx=cx, base_y=base_y - 0.01 * s, rx=radius, ry=radius * k, height=0.04 * s, hole=0.9)
-    _band(scene, cx=cx, base_y=base_y, radius=radius, height=0.035 * s, wall=0.016 * s, k=k,
-          metal_rgb=colour(shot.colour), hammered=True)
+    _band(
+        scene,
+        cx=cx,
+        base_y=base_y,
+        radius=radius,
+        height=0.035 * s,
+        wall=0.016 * s,
+        k=k,
+        metal_rgb=colour(shot.colour),
+        hammered=True,
+    )
 
 
 def draw_hoops(scene: Scene, shot) -> None:
@@ -138,8 +187,16 @@ def draw_hoops(scene: Scene, shot) -> None:
     for dx in (-0.19, 0.19):
         cx, base_y = (0.5 + dx) * s, 0.56 * s
         scene.ground_shadow(cx=cx, base_y=base_y, rx=radius, ry=radius * k, height=0.02 * s, hole=0.88)
-        _band(scene, cx=cx, base_y=base_y, radius=radius, height=0.016 * s, wall=0.012 * s, k=k,
-              metal_rgb=colour(shot.colour))
+        _band(
+            scene,
+            cx=cx,
+            base_y=base_y,
+            radius=radius,
+            height=0.016 * s,
+            wall=0.012 * s,
+            k=k,
+            metal_rgb=colour(shot.colour),
+        )
 
 
 def _chain_path(rng: np.random.Generator, *, cx: float, cy: float, a: float, b: float, n: int) -> np.ndarray:
@@ -151,8 +208,16 @@ def _chain_path(rng: np.random.Generator, *, cx: float, cy: float, a: float, b: 
     return np.stack([x, y], axis=-1)
 
 
-def _metal_strokes(scene: Scene, draw_fn, *, box: tuple[int, int, int, int], metal_rgb: np.ndarray,
-                   radius: float, relief: float, shadow: bool = False) -> None:
+def _metal_strokes(
+    scene: Scene,
+    draw_fn,
+    *,
+    box: tuple[int, int, int, int],
+    metal_rgb: np.ndarray,
+    radius: float,
+    relief: float,
+    shadow: bool = False,
+) -> None:
     """Draw wire shapes (links, hooks) as a mask, round them into wire, and polish them."""
     x0, y0, w, h = box
     img = Image.new("L", (w, h), 0)
@@ -160,10 +225,10 @@ def _metal_strokes(scene: Scene, draw_fn, *, box: tuple[int, int, int, int], met
     if shadow:  # a fine chain's own soft shadow, just below and to the right
         cast = np.asarray(img.filter(ImageFilter.GaussianBlur(scene.size * 0.004)), dtype=np.float32) / 255.0
         sx, sy = int(scene.size * 0.004), int(scene.size * 0.006)
-        patch = scene.pixels[y0 + sy:y0 + sy + h, x0 + sx:x0 + sx + w].astype(np.float32)
+        patch = scene.pixels[y0 + sy : y0 + sy + h, x0 + sx : x0 + sx + w].astype(np.float32)
         cast = cast[: patch.shape[0], : patch.shape[1]]
         darker = patch * (1 - 0.35 * cast[..., None])
-        scene.pixels[y0 + sy:y0 + sy + h, x0 + sx:x0 + sx + w] = darker.astype(np.uint8)
+        scene.pixels[y0 + sy : y0 + sy + h, x0 + sx : x0 + sx + w] = darker.astype(np.uint8)
     z = emboss(img, radius=radius)
     mask = z > 0.3
     normal = heightfield_normal(z, relief=relief)
@@ -188,12 +253,15 @@ def draw_necklace(scene: Scene, shot) -> None:
             d = (q - p) / (np.linalg.norm(q - p) + 1e-6)
             if i % 2:  # seen face on: an oval loop
                 nrm = np.array([-d[1], d[0]])
-                pts = [tuple(p + (q - p) * 0.5 + d * np.cos(t) * link * 0.75 + nrm * np.sin(t) * link * 0.38)
-                       for t in np.linspace(0, 2 * np.pi, 14)]
+                pts = [
+                    tuple(p + (q - p) * 0.5 + d * np.cos(t) * link * 0.75 + nrm * np.sin(t) * link * 0.38)
+                    for t in np.linspace(0, 2 * np.pi, 14)
+                ]
                 draw.line(pts, fill=255, width=max(2, int(link * 0.22)), joint="curve")
             else:  # seen edge on: a short bar
-                draw.line([tuple(p - d * link * 0.2), tuple(q + d * link * 0.2)], fill=255,
-                          width=max(2, int(link * 0.26)))
+                draw.line(
+                    [tuple(p - d * link * 0.2), tuple(q + d * link * 0.2)], fill=255, width=max(2, int(link * 0.26))
+                )
 
     pad = int(0.02 * s)
     box = (int(cx - a * 1.1) - pad, int(cy - b * 1.1) - pad, int(2.2 * a) + 2 * pad, int(2.2 * b) + 2 * pad)
@@ -204,10 +272,18 @@ def draw_necklace(scene: Scene, shot) -> None:
     else:
         stone = colour(shot.accent) if shot.accent else None
         _disc(scene, cx=px, cy=py, r=0.075 * s, metal_rgb=metal_rgb, stone=stone)
-        _metal_strokes(scene, lambda d, x0, y0: d.ellipse(
-            [px - 0.014 * s - x0, float(bottom[1]) - 0.008 * s - y0, px + 0.014 * s - x0, py - 0.05 * s - y0],
-            outline=255, width=int(0.006 * s)), box=(int(px - 0.03 * s), int(bottom[1] - 0.02 * s), int(0.06 * s),
-                                                     int(0.06 * s)), metal_rgb=metal_rgb, radius=2.0, relief=4.0)
+        _metal_strokes(
+            scene,
+            lambda d, x0, y0: d.ellipse(
+                [px - 0.014 * s - x0, float(bottom[1]) - 0.008 * s - y0, px + 0.014 * s - x0, py - 0.05 * s - y0],
+                outline=255,
+                width=int(0.006 * s),
+            ),
+            box=(int(px - 0.03 * s), int(bottom[1] - 0.02 * s), int(0.06 * s), int(0.06 * s)),
+            metal_rgb=metal_rgb,
+            radius=2.0,
+            relief=4.0,
+        )
 
 
 def _disc(scene: Scene, *, cx: float, cy: float, r: float, metal_rgb: np.ndarray, stone: np.ndarray | None) -> None:
@@ -249,26 +325,39 @@ def draw_drops(scene: Scene, shot) -> None:
     for dx in (-0.16, 0.16):
         cx, top = (0.5 + dx) * s, 0.24 * s
 
-        def wire(draw: ImageDraw.ImageDraw, x0: int, y0: int, cx: float = cx) -> None:
-            draw.arc([cx - 0.09 * s - x0, top - y0, cx + 0.03 * s - x0, top + 0.16 * s - y0], 190, 360,
-                     fill=255, width=int(0.007 * s))
-            draw.line([(cx + 0.03 * s - x0, top + 0.08 * s - y0), (cx + 0.03 * s - x0, top + 0.2 * s - y0)],
-                      fill=255, width=int(0.007 * s))
+        def wire(draw: ImageDraw.ImageDraw, x0: int, y0: int, cx: float = cx, top: float = top) -> None:
+            draw.arc(
+                [cx - 0.09 * s - x0, top - y0, cx + 0.03 * s - x0, top + 0.16 * s - y0],
+                190,
+                360,
+                fill=255,
+                width=int(0.007 * s),
+            )
+            draw.line(
+                [(cx + 0.03 * s - x0, top + 0.08 * s - y0), (cx + 0.03 * s - x0, top + 0.2 * s - y0)],
+                fill=255,
+                width=int(0.007 * s),
+            )
 
-        _metal_strokes(scene, wire, box=(int(cx - 0.1 * s), int(top - 0.02 * s), int(0.16 * s), int(0.26 * s)),
-                       metal_rgb=metal_rgb, radius=2.2, relief=5.0)
+        _metal_strokes(
+            scene,
+            wire,
+            box=(int(cx - 0.1 * s), int(top - 0.02 * s), int(0.16 * s), int(0.26 * s)),
+            metal_rgb=metal_rgb,
+            radius=2.2,
+            relief=5.0,
+        )
         _drop(scene, cx=cx + 0.03 * s, top=top + 0.2 * s, metal_rgb=metal_rgb, stone=stone)
 
 
 def _drop(scene: Scene, *, cx: float, top: float, metal_rgb: np.ndarray, stone: np.ndarray | None) -> None:
     s = scene.size
     length, width = 0.22 * s, 0.075 * s
-    scene.shadow(cx=cx + 0.012 * s, cy=top + length * 0.6, rx=width * 0.9, ry=length * 0.45, opacity=0.2,
-                 blur=0.01 * s)
+    scene.shadow(cx=cx + 0.012 * s, cy=top + length * 0.6, rx=width * 0.9, ry=length * 0.45, opacity=0.2, blur=0.01 * s)
     x0, y0 = int(cx - width - 4), int(top - 4)
     x, y = grid(x0, y0, int(2 * width + 8), int(length + 8))
     t = np.clip((y - top) / length, 0, 1)
-    half = width * np.sqrt(np.clip(np.sin(np.pi * t ** 0.75), 0, 1)) * t ** 0.15
+    half = width * np.sqrt(np.clip(np.sin(np.pi * t**0.75), 0, 1)) * t**0.15
     ex = (x - cx) / np.maximum(half, 1e-3)
     mask = (np.abs(ex) < 1) & (y > top) & (y < top + length)
     z = np.sqrt(np.clip(1 - ex**2, 0, 1)) * np.sqrt(np.clip(np.sin(np.pi * t), 0, 1))

@@ -1,4 +1,5 @@
 """Thrown pots: mugs, cups, bowls, plates and vases in a glaze over a clay body."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,7 +32,7 @@ def profile(points: list[tuple[float, float]], samples: int = 400) -> np.ndarray
     Monotone cubic (PCHIP) interpolation: curves stay smooth, so the shading has no
     facets, and never overshoot, so a foot or a neck keeps the width it was given.
     """
-    xs, ys = (np.array(v, dtype=np.float64) for v in zip(*points))
+    xs, ys = (np.array(v, dtype=np.float64) for v in zip(*points, strict=True))
     h, delta = np.diff(xs), np.diff(ys) / np.diff(xs)
     m = np.zeros_like(ys)
     m[0], m[-1] = delta[0], delta[-1]
@@ -49,37 +50,97 @@ def profile(points: list[tuple[float, float]], samples: int = 400) -> np.ndarray
 
 # h and r are fractions of the shot's size; k is the sine of the camera's elevation.
 POTS: dict[str, dict] = {
-    "mug": {"h": 0.42, "r": 0.19, "k": 0.26, "handle": True,
-            "points": [(0, 0.86), (0.03, 0.96), (0.08, 1.0), (0.5, 1.0), (0.92, 0.97), (1, 0.97)]},
-    "espresso": {"h": 0.27, "r": 0.16, "k": 0.3, "handle": True,
-                 "points": [(0, 0.62), (0.08, 0.7), (0.3, 0.9), (0.7, 1.0), (1, 1.0)]},
-    "beaker": {"h": 0.48, "r": 0.18, "k": 0.26,
-               "points": [(0, 0.78), (0.04, 0.84), (0.5, 0.92), (1, 1.0)]},
-    "tea_bowl": {"h": 0.33, "r": 0.26, "k": 0.3,
-                 "points": [(0, 0.48), (0.07, 0.48), (0.1, 0.6), (0.35, 0.86), (0.7, 0.97), (1, 1.0)]},
-    "bowl": {"h": 0.25, "r": 0.36, "k": 0.34,
-             "points": [(0, 0.38), (0.06, 0.38), (0.09, 0.46), (0.35, 0.78), (0.7, 0.95), (1, 1.0)]},
-    "serving_bowl": {"h": 0.19, "r": 0.42, "k": 0.38,
-                     "points": [(0, 0.42), (0.07, 0.42), (0.1, 0.56), (0.4, 0.86), (0.75, 0.97), (1, 1.0)]},
-    "plate": {"h": 0.045, "r": 0.43, "k": 0.46, "shallow": True,
-              "points": [(0, 0.66), (0.5, 0.76), (0.8, 0.9), (1, 1.0)]},
-    "bud_vase": {"h": 0.56, "r": 0.16, "k": 0.24,
-                 "points": [(0, 0.6), (0.04, 0.72), (0.12, 0.88), (0.22, 0.97), (0.3, 0.97), (0.38, 0.88),
-                            (0.46, 0.68), (0.54, 0.48), (0.62, 0.36), (0.72, 0.31), (0.86, 0.31), (0.95, 0.35),
-                            (1, 0.41)]},
-    "moon_vase": {"h": 0.56, "r": 0.26, "k": 0.22, "clay": "porcelain",
-                  # a true circle (the "moon") on a small foot, with a short neck
-                  "points": [(0.0, 0.36), (0.02, 0.44)]
-                  + [(t, float(np.sqrt(1 - ((t - 0.46) / 0.47) ** 2))) for t in np.linspace(0.04, 0.8, 14)]
-                  + [(0.86, 0.4), (0.89, 0.31), (0.97, 0.3), (1.0, 0.35)]},
-    "bottle_vase": {"h": 0.62, "r": 0.17, "k": 0.22,
-                    "points": [(0, 0.92), (0.03, 1.0), (0.5, 1.0), (0.58, 0.9), (0.66, 0.52), (0.72, 0.3),
-                               (0.95, 0.26), (1, 0.3)]},
+    "mug": {
+        "h": 0.42,
+        "r": 0.19,
+        "k": 0.26,
+        "handle": True,
+        "points": [(0, 0.86), (0.03, 0.96), (0.08, 1.0), (0.5, 1.0), (0.92, 0.97), (1, 0.97)],
+    },
+    "espresso": {
+        "h": 0.27,
+        "r": 0.16,
+        "k": 0.3,
+        "handle": True,
+        "points": [(0, 0.62), (0.08, 0.7), (0.3, 0.9), (0.7, 1.0), (1, 1.0)],
+    },
+    "beaker": {"h": 0.48, "r": 0.18, "k": 0.26, "points": [(0, 0.78), (0.04, 0.84), (0.5, 0.92), (1, 1.0)]},
+    "tea_bowl": {
+        "h": 0.33,
+        "r": 0.26,
+        "k": 0.3,
+        "points": [(0, 0.48), (0.07, 0.48), (0.1, 0.6), (0.35, 0.86), (0.7, 0.97), (1, 1.0)],
+    },
+    "bowl": {
+        "h": 0.25,
+        "r": 0.36,
+        "k": 0.34,
+        "points": [(0, 0.38), (0.06, 0.38), (0.09, 0.46), (0.35, 0.78), (0.7, 0.95), (1, 1.0)],
+    },
+    "serving_bowl": {
+        "h": 0.19,
+        "r": 0.42,
+        "k": 0.38,
+        "points": [(0, 0.42), (0.07, 0.42), (0.1, 0.56), (0.4, 0.86), (0.75, 0.97), (1, 1.0)],
+    },
+    "plate": {
+        "h": 0.045,
+        "r": 0.43,
+        "k": 0.46,
+        "shallow": True,
+        "points": [(0, 0.66), (0.5, 0.76), (0.8, 0.9), (1, 1.0)],
+    },
+    "bud_vase": {
+        "h": 0.56,
+        "r": 0.16,
+        "k": 0.24,
+        "points": [
+            (0, 0.6),
+            (0.04, 0.72),
+            (0.12, 0.88),
+            (0.22, 0.97),
+            (0.3, 0.97),
+            (0.38, 0.88),
+            (0.46, 0.68),
+            (0.54, 0.48),
+            (0.62, 0.36),
+            (0.72, 0.31),
+            (0.86, 0.31),
+            (0.95, 0.35),
+            (1, 0.41),
+        ],
+    },
+    "moon_vase": {
+        "h": 0.56,
+        "r": 0.26,
+        "k": 0.22,
+        "clay": "porcelain",
+        # a true circle (the "moon") on a small foot, with a short neck
+        "points": [(0.0, 0.36), (0.02, 0.44)]
+        + [(t, float(np.sqrt(1 - ((t - 0.46) / 0.47) ** 2))) for t in np.linspace(0.04, 0.8, 14)]
+        + [(0.86, 0.4), (0.89, 0.31), (0.97, 0.3), (1.0, 0.35)],
+    },
+    "bottle_vase": {
+        "h": 0.62,
+        "r": 0.17,
+        "k": 0.22,
+        "points": [(0, 0.92), (0.03, 1.0), (0.5, 1.0), (0.58, 0.9), (0.66, 0.52), (0.72, 0.3), (0.95, 0.26), (1, 0.3)],
+    },
 }
 
 
-def glaze_surface(scene: Scene, body: Body, *, glaze: np.ndarray, clay: np.ndarray, speck_density: float,
-                  accent: np.ndarray | None, height: float, radius: float, foot: float) -> np.ndarray:
+def glaze_surface(
+    scene: Scene,
+    body: Body,
+    *,
+    glaze: np.ndarray,
+    clay: np.ndarray,
+    speck_density: float,
+    accent: np.ndarray | None,
+    height: float,
+    radius: float,
+    foot: float,
+) -> np.ndarray:
     """Glazed stoneware: an unglazed foot with a wavy edge, a dipped second glaze with
     runs, throwing lines, iron specks and glaze pooling, then lit."""
     rng = scene.rng
@@ -106,13 +167,15 @@ def glaze_surface(scene: Scene, body: Body, *, glaze: np.ndarray, clay: np.ndarr
     texture = np.stack([1.0 + mottle, specks], axis=-1)
     looked = surface_lookup(body, texture)
     rings = 1.0 + (0.012 + 0.008 * np.sin(t * 5 + rng.uniform(0, 6))) * np.sin(
-        t * height / (0.012 * scene.size) * 2 * np.pi + 2 * np.sin(t * 9))
+        t * height / (0.012 * scene.size) * 2 * np.pi + 2 * np.sin(t * 9)
+    )
     base = base * (looked[..., 0] * rings * (1.0 - 0.55 * looked[..., 1]))[..., None]
     return shade(base, body.normal, ambient=0.4, diffuse=0.66, gloss=0.3 * glazed, power=70, window=0.4 * glazed)
 
 
-def _opening(scene: Scene, body: Body, rgb: np.ndarray, *, inner: np.ndarray, lip: np.ndarray,
-             wall: float, shallow: bool) -> np.ndarray:
+def _opening(
+    scene: Scene, body: Body, rgb: np.ndarray, *, inner: np.ndarray, lip: np.ndarray, wall: float, shallow: bool
+) -> np.ndarray:
     """The mouth of the pot: a lip where the glaze thins, and the inside lit from the back."""
     r_in = body.top_r - wall
     inside = body.top & body.within(r=r_in, cy=body.top_y)
@@ -169,11 +232,27 @@ def draw_pot(scene: Scene, shot) -> None:
     if spec.get("handle"):
         _handle(scene, cx=cx, base_y=base_y, radius=radius, height=height, glaze=glaze)
     body = revolve(cx=cx, base_y=base_y, height=height, radii=radii, k=k)
-    rgb = glaze_surface(scene, body, glaze=glaze, clay=clay, speck_density=speck_density, accent=accent,
-                        height=height, radius=radius, foot=0.0 if spec.get("shallow") else 0.055)
+    rgb = glaze_surface(
+        scene,
+        body,
+        glaze=glaze,
+        clay=clay,
+        speck_density=speck_density,
+        accent=accent,
+        height=height,
+        radius=radius,
+        foot=0.0 if spec.get("shallow") else 0.055,
+    )
     top = accent if accent is not None else glaze
-    rgb = _opening(scene, body, rgb, inner=glaze, lip=top * 0.82 + clay * 0.22, wall=max(4.0, radius * 0.035),
-                   shallow=bool(spec.get("shallow")))
+    rgb = _opening(
+        scene,
+        body,
+        rgb,
+        inner=glaze,
+        lip=top * 0.82 + clay * 0.22,
+        wall=max(4.0, radius * 0.035),
+        shallow=bool(spec.get("shallow")),
+    )
     scene.paint(x0=body.x0, y0=body.y0, rgb=rgb, mask=body.mask)
 
 

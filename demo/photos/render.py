@@ -5,6 +5,7 @@ Geometry is rasterised by Pillow (fast, in C); shading is vectorised numpy over
 each object's bounding box only, so a 2000 px shot takes a fraction of a second.
 Object space: x right, y up, z towards the camera; screen y grows downwards.
 """
+
 from __future__ import annotations
 
 import io
@@ -95,10 +96,11 @@ class Scene:
         n = tile.shape[0]
         reps_y, reps_x = -(-(y0 % n + h) // n), -(-(x0 % n + w) // n)
         big = np.tile(tile, (reps_y, reps_x))
-        return big[y0 % n: y0 % n + h, x0 % n: x0 % n + w]
+        return big[y0 % n : y0 % n + h, x0 % n : x0 % n + w]
 
-    def shadow(self, *, cx: float, cy: float, rx: float, ry: float, opacity: float, blur: float,
-               hole: float = 0.0) -> None:
+    def shadow(
+        self, *, cx: float, cy: float, rx: float, ry: float, opacity: float, blur: float, hole: float = 0.0
+    ) -> None:
         """Darken an elliptical patch of the backdrop with a soft, blurred edge
         (a ring of it, when hole gives the inner size as a fraction)."""
         pad = 3 * blur
@@ -122,13 +124,27 @@ class Scene:
         patch = self.pixels[y0:y1, x0:x1].astype(np.float32) * (1.0 - opacity * s)[..., None]
         self.pixels[y0:y1, x0:x1] = np.clip(patch, 0, 255).astype(np.uint8)
 
-    def ground_shadow(self, *, cx: float, base_y: float, rx: float, ry: float, height: float,
-                      hole: float = 0.0) -> None:
+    def ground_shadow(
+        self, *, cx: float, base_y: float, rx: float, ry: float, height: float, hole: float = 0.0
+    ) -> None:
         """The usual pair: a wide soft shadow falling back-right, and a dark contact line."""
-        self.shadow(cx=cx + 0.18 * rx + 0.1 * height, cy=base_y - 0.25 * ry, rx=rx * 1.15 + 0.12 * height,
-                    ry=ry * 1.25, opacity=0.2 * (1 - 0.6 * hole), blur=0.05 * self.size)
-        self.shadow(cx=cx + 0.04 * rx, cy=base_y + 0.05 * ry, rx=rx * 0.96, ry=ry * 0.75, opacity=0.42,
-                    blur=0.008 * self.size, hole=hole)
+        self.shadow(
+            cx=cx + 0.18 * rx + 0.1 * height,
+            cy=base_y - 0.25 * ry,
+            rx=rx * 1.15 + 0.12 * height,
+            ry=ry * 1.25,
+            opacity=0.2 * (1 - 0.6 * hole),
+            blur=0.05 * self.size,
+        )
+        self.shadow(
+            cx=cx + 0.04 * rx,
+            cy=base_y + 0.05 * ry,
+            rx=rx * 0.96,
+            ry=ry * 0.75,
+            opacity=0.42,
+            blur=0.008 * self.size,
+            hole=hole,
+        )
 
     def paint(self, *, x0: int, y0: int, rgb: np.ndarray, mask: np.ndarray, soften: float = 0.9) -> None:
         """Composite an object's pixels with a slightly soft, anti-aliased edge."""
@@ -225,8 +241,22 @@ def revolve(*, cx: float, base_y: float, height: float, radii: np.ndarray | list
     w = np.clip((y - c[i]) / (k * ri), -1.0, 1.0)
     normal = normalise(np.stack([u, -drdh[i], w], axis=-1))
     return Body(
-        x0=x0, y0=y0, mask=mask, top=idx == n, t=t[i], u=u, theta=np.arctan2(u, w), normal=normal,
-        x=x, y=y, cx=cx, top_y=float(c[-1]), top_r=float(r[-1]), base_y=base_y, base_r=float(r[0]), k=k,
+        x0=x0,
+        y0=y0,
+        mask=mask,
+        top=idx == n,
+        t=t[i],
+        u=u,
+        theta=np.arctan2(u, w),
+        normal=normal,
+        x=x,
+        y=y,
+        cx=cx,
+        top_y=float(c[-1]),
+        top_r=float(r[-1]),
+        base_y=base_y,
+        base_r=float(r[0]),
+        k=k,
     )
 
 
@@ -291,5 +321,5 @@ def surface_lookup(body: Body, texture: np.ndarray, *, turn: float = 1.0) -> np.
 
 
 def grid(x0: int, y0: int, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
-    y, x = np.mgrid[y0:y0 + h, x0:x0 + w].astype(np.float32)
+    y, x = np.mgrid[y0 : y0 + h, x0 : x0 + w].astype(np.float32)
     return x, y

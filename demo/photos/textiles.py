@@ -1,4 +1,5 @@
 """Woven textiles: folded tea towels, napkins, runners, throws and scarves, and cushions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,9 @@ def _weave(a: np.ndarray, b: np.ndarray, *, pitch: float, rng: np.random.Generat
     return np.where(over, warp, weft) * (1.0 + rows[ib % 997] + cols[ia % 991])
 
 
-def _pattern(kind: str, a: np.ndarray, b: np.ndarray, *, width: float, main: np.ndarray, second: np.ndarray,
-             pitch: float) -> np.ndarray:
+def _pattern(
+    kind: str, a: np.ndarray, b: np.ndarray, *, width: float, main: np.ndarray, second: np.ndarray, pitch: float
+) -> np.ndarray:
     """The cloth's design in fabric coordinates (a across, b along, in px)."""
     if kind == "stripes":  # a natural ground with a band of coloured stripes
         period = width * 0.9
@@ -82,8 +84,14 @@ def draw_folded(scene: Scene, shot) -> None:
     y_back = y_front - depth
     fringe = 0.04 * s if spec.get("fringe") else 0.0
 
-    scene.shadow(cx=cx + 0.04 * width, cy=y_front + thickness * 0.7, rx=width * 0.56,
-                 ry=depth * 0.2 + thickness * 0.6, opacity=0.22, blur=0.035 * s)
+    scene.shadow(
+        cx=cx + 0.04 * width,
+        cy=y_front + thickness * 0.7,
+        rx=width * 0.56,
+        ry=depth * 0.2 + thickness * 0.6,
+        opacity=0.22,
+        blur=0.035 * s,
+    )
     scene.shadow(cx=cx, cy=y_front + thickness, rx=width * 0.5, ry=thickness * 0.2 + 4, opacity=0.4, blur=0.006 * s)
 
     x0, y0 = int(cx - width / 2 - 8), int(y_back - 8)
@@ -122,8 +130,8 @@ def draw_folded(scene: Scene, shot) -> None:
     for _ in range(int(rng.integers(1, 4))):  # soft creases from handling
         angle, offset, strength = rng.uniform(-0.5, 0.5), rng.uniform(-0.6, 0.6), rng.uniform(0.03, 0.06)
         d = (u * np.cos(angle) + (2 * v - 1) * np.sin(angle)) - offset
-        reach = np.exp(-(((2 * v - 1) * np.cos(angle) - u * np.sin(angle)) / rng.uniform(0.4, 0.9)) ** 2)
-        ridge, groove = np.exp(-((d - 0.05) / 0.04) ** 2), np.exp(-(d / 0.035) ** 2)
+        reach = np.exp(-((((2 * v - 1) * np.cos(angle) - u * np.sin(angle)) / rng.uniform(0.4, 0.9)) ** 2))
+        ridge, groove = np.exp(-(((d - 0.05) / 0.04) ** 2)), np.exp(-((d / 0.035) ** 2))
         light_top = light_top + strength * reach * (0.7 * ridge - groove)
     roll = np.sin(np.pi * np.clip(p, 0, 1)) ** 0.7
     light_front = (0.42 + 0.42 * roll) * (0.98 - 0.03 * j / layers) - 0.05 * (x - cx) / width
@@ -132,13 +140,25 @@ def draw_folded(scene: Scene, shot) -> None:
     mask = top | front
 
     if fringe:
-        rgb, mask = _fringe(scene, rgb, mask, x0=x0, y0=y0, cx=cx, width=width, y_edge=y_front + thickness,
-                            length=fringe, colour=main)
+        rgb, mask = _fringe(
+            scene, rgb, mask, x0=x0, y0=y0, cx=cx, width=width, y_edge=y_front + thickness, length=fringe, colour=main
+        )
     scene.paint(x0=x0, y0=y0, rgb=rgb, mask=mask, soften=1.1)
 
 
-def _fringe(scene: Scene, rgb: np.ndarray, mask: np.ndarray, *, x0: int, y0: int, cx: float, width: float,
-            y_edge: float, length: float, colour: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _fringe(
+    scene: Scene,
+    rgb: np.ndarray,
+    mask: np.ndarray,
+    *,
+    x0: int,
+    y0: int,
+    cx: float,
+    width: float,
+    y_edge: float,
+    length: float,
+    colour: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Twisted tassels lying on the table in front of the bottom fold."""
     h, w = mask.shape
     img = Image.new("L", (w, h), 0)

@@ -1,5 +1,6 @@
 """The demo seed's parts and its refusals, on small studios; tests/demo/test_seeded_studio.py looks
 at the whole default studio."""
+
 import datetime as dt
 import io
 
@@ -55,8 +56,11 @@ def _fingerprint() -> tuple:
         tuple(Variant.objects.order_by("sku").values_list("sku", "stock_on_hand")),
         tuple(Product.objects.order_by("handle").values_list("handle", "title", "price")),
         Sale.objects.aggregate(units=Sum("quantity"))["units"],
-        tuple(Sale.objects.order_by("channel", "order_ref", "line_ref").values_list(
-            "variant__sku", "date", "quantity", "channel", "order_ref", "line_ref")),
+        tuple(
+            Sale.objects.order_by("channel", "order_ref", "line_ref").values_list(
+                "variant__sku", "date", "quantity", "channel", "order_ref", "line_ref"
+            )
+        ),
         tuple(Photo.objects.order_by("product__handle", "position").values_list("sha256", flat=True)),
     )
 
@@ -126,8 +130,9 @@ def test_gift_seasons_show_in_the_history():
 
 def test_every_shape_draws_a_light_backdrop_with_the_object_in_the_middle():
     for name in shape_names():
-        image = Image.open(io.BytesIO(render_photo(shot=Shot(name, (120, 60, 40), (60, 90, 140), "Fig"), seed=1,
-                                                   size=240))).convert("L")
+        image = Image.open(
+            io.BytesIO(render_photo(shot=Shot(name, (120, 60, 40), (60, 90, 140), "Fig"), seed=1, size=240))
+        ).convert("L")
         corner, centre = image.getpixel((4, 4)), image.crop((60, 60, 180, 180))
         assert corner > 200, name  # a plain, light background
         assert centre.getextrema()[0] < corner - 40, name  # and something drawn on it
@@ -176,7 +181,8 @@ def test_a_small_large_demo_has_every_colourway_and_every_product_staged_in_two_
     staged = StagedImage.objects.all()
     assert staged.count() == 8 == summary.staged_images
     assert {(image.product_id, image.look_id) for image in staged} == {
-        (product.pk, look) for product in products.values() for look in {image.look_id for image in staged}}
+        (product.pk, look) for product in products.values() for look in {image.look_id for image in staged}
+    }
     # The first product's copy is approved, and its image in the first look: it is ready to publish.
     assert ReviewItem.objects.filter(kind="staged_image", state=ReviewState.APPROVED).count() == 1
     assert ReviewItem.objects.filter(kind="staged_image", state=ReviewState.PENDING).count() == 7
@@ -185,7 +191,14 @@ def test_a_small_large_demo_has_every_colourway_and_every_product_staged_in_two_
     assert summary.drafts == ReviewItem.objects.filter(state=ReviewState.PENDING).count()
     # A line per phase, with the time so far.
     assert [line.split("] ")[1].split(":")[0] for line in lines if "…" not in line] == [
-        "Photos", "Sales", "Database", "Listing copy", "Forecasts", "Staging", "Galleries"]
+        "Photos",
+        "Sales",
+        "Database",
+        "Listing copy",
+        "Forecasts",
+        "Staging",
+        "Galleries",
+    ]
     assert all(line.startswith("[") and " s] " in line for line in lines)
 
 

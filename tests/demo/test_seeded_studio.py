@@ -5,6 +5,7 @@ takes a while, so the studio is seeded once (in a transaction rolled back at
 the end of the module) and each test looks at one side of it from inside its
 own savepoint.
 """
+
 import datetime as dt
 import io
 import re
@@ -64,10 +65,15 @@ def _media_in_tmp(studio):
 def test_the_summary_and_the_progress_say_what_was_built(studio):
     output = studio.output
     # A line per phase, each with its count and the time so far.
-    for phase in [r"Photos: 40 drawn and checked", r"Sales: [\d,]+ order lines over 730 days",
-                  r"Database: 4 people, 40 products, \d+ variants, 40 photos", r"Listing copy: 40 products written",
-                  r"Staging: 10 staged images, 5 approved", r"Forecasts: \d+ stored; 3 production plans",
-                  r"Galleries: 40 proposed, 10 approved"]:
+    for phase in [
+        r"Photos: 40 drawn and checked",
+        r"Sales: [\d,]+ order lines over 730 days",
+        r"Database: 4 people, 40 products, \d+ variants, 40 photos",
+        r"Listing copy: 40 products written",
+        r"Staging: 10 staged images, 5 approved",
+        r"Forecasts: \d+ stored; 3 production plans",
+        r"Galleries: 40 proposed, 10 approved",
+    ]:
         assert re.search(r"\[\s*\d+\.\d s\] " + phase, output), phase
     assert f"Seeded Kiln & Loom Studio ({DEFAULT_SIZE} demo, seed 7) in" in output
     assert "10 staged images, " in output and "seed_demo --size large" in output
@@ -143,10 +149,13 @@ def test_staged_images_for_some_products_and_a_few_ready_to_publish(studio):
     plan = staging_plan(len(products), size=SIZES[DEFAULT_SIZE])
     staged = list(StagedImage.objects.all())
     assert sorted((image.product_id, image.look_id) for image in staged) == sorted(
-        (products[index].pk, looks[look].pk) for index, look in plan)
+        (products[index].pk, looks[look].pk) for index, look in plan
+    )
     assert len(staged) == 10 and {image.look_id for image in staged} == {look.pk for look in looks}
     # The product's own pixels are untouched.
-    assert all(image.status == StagedImage.Status.READY and image.fidelity["identical_share"] == 1.0 for image in staged)
+    assert all(
+        image.status == StagedImage.Status.READY and image.fidelity["identical_share"] == 1.0 for image in staged
+    )
     for image in staged[:2]:
         with image.image.open("rb") as f:
             assert Image.open(f).format == "PNG"
@@ -203,10 +212,22 @@ def test_two_years_of_sparse_daily_sales_peaking_in_december(studio):
 
 def test_running_it_again_finds_the_studio_and_adds_nothing(studio):
     User = get_user_model()
-    counts = (User.objects.count(), Product.objects.count(), Photo.objects.count(), Sale.objects.count(),
-              StagedImage.objects.count(), ReviewItem.objects.count())
+    counts = (
+        User.objects.count(),
+        Product.objects.count(),
+        Photo.objects.count(),
+        Sale.objects.count(),
+        StagedImage.objects.count(),
+        ReviewItem.objects.count(),
+    )
     assert "Demo studio already present; nothing to do" in _run()
     assert _run("--quiet") == ""
     assert _run("--size", "large").startswith("Demo studio already present")
-    assert (User.objects.count(), Product.objects.count(), Photo.objects.count(), Sale.objects.count(),
-            StagedImage.objects.count(), ReviewItem.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Product.objects.count(),
+        Photo.objects.count(),
+        Sale.objects.count(),
+        StagedImage.objects.count(),
+        ReviewItem.objects.count(),
+    ) == counts

@@ -1,5 +1,6 @@
 """Run Atelier on one machine: migrate, seed the demo studio if empty, then the
 web server and one django-q2 worker together. Ctrl-C stops both."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addr", default=os.environ.get("ATELIER_ADDR", "127.0.0.1:8000"))
         parser.add_argument("--no-seed", action="store_true", help="Don't seed the demo studio into an empty database.")
-        parser.add_argument("--demo-size", choices=sorted(SIZES), default=DEFAULT_SIZE,
-                            help="How big a demo to seed into an empty database (see seed_demo --size).")
+        parser.add_argument(
+            "--demo-size",
+            choices=sorted(SIZES),
+            default=DEFAULT_SIZE,
+            help="How big a demo to seed into an empty database (see seed_demo --size).",
+        )
         parser.add_argument("--no-worker", action="store_true", help="Run the web server only.")
 
     def handle(self, *args, addr: str, no_seed: bool, demo_size: str, no_worker: bool, **options):

@@ -1,4 +1,5 @@
 """manage.py seed_demo: a believable demo studio in an empty database."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -17,10 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=7, help="Random seed; the same seed gives the same studio.")
         parser.add_argument(
-            "--size", choices=sorted(SIZES), default=DEFAULT_SIZE,
+            "--size",
+            choices=sorted(SIZES),
+            default=DEFAULT_SIZE,
             help="small (the default, under a minute): one photo per product, a quarter of them staged, "
-                 "forecasts without Prophet. large (several minutes): every colourway photographed, every "
-                 "product staged in two looks, Prophet in the forecasts as the settings say.",
+            "forecasts without Prophet. large (several minutes): every colourway photographed, every "
+            "product staged in two looks, Prophet in the forecasts as the settings say.",
         )
         parser.add_argument("--quiet", action="store_true", help="Print nothing.")
 
@@ -45,7 +48,7 @@ class Command(BaseCommand):
             f"  {s.categories} categories, {s.products} products, {s.variants} variants, {s.photos} photos",
             f"  {s.sales:,} sales lines from {s.first_sale} to {s.last_sale}",
             f"  {s.staged_images} staged images, {s.forecasts} forecasts, {s.plans} production plans",
-            f"  {s.drafts} drafts waiting for review (listing copy, staged images, production plans)",
+            f"  {s.drafts} drafts waiting for review (listing copy, staged images, galleries, production plans)",
         ]
         if s.size != "large":
             lines.append("  (manage.py seed_demo --size large on an empty database builds a bigger demo)")
