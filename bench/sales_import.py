@@ -45,7 +45,8 @@ from django.db import transaction  # noqa: E402
 
 from catalog.models import Product, Variant  # noqa: E402
 from forecasting.imports.service import sales_import  # noqa: E402
-from forecasting.models import Channel, Sale, SalesImport  # noqa: E402
+from forecasting.models import Sale, SalesImport  # noqa: E402
+from studio.sales_channels import SalesChannel
 
 VARIANTS = 1000
 TARGET_SECONDS = 60.0
@@ -124,7 +125,7 @@ def baseline_write(skus: list[str], rows: int) -> None:
     ids = list(Variant.objects.values_list("id", flat=True))
     day = dt.date.today()
     sales = [Sale(variant_id=ids[n % len(ids)], date=day, quantity=1, unit_price=Decimal("28.00"),
-                  channel=Channel.OTHER, order_ref=f"B-{n // 3}", line_ref=str(n % 3)) for n in range(rows)]
+                  channel=SalesChannel.OTHER, order_ref=f"B-{n // 3}", line_ref=str(n % 3)) for n in range(rows)]
     with transaction.atomic():
         Sale.objects.bulk_create(sales, batch_size=2000)
 

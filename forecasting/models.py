@@ -8,7 +8,6 @@ from studio.permissions import RestrictedQuerySet
 from studio.sales_channels import SalesChannel
 
 
-Channel = SalesChannel  # the kernel's one channel vocabulary (studio.sales_channels)
 
 
 class Sale(models.Model):
@@ -22,7 +21,7 @@ class Sale(models.Model):
     date = models.DateField()
     quantity = models.IntegerField()
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    channel = models.CharField(max_length=16, choices=SalesChannel.choices)
     order_ref = models.CharField(max_length=64)
     line_ref = models.CharField(max_length=64, default="1")
     imported_at = models.DateTimeField(auto_now_add=True)

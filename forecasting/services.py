@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from forecasting.imports.service import sales_import  # noqa: F401  (sales files: see forecasting/imports/)
-from forecasting.models import Channel, Sale
+from forecasting.models import Sale
+from studio.sales_channels import SalesChannel
 
 _KEY_LOOKUP_CHUNK = 500  # order references per query: well under every database's parameter limit
 
@@ -48,8 +49,8 @@ def _batches(rows: Iterable, size: int) -> Iterator[tuple[int, list]]:
 def _sale(row: Sale | Mapping[str, Any], number: int) -> Sale:
     sale = row if isinstance(row, Sale) else Sale(**row)
     where = f"Sale line {number + 1}"
-    if sale.channel not in Channel.values:
-        raise ValidationError(f"{where}: unknown channel {sale.channel!r}; use one of {', '.join(Channel.values)}.")
+    if sale.channel not in SalesChannel.values:
+        raise ValidationError(f"{where}: unknown channel {sale.channel!r}; use one of {', '.join(SalesChannel.values)}.")
     if not sale.order_ref or len(sale.order_ref) > 64 or not sale.line_ref or len(sale.line_ref) > 64:
         raise ValidationError(f"{where}: order and line references must be 1 to 64 characters.")
     if not sale.quantity:

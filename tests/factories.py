@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from catalog.models import Category, Product, Variant
-from forecasting.models import Channel, Sale
+from forecasting.models import Sale
+from studio.sales_channels import SalesChannel
 from studio.permissions import ARTISANS, MANAGERS
 
 
@@ -76,6 +77,6 @@ class SaleFactory(factory.django.DjangoModelFactory):
     date = factory.Faker("date_between", start_date="-1y", end_date="today")
     quantity = 1
     unit_price = Decimal("28.00")
-    channel = Channel.SHOPIFY
+    channel = SalesChannel.SHOPIFY
     order_ref = factory.Sequence(lambda n: f"#{1000 + n}")
     line_ref = "1"

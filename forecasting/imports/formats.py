@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import ClassVar, NamedTuple
 
 from forecasting.imports.values import BadValue, iso_date, money, us_date, whole_number
-from forecasting.models import Channel
+from studio.sales_channels import SalesChannel
 
 MAX_REF = 64  # Sale.order_ref / line_ref
 
@@ -170,10 +170,10 @@ class ShopifyOrders(SalesFormat):
             if problems:
                 yield Row(number, sku, problems=problems)
                 continue
-            lines = [Line(date, quantity, price, Channel.SHOPIFY, name, str(position))]
+            lines = [Line(date, quantity, price, SalesChannel.SHOPIFY, name, str(position))]
             reversal = self._reversal(order)
             if reversal:
-                lines.append(Line(date, -quantity, price, Channel.SHOPIFY, name, f"{position}-refund"))
+                lines.append(Line(date, -quantity, price, SalesChannel.SHOPIFY, name, f"{position}-refund"))
             yield Row(number, sku, lines)
 
     def _reversal(self, order: _Order) -> bool:
@@ -236,7 +236,7 @@ class EtsySoldItems(SalesFormat):
             if problems:
                 yield Row(number, sku, problems=problems)
                 continue
-            yield Row(number, sku, [Line(date, quantity, price, Channel.ETSY, order_ref, line_ref)])
+            yield Row(number, sku, [Line(date, quantity, price, SalesChannel.ETSY, order_ref, line_ref)])
 
 
 def _etsy_date(text: str) -> dt.date:
@@ -251,7 +251,7 @@ def _etsy_date(text: str) -> dt.date:
 
 
 _CHANNELS: dict[str, str] = {}
-for _value, _label in Channel.choices:
+for _value, _label in SalesChannel.choices:
     for _alias in (_value, _value.replace("_", " "), _label):
         _CHANNELS[_alias.lower()] = _value
 
@@ -290,9 +290,9 @@ class PlainSales(SalesFormat):
             if price_text:
                 price = _read(problems, number, "unit_price", price_text, money)
             channel_text = _cell(record, channel_at)
-            channel = _CHANNELS.get(channel_text.lower()) if channel_text else Channel.OTHER
+            channel = _CHANNELS.get(channel_text.lower()) if channel_text else SalesChannel.OTHER
             if channel is None:
-                problems.append(Problem(number, "channel", channel_text, f"{channel_text!r} is not a channel; use one of {', '.join(Channel.values)}"))
+                problems.append(Problem(number, "channel", channel_text, f"{channel_text!r} is not a channel; use one of {', '.join(SalesChannel.values)}"))
             order_id = _cell(record, order_at)
             if len(order_id) > MAX_REF:
                 problems.append(Problem(number, "order_id", order_id[:80], f"is longer than {MAX_REF} characters"))

@@ -11,7 +11,8 @@ from approvals.models import ReviewState
 from approvals.services import review_decide, review_submit
 from forecasting.demand import week_start
 from channels.models import UnmatchedSku
-from forecasting.models import Channel, Forecast, ProductionPlan
+from forecasting.models import Forecast, ProductionPlan
+from studio.sales_channels import SalesChannel
 from studio.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -221,7 +222,7 @@ def test_the_plan_list_costs_the_same_queries_for_two_plans_as_for_eight(artisan
 
 
 def test_only_managers_see_unmatched_skus(artisan_client, manager_client, outsider_client):
-    kept = UnmatchedSku.objects.create(channel=Channel.SHOPIFY, sku="MUG-OLD", lines=2, quantity=3,
+    kept = UnmatchedSku.objects.create(channel=SalesChannel.SHOPIFY, sku="MUG-OLD", lines=2, quantity=3,
                                        examples=["#1001", "#1002"])
     response = manager_client.get("/api/unmatched-skus/")
     assert response.status_code == 200

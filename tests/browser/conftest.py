@@ -185,7 +185,8 @@ def studio(transactional_db):
     """Two makers, a manager, ten products with photos, half a year of sales, drafts and jobs."""
     from approvals.models import ReviewEvent
     from catalog.services import category_get_or_create, photo_add, product_create
-    from forecasting.models import Channel, Sale
+    from forecasting.models import Sale
+    from studio.sales_channels import SalesChannel
     from studio.models import Job
     from studio.services import job_advance, job_create, job_start, studio_profile_get
     from tests.browser import photos
@@ -235,7 +236,7 @@ def studio(transactional_db):
                     Sale.objects.create(
                         variant=variant, date=today - dt.timedelta(weeks=25 - week, days=rng.randint(0, 6) if week < 25 else 0),
                         quantity=units, unit_price=variant.effective_price,
-                        channel=rng.choice([Channel.SHOPIFY, Channel.ETSY, Channel.IN_PERSON]), order_ref=f"#{order}",
+                        channel=rng.choice([SalesChannel.SHOPIFY, SalesChannel.ETSY, SalesChannel.IN_PERSON]), order_ref=f"#{order}",
                     )
     # A second photo for the mug so the gallery has thumbnails.
     photo_add(product=products["Celadon breakfast mug"], content=photos.mug("#c9b9a0", seed=9), filename="mug-2.jpg",

@@ -16,7 +16,8 @@ from channels.shopify.client import ShopifyClient
 from channels.shopify.webhooks import parse_order_webhook
 from channels.orders import orders_pull, orders_record
 from channels.models import ChannelSync, UnmatchedSku
-from forecasting.models import Channel, Sale
+from forecasting.models import Sale
+from studio.sales_channels import SalesChannel
 from channels.schedules import ORDER_PULL, schedules_sync
 from channels.tasks import pull_orders
 from tests.factories import ProductFactory, VariantFactory
@@ -62,7 +63,7 @@ def seed_orders(shop, count: int, *, start=START, step=dt.timedelta(minutes=7)) 
 
 
 def sync() -> ChannelSync:
-    return ChannelSync.objects.get(channel=Channel.SHOPIFY)
+    return ChannelSync.objects.get(channel=SalesChannel.SHOPIFY)
 
 
 def test_a_pull_records_every_order_and_moves_the_cursor(shop, client, variants):
@@ -74,7 +75,7 @@ def test_a_pull_records_every_order_and_moves_the_cursor(shop, client, variants)
 
     assert shop.operations().count("AtelierOrders") == 2
     assert outcome.orders == 13 and outcome.created == 14 and outcome.unmatched == 1
-    assert Sale.objects.filter(channel=Channel.SHOPIFY).count() == 14
+    assert Sale.objects.filter(channel=SalesChannel.SHOPIFY).count() == 14
     first = seeded[0]
     assert Sale.objects.filter(order_ref=first["name"], line_ref="1").get().quantity == first["line_items"][0]["quantity"]
     assert list(Sale.objects.filter(order_ref=refunded["name"]).order_by("line_ref").values_list("line_ref", "quantity")) == [

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from channels.orders import unmatched_record
 from channels.models import UnmatchedSku
-from forecasting.models import Channel, Sale
+from forecasting.models import Sale
+from studio.sales_channels import SalesChannel
 from tests.factories import ProductFactory, VariantFactory
 from tests.channels.fakes.shopify import FakeShopify
 
@@ -86,7 +87,7 @@ def test_a_signed_order_becomes_sales_keyed_by_order_name_and_line_position(clie
         ("MUG-CEL-S", order["name"], "1", 2, Decimal("24.00")),
         ("MUG-CEL-L", order["name"], "2", 1, Decimal("28.50")),
     ]
-    assert set(Sale.objects.values_list("channel", "date")) == {(Channel.SHOPIFY, timezone.localtime(placed).date())}
+    assert set(Sale.objects.values_list("channel", "date")) == {(SalesChannel.SHOPIFY, timezone.localtime(placed).date())}
 
 
 def test_the_same_delivery_twice_adds_nothing(client, mugs, orders):
@@ -165,7 +166,7 @@ def test_an_unknown_sku_is_kept_and_recorded_once_a_variant_has_it(client, mugs,
     assert response.json()["unmatched_skus"] == ["VASE-TALL"]
     assert sales() == [("MUG-CEL-S", order["name"], "1", 1, Decimal("24.00"))]
     kept = UnmatchedSku.objects.get()
-    assert (kept.channel, kept.sku, kept.lines, kept.quantity) == (Channel.SHOPIFY, "VASE-TALL", 1, 2)
+    assert (kept.channel, kept.sku, kept.lines, kept.quantity) == (SalesChannel.SHOPIFY, "VASE-TALL", 1, 2)
     assert [(line["order_ref"], line["line_ref"], line["quantity"]) for line in kept.order_lines] == [(order["name"], "2", 2)]
 
     VariantFactory(product=ProductFactory(maker=artisan, title="Tall vase"), sku="VASE-TALL")

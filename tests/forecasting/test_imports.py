@@ -6,7 +6,8 @@ import pytest
 from django.db.models import Sum
 
 from forecasting.imports.service import sales_import
-from forecasting.models import Channel, Sale, SalesImport
+from forecasting.models import Sale, SalesImport
+from studio.sales_channels import SalesChannel
 from tests.factories import ProductFactory, VariantFactory
 from tests.forecasting.samples import (
     SHOPIFY_HEADER,
@@ -48,11 +49,11 @@ def test_a_shopify_orders_export_imports_one_line_per_item_with_order_columns_ca
     assert record.status == SalesImport.Status.IMPORTED
     assert record.file_format == "shopify"
     assert lines() == {
-        ("MUG-CEL-L", dt.date(2024, 3, 1), 2, Decimal("28.00"), Channel.SHOPIFY, "#1001", "1"),
-        ("RUN-NAT", dt.date(2024, 3, 1), 1, Decimal("1045.00"), Channel.SHOPIFY, "#1001", "2"),
+        ("MUG-CEL-L", dt.date(2024, 3, 1), 2, Decimal("28.00"), SalesChannel.SHOPIFY, "#1001", "1"),
+        ("RUN-NAT", dt.date(2024, 3, 1), 1, Decimal("1045.00"), SalesChannel.SHOPIFY, "#1001", "2"),
         # The date as written in the shop's time zone, not moved to UTC.
-        ("MUG-CEL-L", dt.date(2024, 3, 2), 1, Decimal("28.00"), Channel.SHOPIFY, "#1002", "1"),
-        ("RUN-NAT", dt.date(2024, 3, 3), 3, Decimal("45.00"), Channel.SHOPIFY, "#1003", "1"),
+        ("MUG-CEL-L", dt.date(2024, 3, 2), 1, Decimal("28.00"), SalesChannel.SHOPIFY, "#1002", "1"),
+        ("RUN-NAT", dt.date(2024, 3, 3), 3, Decimal("45.00"), SalesChannel.SHOPIFY, "#1003", "1"),
     }
     counts = record.report["counts"]
     assert (counts["rows_read"], counts["rows_imported"], counts["lines_imported"], counts["rows_bad"]) == (4, 4, 4, 0)
@@ -64,9 +65,9 @@ def test_an_etsy_sold_order_items_file_imports_with_transaction_ids_as_lines(var
     record = run(etsy_sample(), name="EtsySoldOrderItems2024-3.csv")
     assert record.file_format == "etsy"
     assert lines() == {
-        ("MUG-CEL-L", dt.date(2024, 3, 15), 1, Decimal("32.00"), Channel.ETSY, "2987654321", "3456789012"),
-        ("RUN-NAT", dt.date(2024, 3, 15), 2, Decimal("1120.00"), Channel.ETSY, "2987654321", "3456789013"),
-        ("MUG-CEL-L", dt.date(2024, 3, 18), 1, Decimal("32.00"), Channel.ETSY, "2987654399", "3456789020"),
+        ("MUG-CEL-L", dt.date(2024, 3, 15), 1, Decimal("32.00"), SalesChannel.ETSY, "2987654321", "3456789012"),
+        ("RUN-NAT", dt.date(2024, 3, 15), 2, Decimal("1120.00"), SalesChannel.ETSY, "2987654321", "3456789013"),
+        ("MUG-CEL-L", dt.date(2024, 3, 18), 1, Decimal("32.00"), SalesChannel.ETSY, "2987654399", "3456789020"),
     }
 
 
@@ -76,13 +77,13 @@ def test_a_plain_csv_with_bom_blank_lines_defaults_refunds_and_repeated_rows(var
     sales = list(Sale.objects.order_by("date", "id").values_list("variant__sku", "date", "quantity", "unit_price", "channel", "order_ref"))
     assert sales == [
         # Two identical rows are two sales (the same mug sold twice at the market that day).
-        ("MUG-CEL-L", dt.date(2024, 4, 6), 2, Decimal("25.00"), Channel.IN_PERSON, "day-2024-04-06"),
-        ("MUG-CEL-L", dt.date(2024, 4, 6), 2, Decimal("25.00"), Channel.IN_PERSON, "day-2024-04-06"),
+        ("MUG-CEL-L", dt.date(2024, 4, 6), 2, Decimal("25.00"), SalesChannel.IN_PERSON, "day-2024-04-06"),
+        ("MUG-CEL-L", dt.date(2024, 4, 6), 2, Decimal("25.00"), SalesChannel.IN_PERSON, "day-2024-04-06"),
         # No price: the variant's price (here the product's); the channel by its label.
-        ("RUN-NAT", dt.date(2024, 4, 6), 1, Decimal("45.00"), Channel.IN_PERSON, "day-2024-04-06"),
+        ("RUN-NAT", dt.date(2024, 4, 6), 1, Decimal("45.00"), SalesChannel.IN_PERSON, "day-2024-04-06"),
         # A negative quantity is a refund line.
-        ("MUG-CEL-L", dt.date(2024, 4, 7), -1, Decimal("25.00"), Channel.IN_PERSON, "day-2024-04-07"),
-        ("RUN-NAT", dt.date(2024, 4, 8), 1, Decimal("1234.50"), Channel.WHOLESALE, "PO-77"),
+        ("MUG-CEL-L", dt.date(2024, 4, 7), -1, Decimal("25.00"), SalesChannel.IN_PERSON, "day-2024-04-07"),
+        ("RUN-NAT", dt.date(2024, 4, 8), 1, Decimal("1234.50"), SalesChannel.WHOLESALE, "PO-77"),
     ]
     assert record.report["counts"]["refund_lines"] == 1
     assert len(set(Sale.objects.values_list("line_ref", flat=True))) == 5

@@ -4,14 +4,16 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from forecasting.models import Channel, Sale
+from forecasting.models import Sale
+
+from studio.sales_channels import SalesChannel
 from forecasting.services import sales_bulk_create
 from tests.factories import SaleFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _row(variant, order_ref, line_ref="1", *, channel=Channel.SHOPIFY, quantity=1):
+def _row(variant, order_ref, line_ref="1", *, channel=SalesChannel.SHOPIFY, quantity=1):
     return {
         "variant": variant,
         "date": dt.date(2025, 3, 1),
@@ -32,7 +34,7 @@ def test_inserts_new_lines_and_counts_them():
 
 def test_lines_already_stored_are_skipped_and_not_counted():
     variant = VariantFactory()
-    SaleFactory(variant=variant, channel=Channel.SHOPIFY, order_ref="#1001", line_ref="1", quantity=5)
+    SaleFactory(variant=variant, channel=SalesChannel.SHOPIFY, order_ref="#1001", line_ref="1", quantity=5)
     created = sales_bulk_create(rows=[_row(variant, "#1001"), _row(variant, "#1002")])
     assert created == 1
     assert Sale.objects.count() == 2
@@ -56,7 +58,7 @@ def test_duplicates_within_one_call_are_stored_once_even_across_batches():
 
 def test_the_same_reference_on_another_channel_is_a_different_line():
     variant = VariantFactory()
-    created = sales_bulk_create(rows=[_row(variant, "1001"), _row(variant, "1001", channel=Channel.ETSY)])
+    created = sales_bulk_create(rows=[_row(variant, "1001"), _row(variant, "1001", channel=SalesChannel.ETSY)])
     assert created == 2
 
 
