@@ -17,6 +17,7 @@ so it doesn't work offline. The baseline is one plain call per listing (no
 cache, no batch), priced in the same run; output tokens are estimated from the
 size of the template writer's copy as a tool call.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,13 +37,14 @@ django.setup()
 import dataclasses  # noqa: E402
 import json  # noqa: E402
 
+from products import KINDS  # noqa: E402  (bench/products.py, shared with review_queue.py)
+
 from catalog.copywriting import prompting  # noqa: E402
 from catalog.copywriting.anthropic import DEFAULT_MODEL  # noqa: E402
 from catalog.copywriting.base import ListingBrief, PhotoFact  # noqa: E402
 from catalog.copywriting.template import TemplateCopywriter  # noqa: E402
 from catalog.listings.checks import FAIL, listing_checks  # noqa: E402
 from catalog.listings.services import EXAMPLE_FIELDS  # noqa: E402
-from products import KINDS  # noqa: E402  (bench/products.py, shared with review_queue.py)
 
 PRODUCTS = 1000
 TARGET = 500
@@ -129,12 +131,15 @@ def main() -> None:
     base_rate, real_rate = products / base, products / real
     print(f"copywriting bench: {products} products, best of {repeats} runs, one core")
     print(f"  baseline (f-string of title + materials): {base_rate:>12,.0f} briefs/s")
-    print(f"  TemplateCopywriter.write:                 {real_rate:>12,.0f} drafts/s  ({real / products * 1e6:,.0f} µs per draft)")
+    print(
+        f"  TemplateCopywriter.write:                 {real_rate:>12,.0f} drafts/s  "
+        f"({real / products * 1e6:,.0f} µs per draft)"
+    )
     print(f"  ratio: the writer costs {real / base:,.0f}× the baseline")
     print(f"  target ≥ {TARGET} drafts/s: {'met' if real_rate >= TARGET else 'NOT met'}")
     # Not timed: the same drafts through the checks the review queue shows.
     failing = claims = 0
-    for brief, copy in zip(briefs, template(briefs)):
+    for brief, copy in zip(briefs, template(briefs), strict=True):
         checks = listing_checks(copy.__dict__, brief.facts())
         failing += any(check.level == FAIL for check in checks)
         claims += any(check.code == "unsupported_claims" and check.terms for check in checks)
@@ -177,7 +182,7 @@ def claude_costs(briefs: list[ListingBrief], copies) -> None:
     plain_input = 0
     seen_prefixes: set[str] = set()
     prefix_sizes, rules_sizes = [], []
-    for n, (brief, copy) in enumerate(zip(briefs, copies)):
+    for n, (brief, copy) in enumerate(zip(briefs, copies, strict=True)):
         # One studio: one brand voice; each maker's approved examples.
         brief = dataclasses.replace(brief, brand_voice=VOICES[1], examples=examples[n % MAKERS])
         params = prompting.request_params(brief, model=DEFAULT_MODEL)
@@ -200,16 +205,29 @@ def claude_costs(briefs: list[ListingBrief], copies) -> None:
             seen_prefixes.add(key)
             totals["write"] += cached
         totals["uncached"] += request - cached
-        totals["output"] += tokens({"title": copy.title, "description": copy.description, "tags": copy.tags,
-                                    "seo_title": copy.seo_title, "seo_description": copy.seo_description,
-                                    "alt_texts": copy.alt_texts, "category": copy.category,
-                                    "materials": copy.materials, "colours": copy.colours,
-                                    "notes": copy.notes}) + TOOL_CALL_OVERHEAD_TOKENS
+        totals["output"] += (
+            tokens(
+                {
+                    "title": copy.title,
+                    "description": copy.description,
+                    "tags": copy.tags,
+                    "seo_title": copy.seo_title,
+                    "seo_description": copy.seo_description,
+                    "alt_texts": copy.alt_texts,
+                    "category": copy.category,
+                    "materials": copy.materials,
+                    "colours": copy.colours,
+                    "notes": copy.notes,
+                }
+            )
+            + TOOL_CALL_OVERHEAD_TOKENS
+        )
     per_mtok = 1 / 1_000_000
     output_cost = totals["output"] * PRICE_OUTPUT * per_mtok
     plain = plain_input * PRICE_INPUT * per_mtok + output_cost
-    cached_cost = (totals["uncached"] * PRICE_INPUT + totals["write"] * PRICE_CACHE_WRITE
-                   + totals["read"] * PRICE_CACHE_READ) * per_mtok + output_cost
+    cached_cost = (
+        totals["uncached"] * PRICE_INPUT + totals["write"] * PRICE_CACHE_WRITE + totals["read"] * PRICE_CACHE_READ
+    ) * per_mtok + output_cost
     scale = 1000 / len(briefs)
     rows = [
         ("one plain call per listing (baseline)", plain),
@@ -219,19 +237,25 @@ def claude_costs(briefs: list[ListingBrief], copies) -> None:
     ]
     average_prefix = sum(prefix_sizes) / len(prefix_sizes)
     print(f"Claude copywriter ({DEFAULT_MODEL}): estimated tokens and cost per 1,000 listings")
-    print(f"  tokens are characters / 4 (count_tokens needs the API, so this is an estimate, not a count)")
-    print(f"  {MAKERS} makers × {EXAMPLES_PER_MAKER} approved examples; cached prefix (tools + rules + examples): "
-          f"~{average_prefix:,.0f} tokens, {len(seen_prefixes)} distinct (one per maker); tools + rules alone: "
-          f"~{max(rules_sizes):,} tokens (cacheable from {CACHE_MIN_TOKENS})")
-    print(f"  input: {plain_input * scale:,.0f} tokens, of which cache reads {totals['read'] * scale:,.0f}, "
-          f"cache writes {totals['write'] * scale:,.0f}, uncached {totals['uncached'] * scale:,.0f}; "
-          f"output ~{totals['output'] * scale:,.0f} tokens")
+    print("  tokens are characters / 4 (count_tokens needs the API, so this is an estimate, not a count)")
+    print(
+        f"  {MAKERS} makers × {EXAMPLES_PER_MAKER} approved examples; cached prefix (tools + rules + examples): "
+        f"~{average_prefix:,.0f} tokens, {len(seen_prefixes)} distinct (one per maker); tools + rules alone: "
+        f"~{max(rules_sizes):,} tokens (cacheable from {CACHE_MIN_TOKENS})"
+    )
+    print(
+        f"  input: {plain_input * scale:,.0f} tokens, of which cache reads {totals['read'] * scale:,.0f}, "
+        f"cache writes {totals['write'] * scale:,.0f}, uncached {totals['uncached'] * scale:,.0f}; "
+        f"output ~{totals['output'] * scale:,.0f} tokens"
+    )
     if not seen_prefixes:
         print(f"  note: the prefix is under {CACHE_MIN_TOKENS} tokens, so Claude would cache nothing")
     for label, cost in rows:
         print(f"  {label:<40} ${cost * scale:>8.2f}  ({cost / plain:.2f}× the baseline)")
-    print("  (batch cache hits are best-effort: requests run concurrently, so some reads become writes;"
-          " repairs, ~1 in 20 at worst, add a second call each)")
+    print(
+        "  (batch cache hits are best-effort: requests run concurrently, so some reads become writes;"
+        " repairs, ~1 in 20 at worst, add a second call each)"
+    )
 
 
 if __name__ == "__main__":

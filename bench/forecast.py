@@ -15,6 +15,7 @@ how many times faster the engine is; RMSSE on the sample (as shared/
 forecast_eval.py computes it) says whether the speed cost any accuracy.
 Target: the whole backtest under 60 s on 2 cores.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,7 +79,7 @@ def rmsse(Y: np.ndarray, rows, cuts, forecast) -> float:
         for cut in cuts:
             scale = (np.diff(Y[r, :cut]) ** 2).mean()
             if scale > 0:
-                error = forecast(r, cut) - Y[r, cut:cut + HORIZON]
+                error = forecast(r, cut) - Y[r, cut : cut + HORIZON]
                 scores.append(np.sqrt((error**2).mean() / scale))
     return float(np.mean(scores))
 
@@ -88,8 +89,9 @@ def main() -> None:
     parser.add_argument("--csv", default=str(DATA), help="weekly date,sku,quantity file (default: online retail)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sample", type=int, default=100, help="SKUs Prophet is timed on (default 100)")
-    parser.add_argument("--skus", type=int, default=0,
-                        help="backtest a random subset of this many SKUs (default: the whole catalogue)")
+    parser.add_argument(
+        "--skus", type=int, default=0, help="backtest a random subset of this many SKUs (default: the whole catalogue)"
+    )
     args = parser.parse_args()
     if args.skus < 0 or args.sample < 1 or args.jobs < 1:
         parser.error("--skus must be 0 (all) or more, --sample and --jobs positive.")
@@ -104,14 +106,18 @@ def main() -> None:
         sales, source = synthetic_catalogue(args.skus or SKUS), f"synthetic ({args.csv} not found)"
     skus, Y, dates, _ = sales_matrix(sales.assign(date=pd.to_datetime(sales["date"])), "W")
     cuts = backtest_origins(len(dates), HORIZON, ORIGINS)
-    print(f"forecast bench: {len(skus):,} skus x {len(dates)} weeks from {source}; horizon {HORIZON}, "
-          f"{ORIGINS} origins, {args.jobs} worker processes")
+    print(
+        f"forecast bench: {len(skus):,} skus x {len(dates)} weeks from {source}; horizon {HORIZON}, "
+        f"{ORIGINS} origins, {args.jobs} worker processes"
+    )
 
     started = time.perf_counter()
     run = backtest(sales, freq="W", horizon=HORIZON, origins=ORIGINS, use_prophet=True, n_jobs=args.jobs)
     engine_seconds = time.perf_counter() - started
-    print(f"  engine backtest (forecast_backtest):     {engine_seconds:8.1f} s   "
-          f"({engine_seconds / len(skus) / ORIGINS * 1000:.1f} ms per sku and origin)")
+    print(
+        f"  engine backtest (forecast_backtest):     {engine_seconds:8.1f} s   "
+        f"({engine_seconds / len(skus) / ORIGINS * 1000:.1f} ms per sku and origin)"
+    )
 
     rows = np.sort(np.random.default_rng(0).choice(len(skus), min(args.sample, len(skus)), replace=False))
     import prophet  # noqa: F401  (loaded once, before the workers fork)
@@ -121,19 +127,25 @@ def main() -> None:
     fitted = parallel_map(_prophet_plain, jobs, args.jobs)
     prophet_sample = time.perf_counter() - started
     prophet_seconds = prophet_sample * len(skus) / len(rows)
-    print(f"  baseline: Prophet alone on {len(rows)} skus:    {prophet_sample:8.1f} s   "
-          f"-> {prophet_seconds:,.0f} s for the catalogue (extrapolated)")
-    print(f"  ratio: the engine takes {engine_seconds / prophet_seconds:.3f}x Prophet's time "
-          f"({prophet_seconds / engine_seconds:,.0f}x faster)")
+    print(
+        f"  baseline: Prophet alone on {len(rows)} skus:    {prophet_sample:8.1f} s   "
+        f"-> {prophet_seconds:,.0f} s for the catalogue (extrapolated)"
+    )
+    print(
+        f"  ratio: the engine takes {engine_seconds / prophet_seconds:.3f}x Prophet's time "
+        f"({prophet_seconds / engine_seconds:,.0f}x faster)"
+    )
 
     engine = run.forecasts.pivot_table(index=["sku", "origin"], columns="date", values="yhat")
     by_key = {(sku, origin): values.dropna().to_numpy() for (sku, origin), values in engine.iterrows()}
-    prophet_by_key = dict(zip([(r, cut) for r in rows for cut in cuts], fitted))
+    prophet_by_key = dict(zip([(r, cut) for r in rows for cut in cuts], fitted, strict=True))
     origin_of = {cut: dates[cut].date() for cut in cuts}
     engine_error = rmsse(Y, rows, cuts, lambda r, cut: by_key[(skus[r], origin_of[cut])])
     prophet_error = rmsse(Y, rows, cuts, lambda r, cut: prophet_by_key[(r, cut)])
-    print(f"  RMSSE on the sample: engine {engine_error:.3f}, Prophet {prophet_error:.3f} "
-          f"(engine / Prophet = {engine_error / prophet_error:.3f})")
+    print(
+        f"  RMSSE on the sample: engine {engine_error:.3f}, Prophet {prophet_error:.3f} "
+        f"(engine / Prophet = {engine_error / prophet_error:.3f})"
+    )
     if args.skus:
         print(f"  target: backtest under {TARGET_SECONDS} s: not judged on a subset (--skus)")
     else:

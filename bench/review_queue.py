@@ -47,6 +47,7 @@ queries and their time for one request of each target made in-process;
 --explain adds EXPLAIN ANALYZE of the slowest. Traffic goes only to
 127.0.0.1; the server is stopped at the end, on errors and on Ctrl-C.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,11 @@ from products import KINDS  # noqa: E402
 # The four categories of the demo studio.
 CATEGORIES = {name: KINDS[name] for name in ("Ceramics", "Textiles", "Jewellery", "Candles")}
 ADJECTIVES = ["Speckled", "Little", "Tall", "Harbour", "Everyday", "Quiet", "Morning", ""]
-STORIES = ["", "I make these on quiet mornings, one at a time.",
-           "My grandmother taught me this. Every piece is a little different, and I like it that way."]
+STORIES = [
+    "",
+    "I make these on quiet mornings, one at a time.",
+    "My grandmother taught me this. Every piece is a little different, and I like it that way.",
+]
 CARE = ["", "Hand wash.", "Dishwasher safe.", "Wipe clean with a damp cloth."]
 MANAGER = "bench-manager"
 ARTISANS = ["bench-ines", "bench-tomas", "bench-priya"]
@@ -221,27 +225,51 @@ class ListingWriter:
 
         colours = tuple(facts["colours"])
         brief = ListingBrief(
-            title=facts["title"], handle=facts["handle"], category=facts["category"],
-            materials=tuple(facts["materials"]), techniques=tuple(facts["techniques"]),
-            dimensions=facts["dimensions"], weight_grams=facts["weight_grams"], care=facts["care"],
-            story=facts["story"], made_to_order=facts["made_to_order"], lead_time_days=facts["lead_time_days"],
-            price=facts["price"], currency="GBP", options={"colourway": colours} if colours else {},
-            photos=tuple(PhotoFact(photo_base + i, colours[i % len(colours)] if colours else "") for i in range(facts["photos"])),
-            studio_name=self.studio_name, categories=tuple(sorted(self.categories)), instructions=instructions,
+            title=facts["title"],
+            handle=facts["handle"],
+            category=facts["category"],
+            materials=tuple(facts["materials"]),
+            techniques=tuple(facts["techniques"]),
+            dimensions=facts["dimensions"],
+            weight_grams=facts["weight_grams"],
+            care=facts["care"],
+            story=facts["story"],
+            made_to_order=facts["made_to_order"],
+            lead_time_days=facts["lead_time_days"],
+            price=facts["price"],
+            currency="GBP",
+            options={"colourway": colours} if colours else {},
+            photos=tuple(
+                PhotoFact(photo_base + i, colours[i % len(colours)] if colours else "") for i in range(facts["photos"])
+            ),
+            studio_name=self.studio_name,
+            categories=tuple(sorted(self.categories)),
+            instructions=instructions,
         )
         copy = self.copywriter.write(brief=brief)
         content, fixes = _tidy(copy, brief)
         checks = listing_checks(content, brief.facts())
         for name, messages in fixes.items():
-            checks.append(Check("auto_fix", name, PASS, "Fixed automatically: " + "; ".join(messages) + ".", tuple(messages)))
+            checks.append(
+                Check("auto_fix", name, PASS, "Fixed automatically: " + "; ".join(messages) + ".", tuple(messages))
+            )
         notes = [str(note) for note in copy.notes if str(note).strip()]
         if notes:
-            checks.append(Check("writer_notes", "notes", WARN, "The copywriter notes: " + " ".join(notes), tuple(notes)))
+            checks.append(
+                Check("writer_notes", "notes", WARN, "The copywriter notes: " + " ".join(notes), tuple(notes))
+            )
         values = {
-            "title": content["title"], "description": content["description"], "tags": content["tags"],
-            "seo_title": content["seo_title"], "seo_description": content["seo_description"],
-            "alt_texts": content["alt_texts"], "materials": content["materials"], "colours": content["colours"],
-            "checks": [check.as_dict() for check in checks], "writer": self.writer, "instructions": instructions,
+            "title": content["title"],
+            "description": content["description"],
+            "tags": content["tags"],
+            "seo_title": content["seo_title"],
+            "seo_description": content["seo_description"],
+            "alt_texts": content["alt_texts"],
+            "materials": content["materials"],
+            "colours": content["colours"],
+            "checks": [check.as_dict() for check in checks],
+            "writer": self.writer,
+            "instructions": instructions,
         }
         category = self.categories.get(content["category"])
         snapshot = canonical_json(listing_snapshot(ListingDraft(suggested_category=category, **values)))
@@ -281,21 +309,53 @@ def seed(products: int, pending: int) -> None:
         for user in [manager, *makers]:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        categories = {
-            name: Category.objects.create(name=name, slug=name.lower()) for name in CATEGORIES
-        }
+        categories = {name: Category.objects.create(name=name, slug=name.lower()) for name in CATEGORIES}
 
         facts = [product_facts_for(i, rng) for i in range(products)]
         created = now - timedelta(days=400)
         copy_rows(
             Product,
-            ["handle", "title", "maker", "category", "materials", "techniques", "dimensions", "weight_grams", "care",
-             "story", "price", "made_to_order", "lead_time_days", "minutes_per_unit", "batch_size", "is_active",
-             "created_at", "updated_at"],
+            [
+                "handle",
+                "title",
+                "maker",
+                "category",
+                "materials",
+                "techniques",
+                "dimensions",
+                "weight_grams",
+                "care",
+                "story",
+                "price",
+                "made_to_order",
+                "lead_time_days",
+                "minutes_per_unit",
+                "batch_size",
+                "is_active",
+                "created_at",
+                "updated_at",
+            ],
             (
-                (f["handle"], f["title"], makers[i % len(makers)].pk, categories[f["category"]].pk, f["materials"],
-                 f["techniques"], f["dimensions"], f["weight_grams"], f["care"], f["story"], f["price"],
-                 f["made_to_order"], f["lead_time_days"], 20 + i % 40, 1 + i % 6, True, created, created)
+                (
+                    f["handle"],
+                    f["title"],
+                    makers[i % len(makers)].pk,
+                    categories[f["category"]].pk,
+                    f["materials"],
+                    f["techniques"],
+                    f["dimensions"],
+                    f["weight_grams"],
+                    f["care"],
+                    f["story"],
+                    f["price"],
+                    f["made_to_order"],
+                    f["lead_time_days"],
+                    20 + i % 40,
+                    1 + i % 6,
+                    True,
+                    created,
+                    created,
+                )
                 for i, f in enumerate(facts)
             ),
         )
@@ -335,16 +395,46 @@ def seed(products: int, pending: int) -> None:
             drafts.append((index, values, submitted))
         print(f"  {len(items):,} versions of listing copy written in {time.monotonic() - started:.1f} s")
 
-        draft_fields = ["product", "status", "title", "description", "tags", "seo_title", "seo_description",
-                        "alt_texts", "suggested_category", "materials", "colours", "checks", "writer",
-                        "instructions", "error", "updated_at"]
+        draft_fields = [
+            "product",
+            "status",
+            "title",
+            "description",
+            "tags",
+            "seo_title",
+            "seo_description",
+            "alt_texts",
+            "suggested_category",
+            "materials",
+            "colours",
+            "checks",
+            "writer",
+            "instructions",
+            "error",
+            "updated_at",
+        ]
         copy_rows(
             ListingDraft,
             draft_fields,
             (
-                (product_ids[facts[index]["handle"]], ListingDraft.Status.READY, v["title"], v["description"],
-                 v["tags"], v["seo_title"], v["seo_description"], v["alt_texts"], v["suggested_category_id"],
-                 v["materials"], v["colours"], v["checks"], v["writer"], v["instructions"], "", at)
+                (
+                    product_ids[facts[index]["handle"]],
+                    ListingDraft.Status.READY,
+                    v["title"],
+                    v["description"],
+                    v["tags"],
+                    v["seo_title"],
+                    v["seo_description"],
+                    v["alt_texts"],
+                    v["suggested_category_id"],
+                    v["materials"],
+                    v["colours"],
+                    v["checks"],
+                    v["writer"],
+                    v["instructions"],
+                    "",
+                    at,
+                )
                 for index, v, at in drafts
             ),
         )
@@ -364,23 +454,59 @@ def seed(products: int, pending: int) -> None:
 
         copy_rows(
             ReviewItem,
-            ["kind", "draft_type", "draft_id", "version", "state", "owner", "subject", "subject_key", "snapshot",
-             "snapshot_hash", "approved_snapshot", "approved_hash", "submitted_by", "submitted_at", "decided_by",
-             "decided_at", "note"],
+            [
+                "kind",
+                "draft_type",
+                "draft_id",
+                "version",
+                "state",
+                "owner",
+                "subject",
+                "subject_key",
+                "snapshot",
+                "snapshot_hash",
+                "approved_snapshot",
+                "approved_hash",
+                "submitted_by",
+                "submitted_at",
+                "decided_by",
+                "decided_at",
+                "note",
+            ],
             (
-                ("listing_copy", draft_type.pk, draft_of(j), version, state, maker_of(j).pk,
-                 facts[j * step]["title"][:200], f"product:{product_ids[facts[j * step]['handle']]}", snapshot, digest,
-                 snapshot if state == ReviewState.APPROVED else None,
-                 digest if state == ReviewState.APPROVED else "", manager.pk, submitted,
-                 decider(j, state), decided, REJECT_NOTE if state == ReviewState.REJECTED else "")
+                (
+                    "listing_copy",
+                    draft_type.pk,
+                    draft_of(j),
+                    version,
+                    state,
+                    maker_of(j).pk,
+                    facts[j * step]["title"][:200],
+                    f"product:{product_ids[facts[j * step]['handle']]}",
+                    snapshot,
+                    digest,
+                    snapshot if state == ReviewState.APPROVED else None,
+                    digest if state == ReviewState.APPROVED else "",
+                    manager.pk,
+                    submitted,
+                    decider(j, state),
+                    decided,
+                    REJECT_NOTE if state == ReviewState.REJECTED else "",
+                )
                 for j, version, state, _values, snapshot, digest, submitted, decided in items
             ),
         )
         # Read before the COPY starts: a connection can't query while it copies.
-        item_rows = list(ReviewItem.objects.values_list("pk", "version", "state", "snapshot_hash", "submitted_at",
-                                                        "decided_by_id", "decided_at"))
-        actions = {ReviewState.APPROVED: ReviewEvent.Action.APPROVED, ReviewState.REJECTED: ReviewEvent.Action.REJECTED,
-                   ReviewState.SUPERSEDED: ReviewEvent.Action.SUPERSEDED}
+        item_rows = list(
+            ReviewItem.objects.values_list(
+                "pk", "version", "state", "snapshot_hash", "submitted_at", "decided_by_id", "decided_at"
+            )
+        )
+        actions = {
+            ReviewState.APPROVED: ReviewEvent.Action.APPROVED,
+            ReviewState.REJECTED: ReviewEvent.Action.REJECTED,
+            ReviewState.SUPERSEDED: ReviewEvent.Action.SUPERSEDED,
+        }
 
         def events():
             for pk, version, state, digest, submitted, decided_by, decided_at in item_rows:
@@ -390,7 +516,8 @@ def seed(products: int, pending: int) -> None:
                     yield (pk, actions[state], decided_by, decided_at, version, digest, "", note, {})
 
         event_count = copy_rows(
-            ReviewEvent, ["item", "action", "actor", "at", "version", "snapshot_hash", "result_hash", "note", "changes"],
+            ReviewEvent,
+            ["item", "action", "actor", "at", "version", "snapshot_hash", "result_hash", "note", "changes"],
             events(),
         )
     with connection.cursor() as cursor:
@@ -433,8 +560,13 @@ def free_port() -> int:
 def server_env(database_url: str, secret_key: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
     env.update(
-        DEBUG="0", SECRET_KEY=secret_key, ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0",
-        DATABASE_URL=database_url, STATIC_ROOT=str(STATIC_ROOT), LOG_LEVEL="WARNING",
+        DEBUG="0",
+        SECRET_KEY=secret_key,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="0",
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(STATIC_ROOT),
+        LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="studio.settings",
         # Persistent connections for the whole run (production: 60 s), so each database
         # backend lives as long as the load and its CPU time can be counted.
@@ -462,16 +594,39 @@ class Server:
 
     def start(self) -> None:
         command = [
-            sys.executable, "-m", "gunicorn", "studio.wsgi", "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers), "--threads", str(self.threads),
-            "--worker-class", "gthread" if self.threads > 1 else "sync",
-            "--backlog", "512", "--timeout", "60", "--graceful-timeout", "5",
-            "--log-level", "warning", "--error-logfile", str(self.log),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "studio.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--worker-class",
+            "gthread" if self.threads > 1 else "sync",
+            "--backlog",
+            "512",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
+            "--error-logfile",
+            str(self.log),
         ]
         with open(self.log, "w"):
             pass
-        self.process = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, start_new_session=True,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=self.env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -541,8 +696,9 @@ def database_backends(url: str) -> list[int]:
 
 
 def collectstatic(env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
+    )
 
 
 # --- The load ---------------------------------------------------------------------
@@ -579,7 +735,9 @@ class Target:
             "p50_ms": round(cuts[49] * 1000, 1),
             "p95_ms": round(cuts[94] * 1000, 1),
             "p99_ms": round(cuts[98] * 1000, 1),
-            **{f"{name}_cpu_ms": round(seconds * 1000 / max(self.requests, 1), 1) for name, seconds in self.cpu.items()},
+            **{
+                f"{name}_cpu_ms": round(seconds * 1000 / max(self.requests, 1), 1) for name, seconds in self.cpu.items()
+            },
         }
 
 
@@ -596,8 +754,15 @@ def request_once(port: int, path: str, headers: dict[str, str]) -> tuple[int, by
 STOP = threading.Event()
 
 
-def load(port: int, target: Target, *, clients: int, seconds: float, max_requests: int,
-         processes: dict[str, list[int]] | None = None) -> None:
+def load(
+    port: int,
+    target: Target,
+    *,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    processes: dict[str, list[int]] | None = None,
+) -> None:
     """`clients` threads, each sending requests back to back until the time or count runs out.
 
     With `processes` ({"server": pids, "database": pids}) the slice is recorded on
@@ -744,7 +909,10 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         has_data = False
     if has_data:
-        print(f"Reusing the seeded bench database ({args.products:,} products, {args.pending:,} pending; --reseed to rebuild)")
+        print(
+            f"Reusing the seeded bench database ({args.products:,} products, {args.pending:,} pending; "
+            "--reseed to rebuild)"
+        )
     else:
         print(f"Seeding {args.products:,} products and {args.pending:,} pending drafts…")
         seed(args.products, args.pending)
@@ -755,10 +923,20 @@ def main() -> None:
     targets = [
         Target("queue_manager", "queue /review/ (manager)", "/review/", sessions[MANAGER], "text/html"),
         Target("queue_artisan", "queue /review/ (artisan)", "/review/", sessions[ARTISANS[0]], "text/html"),
-        Target("api_manager", "API /api/reviews/?state=pending", "/api/reviews/?state=pending", sessions[MANAGER],
-               "application/json"),
-        Target("admin_manager", "baseline: admin changelist", "/admin/approvals/reviewitem/?state__exact=pending",
-               sessions[MANAGER], "text/html"),
+        Target(
+            "api_manager",
+            "API /api/reviews/?state=pending",
+            "/api/reviews/?state=pending",
+            sessions[MANAGER],
+            "application/json",
+        ),
+        Target(
+            "admin_manager",
+            "baseline: admin changelist",
+            "/admin/approvals/reviewitem/?state__exact=pending",
+            sessions[MANAGER],
+            "text/html",
+        ),
     ]
     print("One request each, in this process (DEBUG=1; median of 5):")
     profile = profile_in_process(targets, explain=args.explain)
@@ -782,8 +960,14 @@ def main() -> None:
         for round_ in range(args.rounds):
             shift = round_ % len(targets)
             for target in targets[shift:] + targets[:shift]:
-                load(server.port, target, clients=args.clients, seconds=args.seconds / args.rounds,
-                     max_requests=MAX_REQUESTS_PER_CLIENT, processes=processes)
+                load(
+                    server.port,
+                    target,
+                    clients=args.clients,
+                    seconds=args.seconds / args.rounds,
+                    max_requests=MAX_REQUESTS_PER_CLIENT,
+                    processes=processes,
+                )
     except KeyboardInterrupt:
         STOP.set()
         print("Interrupted; stopping the server.")
@@ -795,31 +979,42 @@ def main() -> None:
     report(args, server.description, targets, profile, loadavg=(load_before, os.getloadavg()[0]))
 
 
-def report(args: argparse.Namespace, server: str, targets: list[Target], profile: dict, *,
-           loadavg: tuple[float, float]) -> None:
+def report(
+    args: argparse.Namespace, server: str, targets: list[Target], profile: dict, *, loadavg: tuple[float, float]
+) -> None:
     results = {target.name: target.stats() for target in targets}
     cpus = os.cpu_count() or 1
-    print(f"\n{'target':<34} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
-          f" {'CPU ms/request: app':>20} {'db':>5} {'client':>6}")
+    print(
+        f"\n{'target':<34} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"
+        f" {'CPU ms/request: app':>20} {'db':>5} {'client':>6}"
+    )
     for target in targets:
         s = results[target.name]
-        print(f"{target.label:<34} {s['requests']:>8} {s['errors']:>6} {s['rps']:>7.1f} {s['p50_ms']:>8.1f} "
-              f"{s['p95_ms']:>8.1f} {s['p99_ms']:>8.1f} {s['server_cpu_ms']:>20.1f} {s['database_cpu_ms']:>5.1f} "
-              f"{s['client_cpu_ms']:>6.1f}")
-    print(f"Load average (1 min) {loadavg[0]:.1f} before the measured load and {loadavg[1]:.1f} after: other "
-          f"processes share these {cpus} CPUs, so compare targets by their ratios and CPU per request.")
+        print(
+            f"{target.label:<34} {s['requests']:>8} {s['errors']:>6} {s['rps']:>7.1f} {s['p50_ms']:>8.1f} "
+            f"{s['p95_ms']:>8.1f} {s['p99_ms']:>8.1f} {s['server_cpu_ms']:>20.1f} {s['database_cpu_ms']:>5.1f} "
+            f"{s['client_cpu_ms']:>6.1f}"
+        )
+    print(
+        f"Load average (1 min) {loadavg[0]:.1f} before the measured load and {loadavg[1]:.1f} after: other "
+        f"processes share these {cpus} CPUs, so compare targets by their ratios and CPU per request."
+    )
 
     # Little's law for a closed loop: mean latency = clients / throughput, and
     # throughput can't pass CPUs / CPU per request.
     budget = P95_GOAL_MS * cpus / args.clients
-    print(f"\nWhat the CPUs allow: {args.clients} clients x CPU per request / {cpus} CPUs is the least mean latency, "
-          f"so p95 < {P95_GOAL_MS:g} ms needs less than {budget:.0f} ms of CPU per request (app + db + client):")
+    print(
+        f"\nWhat the CPUs allow: {args.clients} clients x CPU per request / {cpus} CPUs is the least mean latency, "
+        f"so p95 < {P95_GOAL_MS:g} ms needs less than {budget:.0f} ms of CPU per request (app + db + client):"
+    )
     for target in targets:
         s = results[target.name]
         per_request = s["server_cpu_ms"] + s["database_cpu_ms"] + s["client_cpu_ms"]
         if per_request:
-            print(f"  {target.label:<34} {per_request:6.1f} ms CPU: at most {cpus * 1000 / per_request:5.1f} req/s, "
-                  f"mean latency at least {args.clients * per_request / cpus:5.0f} ms")
+            print(
+                f"  {target.label:<34} {per_request:6.1f} ms CPU: at most {cpus * 1000 / per_request:5.1f} req/s, "
+                f"mean latency at least {args.clients * per_request / cpus:5.0f} ms"
+            )
 
     base = results["admin_manager"]
     ratios, goals = {}, {}
@@ -833,15 +1028,31 @@ def report(args: argparse.Namespace, server: str, targets: list[Target], profile
             "p95_under_150ms": s["p95_ms"] < P95_GOAL_MS and s["errors"] == 0,
             "as_fast_as_admin": p95_ratio is not None and rps_ratio is not None and p95_ratio <= 1 <= rps_ratio,
         }
-        print(f"  {name:<14} p95 {p95_ratio or 0:5.2f}x admin, req/s {rps_ratio or 0:5.2f}x admin; "
-              f"p95 < {P95_GOAL_MS:g} ms: {'met' if goals[name]['p95_under_150ms'] else 'NOT met'}; "
-              f"at least as fast as admin: {'met' if goals[name]['as_fast_as_admin'] else 'NOT met'}")
-    print(json.dumps({
-        "bench": "review_queue", "products": args.products, "pending": args.pending, "clients": args.clients,
-        "seconds": args.seconds, "server": server, "cpus": cpus, "loadavg": [round(v, 2) for v in loadavg],
-        "results": results, "in_process": profile, "ratios_vs_admin": ratios, "goals": goals,
-        "all_goals_met": all(all(g.values()) for g in goals.values()),
-    }, separators=(",", ":")))
+        print(
+            f"  {name:<14} p95 {p95_ratio or 0:5.2f}x admin, req/s {rps_ratio or 0:5.2f}x admin; "
+            f"p95 < {P95_GOAL_MS:g} ms: {'met' if goals[name]['p95_under_150ms'] else 'NOT met'}; "
+            f"at least as fast as admin: {'met' if goals[name]['as_fast_as_admin'] else 'NOT met'}"
+        )
+    print(
+        json.dumps(
+            {
+                "bench": "review_queue",
+                "products": args.products,
+                "pending": args.pending,
+                "clients": args.clients,
+                "seconds": args.seconds,
+                "server": server,
+                "cpus": cpus,
+                "loadavg": [round(v, 2) for v in loadavg],
+                "results": results,
+                "in_process": profile,
+                "ratios_vs_admin": ratios,
+                "goals": goals,
+                "all_goals_met": all(all(g.values()) for g in goals.values()),
+            },
+            separators=(",", ":"),
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ proportion: the floor of reading the file (csv.reader over the decoded text,
 nothing else) and the floor of writing it (bulk_create of prebuilt Sale
 objects in one transaction, the write alone).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,6 +25,7 @@ import random
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -46,22 +48,44 @@ from django.db import transaction  # noqa: E402
 from catalog.models import Product, Variant  # noqa: E402
 from forecasting.imports.service import sales_import  # noqa: E402
 from forecasting.models import Sale, SalesImport  # noqa: E402
-from studio.sales_channels import SalesChannel
+from studio.sales_channels import SalesChannel  # noqa: E402
 
 VARIANTS = 1000
 TARGET_SECONDS = 60.0
 SHOPIFY_HEADER = [
-    "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Currency", "Subtotal", "Shipping", "Taxes",
-    "Total", "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku",
-    "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Cancelled at",
-    "Payment Method", "Refunded Amount", "Vendor", "Id", "Source",
+    "Name",
+    "Email",
+    "Financial Status",
+    "Paid at",
+    "Fulfillment Status",
+    "Currency",
+    "Subtotal",
+    "Shipping",
+    "Taxes",
+    "Total",
+    "Created at",
+    "Lineitem quantity",
+    "Lineitem name",
+    "Lineitem price",
+    "Lineitem sku",
+    "Lineitem requires shipping",
+    "Lineitem taxable",
+    "Lineitem fulfillment status",
+    "Billing Name",
+    "Cancelled at",
+    "Payment Method",
+    "Refunded Amount",
+    "Vendor",
+    "Id",
+    "Source",
 ]
 
 
 def catalogue() -> list[str]:
     maker = get_user_model().objects.create(username="bench-maker")
     products = Product.objects.bulk_create(
-        Product(handle=f"bench-{n}", title=f"Bench piece {n}", maker=maker, price=Decimal("28.00")) for n in range(VARIANTS // 2)
+        Product(handle=f"bench-{n}", title=f"Bench piece {n}", maker=maker, price=Decimal("28.00"))
+        for n in range(VARIANTS // 2)
     )
     variants = Variant.objects.bulk_create(
         Variant(product=products[n // 2], sku=f"BENCH-{n:05d}", price=Decimal(10 + n % 90)) for n in range(VARIANTS)
@@ -80,8 +104,16 @@ def plain_csv(skus: list[str], rows: int) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["date", "sku", "quantity", "unit_price", "channel", "order_id"])
     for n, day in enumerate(dates(rng, rows)):
-        writer.writerow([day.isoformat(), rng.choice(skus), rng.choice((1, 1, 1, 2, 3)), f"{rng.randrange(8, 120)}.00",
-                         rng.choice(("in_person", "wholesale", "other")), f"M-{n // 3}"])
+        writer.writerow(
+            [
+                day.isoformat(),
+                rng.choice(skus),
+                rng.choice((1, 1, 1, 2, 3)),
+                f"{rng.randrange(8, 120)}.00",
+                rng.choice(("in_person", "wholesale", "other")),
+                f"M-{n // 3}",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -98,14 +130,31 @@ def shopify_csv(skus: list[str], rows: int) -> bytes:
         created = f"{next(days).isoformat()} {rng.randrange(24):02d}:{rng.randrange(60):02d}:00 +0000"
         cancelled = created if rng.random() < 0.02 else ""
         for i in range(min(rng.choice((1, 1, 2, 3)), rows - written)):
-            row = {"Name": f"#{order}", "Lineitem quantity": rng.choice((1, 1, 2)), "Lineitem sku": rng.choice(skus),
-                   "Lineitem name": "Bench piece", "Lineitem price": f"£{rng.randrange(8, 1200):,}.00",
-                   "Lineitem requires shipping": "true", "Lineitem taxable": "true", "Vendor": "Bench studio"}
+            row = {
+                "Name": f"#{order}",
+                "Lineitem quantity": rng.choice((1, 1, 2)),
+                "Lineitem sku": rng.choice(skus),
+                "Lineitem name": "Bench piece",
+                "Lineitem price": f"£{rng.randrange(8, 1200):,}.00",
+                "Lineitem requires shipping": "true",
+                "Lineitem taxable": "true",
+                "Vendor": "Bench studio",
+            }
             if i == 0:
-                row.update({"Email": "buyer@example.test", "Financial Status": "refunded" if cancelled else "paid",
-                            "Paid at": created, "Currency": "GBP", "Created at": created, "Cancelled at": cancelled,
-                            "Billing Name": "A Buyer", "Payment Method": "Shopify Payments", "Id": str(5 * 10**12 + order),
-                            "Source": "web"})
+                row.update(
+                    {
+                        "Email": "buyer@example.test",
+                        "Financial Status": "refunded" if cancelled else "paid",
+                        "Paid at": created,
+                        "Currency": "GBP",
+                        "Created at": created,
+                        "Cancelled at": cancelled,
+                        "Billing Name": "A Buyer",
+                        "Payment Method": "Shopify Payments",
+                        "Id": str(5 * 10**12 + order),
+                        "Source": "web",
+                    }
+                )
             writer.writerow(row)
             written += 1
     return out.getvalue().encode()
@@ -124,8 +173,18 @@ def baseline_parse(data: bytes) -> int:
 def baseline_write(skus: list[str], rows: int) -> None:
     ids = list(Variant.objects.values_list("id", flat=True))
     day = dt.date.today()
-    sales = [Sale(variant_id=ids[n % len(ids)], date=day, quantity=1, unit_price=Decimal("28.00"),
-                  channel=SalesChannel.OTHER, order_ref=f"B-{n // 3}", line_ref=str(n % 3)) for n in range(rows)]
+    sales = [
+        Sale(
+            variant_id=ids[n % len(ids)],
+            date=day,
+            quantity=1,
+            unit_price=Decimal("28.00"),
+            channel=SalesChannel.OTHER,
+            order_ref=f"B-{n // 3}",
+            line_ref=str(n % 3),
+        )
+        for n in range(rows)
+    ]
     with transaction.atomic():
         Sale.objects.bulk_create(sales, batch_size=2000)
 
@@ -140,21 +199,30 @@ def main() -> None:
 
     write_s, _ = timed(lambda: baseline_write(skus, rows))
     Sale.objects.all().delete()
-    print(f"baseline write: bulk_create of {rows:,} prebuilt Sale objects: {write_s:6.2f} s  ({rows / write_s:,.0f} rows/s)")
+    print(
+        f"baseline write: bulk_create of {rows:,} prebuilt Sale objects: {write_s:6.2f} s  "
+        f"({rows / write_s:,.0f} rows/s)"
+    )
 
     verdicts = []
     for name, make in (("plain CSV", plain_csv), ("Shopify orders export", shopify_csv)):
         data = make(skus, rows)
-        parse_s, parsed = timed(lambda: baseline_parse(data))
-        import_s, record = timed(lambda: sales_import(file=data, file_name=f"bench-{name}.csv"))
-        again_s, again = timed(lambda: sales_import(file=data, file_name=f"bench-{name}.csv"))
+        parse_s, parsed = timed(partial(baseline_parse, data))
+        import_file = partial(sales_import, file=data, file_name=f"bench-{name}.csv")
+        import_s, record = timed(import_file)
+        again_s, again = timed(import_file)
         assert record.status == SalesImport.Status.IMPORTED, record.report["summary"]
-        assert record.rows_imported == rows and again.rows_imported == 0, (record.report["summary"], again.report["summary"])
+        assert record.rows_imported == rows and again.rows_imported == 0, (
+            record.report["summary"],
+            again.report["summary"],
+        )
         lines = record.report["counts"]["lines_imported"]
         print(f"\n{name}: {len(data) / 1e6:.1f} MB, {parsed - 1:,} rows, {lines:,} sale lines written")
         print(f"  baseline parse (csv.reader only)  {parse_s:6.2f} s  ({rows / parse_s:>9,.0f} rows/s)")
-        print(f"  import (check + write)            {import_s:6.2f} s  ({rows / import_s:>9,.0f} rows/s)"
-              f"  = {import_s / parse_s:4.1f}× the parse, {import_s / write_s:4.1f}× the raw write")
+        print(
+            f"  import (check + write)            {import_s:6.2f} s  ({rows / import_s:>9,.0f} rows/s)"
+            f"  = {import_s / parse_s:4.1f}× the parse, {import_s / write_s:4.1f}× the raw write"
+        )
         print(f"  same file again (all skipped)     {again_s:6.2f} s  ({rows / again_s:>9,.0f} rows/s)")
         ok = import_s < TARGET_SECONDS and again_s < TARGET_SECONDS
         verdicts.append(ok)

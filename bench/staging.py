@@ -21,6 +21,7 @@ PNG): the whole path of a photo from upload to a staged-image draft.
 `bench/staging_stagers.py` measures the stagers on their own, the diffusion
 stager included (tiny pipeline on CPU; fp32 vs fp16+SDPA on a GPU).
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,8 @@ django.setup()
 
 from PIL import Image  # noqa: E402
 
-from catalog.photos.intake import photo_clean  # noqa: E402
 from catalog.photos.cutout import CutoutError, photo_cutout  # noqa: E402
+from catalog.photos.intake import photo_clean  # noqa: E402
 from catalog.photos.qc import photo_qc  # noqa: E402
 from demo.catalogue import COLOURS  # noqa: E402
 from demo.photos import Shot, render_photo  # noqa: E402
@@ -173,7 +174,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--size", type=int, default=SIZE, help=f"the photo's side in px (default {SIZE})")
-    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"runs the one-photo medians take (default {REPEATS})")
+    parser.add_argument(
+        "--repeats", type=int, default=REPEATS, help=f"runs the one-photo medians take (default {REPEATS})"
+    )
     args = parser.parse_args()
     if min(args.batch, args.workers, args.size, args.repeats) < 1:
         parser.error("--batch, --workers, --size and --repeats must be positive.")
@@ -182,8 +185,10 @@ def main() -> None:
     content = phone_photo(size=args.size)
     clean = photo_clean(content=content, filename="phone.jpg")
     report = photo_qc(image=clean.image)
-    print(f"Photo: {args.size} × {args.size} JPEG, {len(content) / 1e6:.2f} MB with EXIF + GPS; "
-          f"stored {len(clean.content) / 1e6:.2f} MB without; QC verdict: {report.verdict}")
+    print(
+        f"Photo: {args.size} × {args.size} JPEG, {len(content) / 1e6:.2f} MB with EXIF + GPS; "
+        f"stored {len(clean.content) / 1e6:.2f} MB without; QC verdict: {report.verdict}"
+    )
 
     base_one = median_seconds(baseline, content, repeats)
     clean_one = median_seconds(lambda c: photo_clean(content=c, filename="phone.jpg"), content, repeats)
@@ -195,12 +200,16 @@ def main() -> None:
     print(f"  QC                        {(full_one - clean_one) * 1000:7.1f} ms")
     print(f"  intake + QC               {full_one * 1000:7.1f} ms   ratio to baseline {full_one / base_one:.2f}×")
     print(f"  cut-out                   {(upload_one - full_one) * 1000:7.1f} ms")
-    print(f"  intake + QC + cut-out     {upload_one * 1000:7.1f} ms   ratio to baseline {upload_one / base_one:.2f}×"
-          f"   (target for the whole pipeline with one look: < 2 s)")
+    print(
+        f"  intake + QC + cut-out     {upload_one * 1000:7.1f} ms   ratio to baseline {upload_one / base_one:.2f}×"
+        f"   (target for the whole pipeline with one look: < 2 s)"
+    )
     staged_one = median_seconds(whole_pipeline, content, repeats)
     print(f"  + one compositor look     {(staged_one - upload_one) * 1000:7.1f} ms")
-    print(f"  whole pipeline            {staged_one * 1000:7.1f} ms   ratio to baseline {staged_one / base_one:.2f}×"
-          f"   target < 2000 ms: {'met' if staged_one < 2 else 'NOT met'}")
+    print(
+        f"  whole pipeline            {staged_one * 1000:7.1f} ms   ratio to baseline {staged_one / base_one:.2f}×"
+        f"   target < 2000 ms: {'met' if staged_one < 2 else 'NOT met'}"
+    )
 
     photos = [content] * args.batch
     base_rate = per_minute(baseline, photos, args.workers)
@@ -208,10 +217,19 @@ def main() -> None:
     upload_rate = per_minute(intake_qc_cutout, photos, args.workers)
     print(f"\nBatch of {args.batch} on {args.workers} worker processes")
     print(f"  baseline                  {base_rate:7.0f} images/min")
-    print(f"  intake + QC               {full_rate:7.0f} images/min   ratio {full_rate / base_rate:.2f}× the baseline rate")
-    print(f"  intake + QC + cut-out     {upload_rate:7.0f} images/min   ratio {upload_rate / base_rate:.2f}× the baseline rate")
+    print(
+        f"  intake + QC               {full_rate:7.0f} images/min   "
+        f"ratio {full_rate / base_rate:.2f}× the baseline rate"
+    )
+    print(
+        f"  intake + QC + cut-out     {upload_rate:7.0f} images/min   "
+        f"ratio {upload_rate / base_rate:.2f}× the baseline rate"
+    )
     staged_rate = per_minute(whole_pipeline, photos, args.workers)
-    print(f"  + one compositor look     {staged_rate:7.0f} images/min   ratio {staged_rate / base_rate:.2f}× the baseline rate")
+    print(
+        f"  + one compositor look     {staged_rate:7.0f} images/min   "
+        f"ratio {staged_rate / base_rate:.2f}× the baseline rate"
+    )
 
     base_peak, full_peak = peak_memory("baseline", content), peak_memory("intake", content)
     print("\nPeak memory one photo adds to a fresh worker")

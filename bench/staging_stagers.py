@@ -20,6 +20,7 @@ cut-out's, both as PNG bytes. Measured:
   STAGING_MODEL_DIR set and a GPU present, per image with the real model in
   float32 (classic attention), float32 + SDPA, and float16 + SDPA.
 """
+
 from __future__ import annotations
 
 import os
@@ -164,26 +165,47 @@ def tiny_pipeline(folder: str) -> str:
     vocab.update({symbol + "</w>": i + len(symbols) for i, symbol in enumerate(symbols)})
     vocab.update({"<|startoftext|>": len(vocab), "<|endoftext|>": len(vocab) + 1})
     pipe = diffusers.StableDiffusionInpaintPipeline(
-        vae=diffusers.AutoencoderKL(block_out_channels=(32, 64), latent_channels=4,
-                                    down_block_types=("DownEncoderBlock2D",) * 2,
-                                    up_block_types=("UpDecoderBlock2D",) * 2),
-        text_encoder=transformers.CLIPTextModel(transformers.CLIPTextConfig(
-            hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=2, vocab_size=1000,
-            bos_token_id=0, eos_token_id=2, pad_token_id=1)),
+        vae=diffusers.AutoencoderKL(
+            block_out_channels=(32, 64),
+            latent_channels=4,
+            down_block_types=("DownEncoderBlock2D",) * 2,
+            up_block_types=("UpDecoderBlock2D",) * 2,
+        ),
+        text_encoder=transformers.CLIPTextModel(
+            transformers.CLIPTextConfig(
+                hidden_size=32,
+                intermediate_size=37,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                vocab_size=1000,
+                bos_token_id=0,
+                eos_token_id=2,
+                pad_token_id=1,
+            )
+        ),
         tokenizer=transformers.CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77),
         unet=diffusers.UNet2DConditionModel(
-            block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=9, out_channels=4,
+            block_out_channels=(32, 64),
+            layers_per_block=1,
+            sample_size=32,
+            in_channels=9,
+            out_channels=4,
             down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=32),
+            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+            cross_attention_dim=32,
+        ),
         scheduler=diffusers.DDIMScheduler(steps_offset=1, clip_sample=False, set_alpha_to_one=False),
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     pipe.save_pretrained(folder)
     return folder
 
 
-def diffusion_seconds(options: dict, photo: Image.Image, mask: Image.Image, look: LookSpec,
-                      runs: int) -> tuple[float, dict]:
+def diffusion_seconds(
+    options: dict, photo: Image.Image, mask: Image.Image, look: LookSpec, runs: int
+) -> tuple[float, dict]:
     """Seconds per image after a first, loading run; and what ran."""
     import torch
 
@@ -222,12 +244,16 @@ def bench_diffusion(photo_bytes: bytes, mask_bytes: bytes, look_name: str, runs:
     print("\nDiffusion stager")
     base = _look(look_name).to_dict()
     with tempfile.TemporaryDirectory(prefix="tiny-sd-") as folder:
-        tiny_look = LookSpec.from_dict({**base, "generative": {**base["generative"], "steps": 2, "strength": 1.0,
-                                                               "prompt": "a table"}})
-        seconds, info = diffusion_seconds({"model_dir": tiny_pipeline(folder), "device": "cpu", "cpu_threads": 1},
-                                          photo, mask, tiny_look, runs)
-        print(f"  tiny random pipeline, CPU  {seconds:7.2f} s/image   ({info['dtype']}, {info['attention']}, "
-              f"{info['resolution']} px, 2 steps: the code path around a model, not a model)")
+        tiny_look = LookSpec.from_dict(
+            {**base, "generative": {**base["generative"], "steps": 2, "strength": 1.0, "prompt": "a table"}}
+        )
+        seconds, info = diffusion_seconds(
+            {"model_dir": tiny_pipeline(folder), "device": "cpu", "cpu_threads": 1}, photo, mask, tiny_look, runs
+        )
+        print(
+            f"  tiny random pipeline, CPU  {seconds:7.2f} s/image   ({info['dtype']}, {info['attention']}, "
+            f"{info['resolution']} px, 2 steps: the code path around a model, not a model)"
+        )
 
     model_dir = os.environ.get("STAGING_MODEL_DIR", "").strip()
     if not model_dir:
@@ -235,21 +261,27 @@ def bench_diffusion(photo_bytes: bytes, mask_bytes: bytes, look_name: str, runs:
         return
     described = DiffusionStager.describe()
     if described["device"] != "cuda":
-        print(f"  real model                 skipped: no GPU (a {base['generative']['steps']}-step scene takes minutes "
-              f"on a CPU)")
+        print(
+            f"  real model                 skipped: no GPU (a {base['generative']['steps']}-step scene takes minutes "
+            f"on a CPU)"
+        )
         return
     look = _look(look_name)
-    rows = [("float32, classic attention", {"dtype": "float32", "attention": "classic"}),
-            ("float32 + SDPA", {"dtype": "float32", "attention": "sdpa"}),
-            ("float16 + SDPA", {"dtype": "float16", "attention": "sdpa"})]
+    rows = [
+        ("float32, classic attention", {"dtype": "float32", "attention": "classic"}),
+        ("float32 + SDPA", {"dtype": "float32", "attention": "sdpa"}),
+        ("float16 + SDPA", {"dtype": "float16", "attention": "sdpa"}),
+    ]
     print(f"  real model on {described['gpu']}, {look.generative.steps} steps, median of {runs}")
     first = None
     for label, options in rows:
         options = {"model_dir": model_dir, "device": "cuda", **options}
         seconds, info = diffusion_seconds(options, photo, mask, look, runs)
         first = first or seconds
-        print(f"  {label:27s}{seconds:7.2f} s/image   ratio {seconds / first:.2f}× the float32 time   "
-              f"({info['pipeline']}, {info['resolution']} px, peak {info['peak_gpu_mib']:.0f} MiB)")
+        print(
+            f"  {label:27s}{seconds:7.2f} s/image   ratio {seconds / first:.2f}× the float32 time   "
+            f"({info['pipeline']}, {info['resolution']} px, peak {info['peak_gpu_mib']:.0f} MiB)"
+        )
 
 
 def main() -> None:
@@ -260,7 +292,9 @@ def main() -> None:
     parser.add_argument("--diffusion-runs", type=int, default=3)
     parser.add_argument("--no-diffusion", action="store_true")
     parser.add_argument("--size", type=int, default=SIZE, help=f"the photo's side in px (default {SIZE})")
-    parser.add_argument("--repeats", type=int, default=REPEATS, help=f"runs the one-photo medians take (default {REPEATS})")
+    parser.add_argument(
+        "--repeats", type=int, default=REPEATS, help=f"runs the one-photo medians take (default {REPEATS})"
+    )
     args = parser.parse_args()
     if min(args.batch, args.workers, args.size, args.repeats, args.diffusion_runs) < 1:
         parser.error("--batch, --workers, --size, --repeats and --diffusion-runs must be positive.")
@@ -269,9 +303,11 @@ def main() -> None:
     job = (photo_bytes, mask_bytes, args.look)
     photo, mask = Image.open(io.BytesIO(photo_bytes)), Image.open(io.BytesIO(mask_bytes))
     staged = _STAGER.stage(image=photo, mask=mask, look=_look(args.look), seed=7)
-    print(f"Photo: {args.size} × {args.size} PNG ({len(photo_bytes) / 1e6:.2f} MB) + mask; look {args.look!r} → "
-          f"{staged.image.width} × {staged.image.height}, fidelity {staged.fidelity.identical_share:.4f} "
-          f"over {staged.fidelity.pixels_compared:,} interior pixels")
+    print(
+        f"Photo: {args.size} × {args.size} PNG ({len(photo_bytes) / 1e6:.2f} MB) + mask; look {args.look!r} → "
+        f"{staged.image.width} × {staged.image.height}, fidelity {staged.fidelity.identical_share:.4f} "
+        f"over {staged.fidelity.pixels_compared:,} interior pixels"
+    )
     print("  stage timings (ms):", ", ".join(f"{k} {v:.0f}" for k, v in staged.details["timings_ms"].items()))
 
     base_one, comp_one = median_seconds(baseline, job, args.repeats), median_seconds(compositor, job, args.repeats)
@@ -283,8 +319,10 @@ def main() -> None:
     base_rate, comp_rate = per_minute(baseline, jobs, args.workers), per_minute(compositor, jobs, args.workers)
     print(f"\nBatch of {args.batch} on {args.workers} worker processes")
     print(f"  baseline                  {base_rate:7.0f} images/min")
-    print(f"  compositor                {comp_rate:7.0f} images/min   "
-          f"ratio {comp_rate / base_rate:.2f}× the baseline rate")
+    print(
+        f"  compositor                {comp_rate:7.0f} images/min   "
+        f"ratio {comp_rate / base_rate:.2f}× the baseline rate"
+    )
 
     base_peak, comp_peak = peak_memory("baseline", job), peak_memory("compositor", job)
     if base_peak is not None:
