@@ -3,6 +3,7 @@
 The result is plain data (segments tagged equal/insert/delete); templates escape
 every segment, so no draft text is ever rendered as HTML.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -97,9 +98,7 @@ def snapshot_diff(
         if before == after:
             continue
         diff = FieldDiff(name=name, label=name.replace("_", " ").capitalize())
-        if isinstance(before, list) and isinstance(after, list) and all(
-            isinstance(v, str) for v in before + after
-        ):
+        if isinstance(before, list) and isinstance(after, list) and all(isinstance(v, str) for v in before + after):
             diff.added = [v for v in after if v not in before]
             diff.removed = [v for v in before if v not in after]
         else:

@@ -1,4 +1,5 @@
 """Forms of the review queue: they parse a decision, the service makes it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,11 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[(APPROVE, "Approve"), (REJECT, "Reject"), (EDIT, "Save edits and approve")])
     seen_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
     note = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-        label="Note", help_text="Why? The note is kept in the audit trail.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Note",
+        help_text="Why? The note is kept in the audit trail.",
     )
     retry = forms.BooleanField(required=False, label="Try again with this note")
     next = forms.CharField(required=False, widget=forms.HiddenInput)

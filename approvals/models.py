@@ -5,6 +5,7 @@ change after submission. What was approved (the snapshot itself, or the
 reviewer's edit of it) is kept beside it in `approved_snapshot`; publishing reads
 that, never the live draft row.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -30,7 +31,11 @@ class ReviewItem(models.Model):
     version = models.PositiveIntegerField()
     state = models.CharField(max_length=12, choices=ReviewState.choices, default=ReviewState.PENDING)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="review_items",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_items",
         help_text="The artisan who signs this draft off; empty means shop managers only.",
     )
     subject = models.CharField(max_length=200, help_text="What the draft is about, e.g. the product's title.")
@@ -91,7 +96,9 @@ class ReviewEvent(models.Model):
 
     item = models.ForeignKey(ReviewItem, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=12, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField()
     snapshot_hash = models.CharField(max_length=64, help_text="Hash of the version the actor saw.")

@@ -1,4 +1,5 @@
 """What the review queue adds to the dashboard: the count of drafts waiting and the first few of them."""
+
 from __future__ import annotations
 
 from approvals.selectors import review_items_for
@@ -16,10 +17,21 @@ def _pending(request, obj) -> dict:
     return cached
 
 
-panels.register(panels.Panel(
-    slot="dashboard_stats", name="drafts_waiting", template="approvals/panels/dashboard_stat.html", context=_pending,
-    order=20,
-))
-panels.register(panels.Panel(
-    slot="dashboard", name="review", template="approvals/panels/dashboard_review.html", context=_pending, order=10,
-))
+panels.register(
+    panels.Panel(
+        slot="dashboard_stats",
+        name="drafts_waiting",
+        template="approvals/panels/dashboard_stat.html",
+        context=_pending,
+        order=20,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot="dashboard",
+        name="review",
+        template="approvals/panels/dashboard_review.html",
+        context=_pending,
+        order=10,
+    )
+)

@@ -7,6 +7,7 @@ back, and with how its drafts are shown: its own review template, the one-line
 summary of the queue, the short names of its checks. The review queue renders,
 hashes and stores only snapshots, so a new kind touches only the app that owns it.
 """
+
 from __future__ import annotations
 
 import re

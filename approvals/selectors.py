@@ -1,5 +1,6 @@
 """Reads of the review queue. `approved_content` is the only way to read what a
 person approved; publishing code must use it, never the live draft row."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,9 +24,9 @@ def approved_item(*, draft: models.Model) -> ReviewItem | None:
 
 def review_items_for_draft(*, draft: models.Model):
     """Every version of one draft, newest first."""
-    return ReviewItem.objects.filter(
-        draft_type=ContentType.objects.get_for_model(draft), draft_id=draft.pk
-    ).order_by("-version")
+    return ReviewItem.objects.filter(draft_type=ContentType.objects.get_for_model(draft), draft_id=draft.pk).order_by(
+        "-version"
+    )
 
 
 def newer_version_for(user, *, item: ReviewItem) -> ReviewItem | None:

@@ -4,6 +4,7 @@ Every state change happens here, inside a transaction, with the item row locked,
 and leaves an audit event. A decision names the snapshot hash the reviewer saw;
 if the item moved on since, the decision is refused and nothing changes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,14 +62,17 @@ def review_submit(*, draft: models.Model, submitted_by=None) -> ReviewItem:
 
     with transaction.atomic():
         history = list(
-            ReviewItem.objects.select_for_update()
-            .filter(draft_type=draft_type, draft_id=draft.pk)
-            .order_by("-version")
+            ReviewItem.objects.select_for_update().filter(draft_type=draft_type, draft_id=draft.pk).order_by("-version")
         )
         latest = history[0] if history else None
-        if latest is not None and latest.snapshot_hash == digest and latest.state in (
-            ReviewState.PENDING,
-            ReviewState.APPROVED,
+        if (
+            latest is not None
+            and latest.snapshot_hash == digest
+            and latest.state
+            in (
+                ReviewState.PENDING,
+                ReviewState.APPROVED,
+            )
         ):
             return latest
         for older in history:
@@ -87,7 +91,11 @@ def review_submit(*, draft: models.Model, submitted_by=None) -> ReviewItem:
             submitted_by=submitted_by,
         )
         ReviewEvent.objects.create(
-            item=item, action=ReviewEvent.Action.SUBMITTED, actor=submitted_by, version=item.version, snapshot_hash=digest
+            item=item,
+            action=ReviewEvent.Action.SUBMITTED,
+            actor=submitted_by,
+            version=item.version,
+            snapshot_hash=digest,
         )
         events.emit(events.DraftSubmitted(**_event_fields(item, draft, by=submitted_by)))
     return item
@@ -162,8 +170,14 @@ def review_decide(
 
 def _event_fields(item: ReviewItem, draft: models.Model | None, *, by) -> dict[str, Any]:
     return {
-        "kind": item.kind, "draft": draft, "draft_id": item.draft_id, "item_id": item.pk, "version": item.version,
-        "subject": item.subject, "owner_id": item.owner_id, "by_id": getattr(by, "pk", None),
+        "kind": item.kind,
+        "draft": draft,
+        "draft_id": item.draft_id,
+        "item_id": item.pk,
+        "version": item.version,
+        "subject": item.subject,
+        "owner_id": item.owner_id,
+        "by_id": getattr(by, "pk", None),
     }
 
 
@@ -174,9 +188,7 @@ class BulkResult:
     message: str = ""
 
 
-def review_decide_many(
-    *, user, decisions: list[tuple[int, str]], approve: bool, note: str = ""
-) -> list[BulkResult]:
+def review_decide_many(*, user, decisions: list[tuple[int, str]], approve: bool, note: str = "") -> list[BulkResult]:
     """Decide a selection, each item on its own: one that changed doesn't stop the rest."""
     results = []
     for item_id, seen_hash in decisions:
@@ -201,7 +213,9 @@ def _apply_edits(kind: registry.DraftKind, snapshot: dict, edits: dict[str, Any]
         value = canonical_json(value)
         limit = kind.editable_fields[name]
         if limit is not None and isinstance(value, str) and len(value) > limit:
-            raise ReviewError(f"{name.replace('_', ' ').capitalize()} is {len(value)} characters; the limit is {limit}.")
+            raise ReviewError(
+                f"{name.replace('_', ' ').capitalize()} is {len(value)} characters; the limit is {limit}."
+            )
         if snapshot.get(name) != value:
             changes[name] = [snapshot.get(name), value]
             approved[name] = value

@@ -3,6 +3,7 @@
 Every decision form works as a plain POST (redirect after post); review.js sends
 the same forms with fetch() and asks for JSON, so a phone gets no page reloads.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -53,7 +54,13 @@ def _queue(request: HttpRequest, filters: dict):
 
 
 def _querystring(filters: dict) -> str:
-    return urlencode({key: value for key, value in filters.items() if value and not (key == "state" and value == "pending") and not (key == "sort" and value == "newest")})
+    return urlencode(
+        {
+            key: value
+            for key, value in filters.items()
+            if value and not (key == "state" and value == "pending") and not (key == "sort" and value == "newest")
+        }
+    )
 
 
 @login_required
@@ -80,7 +87,9 @@ def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form:
     approved = approved_item_for_display(item)
     previous_id = next_id = None
     if item.state == ReviewState.PENDING:
-        previous_id, next_id = queue_neighbours(_queue(request, {**filters, "state": ReviewState.PENDING}), item, sort=filters["sort"])
+        previous_id, next_id = queue_neighbours(
+            _queue(request, {**filters, "state": ReviewState.PENDING}), item, sort=filters["sort"]
+        )
     decidable = kind is not None and item.state == ReviewState.PENDING and can(request.user, DECIDE, item)
     return {
         "item": item,
@@ -92,7 +101,12 @@ def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form:
             item.snapshot,
             ignore=kind.diff_ignored if kind is not None else frozenset(),
         ),
-        "form": form or (DecisionForm(kind=kind, snapshot=item.snapshot, initial={"seen_hash": item.snapshot_hash}) if decidable else None),
+        "form": form
+        or (
+            DecisionForm(kind=kind, snapshot=item.snapshot, initial={"seen_hash": item.snapshot_hash})
+            if decidable
+            else None
+        ),
         "decidable": decidable,
         # Not `kind.retry` in the template: it would call the hook instead of testing for it.
         "can_retry": kind is not None and kind.retry is not None,
@@ -124,7 +138,9 @@ def review_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 def _after_decision_url(request: HttpRequest, filters: dict, next_id: int | None) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     query = _querystring(filters)
     if next_id:
@@ -146,7 +162,9 @@ def review_decide_view(request: HttpRequest, item_id: int) -> HttpResponse:
         return JsonResponse({"ok": False, "errors": ["This kind of draft can't be decided any more."]}, status=400)
     form = DecisionForm(request.POST, kind=kind, snapshot=item.snapshot)
     # Where to go next is decided before the decision moves this item out of the queue.
-    _, next_id = queue_neighbours(_queue(request, {**filters, "state": ReviewState.PENDING}), item, sort=filters["sort"])
+    _, next_id = queue_neighbours(
+        _queue(request, {**filters, "state": ReviewState.PENDING}), item, sort=filters["sort"]
+    )
     status = 400
     if form.is_valid():
         decision = form.cleaned_data["decision"]
@@ -172,7 +190,9 @@ def review_decide_view(request: HttpRequest, item_id: int) -> HttpResponse:
             message = _decision_message(decided, retry=decision == REJECT and form.cleaned_data["retry"])
             url = _after_decision_url(request, filters, next_id)
             if _wants_json(request):
-                return JsonResponse({"ok": True, "state": decided.state, "message": message, "next_url": url, "item": decided.pk})
+                return JsonResponse(
+                    {"ok": True, "state": decided.state, "message": message, "next_url": url, "item": decided.pk}
+                )
             messages.success(request, message)
             return redirect(url)
     if _wants_json(request):
@@ -229,7 +249,11 @@ def review_bulk(request: HttpRequest) -> HttpResponse:
     summary = f"{verb} {len(done)} draft{'s' if len(done) != 1 else ''}."
     if _wants_json(request):
         return JsonResponse(
-            {"ok": not failed, "message": summary, "results": [{"id": r.item_id, "ok": r.ok, "message": r.message} for r in results]}
+            {
+                "ok": not failed,
+                "message": summary,
+                "results": [{"id": r.item_id, "ok": r.ok, "message": r.message} for r in results],
+            }
         )
     if done:
         messages.success(request, summary)

@@ -1,8 +1,8 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.template.defaultfilters import filesizeformat
 from django.db.models import Count, Exists, OuterRef, Sum
+from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 
 from catalog.forms import MultipleFileField
@@ -40,7 +40,7 @@ def qc_summary(photo: Photo) -> str:
     if not concerns:
         return photo.get_qc_verdict_display()
     return format_html(
-        "<strong>{}</strong><ul style=\"margin:.25rem 0 0;padding-left:1rem\">{}</ul>",
+        '<strong>{}</strong><ul style="margin:.25rem 0 0;padding-left:1rem">{}</ul>',
         photo.get_qc_verdict_display(),
         format_html_join("", "<li>{}: {}</li>", ((check["label"], check["message"]) for check in concerns)),
     )
@@ -73,7 +73,7 @@ class ProductAdminForm(forms.ModelForm):
 
     class Meta:
         model = Product
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007  the admin's fieldsets choose what is shown
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +118,17 @@ class StockFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
-    list_display = ["thumbnail", "title", "maker", "category", "price", "variant_count", "stock", "made_to_order", "is_active"]
+    list_display = [
+        "thumbnail",
+        "title",
+        "maker",
+        "category",
+        "price",
+        "variant_count",
+        "stock",
+        "made_to_order",
+        "is_active",
+    ]
     list_display_links = ["thumbnail", "title"]
     list_filter = ["category", "maker", "made_to_order", "is_active", StockFilter, PhotoQualityFilter]
     list_editable = ["is_active"]
@@ -147,7 +157,11 @@ class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
         ids = list(queryset.restrict(request.user, CHANGE).values_list("pk", flat=True))
         job = listing_write_batch(product_ids=ids, requested_by=request.user)
-        self.message_user(request, f"Writing listing copy for {len(ids)} products; each draft will wait in the review queue.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Writing listing copy for {len(ids)} products; each draft will wait in the review queue.",
+            messages.SUCCESS,
+        )
         return redirect("job-detail", job_id=job.pk)
 
     def save_related(self, request, form, formsets, change):
@@ -236,16 +250,50 @@ class QCVerdictFilter(admin.SimpleListFilter):
 class PhotoAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     """Photos are added on their product (admin, product page or API), where intake checks them."""
 
-    list_display = ["thumbnail", "__str__", "product", "qc_verdict", "width", "height", "size_bytes", "uploaded_by",
-                    "uploaded_at"]
+    list_display = [
+        "thumbnail",
+        "__str__",
+        "product",
+        "qc_verdict",
+        "width",
+        "height",
+        "size_bytes",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     list_display_links = ["thumbnail", "__str__"]
     list_filter = [QCVerdictFilter, "product__category", ("product__maker", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["product__title", "sha256", "alt_text"]
     list_select_related = ["product", "uploaded_by"]
-    fields = ["product", "variant", "alt_text", "position", "preview", "quality_checks", "qc_checked_at", "file",
-              "sha256", "width", "height", "size_bytes", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["product", "preview", "quality_checks", "qc_checked_at", "file", "sha256", "width", "height",
-                       "size_bytes", "uploaded_by", "uploaded_at"]
+    fields = [
+        "product",
+        "variant",
+        "alt_text",
+        "position",
+        "preview",
+        "quality_checks",
+        "qc_checked_at",
+        "file",
+        "sha256",
+        "width",
+        "height",
+        "size_bytes",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    readonly_fields = [
+        "product",
+        "preview",
+        "quality_checks",
+        "qc_checked_at",
+        "file",
+        "sha256",
+        "width",
+        "height",
+        "size_bytes",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     autocomplete_fields = ["variant"]
     actions = ["check_quality_again"]
 
@@ -265,11 +313,13 @@ class PhotoAdmin(RestrictedAdminMixin, admin.ModelAdmin):
         if not obj.qc_checks:
             return "Not checked"
         return format_html(
-            "<strong>{}</strong><ul style=\"margin:.25rem 0 0;padding-left:1rem\">{}</ul>",
+            '<strong>{}</strong><ul style="margin:.25rem 0 0;padding-left:1rem">{}</ul>',
             obj.get_qc_verdict_display(),
-            format_html_join("", "<li>{} — {}: {}</li>", (
-                (check["verdict"].upper(), check["label"], check["message"]) for check in obj.qc_checks
-            )),
+            format_html_join(
+                "",
+                "<li>{} — {}: {}</li>",
+                ((check["verdict"].upper(), check["label"], check["message"]) for check in obj.qc_checks),
+            ),
         )
 
     @admin.action(description="Run the quality checks again", permissions=["change"])
@@ -286,9 +336,10 @@ class LookAdminForm(forms.ModelForm):
     """A look's settings are edited as JSON and saved as a new version (earlier ones are kept)."""
 
     spec = forms.JSONField(
-        label="Settings", required=False,
+        label="Settings",
+        required=False,
         help_text="Backdrop, surface, placement, shadow, light, colour grade and the generative prompt. "
-                  "Leave empty for the defaults. Saving a change adds a version; staged images keep theirs.",
+        "Leave empty for the defaults. Saving a change adds a version; staged images keep theirs.",
     )
 
     class Meta:

@@ -1,4 +1,5 @@
 """The catalogue: categories, products with the maker's facts, variants and photos."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -17,7 +18,9 @@ class Category(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     shopify_taxonomy_id = models.CharField(
-        max_length=120, blank=True, help_text="Shopify standard product taxonomy id, e.g. gid://shopify/TaxonomyCategory/hg-11-10"
+        max_length=120,
+        blank=True,
+        help_text="Shopify standard product taxonomy id, e.g. gid://shopify/TaxonomyCategory/hg-11-10",
     )
 
     class Meta:
@@ -38,25 +41,33 @@ class Product(models.Model):
     handle = models.SlugField(max_length=120, unique=True, help_text="URL handle, also the Shopify handle.")
     title = models.CharField(max_length=140)
     maker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="products",
         help_text="The artisan who makes it and signs off its drafts.",
     )
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
-    materials = models.JSONField(default=list, blank=True, help_text="e.g. [\"stoneware clay\", \"food-safe glaze\"]")
-    techniques = models.JSONField(default=list, blank=True, help_text="e.g. [\"wheel-thrown\", \"reduction fired\"]")
+    materials = models.JSONField(default=list, blank=True, help_text='e.g. ["stoneware clay", "food-safe glaze"]')
+    techniques = models.JSONField(default=list, blank=True, help_text='e.g. ["wheel-thrown", "reduction fired"]')
     dimensions = models.CharField(max_length=120, blank=True, help_text="e.g. 9 cm tall, 8 cm across")
     weight_grams = models.PositiveIntegerField(null=True, blank=True)
     care = models.TextField(blank=True, help_text="Care instructions, as the maker states them.")
     story = models.TextField(blank=True, help_text="The maker's own words about the piece.")
     price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     unit_cost = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text="Materials and firing cost of one piece; production plans weigh stock-outs by margin.",
     )
     made_to_order = models.BooleanField(default=False)
     lead_time_days = models.PositiveIntegerField(default=0, help_text="Days from order to dispatch when made to order.")
     minutes_per_unit = models.PositiveIntegerField(default=0, help_text="Hands-on making time for one piece.")
-    batch_size = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)], help_text="Pieces made in one batch or firing.")
+    batch_size = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="Pieces made in one batch or firing."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -78,9 +89,13 @@ class Variant(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField(max_length=64, unique=True)
     title = models.CharField(max_length=120, blank=True, help_text="e.g. Celadon / Large; empty for a single variant.")
-    options = models.JSONField(default=dict, blank=True, help_text="e.g. {\"colourway\": \"celadon\", \"size\": \"large\"}")
+    options = models.JSONField(default=dict, blank=True, help_text='e.g. {"colourway": "celadon", "size": "large"}')
     price = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
         help_text="Leave empty to use the product's price.",
     )
     stock_on_hand = models.IntegerField(default=0)
@@ -101,13 +116,13 @@ class Variant(models.Model):
         return self.price if self.price is not None else self.product.price
 
 
-def photo_upload_to(photo: "Photo", filename: str) -> str:
+def photo_upload_to(photo: Photo, filename: str) -> str:
     # Content-addressed: the name leaks nothing of the maker's original file name.
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
     return f"photos/{photo.sha256[:2]}/{photo.sha256}.{ext}"
 
 
-def photo_mask_upload_to(photo: "Photo", filename: str) -> str:
+def photo_mask_upload_to(photo: Photo, filename: str) -> str:
     return f"photos/masks/{photo.sha256[:2]}/{photo.sha256}.png"
 
 
@@ -140,22 +155,32 @@ class Photo(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     qc_verdict = models.CharField(
-        "quality", max_length=4, choices=QCVerdict.choices, blank=True, db_index=True,
+        "quality",
+        max_length=4,
+        choices=QCVerdict.choices,
+        blank=True,
+        db_index=True,
         help_text="The worst of the quality checks; empty until the photo is checked.",
     )
     qc_checks = models.JSONField(
-        "quality checks", default=list, blank=True,
-        help_text="[{\"check\", \"label\", \"verdict\", \"message\", \"profile\", \"value\"}, …] as catalog.photos.qc reports them.",
+        "quality checks",
+        default=list,
+        blank=True,
+        help_text='[{"check", "label", "verdict", "message", "profile", "value"}, …] as catalog.photos.qc reports them.',
     )
     qc_checked_at = models.DateTimeField(null=True, blank=True)
     mask = models.ImageField(
-        "cut-out", upload_to=photo_mask_upload_to, blank=True,
+        "cut-out",
+        upload_to=photo_mask_upload_to,
+        blank=True,
         help_text="The product's mask (catalog.photos.cutout): an 8-bit PNG of the photo's size, white on the product.",
     )
     mask_quality = models.JSONField(
-        "cut-out quality", default=dict, blank=True,
-        help_text="{\"share\", \"edge_contrast\", \"confidence\", \"threshold\"} for a mask; {\"error\"} saying why "
-                  "there is none.",
+        "cut-out quality",
+        default=dict,
+        blank=True,
+        help_text='{"share", "edge_contrast", "confidence", "threshold"} for a mask; {"error"} saying why '
+        "there is none.",
     )
 
     owner_field = "product__maker"
@@ -199,7 +224,7 @@ class ListingDraft(models.Model):
     tags = models.JSONField(default=list, blank=True)
     seo_title = models.CharField(max_length=200, blank=True)
     seo_description = models.TextField(blank=True)
-    alt_texts = models.JSONField(default=list, blank=True, help_text="[{\"photo\": id, \"text\": …}]")
+    alt_texts = models.JSONField(default=list, blank=True, help_text='[{"photo": id, "text": …}]')
     suggested_category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     materials = models.JSONField(default=list, blank=True)
     colours = models.JSONField(default=list, blank=True)
@@ -229,7 +254,11 @@ class Look(models.Model):
     is_active = models.BooleanField(default=True, help_text="Active looks are offered when staging.")
     position = models.PositiveSmallIntegerField(default=0)
     current = models.ForeignKey(
-        "LookVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "LookVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The version new staging uses.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -260,7 +289,7 @@ class LookVersion(models.Model):
         return f"{self.look.name} v{self.number}"
 
 
-def staged_upload_to(staged: "StagedImage", filename: str) -> str:
+def staged_upload_to(staged: StagedImage, filename: str) -> str:
     # Content-addressed and never overwritten: a review snapshot names the exact file it showed.
     return f"staged/{staged.sha256[:2]}/{staged.sha256}.png"
 
@@ -290,7 +319,8 @@ class StagedImage(models.Model):
     stager = models.CharField(max_length=120, blank=True, help_text="The stager backend that rendered it.")
     seed = models.PositiveIntegerField(default=0)
     fidelity = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="{identical_share, max_abs_diff, pixels_compared, erosion_px}: the product's own pixels after staging.",
     )
     details = models.JSONField(default=dict, blank=True)
@@ -319,9 +349,10 @@ class Gallery(models.Model):
 
     product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="gallery")
     images = models.JSONField(
-        default=list, blank=True,
-        help_text="[{\"source\": \"photo\"|\"staged\", \"id\", \"image\", \"sha256\", \"width\", \"height\", \"alt\", "
-                  "\"label\"}, …] in the order a channel shows them.",
+        default=list,
+        blank=True,
+        help_text='[{"source": "photo"|"staged", "id", "image", "sha256", "width", "height", "alt", '
+        '"label"}, …] in the order a channel shows them.',
     )
     updated_at = models.DateTimeField(auto_now=True)
 

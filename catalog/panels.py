@@ -1,5 +1,6 @@
 """What the catalogue adds to other pages: dashboard numbers and low stock, and its bulk actions on ticked
 products (stage photos into looks, write listing copy)."""
+
 from __future__ import annotations
 
 from catalog.listings.services import listing_write_batch
@@ -28,18 +29,42 @@ def _write_listing(request, products):
     return listing_write_batch(product_ids=[product.pk for product in products], requested_by=request.user)
 
 
-panels.register(panels.Panel(
-    slot="dashboard_stats", name="products", template="catalog/panels/dashboard_products.html", context=_summary,
-    order=10,
-))
-panels.register(panels.Panel(
-    slot="dashboard_stats", name="low_stock", template="catalog/panels/dashboard_low_stock_stat.html",
-    context=_summary, order=50,
-))
-panels.register(panels.Panel(
-    slot="dashboard", name="low_stock", template="catalog/panels/dashboard_low_stock.html", context=_summary, order=20,
-))
-panels.register_action(panels.ProductAction(
-    name="stage", label="Stage photos into looks", start=_stage, order=10, needs_looks=True,
-))
-panels.register_action(panels.ProductAction(name="write_listing", label="Write listing copy", start=_write_listing, order=20))
+panels.register(
+    panels.Panel(
+        slot="dashboard_stats",
+        name="products",
+        template="catalog/panels/dashboard_products.html",
+        context=_summary,
+        order=10,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot="dashboard_stats",
+        name="low_stock",
+        template="catalog/panels/dashboard_low_stock_stat.html",
+        context=_summary,
+        order=50,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot="dashboard",
+        name="low_stock",
+        template="catalog/panels/dashboard_low_stock.html",
+        context=_summary,
+        order=20,
+    )
+)
+panels.register_action(
+    panels.ProductAction(
+        name="stage",
+        label="Stage photos into looks",
+        start=_stage,
+        order=10,
+        needs_looks=True,
+    )
+)
+panels.register_action(
+    panels.ProductAction(name="write_listing", label="Write listing copy", start=_write_listing, order=20)
+)

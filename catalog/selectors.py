@@ -1,4 +1,5 @@
 """Reads of the catalogue, always through restrict(): an artisan sees their own products."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -88,9 +89,9 @@ def staged_images_for(*, product: Product) -> list:
     from catalog.models import StagedImage
 
     staged = list(
-        StagedImage.objects.filter(product=product).select_related("look", "photo", "look_version").order_by(
-            "photo__position", "photo_id", "look__position", "look__name"
-        )
+        StagedImage.objects.filter(product=product)
+        .select_related("look", "photo", "look_version")
+        .order_by("photo__position", "photo_id", "look__position", "look__name")
     )
     latest = latest_items_for(drafts=staged)
     approved = approved_items_for(drafts=staged)

@@ -1,4 +1,5 @@
 """Writes to the catalogue."""
+
 from __future__ import annotations
 
 import logging
@@ -52,7 +53,9 @@ def product_create(
     **facts: Any,
 ) -> Product:
     """Create a product and its variants; with no variants given, one default variant."""
-    product = Product(title=title, maker=maker, price=price, category=category, handle=handle or _unique_handle(title), **facts)
+    product = Product(
+        title=title, maker=maker, price=price, category=category, handle=handle or _unique_handle(title), **facts
+    )
     product.full_clean()
     product.save()
     for position, spec in enumerate(variants or [{"sku": product.handle.upper()[:64]}]):
@@ -69,14 +72,18 @@ def photo_add(
     filename: str = "photo.jpg",
     uploaded_by=None,
     alt_text: str = "",
-    prepared: "PreparedPhoto | None" = None,
+    prepared: PreparedPhoto | None = None,
 ) -> Photo:
     """Take a photo in through intake and QC; the same photo twice gives the same Photo.
 
     Raises ValidationError, naming the file, when intake refuses it; nothing is stored then.
     """
     photo, _ = photo_intake(
-        product=product, content=content, filename=filename, uploaded_by=uploaded_by, alt_text=alt_text,
+        product=product,
+        content=content,
+        filename=filename,
+        uploaded_by=uploaded_by,
+        alt_text=alt_text,
         prepared=prepared,
     )
     return photo

@@ -4,6 +4,7 @@ They may run twice (the ORM broker re-runs a task whose worker died), so each
 unit of work is idempotent: listing_write returns the same pending version for
 the same facts and instructions.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,7 +15,9 @@ from studio.services import job_advance, job_start
 logger = logging.getLogger(__name__)
 
 
-def write_listings(job_id: int, product_ids: list[int], instructions: str = "", requested_by_id: int | None = None) -> dict:
+def write_listings(
+    job_id: int, product_ids: list[int], instructions: str = "", requested_by_id: int | None = None
+) -> dict:
     """Write listing copy for a chunk of a job's products; one failure doesn't stop the rest."""
     job_start(job_id=job_id)
     written = failed = 0
@@ -23,12 +26,19 @@ def write_listings(job_id: int, product_ids: list[int], instructions: str = "", 
             listing_write(product_id=product_id, instructions=instructions, requested_by_id=requested_by_id)
         except ListingWriteError as exc:
             failed += 1
-            job_advance(job_id=job_id, failed=1, error=f"{exc.subject or f'Product {product_id}'}: {exc}", unit=f"product:{product_id}")
+            job_advance(
+                job_id=job_id,
+                failed=1,
+                error=f"{exc.subject or f'Product {product_id}'}: {exc}",
+                unit=f"product:{product_id}",
+            )
         except Exception as exc:  # a bug for one product must not cost the others their copy
             logger.exception("Listing copy for product %s failed unexpectedly", product_id)
             failed += 1
             job_advance(
-                job_id=job_id, failed=1, error=f"Product {product_id}: unexpected error ({type(exc).__name__}: {exc})",
+                job_id=job_id,
+                failed=1,
+                error=f"Product {product_id}: unexpected error ({type(exc).__name__}: {exc})",
                 unit=f"product:{product_id}",
             )
         else:
@@ -37,7 +47,9 @@ def write_listings(job_id: int, product_ids: list[int], instructions: str = "", 
     return {"job": job_id, "written": written, "failed": failed}
 
 
-def submit_listing_batch(job_id: int, product_ids: list[int], instructions: str = "", requested_by_id: int | None = None) -> dict:
+def submit_listing_batch(
+    job_id: int, product_ids: list[int], instructions: str = "", requested_by_id: int | None = None
+) -> dict:
     """Send a big job to the copywriter as one batch (Claude's Message Batches); a scheduled poll collects it."""
     batch_id = listing_batch_submit(
         job_id=job_id, product_ids=product_ids, instructions=instructions, requested_by_id=requested_by_id
@@ -46,13 +58,21 @@ def submit_listing_batch(job_id: int, product_ids: list[int], instructions: str 
 
 
 def poll_listing_batch(
-    job_id: int, batch_id: str, product_ids: list[int], instructions: str = "",
-    requested_by_id: int | None = None, polls: int = 0,
+    job_id: int,
+    batch_id: str,
+    product_ids: list[int],
+    instructions: str = "",
+    requested_by_id: int | None = None,
+    polls: int = 0,
 ) -> dict:
     """Check the job's batch; when it ended, turn its results into drafts. Re-schedules itself while it runs."""
     outcome = listing_batch_collect(
-        job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
-        requested_by_id=requested_by_id, polls=polls,
+        job_id=job_id,
+        batch_id=batch_id,
+        product_ids=product_ids,
+        instructions=instructions,
+        requested_by_id=requested_by_id,
+        polls=polls,
     )
     return {"job": job_id, "batch": batch_id, **outcome}
 

@@ -90,14 +90,19 @@ def product_stage(request: HttpRequest, product_id: int) -> HttpResponse:
         messages.error(request, "Upload a photo first: staging places the product from its photos into each look.")
         return redirect(f"{reverse('product-detail', args=[product.pk])}#staging")
     job = staging_start(products=[product], looks=looks, requested_by=request.user)
-    messages.success(request, f"Staging “{product.title}”: {job.total} image{'' if job.total == 1 else 's'}. Each will wait for your review.")
+    messages.success(
+        request,
+        f"Staging “{product.title}”: {job.total} image{'' if job.total == 1 else 's'}. Each will wait for your review.",
+    )
     return redirect("job-detail", job_id=job.pk)
 
 
 @login_required
 @require_POST
 def staged_image_stage_again(request: HttpRequest, staged_id: int) -> HttpResponse:
-    staged = get_for_user(StagedImage.objects.select_related("look", "photo", "product"), request.user, CHANGE, pk=staged_id)
+    staged = get_for_user(
+        StagedImage.objects.select_related("look", "photo", "product"), request.user, CHANGE, pk=staged_id
+    )
     job = staged_image_retry(staged=staged, requested_by=request.user)
     messages.success(request, f"Staging again: {staged.look.name}, photo {staged.photo.position + 1}.")
     return redirect("job-detail", job_id=job.pk)
@@ -168,16 +173,20 @@ def _report_upload(request: HttpRequest, result: PhotoUpload) -> None:
     concerns = photo.qc_concerns
     if photo.qc_verdict == QCVerdict.FAIL:
         messages.warning(
-            request, f"{result.filename}: added as photo {photo.position + 1}, but it failed a quality check — "
+            request,
+            f"{result.filename}: added as photo {photo.position + 1}, but it failed a quality check — "
             f"{concerns[0]['label'].lower()}: {concerns[0]['message']} You can still use it.",
         )
     elif photo.qc_verdict == QCVerdict.WARN:
         messages.success(
-            request, f"{result.filename}: added as photo {photo.position + 1}, with {len(concerns)} "
+            request,
+            f"{result.filename}: added as photo {photo.position + 1}, with {len(concerns)} "
             f"warning{'s' if len(concerns) != 1 else ''} — {concerns[0]['message']}",
         )
     else:
-        messages.success(request, f"{result.filename}: added as photo {photo.position + 1}; it passed every quality check.")
+        messages.success(
+            request, f"{result.filename}: added as photo {photo.position + 1}; it passed every quality check."
+        )
 
 
 @login_required

@@ -6,6 +6,7 @@ named in ATELIER_CHANNELS. Services hand it payloads built from approved snapsho
 decides what may go out. Heavy or network libraries are imported inside its
 methods, so listing the channels costs nothing.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

@@ -3,6 +3,7 @@
 The tables were catalog's and forecasting's before the channels app existed;
 migration 0001 adopted them as they were (SeparateDatabaseAndState), data included.
 """
+
 from __future__ import annotations
 
 from django.db import models
@@ -64,7 +65,8 @@ class UnmatchedSku(models.Model):
     last_seen = models.DateTimeField(auto_now=True)
     examples = models.JSONField(default=list, blank=True, help_text="A few order references with the line's title.")
     order_lines = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="The unmatched lines themselves (date, quantity, price, order, line), to record once the SKU is fixed.",
     )
 

@@ -8,6 +8,7 @@ order gets a reversing line per line, netting to zero, as the import does.
 A line whose SKU matches no variant is kept in UnmatchedSku with the line
 itself, and recorded once a variant has that SKU.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +46,9 @@ class OrdersRecorded:
 
 def _sale_rows(order: OrderPayload, channel: str) -> list[dict]:
     """Each order line as Sale fields, plus the reversal of what was refunded or cancelled."""
-    day = timezone.localtime(order.created_at).date() if timezone.is_aware(order.created_at) else order.created_at.date()
+    day = (
+        timezone.localtime(order.created_at).date() if timezone.is_aware(order.created_at) else order.created_at.date()
+    )
     rows = []
     for position, line in enumerate(order.lines, start=1):
         if line.quantity <= 0:
@@ -93,10 +96,15 @@ def orders_record(*, orders: Iterable[OrderPayload], channel: str = SalesChannel
         for row in unmatched:
             _unmatched_keep(row)
         for order, order_rows in per_order:
-            events.emit(events.OrderRecorded(
-                channel=channel, order_ref=_order_ref(order), order_id=order.order_id, lines=len(order_rows),
-                unmatched_skus=tuple(sorted({row["sku"] for row in order_rows if row["sku"] not in variants})),
-            ))
+            events.emit(
+                events.OrderRecorded(
+                    channel=channel,
+                    order_ref=_order_ref(order),
+                    order_id=order.order_id,
+                    lines=len(order_rows),
+                    unmatched_skus=tuple(sorted({row["sku"] for row in order_rows if row["sku"] not in variants})),
+                )
+            )
     outcome.unmatched = len(unmatched)
     outcome.unmatched_skus = sorted({row["sku"] for row in unmatched})
     return outcome
@@ -116,7 +124,10 @@ def _reversals_deepen(rows: list[dict]) -> None:
     for row in rows:
         if row["line_ref"].endswith("-refund"):
             Sale.objects.filter(
-                channel=row["channel"], order_ref=row["order_ref"], line_ref=row["line_ref"], quantity__gt=row["quantity"],
+                channel=row["channel"],
+                order_ref=row["order_ref"],
+                line_ref=row["line_ref"],
+                quantity__gt=row["quantity"],
             ).update(quantity=row["quantity"])
 
 
@@ -138,7 +149,11 @@ def _unmatched_keep(row: dict) -> None:
         "line_ref": row["line_ref"],
     }
     kept.order_lines = (kept.order_lines + [line])[-UNMATCHED_LINES_KEPT:]
-    kept.examples = (kept.examples + [row["order_ref"]])[-EXAMPLES_KEPT:] if row["order_ref"] not in kept.examples else kept.examples
+    kept.examples = (
+        (kept.examples + [row["order_ref"]])[-EXAMPLES_KEPT:]
+        if row["order_ref"] not in kept.examples
+        else kept.examples
+    )
     kept.lines = F("lines") + 1
     kept.quantity = F("quantity") + row["quantity"]
     kept.save()
@@ -168,7 +183,9 @@ def unmatched_record(*, channel: str | None = None) -> int:
     return created
 
 
-def orders_pull(*, channel: str = SalesChannel.SHOPIFY, client=None, overlap: dt.timedelta = dt.timedelta(hours=1)) -> OrdersRecorded:
+def orders_pull(
+    *, channel: str = SalesChannel.SHOPIFY, client=None, overlap: dt.timedelta = dt.timedelta(hours=1)
+) -> OrdersRecorded:
     """The webhooks' backstop: pull orders updated since the last cursor and record them.
 
     The cursor moves only after a page is recorded, and starts an hour early
@@ -177,7 +194,9 @@ def orders_pull(*, channel: str = SalesChannel.SHOPIFY, client=None, overlap: dt
     sync, _ = ChannelSync.objects.get_or_create(channel=channel)
     since = sync.cursor - overlap if sync.cursor else None
     total = OrdersRecorded()
-    newest = recorded = sync.cursor  # newest read; newest read *and recorded* (where a failed pull may leave the cursor)
+    newest = recorded = (
+        sync.cursor
+    )  # newest read; newest read *and recorded* (where a failed pull may leave the cursor)
     batch = []
     try:
         for order in _orders_since(channel, since, client):
@@ -192,7 +211,9 @@ def orders_pull(*, channel: str = SalesChannel.SHOPIFY, client=None, overlap: dt
             _merge(total, orders_record(orders=batch, channel=channel))
     except Exception as error:
         ChannelSync.objects.filter(pk=sync.pk).update(
-            cursor=recorded, last_run_at=timezone.now(), last_error=str(error)[:2000],
+            cursor=recorded,
+            last_run_at=timezone.now(),
+            last_error=str(error)[:2000],
             orders_seen=F("orders_seen") + total.orders,
         )
         raise

@@ -1,10 +1,11 @@
 """What the channels app adds to other pages: the product's publishing panel, bulk "publish" actions,
 export links in the catalogue and the unmatched SKUs on the forecasts page."""
+
 from __future__ import annotations
 
 from channels.registry import channels
-from channels.services import publish_start
 from channels.selectors import channel_states_for, unmatched_skus
+from channels.services import publish_start
 from studio import panels
 from studio.permissions import CHANGE, can, is_manager
 
@@ -35,19 +36,39 @@ def _publish_action(channel_name: str):
     return start
 
 
-panels.register(panels.Panel(
-    slot=panels.PRODUCT, name="publishing", template="channels/panels/product_publishing.html",
-    context=_product_publishing, order=40,
-))
-panels.register(panels.Panel(
-    slot="catalogue_tools", name="exports", template="channels/panels/export_links.html", context=_export_links,
-))
-panels.register(panels.Panel(
-    slot="forecasts", name="unmatched_skus", template="channels/panels/unmatched_skus.html", context=_unmatched,
-    order=90,
-))
+panels.register(
+    panels.Panel(
+        slot=panels.PRODUCT,
+        name="publishing",
+        template="channels/panels/product_publishing.html",
+        context=_product_publishing,
+        order=40,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot="catalogue_tools",
+        name="exports",
+        template="channels/panels/export_links.html",
+        context=_export_links,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot="forecasts",
+        name="unmatched_skus",
+        template="channels/panels/unmatched_skus.html",
+        context=_unmatched,
+        order=90,
+    )
+)
 for _name in channels.configured:
     _cls = channels.channel_class(_name)
-    panels.register_action(panels.ProductAction(
-        name=f"publish_{_name}", label=f"Publish to {_cls.label}", start=_publish_action(_name), order=50,
-    ))
+    panels.register_action(
+        panels.ProductAction(
+            name=f"publish_{_name}",
+            label=f"Publish to {_cls.label}",
+            start=_publish_action(_name),
+            order=50,
+        )
+    )

@@ -11,6 +11,7 @@ round-trip unchanged). Business limits (title length, tag count, duplicate SKUs,
 negative prices) belong to the listing checks upstream and to the channel, which
 answers with user errors.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -71,7 +72,9 @@ class VariantPayload:
 
     def __post_init__(self) -> None:
         if isinstance(self.price, float) or not isinstance(self.price, (Decimal, int, str)):
-            raise TypeError(f"Variant {self.sku!r}: price must be a Decimal (or str/int), not {type(self.price).__name__}.")
+            raise TypeError(
+                f"Variant {self.sku!r}: price must be a Decimal (or str/int), not {type(self.price).__name__}."
+            )
         object.__setattr__(self, "price", Decimal(self.price))
         object.__setattr__(self, "option_values", tuple(self.option_values))
         if self.sku.startswith(FORMULA_PREFIXES):
@@ -127,9 +130,7 @@ class ProductPayload:
             "seo": [self.seo_title, self.seo_description],
             "category": self.category_gid,
             "options": list(self.options),
-            "variants": [
-                [v.sku, _price_text(v.price), list(v.option_values), v.inventory_qty] for v in self.variants
-            ],
+            "variants": [[v.sku, _price_text(v.price), list(v.option_values), v.inventory_qty] for v in self.variants],
             "images": [[i.sha256, i.alt, i.filename, i.mime] for i in self.images],
             "status": self.status,
         }

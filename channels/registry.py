@@ -9,6 +9,7 @@ Shopify needs a shop domain and a token); pages, schedules and webhook routes
 use only enabled channels. Channel objects are cheap and built per use, so a
 changed setting (override_settings in tests) is seen at once.
 """
+
 from __future__ import annotations
 
 from django.conf import settings

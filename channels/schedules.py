@@ -3,6 +3,7 @@
 Synced on every `migrate` (and by `schedules_sync()`), so a channel switched on
 gets its pull without anyone opening the admin, and one switched off loses it.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Reads of the channels app: a product's state on each channel, unmatched SKUs."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

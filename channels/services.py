@@ -5,15 +5,16 @@ approved listing copy and the approved gallery, which fixes the images and their
 order, the maker's own photos first), never from the live rows. Variants, prices
 and stock are the shop's own facts, not AI output, and come from the catalogue.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import logging
 import mimetypes
-from pathlib import Path
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -94,15 +95,15 @@ def payload_for(*, product: Product) -> ProductPayload:
     option_keys = _option_keys(variants)
     option_names = [name for _, name in option_keys]
     alt_by_photo = {
-        entry.get("photo"): entry.get("text", "")
-        for entry in listing.get("alt_texts", [])
-        if isinstance(entry, dict)
+        entry.get("photo"): entry.get("text", "") for entry in listing.get("alt_texts", []) if isinstance(entry, dict)
     }
     # Exactly the approved gallery, in its order: the maker's photos take the approved listing's alt text.
     images = [
         _image(
-            entry["image"], entry["sha256"],
-            (alt_by_photo.get(entry["id"]) or entry.get("alt") or listing["title"]) if entry.get("source") == "photo"
+            entry["image"],
+            entry["sha256"],
+            (alt_by_photo.get(entry["id"]) or entry.get("alt") or listing["title"])
+            if entry.get("source") == "photo"
             else entry.get("alt", ""),
         )
         for entry in gallery
@@ -143,7 +144,7 @@ def _option_keys(variants) -> list[tuple[str | None, str]]:
         return []
     keys: list[str] = []
     for variant in variants:
-        for key in (variant.options or {}):
+        for key in variant.options or {}:
             if key not in keys:
                 keys.append(key)
     if not keys:  # several variants told apart only by their titles
@@ -244,7 +245,9 @@ def product_publish(*, product_id: int, channel: str = SHOPIFY, client=None) -> 
     except (NotPublishable, ValueError) as error:
         _publish_failed(listing, str(error))
         raise PublishFailed(str(error)) from None
-    ChannelListing.objects.filter(pk=listing.pk).update(status=ChannelListing.Status.PUBLISHING, attempts=F("attempts") + 1)
+    ChannelListing.objects.filter(pk=listing.pk).update(
+        status=ChannelListing.Status.PUBLISHING, attempts=F("attempts") + 1
+    )
     listing.refresh_from_db()
     try:
         published = backend.publish(payload, client=client) if client is not None else backend.publish(payload)
@@ -270,18 +273,28 @@ def product_publish(*, product_id: int, channel: str = SHOPIFY, client=None) -> 
         listing.published_at = timezone.now()
         listing.error = ""
         listing.save()
-        events.emit(events.ProductPublished(
-            channel=channel, product=product, product_id=product.pk, remote_id=published.remote_id,
-        ))
+        events.emit(
+            events.ProductPublished(
+                channel=channel,
+                product=product,
+                product_id=product.pk,
+                remote_id=published.remote_id,
+            )
+        )
     return listing
 
 
 def _publish_failed(listing: ChannelListing, message: str) -> None:
     with transaction.atomic():
         ChannelListing.objects.filter(pk=listing.pk).update(status=ChannelListing.Status.FAILED, error=message[:2000])
-        events.emit(events.ProductPublishFailed(
-            channel=listing.channel, product=listing.product, product_id=listing.product_id, error=message[:2000],
-        ))
+        events.emit(
+            events.ProductPublishFailed(
+                channel=listing.channel,
+                product=listing.product,
+                product_id=listing.product_id,
+                error=message[:2000],
+            )
+        )
 
 
 def publish_mark_failed(*, product_id: int, message: str, channel: str = SHOPIFY) -> None:

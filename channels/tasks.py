@@ -3,6 +3,7 @@
 Both may run twice (the ORM broker re-runs a task whose worker died): publishing
 upserts, and recording orders is keyed by order line.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,10 +28,13 @@ def publish_product(job_id: int, product_id: int, channel: str = SalesChannel.SH
     except Exception as exc:
         logger.exception("Publishing product %s to %s failed unexpectedly", product_id, channel)
         publish_mark_failed(
-            product_id=product_id, channel=channel,
+            product_id=product_id,
+            channel=channel,
             message=f"Unexpected error ({type(exc).__name__}); see the worker's log.",
         )
-        job_advance(job_id=job_id, failed=1, error=f"Product {product_id}: unexpected error ({type(exc).__name__})", unit=unit)
+        job_advance(
+            job_id=job_id, failed=1, error=f"Product {product_id}: unexpected error ({type(exc).__name__})", unit=unit
+        )
         return {"job": job_id, "product": product_id, "published": False, "error": type(exc).__name__}
     job_advance(job_id=job_id, done=1, unit=unit)
     return {"job": job_id, "product": product_id, "published": True, "remote_id": listing.remote_id}
@@ -40,6 +44,9 @@ def pull_orders(channel: str = SalesChannel.SHOPIFY) -> dict:
     """The scheduled backstop for missed webhooks: orders updated since the channel's last pull."""
     outcome = orders_pull(channel=channel)
     return {
-        "channel": channel, "orders": outcome.orders, "lines": outcome.lines,
-        "recorded": outcome.created, "unmatched": outcome.unmatched,
+        "channel": channel,
+        "orders": outcome.orders,
+        "lines": outcome.lines,
+        "recorded": outcome.created,
+        "unmatched": outcome.unmatched,
     }

@@ -7,6 +7,11 @@ urlpatterns = [
     path("catalog/products/export/shopify.csv", views.products_export, name="products-export-csv"),
     path("catalog/products/export/<str:channel>.csv", views.products_export, name="products-export"),
     # Shopify's order webhooks were registered at this address before there were other channels.
-    path("webhooks/shopify/orders", views.channel_webhook, {"channel": "shopify", "topic": "orders"}, name="shopify-webhook"),
+    path(
+        "webhooks/shopify/orders",
+        views.channel_webhook,
+        {"channel": "shopify", "topic": "orders"},
+        name="shopify-webhook",
+    ),
     path("webhooks/<str:channel>/<str:topic>", views.channel_webhook, name="channel-webhook"),
 ]

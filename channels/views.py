@@ -1,4 +1,5 @@
 """Channel pages and endpoints: publish from the product page, file exports, webhooks per channel and topic."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -60,7 +61,9 @@ def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -
     def image_url(image) -> str:
         return request.build_absolute_uri(image.content.url())
 
-    exported = backend.export(export_payloads(products=products.iterator(chunk_size=200), channel=backend.name), image_url=image_url)
+    exported = backend.export(
+        export_payloads(products=products.iterator(chunk_size=200), channel=backend.name), image_url=image_url
+    )
     response = StreamingHttpResponse(exported.lines, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response

@@ -18,7 +18,16 @@ class SaleAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 class SalesImportAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
     """Read-only: an import's report is a record of what happened to a file."""
 
-    list_display = ["created_at", "file_name", "file_format", "status", "rows_read", "rows_imported", "rows_bad", "created_by"]
+    list_display = [
+        "created_at",
+        "file_name",
+        "file_format",
+        "status",
+        "rows_read",
+        "rows_imported",
+        "rows_bad",
+        "created_by",
+    ]
     list_filter = ["status", "file_format"]
     search_fields = ["file_name", "file_sha256"]
     list_select_related = ["created_by"]

@@ -4,6 +4,7 @@ Pure Python over the planner's VariantDemand, so the dashboard, the nightly job 
 share one definition of "at risk". Stock means stock on hand plus work in progress
 throughout, as in the planner: what is being made will be on the shelf soon.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -58,10 +59,17 @@ def stock_alerts(
         found = [] if demand.made_to_order else [_stockout_risk(demand, today), _overstock(demand, overstock_weeks)]
         found.append(_no_recent_sales(demand, today, last_sale.get(demand.variant_id), no_sales_days, listed_on))
         for kind, severity, order, message, detail in filter(None, found):
-            alert = StockAlert(kind, demand.variant_id, demand.sku, demand.product_id, demand.product_title,
-                               severity, message, detail)
-            key = (SEVERITIES.index(severity), KINDS.index(kind), order, demand.product_title.lower(),
-                   demand.sku, demand.variant_id)
+            alert = StockAlert(
+                kind, demand.variant_id, demand.sku, demand.product_id, demand.product_title, severity, message, detail
+            )
+            key = (
+                SEVERITIES.index(severity),
+                KINDS.index(kind),
+                order,
+                demand.product_title.lower(),
+                demand.sku,
+                demand.variant_id,
+            )
             alerts.append((key, alert))
     return [alert for _, alert in sorted(alerts, key=lambda pair: pair[0])]
 
@@ -85,8 +93,11 @@ def _stockout_risk(demand: VariantDemand, today: date):
     if lead:
         text += f", making {'more ' if days_left <= 0 else ''}takes {_duration(lead)}"
     detail = {
-        "stockout_date": stockout, "days_left": days_left, "lead_time_days": lead,
-        "stock_on_hand": demand.stock_on_hand, "work_in_progress": wip,
+        "stockout_date": stockout,
+        "days_left": days_left,
+        "lead_time_days": lead,
+        "stock_on_hand": demand.stock_on_hand,
+        "work_in_progress": wip,
         "weekly_demand": round(_weekly_pace(demand), 2),
     }
     return "stockout_risk", severity, stockout.toordinal(), f"{_name(demand)}: {text}", detail
@@ -110,8 +121,9 @@ def _overstock(demand: VariantDemand, threshold_weeks: float):
     return "overstock", severity, -cover, message, {**detail, "weeks_of_cover": round(cover, 1)}
 
 
-def _no_recent_sales(demand: VariantDemand, today: date, last: date | None, days: int,
-                     listed_on: Mapping[int, date] | None):
+def _no_recent_sales(
+    demand: VariantDemand, today: date, last: date | None, days: int, listed_on: Mapping[int, date] | None
+):
     units = demand.stock_on_hand + demand.work_in_progress
     if last is None:
         listed = (listed_on or {}).get(demand.variant_id)

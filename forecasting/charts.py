@@ -10,6 +10,7 @@ would overstate it (busy and quiet weeks rarely all come together), so the range
 summed p50 minus/plus the square root of the summed squared distances from each week's p50
 to its p10/p90: the normal-approximation sum, kept lopsided where the forecast is.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,8 +54,10 @@ def forecast_chart_svg(
     ]
     plot_w, plot_h = width - _LEFT - _RIGHT, height - _TOP - _BOTTOM
     if not days:
-        parts.append(f'<g class="chart-axis" fill="currentColor" font-size="12"><text x="{width / 2:g}" '
-                     f'y="{height / 2:g}" text-anchor="middle">No sales or forecast yet</text></g></svg>')
+        parts.append(
+            f'<g class="chart-axis" fill="currentColor" font-size="12"><text x="{width / 2:g}" '
+            f'y="{height / 2:g}" text-anchor="middle">No sales or forecast yet</text></g></svg>'
+        )
         return mark_safe("".join(parts))
 
     first, last = min(days).toordinal(), max(days).toordinal() + step
@@ -86,10 +89,14 @@ def forecast_chart_svg(
         upper = [f"{_n(px)} {_n(y(p90))}" for px, (_, _, _, p90) in zip(xs, ahead)]
         lower = [f"{_n(px)} {_n(y(p10))}" for px, (_, p10, _, _) in reversed(list(zip(xs, ahead)))]
         middle = [f"{_n(px)} {_n(y(p50))}" for px, (_, _, p50, _) in zip(xs, ahead)]
-        parts.append(f'<path class="chart-band" fill="currentColor" fill-opacity="0.15" stroke="none" '
-                     f'd="M{"L".join(upper + lower)}Z"/>')
-        parts.append(f'<path class="chart-forecast" fill="none" stroke="currentColor" stroke-width="2" '
-                     f'stroke-dasharray="6 4" d="M{"L".join(middle)}"/>')
+        parts.append(
+            f'<path class="chart-band" fill="currentColor" fill-opacity="0.15" stroke="none" '
+            f'd="M{"L".join(upper + lower)}Z"/>'
+        )
+        parts.append(
+            f'<path class="chart-forecast" fill="none" stroke="currentColor" stroke-width="2" '
+            f'stroke-dasharray="6 4" d="M{"L".join(middle)}"/>'
+        )
     today = x(ahead[0][0]) if ahead else x(past[-1][0].toordinal() + step)
     label_x, anchor = (today + 4, "start") if today < width - 48 else (today - 4, "end")
     parts.append(
@@ -107,10 +114,14 @@ def sparkline_svg(values: list[float], width: int = 120, height: int = 28) -> Sa
     if not points:
         label = "No sales yet"
     else:
-        label = (f"Last {_weeks(len(points))}: {_amount(sum(points))} in total, "
-                 f"latest {_amount(points[-1])}, peak {_amount(max(points))}")
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img"><title>{_text(label)}</title>']
+        label = (
+            f"Last {_weeks(len(points))}: {_amount(sum(points))} in total, "
+            f"latest {_amount(points[-1])}, peak {_amount(max(points))}"
+        )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img"><title>{_text(label)}</title>'
+    ]
     pad, peak = 2, max(points, default=0) or 1
     if len(points) == 1:
         points = points * 2
@@ -118,12 +129,16 @@ def sparkline_svg(values: list[float], width: int = 120, height: int = 28) -> Sa
         xs = [pad + (width - 2 * pad) * i / (len(points) - 1) for i in range(len(points))]
         ys = [height - pad - (height - 2 * pad) * v / peak for v in points]
         coords = "L".join(f"{_n(px)} {_n(py)}" for px, py in zip(xs, ys))
-        parts.append(f'<path class="sparkline-line" fill="none" stroke="currentColor" stroke-width="1.5" '
-                     f'stroke-linejoin="round" d="M{coords}"/>')
+        parts.append(
+            f'<path class="sparkline-line" fill="none" stroke="currentColor" stroke-width="1.5" '
+            f'stroke-linejoin="round" d="M{coords}"/>'
+        )
         parts.append(f'<circle class="sparkline-last" cx="{_n(xs[-1])}" cy="{_n(ys[-1])}" r="2" fill="currentColor"/>')
     else:
-        parts.append(f'<path class="sparkline-line" fill="none" stroke="currentColor" stroke-opacity="0.4" '
-                     f'd="M{pad} {height - pad}H{width - pad}"/>')
+        parts.append(
+            f'<path class="sparkline-line" fill="none" stroke="currentColor" stroke-opacity="0.4" '
+            f'd="M{pad} {height - pad}H{width - pad}"/>'
+        )
     parts.append("</svg>")
     return mark_safe("".join(parts))
 
@@ -149,21 +164,28 @@ def _summary(past: list[tuple[date, float]], ahead: list[tuple[date, float, floa
     total = sum(p50 for _, _, p50, _ in ahead)
     low = max(0.0, total - math.sqrt(sum((p50 - p10) ** 2 for _, p10, p50, _ in ahead)))
     high = total + math.sqrt(sum((p90 - p50) ** 2 for _, _, p50, p90 in ahead))
-    return (f"{sold}; forecast {_amount(total)} over the next {_weeks(len(ahead))} "
-            f"(p10–p90 range {_amount(low)}–{_amount(high)}).")
+    return (
+        f"{sold}; forecast {_amount(total)} over the next {_weeks(len(ahead))} "
+        f"(p10–p90 range {_amount(low)}–{_amount(high)})."
+    )
 
 
 def _axes(ticks, y, x, first: int, last: int, plot_w: float, unit: str) -> str:
     right = _LEFT + plot_w
-    out = ['<g class="chart-axis" fill="currentColor" stroke="none" font-size="11">',
-           f'<text x="4" y="{_TOP - 6}">{_text(unit)}</text>']
+    out = [
+        '<g class="chart-axis" fill="currentColor" stroke="none" font-size="11">',
+        f'<text x="4" y="{_TOP - 6}">{_text(unit)}</text>',
+    ]
     for tick in ticks:
         py = _n(y(tick))
-        out.append(f'<line x1="{_LEFT}" x2="{_n(right)}" y1="{py}" y2="{py}" stroke="currentColor" '
-                   f'stroke-opacity="{0.6 if tick == 0 else 0.15}"/>')
+        out.append(
+            f'<line x1="{_LEFT}" x2="{_n(right)}" y1="{py}" y2="{py}" stroke="currentColor" '
+            f'stroke-opacity="{0.6 if tick == 0 else 0.15}"/>'
+        )
         out.append(f'<text x="{_LEFT - 6}" y="{py}" dy="0.32em" text-anchor="end">{_tick_label(tick)}</text>')
-    every = next((k for k in (1, 2, 3, 4, 6, 12, 24, 60, 120)
-                  if plot_w * 30.44 * k / (last - first) >= _MIN_MONTH_LABEL_PX), 240)
+    every = next(
+        (k for k in (1, 2, 3, 4, 6, 12, 24, 60, 120) if plot_w * 30.44 * k / (last - first) >= _MIN_MONTH_LABEL_PX), 240
+    )
     months = _month_starts(first, last, every)
     label_y = _n(y(0) + 16)
     if not months:

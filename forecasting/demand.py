@@ -6,6 +6,7 @@ they return: Forecast rows per variant, and one ProductionPlan draft per maker i
 the review queue. Refits run as a job fanned out in chunks of variants, so
 several workers share a big catalogue; the last chunk to finish builds the plans.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,7 +47,7 @@ def _as_date(value) -> dt.date:
 # --- Series -------------------------------------------------------------------------------
 
 
-def weekly_series(*, variant_ids: list[int], until: dt.date) -> dict[int, "object"]:
+def weekly_series(*, variant_ids: list[int], until: dt.date) -> dict[int, object]:
     """Units sold per Monday-start week for each variant, zeros filled, up to (not incl.) `until`'s week.
 
     The current week is left out: it is not over, and a half week reads as a slump.
@@ -93,8 +94,10 @@ def forecasts_refit_start(*, variant_ids: list[int] | None = None, requested_by=
     chunk_size = settings.ATELIER_FORECAST_CHUNK
     with transaction.atomic():
         job = job_create(
-            kind=JOB_KIND, label=f"Forecast demand for {len(ids)} variant{'' if len(ids) == 1 else 's'}",
-            total=len(ids), created_by=requested_by,
+            kind=JOB_KIND,
+            label=f"Forecast demand for {len(ids)} variant{'' if len(ids) == 1 else 's'}",
+            total=len(ids),
+            created_by=requested_by,
         )
         if not ids:
             job = job_finish(job_id=job.pk, message="There are no active variants to forecast.")
@@ -112,10 +115,7 @@ def forecasts_fit(*, variant_ids: list[int], today: dt.date | None = None) -> li
     from forecasting.engine import forecast_many
 
     today = today or timezone.localdate()
-    variants = {
-        variant.pk: variant
-        for variant in Variant.objects.filter(pk__in=variant_ids).select_related("product")
-    }
+    variants = {variant.pk: variant for variant in Variant.objects.filter(pk__in=variant_ids).select_related("product")}
     ids = [pk for pk in variant_ids if pk in variants]
     series = weekly_series(variant_ids=ids, until=today)
     groups = {str(pk): f"category:{variants[pk].product.category_id or 0}" for pk in ids}
@@ -177,9 +177,11 @@ def plan_inputs(*, today: dt.date, forecasts=None):
     from forecasting.planning import MakerCapacity, VariantDemand
 
     demands = []
-    forecasts = (forecasts if forecasts is not None else Forecast.objects.all()).filter(
-        variant__product__is_active=True
-    ).select_related("variant__product", "variant__product__maker")
+    forecasts = (
+        (forecasts if forecasts is not None else Forecast.objects.all())
+        .filter(variant__product__is_active=True)
+        .select_related("variant__product", "variant__product__maker")
+    )
     makers: dict[int, object] = {}
     for forecast in forecasts:
         variant = forecast.variant
@@ -238,7 +240,10 @@ def production_plans_build(*, today: dt.date | None = None, submitted_by=None) -
     if not capacities:
         return []
     plan = plan_production(
-        demands=demands, makers=capacities, start=start, weeks=settings.ATELIER_PLAN_WEEKS,
+        demands=demands,
+        makers=capacities,
+        start=start,
+        weeks=settings.ATELIER_PLAN_WEEKS,
         service_level=settings.ATELIER_SERVICE_LEVEL,
     )
     full = plan.to_dict()
@@ -271,10 +276,15 @@ def stock_alerts_raise(*, today: dt.date) -> int:
     alerts = stock_alerts_for(None, today=today)
     with transaction.atomic():
         for alert in alerts:
-            events.emit(events.StockAlertRaised(
-                variant_id=alert.variant_id, sku=alert.sku, alert=alert.kind, severity=alert.severity,
-                message=alert.message,
-            ))
+            events.emit(
+                events.StockAlertRaised(
+                    variant_id=alert.variant_id,
+                    sku=alert.sku,
+                    alert=alert.kind,
+                    severity=alert.severity,
+                    message=alert.message,
+                )
+            )
     return len(alerts)
 
 
@@ -294,4 +304,3 @@ def last_sale_dates(*, variant_ids: list[int]) -> dict[int, dt.date | None]:
         .values_list("variant_id", "last")
     )
     return {pk: found.get(pk) for pk in variant_ids}
-

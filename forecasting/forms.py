@@ -21,7 +21,8 @@ class SalesImportForm(forms.Form):
         widget=forms.RadioSelect,
     )
     dry_run = forms.BooleanField(
-        label="Check only: show the report, import nothing", required=False,
+        label="Check only: show the report, import nothing",
+        required=False,
     )
 
     def clean_file(self):

@@ -1,4 +1,5 @@
 """The production-plan draft kind, registered with approvals in ForecastingConfig.ready()."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,7 +49,11 @@ def plan_summary(snapshot: dict[str, Any]) -> str:
         for line in week.get("lines", [])
     )
     weeks = int(snapshot.get("weeks") or 0)
-    text = f"{pieces} piece{'s' if pieces != 1 else ''} over {weeks} week{'s' if weeks != 1 else ''}" if pieces else "Nothing to make"
+    text = (
+        f"{pieces} piece{'s' if pieces != 1 else ''} over {weeks} week{'s' if weeks != 1 else ''}"
+        if pieces
+        else "Nothing to make"
+    )
     unplaced = sum(int(item.get("quantity_needed", 0)) for item in plan.get("unplaced", []))
     return f"{text}; {unplaced} did not fit" if unplaced else text
 

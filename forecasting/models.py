@@ -1,4 +1,5 @@
 """Market signals: sales history (later also forecasts, plans, reviews)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -6,8 +7,6 @@ from django.db import models
 
 from studio.permissions import RestrictedQuerySet
 from studio.sales_channels import SalesChannel
-
-
 
 
 class Sale(models.Model):

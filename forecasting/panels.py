@@ -1,5 +1,6 @@
 """What forecasting adds to other pages: the product page's sales, its forecast and a units-sold badge;
 the dashboard's sales numbers and forecast alerts."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,11 +24,15 @@ def _weekly_sales(product) -> dict[str, Any]:
         return cached
     today = timezone.localdate()
     mondays = [today - dt.timedelta(days=today.weekday(), weeks=n) for n in range(WEEKS_SHOWN - 1, -1, -1)]
-    sold = {_as_date(row["week"]): row["units"] for row in product_sales_by_week(product_id=product.pk, since=mondays[0])}
+    sold = {
+        _as_date(row["week"]): row["units"] for row in product_sales_by_week(product_id=product.pk, since=mondays[0])
+    }
     weeks = [{"week": monday, "units": sold.get(monday, 0)} for monday in mondays]
     peak = max((row["units"] for row in weeks), default=0)
     context = {
-        "weekly_sales": [{**row, "height": max(0, round(100 * row["units"] / peak)) if peak > 0 else 0} for row in weeks],
+        "weekly_sales": [
+            {**row, "height": max(0, round(100 * row["units"] / peak)) if peak > 0 else 0} for row in weeks
+        ],
         "units_26w": sum(row["units"] for row in weeks),
     }
     product._weekly_sales_panel = context
@@ -58,22 +63,46 @@ def _alerts(request, obj) -> dict[str, Any]:
     return {"stock_alerts": alerts[:ALERTS_SHOWN], "stock_alert_total": len(alerts)}
 
 
-panels.register(panels.Panel(
-    slot="dashboard_stats", name="sales", template="forecasting/panels/dashboard_sales.html", context=_sales, order=30,
-))
-panels.register(panels.Panel(
-    slot="dashboard_wide", name="forecast_alerts", template="forecasting/panels/dashboard_alerts.html", context=_alerts,
-    order=30,
-))
-panels.register(panels.Panel(
-    slot="product_badges", name="units_sold", template="forecasting/panels/product_badge.html",
-    context=lambda request, product: _weekly_sales(product),
-))
-panels.register(panels.Panel(
-    slot="product_side", name="sales", template="forecasting/panels/product_sales.html",
-    context=lambda request, product: _weekly_sales(product),
-))
-panels.register(panels.Panel(
-    slot=panels.PRODUCT, name="forecast", template="forecasting/panels/product_forecast.html", context=_forecast,
-    order=30,
-))
+panels.register(
+    panels.Panel(
+        slot="dashboard_stats",
+        name="sales",
+        template="forecasting/panels/dashboard_sales.html",
+        context=_sales,
+        order=30,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot="dashboard_wide",
+        name="forecast_alerts",
+        template="forecasting/panels/dashboard_alerts.html",
+        context=_alerts,
+        order=30,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot="product_badges",
+        name="units_sold",
+        template="forecasting/panels/product_badge.html",
+        context=lambda request, product: _weekly_sales(product),
+    )
+)
+panels.register(
+    panels.Panel(
+        slot="product_side",
+        name="sales",
+        template="forecasting/panels/product_sales.html",
+        context=lambda request, product: _weekly_sales(product),
+    )
+)
+panels.register(
+    panels.Panel(
+        slot=panels.PRODUCT,
+        name="forecast",
+        template="forecasting/panels/product_forecast.html",
+        context=_forecast,
+        order=30,
+    )
+)

@@ -34,6 +34,7 @@ Projected stock-out: stock + work in progress − cumulative expected (mean) sal
 a week, at day precision; work in progress counts from today, since it is ready within the lead
 time whatever is started now. Beyond the forecast, its last week's pace is assumed.
 """
+
 from __future__ import annotations
 
 import math
@@ -311,12 +312,22 @@ class _Need:
 
     @property
     def sort_key(self) -> tuple:
-        return (self.stockout_week, -self.value_at_risk, self.stockout or date.max, self.week,
-                self.demand.sku, self.demand.variant_id)
+        return (
+            self.stockout_week,
+            -self.value_at_risk,
+            self.stockout or date.max,
+            self.week,
+            self.demand.sku,
+            self.demand.variant_id,
+        )
 
 
 def plan_production(
-    *, demands: list[VariantDemand], makers: list[MakerCapacity], start: date, weeks: int = 4,
+    *,
+    demands: list[VariantDemand],
+    makers: list[MakerCapacity],
+    start: date,
+    weeks: int = 4,
     service_level: float = 0.95,
 ) -> ProductionPlan:
     """What each maker should make in each of the next `weeks` weeks, never over their hours."""
@@ -354,18 +365,32 @@ def plan_production(
             fits = batches if per_batch == 0 else min(batches, left[key] // per_batch)
             if fits:
                 left[key] -= fits * per_batch
-                _add_line(placed.setdefault(key, {}), need, fits * need.batch, fits * per_batch,
-                          moved_from=week_starts[need.week] if k > need.week else None)
+                _add_line(
+                    placed.setdefault(key, {}),
+                    need,
+                    fits * need.batch,
+                    fits * per_batch,
+                    moved_from=week_starts[need.week] if k > need.week else None,
+                )
                 batches -= fits
         if batches:
             _add_unplaced(unplaced, need, batches * need.batch, _did_not_fit(need, per_batch, left, week_starts))
 
     maker_plans = [
-        MakerPlan(maker.maker_id, maker.name, maker.weekly_hours, [
-            WeekPlan(week_starts[k], list(placed.get((maker.maker_id, k), {}).values()),
-                     available[maker.maker_id] - left[(maker.maker_id, k)], available[maker.maker_id])
-            for k in range(weeks)
-        ])
+        MakerPlan(
+            maker.maker_id,
+            maker.name,
+            maker.weekly_hours,
+            [
+                WeekPlan(
+                    week_starts[k],
+                    list(placed.get((maker.maker_id, k), {}).values()),
+                    available[maker.maker_id] - left[(maker.maker_id, k)],
+                    available[maker.maker_id],
+                )
+                for k in range(weeks)
+            ],
+        )
         for maker in capacities.values()
     ]
     return ProductionPlan(start, weeks, service_level, maker_plans, [u for _, u in unplaced.values()], skipped)
@@ -395,18 +420,43 @@ def _needs(demand: VariantDemand, *, start: date, weeks: int, service_level: flo
             while latest + 1 < weeks and origin + 7 * (latest + 1) + lead <= stockout.toordinal():
                 latest += 1
         yield _Need(
-            demand=demand, week=k, quantity=quantity, batch=batch, latest_week=latest, stockout=stockout,
+            demand=demand,
+            week=k,
+            quantity=quantity,
+            batch=batch,
+            latest_week=latest,
+            stockout=stockout,
             value_at_risk=round(_finite(demand.unit_margin) * short, 2),
-            reason=_reason(demand, curve, start=date.fromordinal(week_start), plan_start=start, lead=lead,
-                           stockout=stockout, target=target, window_end=date.fromordinal(window_end),
-                           rounded_up=quantity - math.ceil(short - _EPS), service_level=service_level),
+            reason=_reason(
+                demand,
+                curve,
+                start=date.fromordinal(week_start),
+                plan_start=start,
+                lead=lead,
+                stockout=stockout,
+                target=target,
+                window_end=date.fromordinal(window_end),
+                rounded_up=quantity - math.ceil(short - _EPS),
+                service_level=service_level,
+            ),
             stockout_week=_NO_STOCKOUT_WEEK if stockout is None else max(0, (stockout - start).days // 7),
         )
         planned += quantity
 
 
-def _reason(demand: VariantDemand, curve: DemandCurve, *, start: date, plan_start: date, lead: int,
-            stockout: date | None, target: int, window_end: date, rounded_up: int, service_level: float) -> str:
+def _reason(
+    demand: VariantDemand,
+    curve: DemandCurve,
+    *,
+    start: date,
+    plan_start: date,
+    lead: int,
+    stockout: date | None,
+    target: int,
+    window_end: date,
+    rounded_up: int,
+    service_level: float,
+) -> str:
     days = lead or REVIEW_DAYS
     sales = curve.mean_between(start.toordinal(), start.toordinal() + days)
     over = f"over the {lead}-day lead time" if lead else "over the next week"
@@ -416,8 +466,11 @@ def _reason(demand: VariantDemand, curve: DemandCurve, *, start: date, plan_star
     elif stockout is not None and stockout <= window_end:
         parts = [f"projected stock-out on {day_month(stockout)}", expected]
     else:
-        parts = [f"safety stock: up to {target} could sell by {day_month(window_end)} "
-                 f"({service_level * 100:g}% service level)", expected]
+        parts = [
+            f"safety stock: up to {target} could sell by {day_month(window_end)} "
+            f"({service_level * 100:g}% service level)",
+            expected,
+        ]
     if rounded_up > 0 and demand.batch_size > 1:
         parts.append(f"rounded up to batches of {demand.batch_size}")
     if demand.minutes_per_unit <= 0:
@@ -425,14 +478,17 @@ def _reason(demand: VariantDemand, curve: DemandCurve, *, start: date, plan_star
     return "; ".join(parts)
 
 
-def _add_line(
-    lines: dict[int, PlanLine], need: _Need, quantity: int, minutes: int, *, moved_from: date | None
-) -> None:
+def _add_line(lines: dict[int, PlanLine], need: _Need, quantity: int, minutes: int, *, moved_from: date | None) -> None:
     demand, earlier = need.demand, lines.get(need.demand.variant_id)
     if earlier is not None:  # two plan weeks' needs of one variant landed in the same week: one line
         lines[demand.variant_id] = PlanLine(
-            earlier.variant_id, earlier.sku, earlier.product_title, earlier.variant_title,
-            earlier.quantity + quantity, earlier.minutes + minutes, earlier.reason,
+            earlier.variant_id,
+            earlier.sku,
+            earlier.product_title,
+            earlier.variant_title,
+            earlier.quantity + quantity,
+            earlier.minutes + minutes,
+            earlier.reason,
             min((d for d in (earlier.stockout_date, need.stockout) if d), default=None),
             max(earlier.priority, need.value_at_risk),
         )
@@ -441,8 +497,15 @@ def _add_line(
     if moved_from is not None:
         reason += f"; moved from the full week of {day_month(moved_from)}"
     lines[demand.variant_id] = PlanLine(
-        demand.variant_id, demand.sku, demand.product_title, demand.variant_title, quantity, minutes, reason,
-        need.stockout, need.value_at_risk,
+        demand.variant_id,
+        demand.sku,
+        demand.product_title,
+        demand.variant_title,
+        quantity,
+        minutes,
+        reason,
+        need.stockout,
+        need.value_at_risk,
     )
 
 
@@ -452,8 +515,10 @@ def _add_unplaced(unplaced: dict[int, tuple[int, Unplaced]], need: _Need, quanti
     if earlier is not None:
         quantity += earlier.quantity_needed
         reason = earlier.reason if week <= need.week else reason
-    unplaced[need.demand.variant_id] = (min(week, need.week), Unplaced(need.demand.variant_id, need.demand.sku,
-                                                                        quantity, reason))
+    unplaced[need.demand.variant_id] = (
+        min(week, need.week),
+        Unplaced(need.demand.variant_id, need.demand.sku, quantity, reason),
+    )
 
 
 def _did_not_fit(need: _Need, per_batch: int, left: dict[tuple[int, int], int], week_starts: list[date]) -> str:

@@ -4,6 +4,7 @@ Kept in django-q2's Schedule table and synced on every `migrate`, so a new
 installation has it without anyone opening the admin. Channel order pulls are
 the channels app's (channels/schedules.py).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Reads of sales history."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,12 @@ def sales_for(user) -> QuerySet[Sale]:
 
 
 def sales_summary_for(user, *, since: dt.date) -> dict[str, Any]:
-    revenue = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2))
-    totals = Sale.objects.restrict(user, VIEW).filter(date__gte=since).aggregate(units=Sum("quantity"), revenue=Sum(revenue))
+    revenue = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    totals = (
+        Sale.objects.restrict(user, VIEW).filter(date__gte=since).aggregate(units=Sum("quantity"), revenue=Sum(revenue))
+    )
     return {"since": since, "units": totals["units"] or 0, "revenue": totals["revenue"] or 0}
 
 
@@ -94,9 +99,7 @@ def stock_alerts_for(user, *, today: dt.date, limit: int | None = None) -> list:
     if not demands:
         return []
     ids = [demand.variant_id for demand in demands]
-    listed = dict(
-        Forecast.objects.filter(variant_id__in=ids).values_list("variant_id", "variant__product__created_at")
-    )
+    listed = dict(Forecast.objects.filter(variant_id__in=ids).values_list("variant_id", "variant__product__created_at"))
     alerts = stock_alerts(
         demands=demands,
         today=today,
@@ -114,10 +117,14 @@ def forecast_accuracy(*, user) -> dict[str, Any]:
 
     forecasts = Forecast.objects.restrict(user, VIEW)
     by_class = list(
-        forecasts.values("demand_class").annotate(variants=Count("pk"), error=Avg("validation_error")).order_by("-variants")
+        forecasts.values("demand_class")
+        .annotate(variants=Count("pk"), error=Avg("validation_error"))
+        .order_by("-variants")
     )
     by_method = list(
-        forecasts.values("method").annotate(variants=Count("pk"), error=Avg("validation_error")).order_by("-variants")[:12]
+        forecasts.values("method")
+        .annotate(variants=Count("pk"), error=Avg("validation_error"))
+        .order_by("-variants")[:12]
     )
     overall = forecasts.aggregate(variants=Count("pk"), error=Avg("validation_error"))
     latest = forecasts.order_by("-fitted_at").values_list("fitted_at", flat=True).first()
@@ -131,7 +138,9 @@ def production_plans_for(user, *, limit: int = 10):
 
     recent = dt.date.today() - dt.timedelta(weeks=8)  # older plans are history, not what to make next
     plans = list(
-        ProductionPlan.objects.restrict(user, VIEW).filter(week_start__gte=recent).select_related("maker")
+        ProductionPlan.objects.restrict(user, VIEW)
+        .filter(week_start__gte=recent)
+        .select_related("maker")
         .order_by("-week_start", "maker_id")
     )
     newest: dict[int, ProductionPlan] = {}
@@ -142,4 +151,3 @@ def production_plans_for(user, *, limit: int = 10):
     for plan in chosen:
         plan.review = reviews.get(plan.pk)
     return chosen
-

@@ -1,4 +1,5 @@
 """Writes to the sales history."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -50,7 +51,9 @@ def _sale(row: Sale | Mapping[str, Any], number: int) -> Sale:
     sale = row if isinstance(row, Sale) else Sale(**row)
     where = f"Sale line {number + 1}"
     if sale.channel not in SalesChannel.values:
-        raise ValidationError(f"{where}: unknown channel {sale.channel!r}; use one of {', '.join(SalesChannel.values)}.")
+        raise ValidationError(
+            f"{where}: unknown channel {sale.channel!r}; use one of {', '.join(SalesChannel.values)}."
+        )
     if not sale.order_ref or len(sale.order_ref) > 64 or not sale.line_ref or len(sale.line_ref) > 64:
         raise ValidationError(f"{where}: order and line references must be 1 to 64 characters.")
     if not sale.quantity:
@@ -69,7 +72,7 @@ def _stored(keys: set[tuple[str, str, str]]) -> int:
     for channel, refs in by_channel.items():
         refs_list = sorted(refs)
         for i in range(0, len(refs_list), _KEY_LOOKUP_CHUNK):
-            chunk = refs_list[i:i + _KEY_LOOKUP_CHUNK]
+            chunk = refs_list[i : i + _KEY_LOOKUP_CHUNK]
             stored = Sale.objects.filter(channel=channel, order_ref__in=chunk).values_list(
                 "channel", "order_ref", "line_ref"
             )

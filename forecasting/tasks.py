@@ -4,6 +4,7 @@ They may run twice (the ORM broker re-runs a task whose worker died): a refit
 overwrites the same Forecast rows, and a plan with the same content is not
 queued for review twice.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,9 @@ def refit_forecasts(job_id: int, variant_ids: list[int], plan_after: bool = True
     except Exception as exc:  # one bad chunk must not stop the others; the job shows what failed
         logger.exception("Forecasting chunk of job %s failed", job_id)
         job = job_advance(
-            job_id=job_id, failed=len(variant_ids), unit=unit,
+            job_id=job_id,
+            failed=len(variant_ids),
+            unit=unit,
             error=f"Variants {variant_ids[0]}–{variant_ids[-1]}: {type(exc).__name__}: {exc}",
         )
         fitted = 0
@@ -33,7 +36,10 @@ def refit_forecasts(job_id: int, variant_ids: list[int], plan_after: bool = True
         fitted = len(forecasts)
         gone = len(variant_ids) - fitted  # deleted since the job started
         job = job_advance(
-            job_id=job_id, done=fitted, failed=gone, unit=unit,
+            job_id=job_id,
+            done=fitted,
+            failed=gone,
+            unit=unit,
             error=f"{gone} variant(s) no longer exist." if gone else "",
         )
     if plan_after and job is not None and job.is_finished:

@@ -1,10 +1,9 @@
-from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import DecimalField, ExpressionWrapper, F
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.contrib import messages
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -28,7 +27,9 @@ _MULTIPART_SLACK = 64 * 1024  # form fields and boundaries around the file
 
 @login_required
 def sale_list(request: HttpRequest) -> HttpResponse:
-    line_total = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    line_total = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
     page = Paginator(sales_for(request.user).annotate(line_total=line_total), 50).get_page(request.GET.get("page"))
     return render(request, "forecasting/sale_list.html", {"page": page, "can_import": is_manager(request.user)})
 
@@ -41,7 +42,9 @@ def sale_import(request: HttpRequest) -> HttpResponse:
     limit = import_size_limit()
     if request.method == "POST" and _declared_size(request) > limit + _MULTIPART_SLACK:
         # Refused before Django parses the upload, so a 200 MB file costs nothing.
-        return _import_page(request, SalesImportForm(), error=too_large_message(_declared_size(request), limit), status=413)
+        return _import_page(
+            request, SalesImportForm(), error=too_large_message(_declared_size(request), limit), status=413
+        )
     return _sale_import_checked(request)
 
 
@@ -72,23 +75,34 @@ def sale_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
         return _managers_only(request)
     record = get_object_or_404(SalesImport.objects.select_related("created_by"), pk=import_id)
     report = record.report
-    return render(request, "forecasting/sale_import_detail.html", {
-        "record": record,
-        "report": report,
-        "counts": report.get("counts", {}),
-        "problems": report.get("problems", [])[:PROBLEMS_SHOWN],
-        "problems_shown": PROBLEMS_SHOWN,
-    })
+    return render(
+        request,
+        "forecasting/sale_import_detail.html",
+        {
+            "record": record,
+            "report": report,
+            "counts": report.get("counts", {}),
+            "problems": report.get("problems", [])[:PROBLEMS_SHOWN],
+            "problems_shown": PROBLEMS_SHOWN,
+        },
+    )
 
 
-def _import_page(request, form, *, error: str = "", failed: SalesImport | None = None, status: int = 200) -> HttpResponse:
-    return render(request, "forecasting/sale_import.html", {
-        "form": form,
-        "error": error,
-        "failed": failed,
-        "recent": sales_imports_recent(limit=10),
-        "limit_mb": import_size_limit() // (1024 * 1024),
-    }, status=status)
+def _import_page(
+    request, form, *, error: str = "", failed: SalesImport | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "forecasting/sale_import.html",
+        {
+            "form": form,
+            "error": error,
+            "failed": failed,
+            "recent": sales_imports_recent(limit=10),
+            "limit_mb": import_size_limit() // (1024 * 1024),
+        },
+        status=status,
+    )
 
 
 def _managers_only(request: HttpRequest) -> HttpResponse:
@@ -106,12 +120,16 @@ def _declared_size(request: HttpRequest) -> int:
 def forecast_overview(request: HttpRequest) -> HttpResponse:
     """Alerts, the latest production plans and how accurate the forecasts are, on one page."""
     today = timezone.localdate()
-    return render(request, "forecasting/overview.html", {
-        "alerts": stock_alerts_for(request.user, today=today),
-        "plans": production_plans_for(request.user),
-        "accuracy": forecast_accuracy(user=request.user),
-        "can_refit": is_manager(request.user),
-    })
+    return render(
+        request,
+        "forecasting/overview.html",
+        {
+            "alerts": stock_alerts_for(request.user, today=today),
+            "plans": production_plans_for(request.user),
+            "accuracy": forecast_accuracy(user=request.user),
+            "can_refit": is_manager(request.user),
+        },
+    )
 
 
 @login_required

@@ -7,14 +7,21 @@ class StudioConfig(AppConfig):
     verbose_name = "Studio"
 
     def ready(self) -> None:
-        from studio import checks  # noqa: F401  registers the system checks
-        from studio import panels
+        from studio import (
+            checks,  # noqa: F401  registers the system checks
+            panels,
+        )
         from studio.selectors import jobs_for
 
-        panels.register(panels.Panel(
-            slot="dashboard_wide", name="recent_jobs", template="studio/panels/dashboard_jobs.html",
-            context=lambda request, obj: {"recent_jobs": list(jobs_for(request.user)[:5])}, order=90,
-        ))
+        panels.register(
+            panels.Panel(
+                slot="dashboard_wide",
+                name="recent_jobs",
+                template="studio/panels/dashboard_jobs.html",
+                context=lambda request, obj: {"recent_jobs": list(jobs_for(request.user)[:5])},
+                order=90,
+            )
+        )
 
         post_migrate.connect(_sync_roles, dispatch_uid="studio.roles_sync")
 

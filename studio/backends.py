@@ -18,6 +18,7 @@ override_settings). Heavy libraries belong inside the backend's methods, never
 at the top of its module: settings.py imports the module to read its options,
 before the apps are loaded.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -121,7 +122,7 @@ class Option:
         return f"{self.env} must be set" + (f" ({self.help})." if self.help else ".")
 
 
-class Backend(ABC):
+class Backend(ABC):  # noqa: B024  abstract through the step bases (Copywriter.write, Stager.stage)
     """Base of every backend: holds its OPTIONS. Subclasses return plain dataclasses.
 
     A step's base class (Copywriter, Stager) sets `step`; a backend lists the

@@ -1,5 +1,6 @@
 """Start-up checks: a misconfigured backend stops runserver/qcluster at once,
 not at the first task that needs it."""
+
 from django.core.checks import Error, register
 
 from studio.backends import BackendOptionsError, backends

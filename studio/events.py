@@ -13,6 +13,7 @@ failing subscriber is logged and does not stop the others or the emitter.
 Events carry ids for anything that outlives the process (an outbox) and the
 object itself for subscribers in the same process.
 """
+
 from __future__ import annotations
 
 import dataclasses

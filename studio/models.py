@@ -1,4 +1,5 @@
 """Studio-wide models: the studio profile and background-job progress."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -18,7 +19,7 @@ class StudioProfile(models.Model):
     )
     currency = models.CharField(max_length=3, default="GBP", help_text="ISO 4217 code, e.g. GBP, EUR, USD.")
     marketplace_profiles = models.JSONField(
-        default=list, blank=True, help_text="Channels the studio sells on, e.g. [\"etsy\", \"shopify\"]."
+        default=list, blank=True, help_text='Channels the studio sells on, e.g. ["etsy", "shopify"].'
     )
     weekly_making_hours = models.PositiveIntegerField(
         default=0, help_text="Hours per week all makers together spend making (for production plans)."
@@ -37,7 +38,9 @@ class MakerProfile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="maker_profile")
     weekly_hours = models.DecimalField(
-        max_digits=5, decimal_places=1, default=20,
+        max_digits=5,
+        decimal_places=1,
+        default=20,
         help_text="Hours a week this maker spends making (not packing or admin).",
     )
 

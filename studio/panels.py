@@ -8,6 +8,7 @@ and so on. Registration happens in AppConfig.ready().
     panels.register(Panel(slot="product", name="forecast", template="forecasting/panels/product_forecast.html",
                           context=product_forecast_panel, order=30))
 """
+
 from __future__ import annotations
 
 import threading
@@ -66,7 +67,9 @@ def register_action(action: ProductAction) -> ProductAction:
 
 
 def panels_for(slot: str) -> list[Panel]:
-    return sorted((panel for (s, _), panel in _panels.items() if s == slot), key=lambda panel: (panel.order, panel.name))
+    return sorted(
+        (panel for (s, _), panel in _panels.items() if s == slot), key=lambda panel: (panel.order, panel.name)
+    )
 
 
 def render_context(slot: str, request: HttpRequest, obj: Any = None) -> list[tuple[Panel, dict[str, Any]]]:

@@ -6,6 +6,7 @@ nothing. Models opt in by naming the path to their owning user in
 `owner_field` and using `RestrictedQuerySet`; views call `restrict()` or
 `get_for_user()` and never filter by owner themselves.
 """
+
 from __future__ import annotations
 
 from typing import TypeVar
@@ -52,7 +53,7 @@ def role_of(user) -> str:
 
 
 class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = VIEW) -> "RestrictedQuerySet":
+    def restrict(self, user, action: str = VIEW) -> RestrictedQuerySet:
         """Rows `user` may act on. Managers: all; artisans: their own; others: none."""
         if is_manager(user):
             return self

@@ -4,6 +4,7 @@ It sits in the kernel because two layers that must not import each other both
 need it: forecasting's sales history (any source, markets included) and the
 channels app (the online channels it can publish to and pull orders from).
 """
+
 from __future__ import annotations
 
 from django.db import models

@@ -1,4 +1,5 @@
 """Kernel reads: background jobs and their progress."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Studio-wide writes: roles, the studio profile, background-job progress."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
@@ -15,7 +16,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     MANAGERS: {
         "studio": ["studioprofile:view,change", "job:view", "makerprofile:*"],
         "catalog": [
-            "category:*", "product:*", "variant:*", "photo:*", "look:*", "lookversion:view", "stagedimage:view",
+            "category:*",
+            "product:*",
+            "variant:*",
+            "photo:*",
+            "look:*",
+            "lookversion:view",
+            "stagedimage:view",
         ],
         "forecasting": ["sale:*", "salesimport:view,add", "forecast:view", "productionplan:view"],
         "channels": ["channellisting:view", "unmatchedsku:view,delete", "channelsync:view", "channelaccount:view"],
@@ -24,8 +31,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     ARTISANS: {
         "studio": ["studioprofile:view", "job:view", "makerprofile:view"],
         "catalog": [
-            "category:view", "product:view,change", "variant:view,change", "photo:view,add,change,delete",
-            "look:view", "lookversion:view", "stagedimage:view",
+            "category:view",
+            "product:view,change",
+            "variant:view,change",
+            "photo:view,add,change,delete",
+            "look:view",
+            "lookversion:view",
+            "stagedimage:view",
         ],
         "forecasting": ["sale:view", "forecast:view", "productionplan:view"],
         "channels": ["channellisting:view"],
@@ -144,6 +156,13 @@ def _finish(job: Job) -> None:
 
 
 def _emit_finished(job: Job) -> None:
-    events.emit(events.JobFinished(
-        job=job, job_id=job.pk, kind=job.kind, status=job.status, done=job.done, failed=job.failed,
-    ))
+    events.emit(
+        events.JobFinished(
+            job=job,
+            job_id=job.pk,
+            kind=job.kind,
+            status=job.status,
+            done=job.done,
+            failed=job.failed,
+        )
+    )

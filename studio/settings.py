@@ -4,6 +4,7 @@ Every value a deployment may change comes from an environment variable (or a
 `.env` file beside manage.py). Bad values fail at start-up with a message that
 names the variable, never later inside a request or a task.
 """
+
 from __future__ import annotations
 
 import os
@@ -164,9 +165,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3") if envbool(
-        "ATELIER_TEST_SQLITE_ON_DISK", False
-    ) else None
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+        str(VAR_DIR / "test.sqlite3") if envbool("ATELIER_TEST_SQLITE_ON_DISK", False) else None
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -236,7 +237,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Atelier API",

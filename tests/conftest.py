@@ -1,4 +1,5 @@
 """Shared fixtures: three roles (manager, artisan, another artisan, outsider) and their products."""
+
 import pytest
 from django.test import Client
 

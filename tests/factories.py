@@ -1,4 +1,5 @@
 """factory_boy factories for the shared schema."""
+
 from decimal import Decimal
 
 import factory
@@ -7,8 +8,8 @@ from django.contrib.auth.models import Group
 
 from catalog.models import Category, Product, Variant
 from forecasting.models import Sale
-from studio.sales_channels import SalesChannel
 from studio.permissions import ARTISANS, MANAGERS
+from studio.sales_channels import SalesChannel
 
 
 class UserFactory(factory.django.DjangoModelFactory):

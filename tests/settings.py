@@ -1,4 +1,5 @@
 """Test settings: production settings plus what only tests need."""
+
 import os
 import tempfile
 from pathlib import Path

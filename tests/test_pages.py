@@ -1,4 +1,5 @@
 """Server-rendered pages through Django's test client: what each role would see."""
+
 import datetime as dt
 import hashlib
 import json
@@ -50,6 +51,7 @@ def html(response) -> str:
 
 # --- Anonymous visitors ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "url_name, kwargs",
     [
@@ -95,6 +97,7 @@ def test_a_wrong_password_shows_a_clear_error_on_the_login_page(client, artisan)
 
 
 # --- Layout and navigation ----------------------------------------------------------------
+
 
 def test_dashboard_shows_studio_name_greeting_and_waiting_drafts(artisan_client, artisan, own_product, studio):
     review_item(product=own_product, owner=artisan)
@@ -159,7 +162,9 @@ def test_password_change_pages_render(artisan_client):
     form = artisan_client.get(reverse("password_change"))
     assert form.status_code == 200
     assert 'name="old_password"' in html(form)
-    bad = artisan_client.post(reverse("password_change"), {"old_password": "nope", "new_password1": "x", "new_password2": "y"})
+    bad = artisan_client.post(
+        reverse("password_change"), {"old_password": "nope", "new_password1": "x", "new_password2": "y"}
+    )
     assert bad.status_code == 200
     assert 'role="alert"' in html(bad)
     done = artisan_client.get(reverse("password_change_done"))
@@ -167,6 +172,7 @@ def test_password_change_pages_render(artisan_client):
 
 
 # --- Catalogue ------------------------------------------------------------------------
+
 
 def test_artisan_sees_only_their_own_products(artisan_client, own_product, others_product):
     response = artisan_client.get(reverse("product-list"))
@@ -273,6 +279,7 @@ def test_the_404_page_uses_the_app_layout_and_leaks_nothing(artisan_client, othe
 
 # --- Sales, review, jobs ------------------------------------------------------------------
 
+
 def test_sale_list_shows_only_the_users_sales_with_totals(artisan_client, own_product, others_product):
     SaleFactory(variant=own_product.variants.get(), quantity=2, unit_price=Decimal("28.00"), order_ref="#4001")
     SaleFactory(variant=others_product.variants.get(), quantity=1, order_ref="#4002")
@@ -337,8 +344,13 @@ def test_review_detail_escapes_the_snapshot_and_shows_the_audit_trail(artisan_cl
         },
     )
     ReviewEvent.objects.create(
-        item=item, action="submitted", actor=artisan, version=1, snapshot_hash=item.snapshot_hash,
-        note="First <em>try</em>", changes={"title": ["Old", "<i>New</i>"]},
+        item=item,
+        action="submitted",
+        actor=artisan,
+        version=1,
+        snapshot_hash=item.snapshot_hash,
+        note="First <em>try</em>",
+        changes={"title": ["Old", "<i>New</i>"]},
     )
     response = artisan_client.get(reverse("review-detail", args=[item.pk]))
     assert response.status_code == 200
@@ -369,7 +381,7 @@ def test_job_detail_page_and_its_progress_endpoint(artisan_client, artisan):
     body = html(page)
     assert "Staging photos for the spring looks" in body
     assert 'value="75"' in body and "75%" in body
-    assert 'data-progress-live' in body
+    assert "data-progress-live" in body
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in body
     assert "Photo 3 is too small &lt;800px&gt;" in body
     assert "js/progress.js" in body
@@ -405,6 +417,7 @@ def test_jobs_of_other_people_are_hidden_from_artisans(artisan_client, manager_c
 
 # --- Error pages ---------------------------------------------------------------------------
 
+
 def test_server_error_page_renders_without_a_request_context():
     from studio.views import server_error
 
@@ -416,11 +429,14 @@ def test_server_error_page_renders_without_a_request_context():
     assert "Traceback" not in body and "/boom" not in body
 
 
-@pytest.mark.parametrize("view_name, status, text", [
-    ("bad_request", 400, "didn't make sense"),
-    ("permission_denied", 403, "don't have access"),
-    ("page_not_found", 404, "couldn't find that page"),
-])
+@pytest.mark.parametrize(
+    "view_name, status, text",
+    [
+        ("bad_request", 400, "didn't make sense"),
+        ("permission_denied", 403, "don't have access"),
+        ("page_not_found", 404, "couldn't find that page"),
+    ],
+)
 def test_error_handlers_render_the_app_layout(rf, db, view_name, status, text):
     from django.contrib.auth.models import AnonymousUser
 
@@ -455,4 +471,3 @@ def test_job_status_labels_cover_every_status():
     css = (settings.BASE_DIR / "static" / "css" / "atelier.css").read_text()
     for status in Job.Status.values:
         assert f".badge--{status}" in css, status
-

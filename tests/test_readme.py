@@ -1,4 +1,5 @@
 """The README names every environment variable the code reads (a new setting can't go undocumented)."""
+
 import ast
 from pathlib import Path
 

@@ -18,8 +18,23 @@ class ReviewItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewItem
-        fields = ["id", "kind", "version", "state", "owner", "subject", "subject_key", "snapshot", "snapshot_hash",
-                  "approved_snapshot", "approved_hash", "submitted_at", "decided_at", "note", "events"]
+        fields = [
+            "id",
+            "kind",
+            "version",
+            "state",
+            "owner",
+            "subject",
+            "subject_key",
+            "snapshot",
+            "snapshot_hash",
+            "approved_snapshot",
+            "approved_hash",
+            "submitted_at",
+            "decided_at",
+            "note",
+            "events",
+        ]
         read_only_fields = fields
 
 
@@ -28,10 +43,14 @@ class DecisionSerializer(serializers.Serializer):
     seen_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="snapshot_hash of the version you reviewed.")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     edits = serializers.DictField(required=False, default=dict, help_text="Field → new value, for edit-then-approve.")
-    retry = serializers.BooleanField(required=False, default=False, help_text="With reject: write a new version following the note.")
+    retry = serializers.BooleanField(
+        required=False, default=False, help_text="With reject: write a new version following the note."
+    )
     options = serializers.DictField(
-        child=serializers.BooleanField(), required=False, default=dict,
-        help_text="With approve: the kind's approve options, e.g. {\"add_to_gallery\": false}; one not given is on.",
+        child=serializers.BooleanField(),
+        required=False,
+        default=dict,
+        help_text='With approve: the kind\'s approve options, e.g. {"add_to_gallery": false}; one not given is on.',
     )
 
 

@@ -75,8 +75,13 @@ class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ReviewItemSerializer(self.get_queryset().get(pk=item.pk)).data)
 
     @extend_schema(request=BulkDecisionSerializer, responses={200: BulkResultSerializer(many=True)})
-    @action(detail=False, methods=["post"], url_path="bulk-decide", permission_classes=[IsAuthenticated],
-            pagination_class=None)
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-decide",
+        permission_classes=[IsAuthenticated],
+        pagination_class=None,
+    )
     def bulk_decide(self, request):
         """Approve or reject a selection; each item succeeds or fails on its own."""
         data = BulkDecisionSerializer(data=request.data)

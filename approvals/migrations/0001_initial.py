@@ -6,70 +6,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewItem',
+            name="ReviewItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(db_index=True, help_text='Registered draft kind, e.g. listing_copy.', max_length=40)),
-                ('draft_id', models.PositiveBigIntegerField()),
-                ('version', models.PositiveIntegerField()),
-                ('state', models.CharField(choices=[('pending', 'Waiting for review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('superseded', 'Superseded')], default='pending', max_length=12)),
-                ('subject', models.CharField(help_text="What the draft is about, e.g. the product's title.", max_length=200)),
-                ('subject_key', models.CharField(blank=True, db_index=True, help_text='Stable reference to the subject, e.g. product:12.', max_length=64)),
-                ('snapshot', models.JSONField(help_text='The version under review, frozen at submission.')),
-                ('snapshot_hash', models.CharField(max_length=64)),
-                ('approved_snapshot', models.JSONField(blank=True, null=True)),
-                ('approved_hash', models.CharField(blank=True, max_length=64)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('draft_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('owner', models.ForeignKey(blank=True, help_text='The artisan who signs this draft off; empty means shop managers only.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='review_items', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        db_index=True, help_text="Registered draft kind, e.g. listing_copy.", max_length=40
+                    ),
+                ),
+                ("draft_id", models.PositiveBigIntegerField()),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(help_text="What the draft is about, e.g. the product's title.", max_length=200),
+                ),
+                (
+                    "subject_key",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Stable reference to the subject, e.g. product:12.",
+                        max_length=64,
+                    ),
+                ),
+                ("snapshot", models.JSONField(help_text="The version under review, frozen at submission.")),
+                ("snapshot_hash", models.CharField(max_length=64)),
+                ("approved_snapshot", models.JSONField(blank=True, null=True)),
+                ("approved_hash", models.CharField(blank=True, max_length=64)),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "draft_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The artisan who signs this draft off; empty means shop managers only.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_items",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at', '-id'],
-                'permissions': [('decide_reviewitem', 'Can approve or reject drafts')],
+                "ordering": ["-submitted_at", "-id"],
+                "permissions": [("decide_reviewitem", "Can approve or reject drafts")],
             },
         ),
         migrations.CreateModel(
-            name='ReviewEvent',
+            name="ReviewEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved'), ('edited', 'Edited and approved'), ('rejected', 'Rejected'), ('superseded', 'Superseded by a newer version')], max_length=12)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField()),
-                ('snapshot_hash', models.CharField(help_text='Hash of the version the actor saw.', max_length=64)),
-                ('result_hash', models.CharField(blank=True, help_text='Hash of what was approved, if different.', max_length=64)),
-                ('note', models.TextField(blank=True)),
-                ('changes', models.JSONField(blank=True, default=dict, help_text='Field → [before, after] for edits.')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='approvals.reviewitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("edited", "Edited and approved"),
+                            ("rejected", "Rejected"),
+                            ("superseded", "Superseded by a newer version"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("version", models.PositiveIntegerField()),
+                ("snapshot_hash", models.CharField(help_text="Hash of the version the actor saw.", max_length=64)),
+                (
+                    "result_hash",
+                    models.CharField(blank=True, help_text="Hash of what was approved, if different.", max_length=64),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("changes", models.JSONField(blank=True, default=dict, help_text="Field → [before, after] for edits.")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="approvals.reviewitem"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='reviewitem',
-            index=models.Index(fields=['state', 'owner'], name='approvals_r_state_794757_idx'),
+            model_name="reviewitem",
+            index=models.Index(fields=["state", "owner"], name="approvals_r_state_794757_idx"),
         ),
         migrations.AddIndex(
-            model_name='reviewitem',
-            index=models.Index(fields=['draft_type', 'draft_id', 'state'], name='approvals_r_draft_t_91ddbe_idx'),
+            model_name="reviewitem",
+            index=models.Index(fields=["draft_type", "draft_id", "state"], name="approvals_r_draft_t_91ddbe_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reviewitem',
-            constraint=models.UniqueConstraint(fields=('draft_type', 'draft_id', 'version'), name='review_item_unique_version'),
+            model_name="reviewitem",
+            constraint=models.UniqueConstraint(
+                fields=("draft_type", "draft_id", "version"), name="review_item_unique_version"
+            ),
         ),
     ]

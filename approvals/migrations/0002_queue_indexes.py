@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0001_initial'),
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("approvals", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='reviewitem',
-            name='approvals_r_state_794757_idx',
+            model_name="reviewitem",
+            name="approvals_r_state_794757_idx",
         ),
         migrations.AddIndex(
-            model_name='reviewitem',
-            index=models.Index(fields=['state', 'submitted_at', 'id'], name='review_item_queue'),
+            model_name="reviewitem",
+            index=models.Index(fields=["state", "submitted_at", "id"], name="review_item_queue"),
         ),
         migrations.AddIndex(
-            model_name='reviewitem',
-            index=models.Index(fields=['state', 'owner', 'submitted_at', 'id'], name='review_item_queue_owner'),
+            model_name="reviewitem",
+            index=models.Index(fields=["state", "owner", "submitted_at", "id"], name="review_item_queue_owner"),
         ),
     ]

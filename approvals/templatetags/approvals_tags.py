@@ -5,6 +5,7 @@ any JSON value renders, and every string is escaped by the template that shows i
 Only what every kind shares lives here (checks by level, stored files, the kind's
 own template, summary and check labels); a kind's own filters live in its app.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -101,7 +102,11 @@ def change_diff(change: Any, name: Any) -> FieldDiff:
     """An audit entry's change as the reviewer reads a diff: words or list items added and removed."""
     before, after = change_pair(change)
     diff = snapshot_diff({"value": before}, {"value": after})
-    result = diff[0] if diff else FieldDiff(name="value", label="", segments=text_segments(field_text(before), field_text(after)))
+    result = (
+        diff[0]
+        if diff
+        else FieldDiff(name="value", label="", segments=text_segments(field_text(before), field_text(after)))
+    )
     result.name, result.label = str(name), humanize_key(name)
     return result
 

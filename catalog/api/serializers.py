@@ -37,19 +37,43 @@ class PhotoSerializer(serializers.ModelSerializer):
     class Meta:
         model = Photo
         fields = [
-            "id", "file", "sha256", "width", "height", "size_bytes", "alt_text", "position", "variant", "uploaded_at",
-            "qc_verdict", "qc_checks", "qc_checked_at", "mask", "mask_quality",
+            "id",
+            "file",
+            "sha256",
+            "width",
+            "height",
+            "size_bytes",
+            "alt_text",
+            "position",
+            "variant",
+            "uploaded_at",
+            "qc_verdict",
+            "qc_checks",
+            "qc_checked_at",
+            "mask",
+            "mask_quality",
         ]
         read_only_fields = [
-            "id", "file", "sha256", "width", "height", "size_bytes", "uploaded_at", "qc_verdict", "qc_checks",
-            "qc_checked_at", "mask", "mask_quality",
+            "id",
+            "file",
+            "sha256",
+            "width",
+            "height",
+            "size_bytes",
+            "uploaded_at",
+            "qc_verdict",
+            "qc_checks",
+            "qc_checked_at",
+            "mask",
+            "mask_quality",
         ]
 
 
 class PhotoUploadSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True, use_url=False),
-        allow_empty=False, max_length=MAX_FILES_PER_UPLOAD,
+        allow_empty=False,
+        max_length=MAX_FILES_PER_UPLOAD,
         help_text="One or more JPEG, PNG or WebP photos (multipart/form-data, the field repeated). Each is judged on "
         "its own.",
     )
@@ -79,16 +103,36 @@ class PhotoUploadResponseSerializer(serializers.Serializer):
 
 class ProductSerializer(serializers.ModelSerializer):
     maker = serializers.CharField(source="maker.username", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False)
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
+    )
     variants = VariantSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = Product
         fields = [
-            "id", "handle", "title", "maker", "category", "materials", "techniques", "dimensions", "weight_grams",
-            "care", "story", "price", "made_to_order", "lead_time_days", "minutes_per_unit", "batch_size",
-            "is_active", "variants", "photos", "created_at", "updated_at",
+            "id",
+            "handle",
+            "title",
+            "maker",
+            "category",
+            "materials",
+            "techniques",
+            "dimensions",
+            "weight_grams",
+            "care",
+            "story",
+            "price",
+            "made_to_order",
+            "lead_time_days",
+            "minutes_per_unit",
+            "batch_size",
+            "is_active",
+            "variants",
+            "photos",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["id", "handle", "maker", "created_at", "updated_at"]
 
@@ -113,7 +157,8 @@ class LookSerializer(serializers.ModelSerializer):
         source="current.number", read_only=True, help_text="The version new staging uses."
     )
     spec = serializers.JSONField(
-        source="current.spec", read_only=True,
+        source="current.spec",
+        read_only=True,
         help_text="The version's settings (backdrop, surface, placement, shadow, light, grade, output…).",
     )
 
@@ -126,7 +171,9 @@ class LookSerializer(serializers.ModelSerializer):
 class StageSerializer(serializers.Serializer):
     product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
     look_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=100,
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=100,
         help_text="Active looks (GET /api/looks/).",
     )
 
@@ -143,20 +190,35 @@ class DraftReviewSerializer(serializers.Serializer):
 class StagedImageSerializer(serializers.ModelSerializer):
     look_name = serializers.CharField(source="look.name", read_only=True)
     look_version = serializers.IntegerField(
-        source="look_version.number", read_only=True, allow_null=True,
+        source="look_version.number",
+        read_only=True,
+        allow_null=True,
         help_text="The look version that made the image; null until it was rendered.",
     )
     image = serializers.ImageField(read_only=True, allow_null=True, help_text="Absolute URL; null until rendered.")
     review = DraftReviewSerializer(
-        read_only=True, allow_null=True,
+        read_only=True,
+        allow_null=True,
         help_text="Its newest version in the review queue; null before the first render.",
     )
 
     class Meta:
         model = StagedImage
         fields = [
-            "id", "photo", "look", "look_name", "look_version", "status", "image", "sha256", "width", "height",
-            "fidelity", "error", "updated_at", "review",
+            "id",
+            "photo",
+            "look",
+            "look_name",
+            "look_version",
+            "status",
+            "image",
+            "sha256",
+            "width",
+            "height",
+            "fidelity",
+            "error",
+            "updated_at",
+            "review",
         ]
         read_only_fields = fields
 

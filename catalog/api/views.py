@@ -20,7 +20,6 @@ from catalog.api.serializers import (
 from catalog.models import Category, Look, Photo, Product, StagedImage, Variant
 from studio.api.permissions import ModelPermissions, RestrictedViewSetMixin
 from studio.api.serializers import JobSerializer
-from studio.models import Job
 from studio.permissions import CHANGE
 
 _Error = inline_serializer("CatalogError", {"detail": serializers.CharField()})
@@ -120,8 +119,13 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
             400: OpenApiResponse(PhotoUploadResponseSerializer, description="No file was stored; see each error."),
         },
     )
-    @action(detail=True, methods=["post"], url_path="photos", parser_classes=[MultiPartParser],
-            permission_classes=[CanAddPhotos])
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="photos",
+        parser_classes=[MultiPartParser],
+        permission_classes=[CanAddPhotos],
+    )
     def photos(self, request, pk=None):
         """Upload photos of this product; each file goes through intake and QC on its own.
 
@@ -213,7 +217,9 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
         },
     )
     @action(
-        detail=True, methods=["post"], url_path=r"staged-images/(?P<staged_id>[0-9]+)/stage-again",
+        detail=True,
+        methods=["post"],
+        url_path=r"staged-images/(?P<staged_id>[0-9]+)/stage-again",
         permission_classes=[CanChangeProducts],
     )
     def stage_again(self, request, pk=None, staged_id=None):

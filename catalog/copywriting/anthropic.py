@@ -15,6 +15,7 @@ ClaudeError with a message a shop manager can act on.
 Many listings: `write_many` submits one Message Batch (half the price; the
 cached system prefix is shared), `collect` reads its results once it ended.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,11 +61,18 @@ class AnthropicCopywriter(BatchCopywriter):
         # The key stays in the environment: start-up checks it is there, the client reads it (never settings).
         Option("api_key", env=API_KEY_ENV, required=True, secret=True, help="an Anthropic API key"),
         Option("model", env="ANTHROPIC_MODEL", default=DEFAULT_MODEL, help="must accept a forced tool call"),
-        Option("timeout", env="ANTHROPIC_TIMEOUT", type=int, default=DEFAULT_TIMEOUT, minimum=1,
-               help="seconds per request"),
+        Option(
+            "timeout", env="ANTHROPIC_TIMEOUT", type=int, default=DEFAULT_TIMEOUT, minimum=1, help="seconds per request"
+        ),
         Option("max_retries", env="ANTHROPIC_MAX_RETRIES", type=int, default=DEFAULT_MAX_RETRIES, minimum=0),
-        Option("batch_threshold", env="ANTHROPIC_BATCH_THRESHOLD", type=int, default=DEFAULT_BATCH_THRESHOLD,
-               minimum=1, help="jobs this big go through the Message Batches API"),
+        Option(
+            "batch_threshold",
+            env="ANTHROPIC_BATCH_THRESHOLD",
+            type=int,
+            default=DEFAULT_BATCH_THRESHOLD,
+            minimum=1,
+            help="jobs this big go through the Message Batches API",
+        ),
         Option("base_url", env="ANTHROPIC_BASE_URL", default="", help="a proxy or test endpoint instead of Anthropic"),
     )
 
@@ -95,8 +103,14 @@ class AnthropicCopywriter(BatchCopywriter):
         max_tokens: int = prompting.MAX_TOKENS,
         http_client: Any = None,
     ) -> None:
-        super().__init__(model=model, timeout=timeout, max_retries=max_retries, batch_threshold=batch_threshold,
-                         base_url=base_url, max_tokens=max_tokens)
+        super().__init__(
+            model=model,
+            timeout=timeout,
+            max_retries=max_retries,
+            batch_threshold=batch_threshold,
+            base_url=base_url,
+            max_tokens=max_tokens,
+        )
         self.model = model
         self.timeout = float(timeout)
         self.max_retries = int(max_retries)
@@ -189,8 +203,10 @@ class AnthropicCopywriter(BatchCopywriter):
             detail = _api_message(exc)
             hint = ""
             if "tool_choice" in detail or "tool use" in detail.lower():
-                hint = (f" The model {self.model!r} doesn't accept a forced tool call; set ANTHROPIC_MODEL to one "
-                        f"that does, such as {DEFAULT_MODEL!r}.")
+                hint = (
+                    f" The model {self.model!r} doesn't accept a forced tool call; set ANTHROPIC_MODEL to one "
+                    f"that does, such as {DEFAULT_MODEL!r}."
+                )
             return ClaudeError(f"Claude refused the request: {detail}.{hint}")
         if isinstance(exc, anthropic.NotFoundError):
             return ClaudeError(f"Claude doesn't know that (HTTP 404: {_api_message(exc)}); check ANTHROPIC_MODEL.")
@@ -207,7 +223,10 @@ class AnthropicCopywriter(BatchCopywriter):
         import anthropic
 
         requests = [
-            {"custom_id": custom_id, "params": prompting.request_params(brief, model=self.model, max_tokens=self.max_tokens)}
+            {
+                "custom_id": custom_id,
+                "params": prompting.request_params(brief, model=self.model, max_tokens=self.max_tokens),
+            }
             for custom_id, brief in briefs.items()
         ]
         try:
@@ -246,7 +265,9 @@ class AnthropicCopywriter(BatchCopywriter):
         for line in lines:
             results[line.custom_id] = self._batch_result(line, (briefs or {}).get(line.custom_id))
         for custom_id in briefs or {}:
-            results.setdefault(custom_id, ClaudeError("Claude's batch returned nothing for this listing; write it again."))
+            results.setdefault(
+                custom_id, ClaudeError("Claude's batch returned nothing for this listing; write it again.")
+            )
         return results
 
     def _batch_result(self, line, brief: ListingBrief | None) -> ListingCopy | ClaudeError:

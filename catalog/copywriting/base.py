@@ -5,6 +5,7 @@ A backend never touches the database. The service builds the brief
 service checks, fixes and stores the result. That keeps backends fast, easy to
 test without a database, and unable to reach anything outside the draft.
 """
+
 from __future__ import annotations
 
 from abc import abstractmethod
@@ -125,7 +126,5 @@ class BatchCopywriter(Copywriter):
         """Whether the batch has finished (successfully or not), so `collect` can read it."""
 
     @abstractmethod
-    def collect(
-        self, batch_id: str, *, briefs: Mapping[str, ListingBrief]
-    ) -> Mapping[str, ListingCopy | Exception]:
+    def collect(self, batch_id: str, *, briefs: Mapping[str, ListingBrief]) -> Mapping[str, ListingCopy | Exception]:
         """Each brief's copy, or the exception (with a message a person can act on) that stopped it, by key."""

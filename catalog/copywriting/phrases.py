@@ -6,8 +6,8 @@ Slots: {name} the product's title, {materials}/{Materials} its materials,
 {at_studio} "at Harbour Clay" or "in our studio", {how}/{How} its techniques,
 {colours} the variants' colours.
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 KINDS = ("ceramics", "textiles", "jewellery", "candles", "generic")
 
@@ -29,9 +29,43 @@ KIND_WORDS: dict[str, frozenset[str]] = {
 }
 
 VOICE_WORDS: dict[str, tuple[str, ...]] = {
-    "warm": ("warm", "warmth", "warmly", "friendly", "cosy", "cozy", "gentle", "homely", "kind", "heartfelt", "welcoming"),
-    "playful": ("playful", "fun", "funny", "cheeky", "witty", "joyful", "quirky", "cheerful", "whimsical", "light-hearted"),
-    "minimal": ("minimal", "minimalist", "calm", "quiet", "understated", "spare", "concise", "clean", "simple", "restrained"),
+    "warm": (
+        "warm",
+        "warmth",
+        "warmly",
+        "friendly",
+        "cosy",
+        "cozy",
+        "gentle",
+        "homely",
+        "kind",
+        "heartfelt",
+        "welcoming",
+    ),
+    "playful": (
+        "playful",
+        "fun",
+        "funny",
+        "cheeky",
+        "witty",
+        "joyful",
+        "quirky",
+        "cheerful",
+        "whimsical",
+        "light-hearted",
+    ),
+    "minimal": (
+        "minimal",
+        "minimalist",
+        "calm",
+        "quiet",
+        "understated",
+        "spare",
+        "concise",
+        "clean",
+        "simple",
+        "restrained",
+    ),
 }
 
 OPENERS: dict[str, tuple[str, ...]] = {
@@ -100,7 +134,10 @@ STORY_INTROS: dict[str, tuple[str, ...]] = {
 }
 CLOSERS: dict[str, dict[str, tuple[str, ...]]] = {
     "classic": {
-        "ceramics": ("Lovely on a shelf, on the table, or given as a gift.", "A good choice for yourself or as a gift."),
+        "ceramics": (
+            "Lovely on a shelf, on the table, or given as a gift.",
+            "A good choice for yourself or as a gift.",
+        ),
         "generic": ("A good choice for yourself or as a gift.",),
     },
     "warm": {

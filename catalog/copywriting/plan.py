@@ -5,6 +5,7 @@ title and materials), the studio's brand voice, the maker's approved listings,
 and the reviewer's note on a rejected version. Instructions it can't follow are
 named in the notes, never guessed at.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,30 +23,113 @@ def _any(*phrases: str) -> str:
     return r"\b(?:" + "|".join(phrases) + r")\b"
 
 
-_NEGATED = _any("no", "not", "without", "drop", "remove", "skip", "omit", "leave out", "lose", "cut", "don't", "do not",
-                "never", "less")
+_NEGATED = _any(
+    "no",
+    "not",
+    "without",
+    "drop",
+    "remove",
+    "skip",
+    "omit",
+    "leave out",
+    "lose",
+    "cut",
+    "don't",
+    "do not",
+    "never",
+    "less",
+)
 _INSTRUCTIONS: list[tuple[str, re.Pattern]] = [
-    ("no_story", re.compile(
-        _NEGATED + ".*" + _any("story", "stories", "anecdote", "backstory")
-        + "|" + _any("story", "anecdote") + ".*" + _any("out", "remove", "drop")
-    )),
+    (
+        "no_story",
+        re.compile(
+            _NEGATED
+            + ".*"
+            + _any("story", "stories", "anecdote", "backstory")
+            + "|"
+            + _any("story", "anecdote")
+            + ".*"
+            + _any("out", "remove", "drop")
+        ),
+    ),
     ("no_gifts", re.compile(_NEGATED + ".*" + _any("gifts?"))),
     ("no_handmade", re.compile(_NEGATED + ".*" + _any("hand-?made"))),
-    ("plain_title", re.compile(
-        _any("title") + ".*" + _any("short", "shorter", "simpler", "plain", "plainer", "just the name")
-        + "|" + _any("shorter title", "simpler title", "plain title")
-    )),
-    ("short", re.compile(_any("shorter", "too long", "less text", "less wordy", "wordy", "more concise", "concise", "brief",
-                              "briefer", "trim", "cut (?:it )?down", "tighter"))),
-    ("long", re.compile(_any("longer", "more detail", "more details", "more detailed", "too short", "expand", "elaborate",
-                             "more words", "say more"))),
+    (
+        "plain_title",
+        re.compile(
+            _any("title")
+            + ".*"
+            + _any("short", "shorter", "simpler", "plain", "plainer", "just the name")
+            + "|"
+            + _any("shorter title", "simpler title", "plain title")
+        ),
+    ),
+    (
+        "short",
+        re.compile(
+            _any(
+                "shorter",
+                "too long",
+                "less text",
+                "less wordy",
+                "wordy",
+                "more concise",
+                "concise",
+                "brief",
+                "briefer",
+                "trim",
+                "cut (?:it )?down",
+                "tighter",
+            )
+        ),
+    ),
+    (
+        "long",
+        re.compile(
+            _any(
+                "longer",
+                "more detail",
+                "more details",
+                "more detailed",
+                "too short",
+                "expand",
+                "elaborate",
+                "more words",
+                "say more",
+            )
+        ),
+    ),
     ("no_exclamation", re.compile(r"\bexclamation")),
-    ("voice:warm", re.compile(_any("warm", "warmer", "friendly", "friendlier", "cosy", "cosier", "cozy", "cozier",
-                                   "gentler", "softer"))),
-    ("voice:playful", re.compile(_any("playful", "fun", "funnier", "cheeky", "lighter", "lively", "livelier", "cheerful"))),
-    ("voice:minimal", re.compile(_any("minimal", "plainer", "simpler", "calmer", "quieter", "understated", "less fluff",
-                                      "no fluff", "less flowery"))),
-    ("voice:classic", re.compile(_any("formal", "more formal", "neutral", "classic", "professional", "straightforward"))),
+    (
+        "voice:warm",
+        re.compile(
+            _any("warm", "warmer", "friendly", "friendlier", "cosy", "cosier", "cozy", "cozier", "gentler", "softer")
+        ),
+    ),
+    (
+        "voice:playful",
+        re.compile(_any("playful", "fun", "funnier", "cheeky", "lighter", "lively", "livelier", "cheerful")),
+    ),
+    (
+        "voice:minimal",
+        re.compile(
+            _any(
+                "minimal",
+                "plainer",
+                "simpler",
+                "calmer",
+                "quieter",
+                "understated",
+                "less fluff",
+                "no fluff",
+                "less flowery",
+            )
+        ),
+    ),
+    (
+        "voice:classic",
+        re.compile(_any("formal", "more formal", "neutral", "classic", "professional", "straightforward")),
+    ),
 ]
 _VOICE_PATTERNS = {voice: re.compile(_any(*map(re.escape, words))) for voice, words in VOICE_WORDS.items()}
 _CLAUSE_SPLIT = re.compile(r"[.;!?\n]+|,|\band\b|\bbut\b|\balso\b|\bplease\b")
@@ -152,7 +236,8 @@ def _follow(instructions: str, plan: Plan) -> None:
         plan.notes.append("Followed the reviewer's note: " + ", ".join(unique(followed)) + ".")
     if ignored:
         plan.notes.append(
-            "Couldn't follow " + ", ".join(f"“{text}”" for text in ignored)
+            "Couldn't follow "
+            + ", ".join(f"“{text}”" for text in ignored)
             + ": this writer only uses the product's facts. Edit the draft, or add the fact to the product."
         )
 
@@ -184,7 +269,7 @@ def voice_of(brand_voice: str) -> str:
     best: tuple[int, str] | None = None
     for voice, pattern in _VOICE_PATTERNS.items():
         for match in pattern.finditer(lowered):
-            if _NEGATED_VOICE.search(lowered[max(0, match.start() - 30):match.start()]):
+            if _NEGATED_VOICE.search(lowered[max(0, match.start() - 30) : match.start()]):
                 continue
             if best is None or match.start() < best[0]:
                 best = (match.start(), voice)

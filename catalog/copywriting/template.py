@@ -10,6 +10,7 @@ the same facts always give the same copy.
 What it can't do, it says in `notes`: missing facts, contradictions, reviewer
 instructions it could not follow.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -118,7 +119,9 @@ class TemplateCopywriter(Copywriter):
         )
         safe_colours = [c for key, values in options.items() if key.strip().lower() in _COLOUR_KEYS for c in values]
         for value in dropped:
-            notes.append(f"Left “{value}” out of the copy: as an option value it reads as a claim the facts don't make.")
+            notes.append(
+                f"Left “{value}” out of the copy: as an option value it reads as a claim the facts don't make."
+            )
         self._fact_notes(brief, materials, techniques, dimensions, care, name, notes)
 
         at_studio = f"at {clean(brief.studio_name)}" if _named_studio(brief.studio_name) else "in our studio"
@@ -127,12 +130,30 @@ class TemplateCopywriter(Copywriter):
         noun = _noun(name)
 
         description = self._description(
-            brief, plan, picker, name=name, materials=materials, techniques=techniques, dimensions=dimensions,
-            care=care, story=story, options=options, colours=safe_colours, at_studio=at_studio,
+            brief,
+            plan,
+            picker,
+            name=name,
+            materials=materials,
+            techniques=techniques,
+            dimensions=dimensions,
+            care=care,
+            story=story,
+            options=options,
+            colours=safe_colours,
+            at_studio=at_studio,
         )
         tags = self._tags(
-            brief, plan, picker, name=name, noun=noun, material=title_material, materials=materials,
-            techniques=techniques, colours=safe_colours, handmade=handmade,
+            brief,
+            plan,
+            picker,
+            name=name,
+            noun=noun,
+            material=title_material,
+            materials=materials,
+            techniques=techniques,
+            colours=safe_colours,
+            handmade=handmade,
         )
         return ListingCopy(
             title=title,
@@ -148,7 +169,6 @@ class TemplateCopywriter(Copywriter):
         )
 
     # --- Decisions ------------------------------------------------------------------
-
 
     def _options(self, brief: ListingBrief, facts: dict) -> tuple[dict[str, list[str]], list[str]]:
         """Variant options safe to name in the copy, and the values left out as claims."""
@@ -230,8 +250,9 @@ class TemplateCopywriter(Copywriter):
             tail.pop()
         return head, head
 
-    def _description(self, brief, plan, picker, *, name, materials, techniques, dimensions, care, story,
-                     options, colours, at_studio) -> str:
+    def _description(
+        self, brief, plan, picker, *, name, materials, techniques, dimensions, care, story, options, colours, at_studio
+    ) -> str:
         voice, kind = plan.voice, plan.kind
         esc = escape
         slots = {"name": esc(name), "at_studio": esc(at_studio)}
@@ -245,7 +266,9 @@ class TemplateCopywriter(Copywriter):
         if ":" not in opening:
             opening = picker.pick(1, VOICE_LEADS[voice]) + opening
         if len(colours) > 1:
-            opening += " " + picker.pick(3, COLOUR_SENTENCES[voice]).format(colours=esc(join_list(colours[:OPTION_VALUES_MAX])))
+            opening += " " + picker.pick(3, COLOUR_SENTENCES[voice]).format(
+                colours=esc(join_list(colours[:OPTION_VALUES_MAX]))
+            )
         paragraphs = [opening]
 
         if techniques:
@@ -303,7 +326,9 @@ class TemplateCopywriter(Copywriter):
             parts.append(f"<ul>{items}</ul>")
         return sanitise_description("".join(parts))
 
-    def _tags(self, brief, plan, picker, *, name, noun, material, materials, techniques, colours, handmade) -> list[str]:
+    def _tags(
+        self, brief, plan, picker, *, name, noun, material, materials, techniques, colours, handmade
+    ) -> list[str]:
         kind = plan.kind
         core = [name.lower()]
         if noun and material:
@@ -461,5 +486,3 @@ def _story_excerpt(story: str, *, first_sentence_only: bool) -> tuple[str, bool]
             kept = f"{kept} {sentence}".strip()
         story, shortened = (kept if kept else clip(story, STORY_MAX, ellipsis=True)), True
     return story, shortened and not first_sentence_only
-
-

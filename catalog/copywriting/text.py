@@ -1,4 +1,5 @@
 """Small text helpers of the copywriters: cleaning facts, joining, clipping, title case, tags."""
+
 from __future__ import annotations
 
 import html

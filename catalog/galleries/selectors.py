@@ -1,4 +1,5 @@
 """Reads of a product's gallery for its page: what channels receive now, and a newer version if one waits."""
+
 from __future__ import annotations
 
 from typing import Any

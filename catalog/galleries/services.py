@@ -7,6 +7,7 @@ original already there. Staged images join only when a reviewer chose "add to
 gallery" when approving them. Submitting the same content twice adds nothing
 (the review queue keeps one version of identical content).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,15 +25,26 @@ Entry = dict[str, Any]
 
 def _photo_entry(photo: Photo) -> Entry:
     return {
-        "source": PHOTO, "id": photo.pk, "image": photo.file.name, "sha256": photo.sha256,
-        "width": photo.width, "height": photo.height, "alt": photo.alt_text, "label": f"Photo {photo.position + 1}",
+        "source": PHOTO,
+        "id": photo.pk,
+        "image": photo.file.name,
+        "sha256": photo.sha256,
+        "width": photo.width,
+        "height": photo.height,
+        "alt": photo.alt_text,
+        "label": f"Photo {photo.position + 1}",
     }
 
 
 def _staged_entry(staged: StagedImage, snapshot: dict[str, Any]) -> Entry:
     return {
-        "source": STAGED, "id": staged.pk, "image": snapshot.get("image", ""), "sha256": snapshot.get("sha256", ""),
-        "width": snapshot.get("width", 0), "height": snapshot.get("height", 0), "alt": snapshot.get("alt_text", ""),
+        "source": STAGED,
+        "id": staged.pk,
+        "image": snapshot.get("image", ""),
+        "sha256": snapshot.get("sha256", ""),
+        "width": snapshot.get("width", 0),
+        "height": snapshot.get("height", 0),
+        "alt": snapshot.get("alt_text", ""),
         "label": f"{snapshot.get('look') or staged.look.name} · photo {staged.photo.position + 1}",
     }
 
@@ -46,7 +58,9 @@ def _originals(product: Product) -> list[Entry]:
 def _approved_staged(product: Product) -> dict[int, Entry]:
     staged = list(StagedImage.objects.filter(product=product).select_related("look", "photo"))
     approved = approved_items_for(drafts=staged)
-    return {image.pk: _staged_entry(image, approved[image.pk].approved_snapshot) for image in staged if image.pk in approved}
+    return {
+        image.pk: _staged_entry(image, approved[image.pk].approved_snapshot) for image in staged if image.pk in approved
+    }
 
 
 def gallery_approved_images(*, product: Product) -> list[Entry] | None:
@@ -66,7 +80,7 @@ def _proposal(product: Product, *, add: StagedImage | None = None) -> list[Entry
         if current is not None:  # gone: a deleted photo, a staged image no longer approved
             ordered.append(current)
     last_photo = max((i for i, entry in enumerate(ordered) if entry["source"] == PHOTO), default=-1)
-    ordered[last_photo + 1:last_photo + 1] = list(photos.values())  # new originals after the originals
+    ordered[last_photo + 1 : last_photo + 1] = list(photos.values())  # new originals after the originals
     if add is not None and add.pk in staged:  # not yet in the gallery (else it was updated in place above)
         ordered.append(staged[add.pk])
     return ordered
@@ -85,7 +99,7 @@ def gallery_propose(*, product: Product, submitted_by=None, add: StagedImage | N
 
 
 def gallery_add_approved(*, staged: StagedImage, user) -> ReviewItem | None:
-    """"Add to gallery" when approving a staged image: the gallery with it, approved by the same reviewer.
+    """ "Add to gallery" when approving a staged image: the gallery with it, approved by the same reviewer.
 
     Runs inside the staged image's approval, so both are decided together or not at all.
     """
@@ -93,4 +107,3 @@ def gallery_add_approved(*, staged: StagedImage, user) -> ReviewItem | None:
     if item is None or item.state != ReviewState.PENDING:
         return item
     return review_decide(item_id=item.pk, user=user, approve=True, seen_hash=item.snapshot_hash)
-

@@ -3,6 +3,7 @@
 A claim is supported only when the maker's own facts say it. The copy may not
 promise "dishwasher-safe", "sterling" or "organic" unless the facts do.
 """
+
 from __future__ import annotations
 
 import html
@@ -75,11 +76,46 @@ CLAIMS: dict[str, str] = {
 
 # Materials: naming one the facts don't contain is an unsupported claim too.
 MATERIALS = [
-    "porcelain", "stoneware", "earthenware", "terracotta", "bone china",
-    "cotton", "linen", "wool", "merino", "alpaca", "cashmere", "silk", "hemp", "jute", "bamboo",
-    "silver", "gold", "brass", "copper", "bronze", "titanium", "platinum", "pearl", "gemstone", "diamond",
-    "soy wax", "beeswax", "coconut wax", "rapeseed wax", "paraffin", "essential oil",
-    "leather", "oak", "walnut", "ash", "maple", "cherry wood", "glass", "resin", "marble",
+    "porcelain",
+    "stoneware",
+    "earthenware",
+    "terracotta",
+    "bone china",
+    "cotton",
+    "linen",
+    "wool",
+    "merino",
+    "alpaca",
+    "cashmere",
+    "silk",
+    "hemp",
+    "jute",
+    "bamboo",
+    "silver",
+    "gold",
+    "brass",
+    "copper",
+    "bronze",
+    "titanium",
+    "platinum",
+    "pearl",
+    "gemstone",
+    "diamond",
+    "soy wax",
+    "beeswax",
+    "coconut wax",
+    "rapeseed wax",
+    "paraffin",
+    "essential oil",
+    "leather",
+    "oak",
+    "walnut",
+    "ash",
+    "maple",
+    "cherry wood",
+    "glass",
+    "resin",
+    "marble",
 ]
 
 
@@ -161,40 +197,87 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
     long_tags = tuple(tag for tag in tags if len(tag) > limits.ETSY_TAG_MAX)
     if long_tags:
         checks.append(
-            Check("tag_length", "tags", FAIL, f"Tags over {limits.ETSY_TAG_MAX} characters: {', '.join(long_tags)}.", long_tags)
+            Check(
+                "tag_length",
+                "tags",
+                FAIL,
+                f"Tags over {limits.ETSY_TAG_MAX} characters: {', '.join(long_tags)}.",
+                long_tags,
+            )
         )
     if len({tag.lower() for tag in tags}) != len(tags):
         checks.append(Check("tag_unique", "tags", FAIL, "Tags must be unique."))
-    checks.append(_length("seo_title_length", "seo_title", "SEO title", content.get("seo_title", ""), limits.SEO_TITLE_MAX, "Shopify"))
+    checks.append(
+        _length(
+            "seo_title_length", "seo_title", "SEO title", content.get("seo_title", ""), limits.SEO_TITLE_MAX, "Shopify"
+        )
+    )
     meta = content.get("seo_description", "")
     if len(meta) > limits.SHOPIFY_META_DESCRIPTION_MAX:
-        checks.append(_length("meta_length", "seo_description", "Meta description", meta, limits.SHOPIFY_META_DESCRIPTION_MAX, "Shopify"))
+        checks.append(
+            _length(
+                "meta_length",
+                "seo_description",
+                "Meta description",
+                meta,
+                limits.SHOPIFY_META_DESCRIPTION_MAX,
+                "Shopify",
+            )
+        )
     elif len(meta) > limits.META_DESCRIPTION_MAX:
         checks.append(
-            Check("meta_length", "seo_description", WARN,
-                  f"Meta description is {len(meta)} characters; search results show about {limits.META_DESCRIPTION_MAX}.")
+            Check(
+                "meta_length",
+                "seo_description",
+                WARN,
+                f"Meta description is {len(meta)} characters; search results show about {limits.META_DESCRIPTION_MAX}.",
+            )
         )
     else:
-        checks.append(_length("meta_length", "seo_description", "Meta description", meta, limits.META_DESCRIPTION_MAX, "Search"))
+        checks.append(
+            _length("meta_length", "seo_description", "Meta description", meta, limits.META_DESCRIPTION_MAX, "Search")
+        )
     for index, alt in enumerate(content.get("alt_texts", []) or []):
         text = alt.get("text", "") if isinstance(alt, dict) else str(alt)
         if len(text) > limits.ALT_TEXT_MAX:
-            checks.append(Check("alt_length", f"alt_texts.{index}", FAIL,
-                                f"Alt text {index + 1} is {len(text)} characters; keep it under {limits.ALT_TEXT_MAX}."))
-    copy = " ".join([title, plain_text(content.get("description", "")), " ".join(tags),
-                     content.get("seo_title", ""), meta])
+            checks.append(
+                Check(
+                    "alt_length",
+                    f"alt_texts.{index}",
+                    FAIL,
+                    f"Alt text {index + 1} is {len(text)} characters; keep it under {limits.ALT_TEXT_MAX}.",
+                )
+            )
+    copy = " ".join(
+        [title, plain_text(content.get("description", "")), " ".join(tags), content.get("seo_title", ""), meta]
+    )
     claims = unsupported_claims(copy, facts)
     if claims:
         checks.append(
-            Check("unsupported_claims", "description", WARN,
-                  "The copy says things the maker's facts don't: " + ", ".join(claims) + ".", tuple(claims))
+            Check(
+                "unsupported_claims",
+                "description",
+                WARN,
+                "The copy says things the maker's facts don't: " + ", ".join(claims) + ".",
+                tuple(claims),
+            )
         )
     else:
         checks.append(Check("unsupported_claims", "description", PASS, "Every claim is backed by the maker's facts."))
-    missing = [label for key, label in (("materials", "materials"), ("dimensions", "dimensions"), ("care", "care"))
-               if not facts.get(key)]
+    missing = [
+        label
+        for key, label in (("materials", "materials"), ("dimensions", "dimensions"), ("care", "care"))
+        if not facts.get(key)
+    ]
     if missing:
-        checks.append(Check("missing_facts", "facts", WARN, "The facts don't give " + ", ".join(missing) + "; the copy leaves them out."))
+        checks.append(
+            Check(
+                "missing_facts",
+                "facts",
+                WARN,
+                "The facts don't give " + ", ".join(missing) + "; the copy leaves them out.",
+            )
+        )
     return checks
 
 

@@ -1,4 +1,5 @@
 """The listing-copy draft kind, registered with approvals in CatalogConfig.ready()."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@ The copywriter (ATELIER_BACKENDS["copywriter"]) only ever sees a ListingBrief of
 plain facts and returns a ListingCopy; everything that touches the database
 happens here. A draft reaches the review queue whole or not at all.
 """
+
 from __future__ import annotations
 
 import logging
@@ -142,13 +143,17 @@ def listing_write(*, product_id: int, instructions: str = "", requested_by_id: i
     return _listing_store(product=product, brief=brief, copy=copy, writer=writer, requested_by=requested_by)
 
 
-def _listing_store(*, product: Product, brief: ListingBrief, copy: ListingCopy, writer: str, requested_by) -> ListingDraft:
+def _listing_store(
+    *, product: Product, brief: ListingBrief, copy: ListingCopy, writer: str, requested_by
+) -> ListingDraft:
     """Tidy and check a copywriter's copy, store it on the draft and submit it for review, in one transaction."""
     instructions = brief.instructions
     content, fixes = _tidy(copy, brief)
     checks = listing_checks(content, product_facts(product))
     for field, messages in fixes.items():
-        checks.append(Check("auto_fix", field, PASS, "Fixed automatically: " + "; ".join(messages) + ".", tuple(messages)))
+        checks.append(
+            Check("auto_fix", field, PASS, "Fixed automatically: " + "; ".join(messages) + ".", tuple(messages))
+        )
     notes = [str(note) for note in copy.notes if str(note).strip()]
     if notes:
         checks.append(Check("writer_notes", "notes", WARN, "The copywriter notes: " + " ".join(notes), tuple(notes)))
@@ -200,7 +205,9 @@ def _tidy(copy: ListingCopy, brief: ListingBrief) -> tuple[dict[str, Any], dict[
     too_long = [tag for tag in tags if len(tag) > limits.ETSY_TAG_MAX]
     if too_long:
         tags = [tag for tag in tags if len(tag) <= limits.ETSY_TAG_MAX]
-        fixes_tags.append(f"dropped tags over {limits.ETSY_TAG_MAX} characters: " + ", ".join(f"“{t}”" for t in too_long))
+        fixes_tags.append(
+            f"dropped tags over {limits.ETSY_TAG_MAX} characters: " + ", ".join(f"“{t}”" for t in too_long)
+        )
     if len(tags) > limits.ETSY_TAGS_MAX:
         fixes_tags.append(f"kept the first {limits.ETSY_TAGS_MAX} of {len(tags)} tags")
         tags = tags[: limits.ETSY_TAGS_MAX]
@@ -313,7 +320,9 @@ def _batch_fail_all(*, job_id: int, product_ids: list[int], message: str) -> Non
         if pk in products:
             _batch_fail(job_id=job_id, product=products[pk], message=message)
         else:
-            job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
+            job_advance(
+                job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}"
+            )
 
 
 def listing_batch_submit(
@@ -333,7 +342,9 @@ def listing_batch_submit(
     products, briefs = _batch_briefs(product_ids, instructions)
     for pk in product_ids:
         if pk not in products:
-            job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
+            job_advance(
+                job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}"
+            )
     if not briefs:
         return None
     backend = _copywriter()
@@ -342,21 +353,38 @@ def listing_batch_submit(
             raise ListingWriteError("it doesn't take batches; write these listings again")
         batch_id = backend.write_many(briefs)
     except Exception as exc:
-        message = (f"The copywriter ({type(backend).__name__}) couldn't submit the batch: "
-                   f"{str(exc).strip() or type(exc).__name__}")[:500]
+        message = (
+            f"The copywriter ({type(backend).__name__}) couldn't submit the batch: "
+            f"{str(exc).strip() or type(exc).__name__}"
+        )[:500]
         logger.warning("Listing copy batch for job %s failed: %s", job_id, message, exc_info=True)
         for pk in product_ids:
             if pk in products:
                 _batch_fail(job_id=job_id, product=products[pk], message=message)
         return None
     submitted = [pk for pk in product_ids if pk in products]
-    _batch_poll_later(backend, job_id=job_id, batch_id=batch_id, product_ids=submitted, instructions=instructions,
-                      requested_by_id=requested_by_id, polls=0)
+    _batch_poll_later(
+        backend,
+        job_id=job_id,
+        batch_id=batch_id,
+        product_ids=submitted,
+        instructions=instructions,
+        requested_by_id=requested_by_id,
+        polls=0,
+    )
     return batch_id
 
 
-def _batch_poll_later(backend: BatchCopywriter, *, job_id: int, batch_id: str, product_ids: list[int],
-                      instructions: str, requested_by_id: int | None, polls: int) -> None:
+def _batch_poll_later(
+    backend: BatchCopywriter,
+    *,
+    job_id: int,
+    batch_id: str,
+    product_ids: list[int],
+    instructions: str,
+    requested_by_id: int | None,
+    polls: int,
+) -> None:
     """One ONCE schedule per job (django-q2 deletes it when it fires), so a re-run task can't fork the chain."""
     from django_q.models import Schedule
     from django_q.tasks import schedule
@@ -365,15 +393,27 @@ def _batch_poll_later(backend: BatchCopywriter, *, job_id: int, batch_id: str, p
     with transaction.atomic():
         Schedule.objects.filter(name=name).delete()
         schedule(
-            "catalog.tasks.poll_listing_batch", job_id, batch_id, list(product_ids), instructions, requested_by_id,
-            polls, name=name, schedule_type=Schedule.ONCE,
+            "catalog.tasks.poll_listing_batch",
+            job_id,
+            batch_id,
+            list(product_ids),
+            instructions,
+            requested_by_id,
+            polls,
+            name=name,
+            schedule_type=Schedule.ONCE,
             next_run=timezone.now() + timedelta(seconds=backend.batch_poll_seconds),
         )
 
 
 def listing_batch_collect(
-    *, job_id: int, batch_id: str, product_ids: list[int], instructions: str = "",
-    requested_by_id: int | None = None, polls: int = 0,
+    *,
+    job_id: int,
+    batch_id: str,
+    product_ids: list[int],
+    instructions: str = "",
+    requested_by_id: int | None = None,
+    polls: int = 0,
 ) -> dict[str, Any]:
     """Poll the job's batch; once it ended, store each result as a draft (or fail that product with the reason).
 
@@ -399,8 +439,15 @@ def listing_batch_collect(
             message = f"Batch {batch_id} of the copywriter ({name}) didn't finish in time; write these listings again."
             _batch_fail_all(job_id=job_id, product_ids=product_ids, message=message)
             return {"status": "gave up"}
-        _batch_poll_later(backend, job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
-                          requested_by_id=requested_by_id, polls=polls + 1)
+        _batch_poll_later(
+            backend,
+            job_id=job_id,
+            batch_id=batch_id,
+            product_ids=product_ids,
+            instructions=instructions,
+            requested_by_id=requested_by_id,
+            polls=polls + 1,
+        )
         return {"status": "waiting", "polls": polls + 1}
 
     products, briefs = _batch_briefs(product_ids, instructions)
@@ -408,8 +455,15 @@ def listing_batch_collect(
         results = backend.collect(batch_id, briefs=briefs)
     except Exception as exc:
         logger.warning("Collecting listing copy batch %s failed: %s", batch_id, exc)
-        _batch_poll_later(backend, job_id=job_id, batch_id=batch_id, product_ids=product_ids, instructions=instructions,
-                          requested_by_id=requested_by_id, polls=polls + 1)
+        _batch_poll_later(
+            backend,
+            job_id=job_id,
+            batch_id=batch_id,
+            product_ids=product_ids,
+            instructions=instructions,
+            requested_by_id=requested_by_id,
+            polls=polls + 1,
+        )
         return {"status": "waiting", "polls": polls + 1, "error": str(exc)}
 
     requested_by = get_user_model().objects.filter(pk=requested_by_id).first() if requested_by_id else None
@@ -418,23 +472,31 @@ def listing_batch_collect(
     for pk in product_ids:
         product, custom_id = products.get(pk), _batch_custom_id(pk)
         if product is None:
-            job_advance(job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}")
+            job_advance(
+                job_id=job_id, failed=1, error=f"Product {pk}: This product no longer exists.", unit=f"product:{pk}"
+            )
             failed += 1
             continue
         result = results.get(custom_id)
         if result is None:
             result = RuntimeError("the batch returned nothing for this listing")
         if not isinstance(result, ListingCopy):
-            message = f"The copywriter ({name}) couldn't write this listing: {str(result).strip() or type(result).__name__}"
+            message = (
+                f"The copywriter ({name}) couldn't write this listing: {str(result).strip() or type(result).__name__}"
+            )
             _batch_fail(job_id=job_id, product=product, message=message[:500])
             failed += 1
             continue
         try:
-            _listing_store(product=product, brief=briefs[custom_id], copy=result, writer=writer, requested_by=requested_by)
+            _listing_store(
+                product=product, brief=briefs[custom_id], copy=result, writer=writer, requested_by=requested_by
+            )
         except Exception as exc:  # a bug storing one listing must not cost the others theirs
             logger.exception("Storing batch listing copy for product %s failed", pk)
             job_advance(
-                job_id=job_id, failed=1, error=f"{product.title}: unexpected error ({type(exc).__name__}: {exc})",
+                job_id=job_id,
+                failed=1,
+                error=f"{product.title}: unexpected error ({type(exc).__name__}: {exc})",
                 unit=f"product:{pk}",
             )
             failed += 1

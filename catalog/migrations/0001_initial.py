@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,88 +17,194 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('shopify_taxonomy_id', models.CharField(blank=True, help_text='Shopify standard product taxonomy id, e.g. gid://shopify/TaxonomyCategory/hg-11-10', max_length=120)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "shopify_taxonomy_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Shopify standard product taxonomy id, e.g. gid://shopify/TaxonomyCategory/hg-11-10",
+                        max_length=120,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('handle', models.SlugField(help_text='URL handle, also the Shopify handle.', max_length=120, unique=True)),
-                ('title', models.CharField(max_length=140)),
-                ('materials', models.JSONField(blank=True, default=list, help_text='e.g. ["stoneware clay", "food-safe glaze"]')),
-                ('techniques', models.JSONField(blank=True, default=list, help_text='e.g. ["wheel-thrown", "reduction fired"]')),
-                ('dimensions', models.CharField(blank=True, help_text='e.g. 9 cm tall, 8 cm across', max_length=120)),
-                ('weight_grams', models.PositiveIntegerField(blank=True, null=True)),
-                ('care', models.TextField(blank=True, help_text='Care instructions, as the maker states them.')),
-                ('story', models.TextField(blank=True, help_text="The maker's own words about the piece.")),
-                ('price', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('made_to_order', models.BooleanField(default=False)),
-                ('lead_time_days', models.PositiveIntegerField(default=0, help_text='Days from order to dispatch when made to order.')),
-                ('minutes_per_unit', models.PositiveIntegerField(default=0, help_text='Hands-on making time for one piece.')),
-                ('batch_size', models.PositiveIntegerField(default=1, help_text='Pieces made in one batch or firing.', validators=[django.core.validators.MinValueValidator(1)])),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='products', to='catalog.category')),
-                ('maker', models.ForeignKey(help_text='The artisan who makes it and signs off its drafts.', on_delete=django.db.models.deletion.PROTECT, related_name='products', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "handle",
+                    models.SlugField(help_text="URL handle, also the Shopify handle.", max_length=120, unique=True),
+                ),
+                ("title", models.CharField(max_length=140)),
+                (
+                    "materials",
+                    models.JSONField(blank=True, default=list, help_text='e.g. ["stoneware clay", "food-safe glaze"]'),
+                ),
+                (
+                    "techniques",
+                    models.JSONField(blank=True, default=list, help_text='e.g. ["wheel-thrown", "reduction fired"]'),
+                ),
+                ("dimensions", models.CharField(blank=True, help_text="e.g. 9 cm tall, 8 cm across", max_length=120)),
+                ("weight_grams", models.PositiveIntegerField(blank=True, null=True)),
+                ("care", models.TextField(blank=True, help_text="Care instructions, as the maker states them.")),
+                ("story", models.TextField(blank=True, help_text="The maker's own words about the piece.")),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("made_to_order", models.BooleanField(default=False)),
+                (
+                    "lead_time_days",
+                    models.PositiveIntegerField(default=0, help_text="Days from order to dispatch when made to order."),
+                ),
+                (
+                    "minutes_per_unit",
+                    models.PositiveIntegerField(default=0, help_text="Hands-on making time for one piece."),
+                ),
+                (
+                    "batch_size",
+                    models.PositiveIntegerField(
+                        default=1,
+                        help_text="Pieces made in one batch or firing.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="products",
+                        to="catalog.category",
+                    ),
+                ),
+                (
+                    "maker",
+                    models.ForeignKey(
+                        help_text="The artisan who makes it and signs off its drafts.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Variant',
+            name="Variant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=64, unique=True)),
-                ('title', models.CharField(blank=True, help_text='e.g. Celadon / Large; empty for a single variant.', max_length=120)),
-                ('options', models.JSONField(blank=True, default=dict, help_text='e.g. {"colourway": "celadon", "size": "large"}')),
-                ('price', models.DecimalField(blank=True, decimal_places=2, help_text="Leave empty to use the product's price.", max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('stock_on_hand', models.IntegerField(default=0)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='catalog.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sku", models.CharField(max_length=64, unique=True)),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, help_text="e.g. Celadon / Large; empty for a single variant.", max_length=120
+                    ),
+                ),
+                (
+                    "options",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='e.g. {"colourway": "celadon", "size": "large"}'
+                    ),
+                ),
+                (
+                    "price",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Leave empty to use the product's price.",
+                        max_digits=10,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("stock_on_hand", models.IntegerField(default=0)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="variants", to="catalog.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'position', 'sku'],
+                "ordering": ["product", "position", "sku"],
             },
         ),
         migrations.CreateModel(
-            name='Photo',
+            name="Photo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.ImageField(height_field='height', upload_to=catalog.models.photo_upload_to, width_field='width')),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('size_bytes', models.PositiveBigIntegerField(default=0)),
-                ('alt_text', models.CharField(blank=True, max_length=125)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='catalog.product')),
-                ('variant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='photos', to='catalog.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "file",
+                    models.ImageField(
+                        height_field="height", upload_to=catalog.models.photo_upload_to, width_field="width"
+                    ),
+                ),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                ("size_bytes", models.PositiveBigIntegerField(default=0)),
+                ("alt_text", models.CharField(blank=True, max_length=125)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="photos", to="catalog.product"
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="photos",
+                        to="catalog.variant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'position', 'id'],
+                "ordering": ["product", "position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['maker', 'is_active'], name='catalog_pro_maker_i_f5b933_idx'),
+            model_name="product",
+            index=models.Index(fields=["maker", "is_active"], name="catalog_pro_maker_i_f5b933_idx"),
         ),
         migrations.AddConstraint(
-            model_name='photo',
-            constraint=models.UniqueConstraint(fields=('product', 'sha256'), name='photo_unique_per_product'),
+            model_name="photo",
+            constraint=models.UniqueConstraint(fields=("product", "sha256"), name="photo_unique_per_product"),
         ),
     ]

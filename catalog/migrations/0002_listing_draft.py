@@ -5,32 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ListingDraft',
+            name="ListingDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('writing', 'Being written'), ('ready', 'Waiting for review'), ('failed', 'Failed')], default='writing', max_length=10)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('description', models.TextField(blank=True, help_text='Sanitised HTML: paragraphs, lists, emphasis.')),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('seo_title', models.CharField(blank=True, max_length=200)),
-                ('seo_description', models.TextField(blank=True)),
-                ('alt_texts', models.JSONField(blank=True, default=list, help_text='[{"photo": id, "text": …}]')),
-                ('materials', models.JSONField(blank=True, default=list)),
-                ('colours', models.JSONField(blank=True, default=list)),
-                ('checks', models.JSONField(blank=True, default=list)),
-                ('writer', models.CharField(blank=True, help_text='The copywriter backend that wrote this version.', max_length=120)),
-                ('instructions', models.TextField(blank=True, help_text="The reviewer's note the last rewrite followed.")),
-                ('error', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='listing_draft', to='catalog.product')),
-                ('suggested_category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("writing", "Being written"), ("ready", "Waiting for review"), ("failed", "Failed")],
+                        default="writing",
+                        max_length=10,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("description", models.TextField(blank=True, help_text="Sanitised HTML: paragraphs, lists, emphasis.")),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("seo_title", models.CharField(blank=True, max_length=200)),
+                ("seo_description", models.TextField(blank=True)),
+                ("alt_texts", models.JSONField(blank=True, default=list, help_text='[{"photo": id, "text": …}]')),
+                ("materials", models.JSONField(blank=True, default=list)),
+                ("colours", models.JSONField(blank=True, default=list)),
+                ("checks", models.JSONField(blank=True, default=list)),
+                (
+                    "writer",
+                    models.CharField(
+                        blank=True, help_text="The copywriter backend that wrote this version.", max_length=120
+                    ),
+                ),
+                (
+                    "instructions",
+                    models.TextField(blank=True, help_text="The reviewer's note the last rewrite followed."),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "product",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="listing_draft", to="catalog.product"
+                    ),
+                ),
+                (
+                    "suggested_category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.category",
+                    ),
+                ),
             ],
         ),
     ]

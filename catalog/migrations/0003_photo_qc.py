@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_listing_draft'),
+        ("catalog", "0002_listing_draft"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='photo',
-            name='qc_checked_at',
+            model_name="photo",
+            name="qc_checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='qc_checks',
-            field=models.JSONField(blank=True, default=list, help_text='[{"check", "label", "verdict", "message", "profile", "value"}, …] as catalog.photos.qc reports them.', verbose_name='quality checks'),
+            model_name="photo",
+            name="qc_checks",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='[{"check", "label", "verdict", "message", "profile", "value"}, …] as catalog.photos.qc reports them.',
+                verbose_name="quality checks",
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='qc_verdict',
-            field=models.CharField(blank=True, choices=[('pass', 'Passed'), ('warn', 'Has warnings'), ('fail', 'Failed')], db_index=True, help_text='The worst of the quality checks; empty until the photo is checked.', max_length=4, verbose_name='quality'),
+            model_name="photo",
+            name="qc_verdict",
+            field=models.CharField(
+                blank=True,
+                choices=[("pass", "Passed"), ("warn", "Has warnings"), ("fail", "Failed")],
+                db_index=True,
+                help_text="The worst of the quality checks; empty until the photo is checked.",
+                max_length=4,
+                verbose_name="quality",
+            ),
         ),
     ]

@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_photo_qc'),
+        ("catalog", "0003_photo_qc"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='photo',
-            name='mask',
-            field=models.ImageField(blank=True, help_text="The product's mask (catalog.photos.cutout): an 8-bit PNG of the photo's size, white on the product.", upload_to=catalog.models.photo_mask_upload_to, verbose_name='cut-out'),
+            model_name="photo",
+            name="mask",
+            field=models.ImageField(
+                blank=True,
+                help_text="The product's mask (catalog.photos.cutout): an 8-bit PNG of the photo's size, white on the product.",
+                upload_to=catalog.models.photo_mask_upload_to,
+                verbose_name="cut-out",
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='mask_quality',
-            field=models.JSONField(blank=True, default=dict, help_text='{"share", "edge_contrast", "confidence", "threshold"} for a mask; {"error"} saying why there is none.', verbose_name='cut-out quality'),
+            model_name="photo",
+            name="mask_quality",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='{"share", "edge_contrast", "confidence", "threshold"} for a mask; {"error"} saying why there is none.',
+                verbose_name="cut-out quality",
+            ),
         ),
     ]

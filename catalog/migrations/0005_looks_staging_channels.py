@@ -9,108 +9,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_photo_mask'),
+        ("catalog", "0004_photo_mask"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Look',
+            name="Look",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('is_active', models.BooleanField(default=True, help_text='Active looks are offered when staging.')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, unique=True)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                ("is_active", models.BooleanField(default=True, help_text="Active looks are offered when staging.")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.AddField(
-            model_name='product',
-            name='unit_cost',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='Materials and firing cost of one piece; production plans weigh stock-outs by margin.', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))]),
+            model_name="product",
+            name="unit_cost",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="Materials and firing cost of one piece; production plans weigh stock-outs by margin.",
+                max_digits=10,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+            ),
         ),
         migrations.AddField(
-            model_name='variant',
-            name='work_in_progress',
-            field=models.PositiveIntegerField(default=0, help_text='Pieces being made now, not yet in stock.'),
+            model_name="variant",
+            name="work_in_progress",
+            field=models.PositiveIntegerField(default=0, help_text="Pieces being made now, not yet in stock."),
         ),
         migrations.CreateModel(
-            name='LookVersion',
+            name="LookVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('spec', models.JSONField(help_text='LookSpec.to_dict(): backdrop, surface, placement, shadow, light, grade, prompt…')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('look', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='catalog.look')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "spec",
+                    models.JSONField(
+                        help_text="LookSpec.to_dict(): backdrop, surface, placement, shadow, light, grade, prompt…"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "look",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="catalog.look"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['look', '-number'],
+                "ordering": ["look", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='look',
-            name='current',
-            field=models.ForeignKey(blank=True, help_text='The version new staging uses.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.lookversion'),
+            model_name="look",
+            name="current",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The version new staging uses.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="catalog.lookversion",
+            ),
         ),
         migrations.CreateModel(
-            name='StagedImage',
+            name="StagedImage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('staging', 'Being staged'), ('ready', 'Waiting for review'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('image', models.ImageField(blank=True, height_field='height', upload_to=catalog.models.staged_upload_to, width_field='width')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('stager', models.CharField(blank=True, help_text='The stager backend that rendered it.', max_length=120)),
-                ('seed', models.PositiveIntegerField(default=0)),
-                ('fidelity', models.JSONField(blank=True, default=dict, help_text="{identical_share, max_abs_diff, pixels_compared, erosion_px}: the product's own pixels after staging.")),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('look', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='staged_images', to='catalog.look')),
-                ('look_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.lookversion')),
-                ('photo', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staged_images', to='catalog.photo')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staged_images', to='catalog.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("staging", "Being staged"),
+                            ("ready", "Waiting for review"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "image",
+                    models.ImageField(
+                        blank=True,
+                        height_field="height",
+                        upload_to=catalog.models.staged_upload_to,
+                        width_field="width",
+                    ),
+                ),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                (
+                    "stager",
+                    models.CharField(blank=True, help_text="The stager backend that rendered it.", max_length=120),
+                ),
+                ("seed", models.PositiveIntegerField(default=0)),
+                (
+                    "fidelity",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="{identical_share, max_abs_diff, pixels_compared, erosion_px}: the product's own pixels after staging.",
+                    ),
+                ),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "look",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="staged_images", to="catalog.look"
+                    ),
+                ),
+                (
+                    "look_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.lookversion",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="staged_images", to="catalog.photo"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="staged_images", to="catalog.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'photo', 'look'],
+                "ordering": ["product", "photo", "look"],
             },
         ),
         migrations.CreateModel(
-            name='ChannelListing',
+            name="ChannelListing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('shopify', 'Shopify')], default='shopify', max_length=16)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('publishing', 'Publishing'), ('published', 'Published'), ('failed', 'Failed')], default='queued', max_length=12)),
-                ('remote_id', models.CharField(blank=True, help_text='e.g. gid://shopify/Product/123', max_length=120)),
-                ('remote_handle', models.CharField(blank=True, max_length=120)),
-                ('remote_variants', models.JSONField(blank=True, default=dict, help_text='{sku: remote variant id}')),
-                ('remote_media', models.JSONField(blank=True, default=dict, help_text='{image sha256: remote media id}')),
-                ('published_hash', models.CharField(blank=True, max_length=64)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channel_listings', to='catalog.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("channel", models.CharField(choices=[("shopify", "Shopify")], default="shopify", max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("publishing", "Publishing"),
+                            ("published", "Published"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("remote_id", models.CharField(blank=True, help_text="e.g. gid://shopify/Product/123", max_length=120)),
+                ("remote_handle", models.CharField(blank=True, max_length=120)),
+                ("remote_variants", models.JSONField(blank=True, default=dict, help_text="{sku: remote variant id}")),
+                (
+                    "remote_media",
+                    models.JSONField(blank=True, default=dict, help_text="{image sha256: remote media id}"),
+                ),
+                ("published_hash", models.CharField(blank=True, max_length=64)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="channel_listings",
+                        to="catalog.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'channel'],
-                'constraints': [models.UniqueConstraint(fields=('product', 'channel'), name='channel_listing_unique')],
+                "ordering": ["product", "channel"],
+                "constraints": [models.UniqueConstraint(fields=("product", "channel"), name="channel_listing_unique")],
             },
         ),
         migrations.AddConstraint(
-            model_name='lookversion',
-            constraint=models.UniqueConstraint(fields=('look', 'number'), name='look_version_unique_number'),
+            model_name="lookversion",
+            constraint=models.UniqueConstraint(fields=("look", "number"), name="look_version_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='stagedimage',
-            constraint=models.UniqueConstraint(fields=('photo', 'look'), name='staged_image_unique_photo_look'),
+            model_name="stagedimage",
+            constraint=models.UniqueConstraint(fields=("photo", "look"), name="staged_image_unique_photo_look"),
         ),
     ]

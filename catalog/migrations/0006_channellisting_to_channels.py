@@ -1,4 +1,5 @@
 """ChannelListing moves to the channels app: the table is renamed, its rows stay (channels 0001 adopts it)."""
+
 from django.db import migrations
 
 

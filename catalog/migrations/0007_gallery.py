@@ -5,22 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0006_channellisting_to_channels'),
+        ("catalog", "0006_channellisting_to_channels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Gallery',
+            name="Gallery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('images', models.JSONField(blank=True, default=list, help_text='[{"source": "photo"|"staged", "id", "image", "sha256", "width", "height", "alt", "label"}, …] in the order a channel shows them.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='gallery', to='catalog.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "images",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='[{"source": "photo"|"staged", "id", "image", "sha256", "width", "height", "alt", "label"}, …] in the order a channel shows them.',
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "product",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="gallery", to="catalog.product"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'galleries',
+                "verbose_name_plural": "galleries",
             },
         ),
     ]

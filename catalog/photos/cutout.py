@@ -19,6 +19,7 @@ Made offline in a few tens of milliseconds, on the same small copy QC measures
 The quality figures stored with the mask say how sure the cut is: how much of
 the frame it covers and how clearly its edge stands out from the backdrop.
 """
+
 from __future__ import annotations
 
 import io

@@ -12,6 +12,7 @@ file's name: re-encoding is deterministic, so the same upload twice gives the
 same hash, and two copies of a photo that differ only in their metadata (one
 with GPS, one without) are recognised as the same photo.
 """
+
 from __future__ import annotations
 
 import functools
@@ -140,7 +141,8 @@ def size_check(*, name: str, size: int, max_bytes: int | None = None) -> None:
         raise refuse(name, "not an image we can read — the file is empty (0 bytes).", code="empty")
     if size > max_bytes:
         raise refuse(
-            name, f"too large ({filesizeformat(size)}); photos may be at most {filesizeformat(max_bytes)}.",
+            name,
+            f"too large ({filesizeformat(size)}); photos may be at most {filesizeformat(max_bytes)}.",
             code="too_large",
         )
 
@@ -149,8 +151,10 @@ def _real_format(name: str, content: bytes) -> str:
     fmt = sniff_format(content[:32])
     if fmt == "heic" and not heic_supported():
         raise refuse(
-            name, "HEIC photos can't be read here yet; export it as JPEG (on an iPhone: Settings › Camera › "
-            "Formats › Most Compatible).", code="unsupported",
+            name,
+            "HEIC photos can't be read here yet; export it as JPEG (on an iPhone: Settings › Camera › "
+            "Formats › Most Compatible).",
+            code="unsupported",
         )
     if fmt is not None:
         return fmt
@@ -181,11 +185,15 @@ def _decode(name: str, content: bytes, *, fmt: str, max_pixels: int) -> Image.Im
         # Pillow's own guard stopped it at open(); its message carries the pixel count.
         claimed = re.search(r"\((\d+) pixels\)", str(bomb))
         count = f" ({int(claimed[1]) / 1e6:,.0f} megapixels)" if claimed else ""
-        raise refuse(name, f"too many pixels{count}; photos may have at most {max_pixels / 1e6:,.0f} megapixels.",
-                     code="too_many_pixels") from None
+        raise refuse(
+            name,
+            f"too many pixels{count}; photos may have at most {max_pixels / 1e6:,.0f} megapixels.",
+            code="too_many_pixels",
+        ) from None
     except Exception:  # noqa: BLE001 — a decoder fed hostile bytes may raise anything; it is the file's fault
         raise refuse(
-            name, f"not an image we can read — the {fmt.upper()} file is cut short or damaged; try exporting it again.",
+            name,
+            f"not an image we can read — the {fmt.upper()} file is cut short or damaged; try exporting it again.",
             code="corrupt",
         ) from None
 
@@ -239,7 +247,7 @@ def _webp_is_lossless(content: bytes) -> bool:
     """A lossless WebP (VP8L) stays lossless; walking the RIFF chunks finds the image chunk."""
     offset = 12
     while offset + 8 <= min(len(content), 1 << 20):
-        chunk, size = content[offset:offset + 4], int.from_bytes(content[offset + 4:offset + 8], "little")
+        chunk, size = content[offset : offset + 4], int.from_bytes(content[offset + 4 : offset + 8], "little")
         if chunk in {b"VP8L", b"VP8 "}:
             return chunk == b"VP8L"
         offset += 8 + size + (size & 1)

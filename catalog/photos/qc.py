@@ -10,6 +10,7 @@ The product is found the way a photographer would describe it: whatever differs
 clearly from the backdrop, the backdrop being the median colour of the frame's
 border.
 """
+
 from __future__ import annotations
 
 import math
@@ -75,9 +76,19 @@ def profiles() -> dict[str, dict]:
     custom = getattr(settings, "ATELIER_PHOTO_QC_PROFILES", None) or {}
     merged = {name: dict(spec) for name, spec in DEFAULT_PROFILES.items()}
     for name, spec in custom.items():
-        merged[name] = {**merged.get(name, {"label": name.title(), "min_short_side": 0,
-                                            "recommended_short_side": 0, "max_side": None, "max_pixels": None}),
-                        **spec}
+        merged[name] = {
+            **merged.get(
+                name,
+                {
+                    "label": name.title(),
+                    "min_short_side": 0,
+                    "recommended_short_side": 0,
+                    "max_side": None,
+                    "max_pixels": None,
+                },
+            ),
+            **spec,
+        }
     return merged
 
 
@@ -146,8 +157,12 @@ def border_pixels(a: np.ndarray) -> np.ndarray:
     h, w = a.shape[:2]
     band = max(2, round(0.05 * min(h, w)))
     return np.concatenate(
-        [a[:band].reshape(-1, *a.shape[2:]), a[-band:].reshape(-1, *a.shape[2:]),
-         a[band:-band, :band].reshape(-1, *a.shape[2:]), a[band:-band, -band:].reshape(-1, *a.shape[2:])]
+        [
+            a[:band].reshape(-1, *a.shape[2:]),
+            a[-band:].reshape(-1, *a.shape[2:]),
+            a[band:-band, :band].reshape(-1, *a.shape[2:]),
+            a[band:-band, -band:].reshape(-1, *a.shape[2:]),
+        ]
     )
 
 
@@ -190,17 +205,44 @@ def resolution_check(name: str, spec: dict, width: int, height: int) -> Check:
     max_side, max_pixels = spec.get("max_side"), spec.get("max_pixels")
     recommended = spec.get("recommended_short_side") or 0
     if max_side and max(width, height) > max_side:
-        return Check("resolution", label, FAIL, f"too big for {spec['label']}: {size}; it takes at most "
-                     f"{max_side:,} px a side — export a smaller copy.", name, short)
+        return Check(
+            "resolution",
+            label,
+            FAIL,
+            f"too big for {spec['label']}: {size}; it takes at most {max_side:,} px a side — export a smaller copy.",
+            name,
+            short,
+        )
     if max_pixels and width * height > max_pixels:
-        return Check("resolution", label, FAIL, f"too big for {spec['label']}: {size} is {megapixels:.1f} MP; it "
-                     f"takes at most {max_pixels / 1e6:.0f} MP — export a smaller copy.", name, short)
+        return Check(
+            "resolution",
+            label,
+            FAIL,
+            f"too big for {spec['label']}: {size} is {megapixels:.1f} MP; it "
+            f"takes at most {max_pixels / 1e6:.0f} MP — export a smaller copy.",
+            name,
+            short,
+        )
     if short < (spec.get("min_short_side") or 0):
-        return Check("resolution", label, FAIL, f"too small for {spec['label']}: {size}; {spec['label']} "
-                     f"recommends {recommended:,} px or more on the short side.", name, short)
+        return Check(
+            "resolution",
+            label,
+            FAIL,
+            f"too small for {spec['label']}: {size}; {spec['label']} "
+            f"recommends {recommended:,} px or more on the short side.",
+            name,
+            short,
+        )
     if short < recommended:
-        return Check("resolution", label, WARN, f"a bit small for {spec['label']}: {size}; {spec['label']} "
-                     f"recommends {recommended:,} px or more on the short side.", name, short)
+        return Check(
+            "resolution",
+            label,
+            WARN,
+            f"a bit small for {spec['label']}: {size}; {spec['label']} "
+            f"recommends {recommended:,} px or more on the short side.",
+            name,
+            short,
+        )
     return Check("resolution", label, PASS, f"right size for {spec['label']}: {size}.", name, short)
 
 
@@ -226,11 +268,17 @@ def sharpness_check(rgb: np.ndarray) -> Check:
     value = sharpness(rgb)
     aim = f"aim for {SHARPNESS_GOOD:.0f}+"
     if value < SHARPNESS_SOFT:
-        return Check("sharpness", "Sharpness", FAIL, f"blurry: sharpness {value:.0f}, {aim} — hold the camera "
-                     "steady or tap to focus on the product.", value=round(value, 1))
+        return Check(
+            "sharpness",
+            "Sharpness",
+            FAIL,
+            f"blurry: sharpness {value:.0f}, {aim} — hold the camera steady or tap to focus on the product.",
+            value=round(value, 1),
+        )
     if value < SHARPNESS_GOOD:
-        return Check("sharpness", "Sharpness", WARN, f"a bit soft: sharpness {value:.0f}, {aim}.",
-                     value=round(value, 1))
+        return Check(
+            "sharpness", "Sharpness", WARN, f"a bit soft: sharpness {value:.0f}, {aim}.", value=round(value, 1)
+        )
     return Check("sharpness", "Sharpness", PASS, f"sharp: sharpness {value:.0f}.", value=round(value, 1))
 
 
@@ -246,22 +294,52 @@ def exposure_check(rgb: np.ndarray, mask: np.ndarray) -> Check:
     brightness = float(grey.mean()) / 255
     value = round(100 * max(black, white), 1)
     if black >= 0.15:
-        return Check("exposure", "Exposure", FAIL, f"too dark: {black:.0%} of pixels are black — add light or "
-                     "raise the exposure.", value=value)
+        return Check(
+            "exposure",
+            "Exposure",
+            FAIL,
+            f"too dark: {black:.0%} of pixels are black — add light or raise the exposure.",
+            value=value,
+        )
     if white >= 0.25:
-        return Check("exposure", "Exposure", FAIL, f"too bright: {white:.0%} of the product is pure white — "
-                     "lower the exposure or soften the light.", value=value)
+        return Check(
+            "exposure",
+            "Exposure",
+            FAIL,
+            f"too bright: {white:.0%} of the product is pure white — lower the exposure or soften the light.",
+            value=value,
+        )
     if brightness < 0.25:
-        return Check("exposure", "Exposure", FAIL, f"too dark: the photo is {brightness:.0%} bright on average — "
-                     "add light or raise the exposure.", value=value)
+        return Check(
+            "exposure",
+            "Exposure",
+            FAIL,
+            f"too dark: the photo is {brightness:.0%} bright on average — add light or raise the exposure.",
+            value=value,
+        )
     if black >= 0.05:
-        return Check("exposure", "Exposure", WARN, f"a bit dark: {black:.0%} of pixels are black, so shadow "
-                     "detail is lost.", value=value)
+        return Check(
+            "exposure",
+            "Exposure",
+            WARN,
+            f"a bit dark: {black:.0%} of pixels are black, so shadow detail is lost.",
+            value=value,
+        )
     if white >= 0.08:
-        return Check("exposure", "Exposure", WARN, f"a bit bright: {white:.0%} of the product is pure white, "
-                     "so highlight detail is lost.", value=value)
-    return Check("exposure", "Exposure", PASS, f"well exposed: {black:.0%} black, {white:.0%} of the product "
-                 "blown out.", value=value)
+        return Check(
+            "exposure",
+            "Exposure",
+            WARN,
+            f"a bit bright: {white:.0%} of the product is pure white, so highlight detail is lost.",
+            value=value,
+        )
+    return Check(
+        "exposure",
+        "Exposure",
+        PASS,
+        f"well exposed: {black:.0%} black, {white:.0%} of the product blown out.",
+        value=value,
+    )
 
 
 def colour_cast_check(lab: np.ndarray, background: np.ndarray) -> Check:
@@ -286,19 +364,36 @@ def colour_cast_check(lab: np.ndarray, background: np.ndarray) -> Check:
     tint = "pink" if hue < 45 or hue >= 315 else "yellow" if hue < 135 else "green" if hue < 225 else "blue"
     verdict = FAIL if cast >= CAST_FAIL else WARN
     lead = "a strong" if verdict == FAIL else "a slight"
-    return Check("colour", "Colour", verdict, f"{lead} {tint} cast: whites look {tint} (cast {cast:.0f}, aim for "
-                 f"under {CAST_WARN:.0f}) — set the white balance, or ignore this if the backdrop is meant to be "
-                 "coloured.", value=round(cast, 1))
+    return Check(
+        "colour",
+        "Colour",
+        verdict,
+        f"{lead} {tint} cast: whites look {tint} (cast {cast:.0f}, aim for "
+        f"under {CAST_WARN:.0f}) — set the white balance, or ignore this if the backdrop is meant to be "
+        "coloured.",
+        value=round(cast, 1),
+    )
 
 
 def background_check(spread: float) -> Check:
     if spread >= BUSY_FAIL:
-        return Check("background", "Background", FAIL, f"busy background: the edges of the frame vary a lot "
-                     f"(spread {spread:.0f}, aim for under {BUSY_WARN:.0f}) — a plain backdrop lets the product "
-                     "stand out.", value=round(spread, 1))
+        return Check(
+            "background",
+            "Background",
+            FAIL,
+            f"busy background: the edges of the frame vary a lot "
+            f"(spread {spread:.0f}, aim for under {BUSY_WARN:.0f}) — a plain backdrop lets the product "
+            "stand out.",
+            value=round(spread, 1),
+        )
     if spread >= BUSY_WARN:
-        return Check("background", "Background", WARN, f"uneven background: the edges of the frame vary "
-                     f"(spread {spread:.0f}, aim for under {BUSY_WARN:.0f}).", value=round(spread, 1))
+        return Check(
+            "background",
+            "Background",
+            WARN,
+            f"uneven background: the edges of the frame vary (spread {spread:.0f}, aim for under {BUSY_WARN:.0f}).",
+            value=round(spread, 1),
+        )
     return Check("background", "Background", PASS, f"plain background (spread {spread:.0f}).", value=round(spread, 1))
 
 
@@ -317,29 +412,61 @@ def framing_checks(mask: np.ndarray, *, busy: bool = False) -> list[Check]:
     span = max((right - left + 1) / w, (bottom - top + 1) / h)
     percent = f"{min(span, 1):.0%}"
     if span < FILL_SMALL:
-        fill = Check("fill", "Product size in frame", FAIL, f"the product is small in the frame: it spans {percent} "
-                     f"of it — move closer or crop (aim for {FILL_GOOD:.0%} or more).", value=round(float(span), 3))
+        fill = Check(
+            "fill",
+            "Product size in frame",
+            FAIL,
+            f"the product is small in the frame: it spans {percent} "
+            f"of it — move closer or crop (aim for {FILL_GOOD:.0%} or more).",
+            value=round(float(span), 3),
+        )
     elif span < FILL_GOOD:
-        fill = Check("fill", "Product size in frame", WARN, f"the product is a little small: it spans {percent} of "
-                     f"the frame (aim for {FILL_GOOD:.0%} or more).", value=round(float(span), 3))
+        fill = Check(
+            "fill",
+            "Product size in frame",
+            WARN,
+            f"the product is a little small: it spans {percent} of the frame (aim for {FILL_GOOD:.0%} or more).",
+            value=round(float(span), 3),
+        )
     elif min(top, left) <= 1 or bottom >= h - 2 or right >= w - 2:
-        fill = Check("fill", "Product size in frame", WARN, "the product touches the edge of the frame — leave a "
-                     "little space around it.", value=round(float(span), 3))
+        fill = Check(
+            "fill",
+            "Product size in frame",
+            WARN,
+            "the product touches the edge of the frame — leave a little space around it.",
+            value=round(float(span), 3),
+        )
     else:
-        fill = Check("fill", "Product size in frame", PASS, f"the product spans {percent} of the frame.",
-                     value=round(float(span), 3))
+        fill = Check(
+            "fill",
+            "Product size in frame",
+            PASS,
+            f"the product spans {percent} of the frame.",
+            value=round(float(span), 3),
+        )
     dx, dy = (left + right) / 2 / w - 0.5, (top + bottom) / 2 / h - 0.5
     offset = max(abs(dx), abs(dy))
     where = " and ".join(
-        part for part, size in (("left" if dx < 0 else "right", abs(dx)), ("high" if dy < 0 else "low", abs(dy)))
+        part
+        for part, size in (("left" if dx < 0 else "right", abs(dx)), ("high" if dy < 0 else "low", abs(dy)))
         if size >= OFF_CENTRE_WARN / 2
     )
     if offset >= OFF_CENTRE_FAIL:
-        centring = Check("centring", "Centring", FAIL, f"off-centre: the product sits {where}, {offset:.0%} of the "
-                         "frame from the middle — centre it or crop.", value=round(float(offset), 3))
+        centring = Check(
+            "centring",
+            "Centring",
+            FAIL,
+            f"off-centre: the product sits {where}, {offset:.0%} of the frame from the middle — centre it or crop.",
+            value=round(float(offset), 3),
+        )
     elif offset >= OFF_CENTRE_WARN:
-        centring = Check("centring", "Centring", WARN, f"a little off-centre: the product sits {where}, "
-                         f"{offset:.0%} of the frame from the middle.", value=round(float(offset), 3))
+        centring = Check(
+            "centring",
+            "Centring",
+            WARN,
+            f"a little off-centre: the product sits {where}, {offset:.0%} of the frame from the middle.",
+            value=round(float(offset), 3),
+        )
     else:
         centring = Check("centring", "Centring", PASS, "centred.", value=round(float(offset), 3))
     return [fill, centring]

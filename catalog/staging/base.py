@@ -10,14 +10,16 @@ the result and files it for review. The product's own pixels are never altered
 that guarantee holds only as long as the image is stored losslessly: save it
 with `encode_png` (or as lossless WebP), never as JPEG.
 """
+
 from __future__ import annotations
 
 import io
 import time
 from abc import abstractmethod
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from PIL import Image
 
@@ -65,8 +67,12 @@ class Placement:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Placement:
         """From `to_dict`'s output as stored in `details` (lists for tuples), to re-measure fidelity later."""
-        return cls(offset=tuple(data["offset"]), box=tuple(data["box"]), canvas=tuple(data["canvas"]),
-                   reduction=int(data.get("reduction", 1)))
+        return cls(
+            offset=tuple(data["offset"]),
+            box=tuple(data["box"]),
+            canvas=tuple(data["canvas"]),
+            reduction=int(data.get("reduction", 1)),
+        )
 
 
 @dataclass(frozen=True)
@@ -121,13 +127,16 @@ def encode_png(image: Image.Image) -> bytes:
 def prepared_inputs(image: Image.Image, mask: Image.Image) -> tuple[Image.Image, Image.Image, tuple[int, ...]]:
     """The photo as RGB, the mask, and the mask's bounding box; StagingError when they can't be staged."""
     if image.mode not in ACCEPTED_MODES:
-        raise StagingError(f"Photos in {image.mode} mode can't be staged without changing their colours; "
-                           f"convert it to RGB first.")
+        raise StagingError(
+            f"Photos in {image.mode} mode can't be staged without changing their colours; convert it to RGB first."
+        )
     if mask.mode != "L":
         raise StagingError(f"The cut-out mask must be an 8-bit greyscale (L) image; got mode {mask.mode}.")
     if mask.size != image.size:
-        raise StagingError(f"The cut-out mask is {mask.width} × {mask.height} px but the photo is "
-                           f"{image.width} × {image.height} px; cut the photo out again.")
+        raise StagingError(
+            f"The cut-out mask is {mask.width} × {mask.height} px but the photo is "
+            f"{image.width} × {image.height} px; cut the photo out again."
+        )
     box = mask.getbbox()
     if box is None:
         raise StagingError("The cut-out is empty: no pixel of the photo is marked as the product.")

@@ -19,6 +19,7 @@ second at 2048 px on one core, with no model and no download:
 
 Same inputs and seed → byte-identical output. Store it losslessly (encode_png).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -63,8 +64,13 @@ class CompositorStager(Stager):
             fidelity = measure_fidelity(rgb, mask, staged, layout.placement)
         if not fidelity.exact:
             raise FidelityError(f"The product's pixels changed while staging ({fidelity}); nothing was kept.")
-        return StagedImage(image=staged, fidelity=fidelity, backend=self.name, seed=seed,
-                           details=layout_details(layout, look, timings.done()))
+        return StagedImage(
+            image=staged,
+            fidelity=fidelity,
+            backend=self.name,
+            seed=seed,
+            details=layout_details(layout, look, timings.done()),
+        )
 
 
 def check_seed(seed: int) -> None:
@@ -72,8 +78,9 @@ def check_seed(seed: int) -> None:
         raise StagingError(f"The seed must be a whole number from 0 to {MAX_SEED}; got {seed!r}.")
 
 
-def render_layout_backdrop(rgb: Image.Image, mask: Image.Image, layout: Layout, look: LookSpec,
-                           seed: int) -> Image.Image:
+def render_layout_backdrop(
+    rgb: Image.Image, mask: Image.Image, layout: Layout, look: LookSpec, seed: int
+) -> Image.Image:
     """The look's backdrop for this layout, shadowed, lit and graded, as an 8-bit RGB image (no product)."""
     planes = render_backdrop(look, layout.canvas, seed, horizon_y=layout.horizon_y, focus_y=layout.base_y)
     _, silhouette = reference(rgb, mask, layout.placement.reduction)

@@ -26,6 +26,7 @@ The flow:
    in by fidelity.enforce: its interior byte for byte, its edge feathered.
    The fidelity rule is measured on the result like the compositor's.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,10 @@ from studio.backends import Option, TaskQueue
 DEVICES = ("auto", "cuda", "cpu")
 DTYPES = ("auto", "float16", "bfloat16", "float32")
 ATTENTIONS = ("sdpa", "classic")
-SETUP_HINT = ("Set STAGING_MODEL_DIR to a folder holding a diffusers Stable Diffusion inpainting pipeline "
-              "(made with save_pretrained; nothing is downloaded).")
+SETUP_HINT = (
+    "Set STAGING_MODEL_DIR to a folder holding a diffusers Stable Diffusion inpainting pipeline "
+    "(made with save_pretrained; nothing is downloaded)."
+)
 
 
 def _threads_per_worker(queue: TaskQueue) -> int:
@@ -67,17 +70,40 @@ class DiffusionStager(Stager):
 
     name = "diffusion"
     option_specs = (
-        Option("model_dir", env="STAGING_MODEL_DIR", required=True,
-               help="a local directory holding a diffusers Stable Diffusion inpainting pipeline; nothing is downloaded"),
-        Option("cpu_threads", env="STAGING_CPU_THREADS", type=int, minimum=1, default=_threads_per_worker,
-               help="torch threads per worker process on a CPU"),
+        Option(
+            "model_dir",
+            env="STAGING_MODEL_DIR",
+            required=True,
+            help="a local directory holding a diffusers Stable Diffusion inpainting pipeline; nothing is downloaded",
+        ),
+        Option(
+            "cpu_threads",
+            env="STAGING_CPU_THREADS",
+            type=int,
+            minimum=1,
+            default=_threads_per_worker,
+            help="torch threads per worker process on a CPU",
+        ),
     )
 
-    def __init__(self, *, model_dir: str = "", device: str = "auto", dtype: str = "auto", attention: str = "sdpa",
-                 resolution: int | None = None, dilate_px: int = 3, max_long_side: int = MAX_LONG_SIDE,
-                 cpu_threads: int | None = None, variant: str | None = None) -> None:
-        for option, value, allowed in (("device", device, DEVICES), ("dtype", dtype, DTYPES),
-                                       ("attention", attention, ATTENTIONS)):
+    def __init__(
+        self,
+        *,
+        model_dir: str = "",
+        device: str = "auto",
+        dtype: str = "auto",
+        attention: str = "sdpa",
+        resolution: int | None = None,
+        dilate_px: int = 3,
+        max_long_side: int = MAX_LONG_SIDE,
+        cpu_threads: int | None = None,
+        variant: str | None = None,
+    ) -> None:
+        for option, value, allowed in (
+            ("device", device, DEVICES),
+            ("dtype", dtype, DTYPES),
+            ("attention", attention, ATTENTIONS),
+        ):
             if value not in allowed:
                 raise TypeError(f"{option} must be one of {', '.join(allowed)}; got {value!r}")
         if resolution is not None and not 64 <= int(resolution) <= 2048:
@@ -86,8 +112,17 @@ class DiffusionStager(Stager):
             raise TypeError(f"max_long_side must be between {MIN_LONG_SIDE} and {MAX_LONG_SIDE} px")
         if cpu_threads is not None and int(cpu_threads) < 1:
             raise TypeError(f"cpu_threads must be at least 1; got {cpu_threads!r}")
-        super().__init__(model_dir=model_dir, device=device, dtype=dtype, attention=attention, resolution=resolution,
-                         dilate_px=dilate_px, max_long_side=max_long_side, cpu_threads=cpu_threads, variant=variant)
+        super().__init__(
+            model_dir=model_dir,
+            device=device,
+            dtype=dtype,
+            attention=attention,
+            resolution=resolution,
+            dilate_px=dilate_px,
+            max_long_side=max_long_side,
+            cpu_threads=cpu_threads,
+            variant=variant,
+        )
         self.variant = variant or None  # e.g. "fp16": a folder holding only *.fp16.safetensors weights
         self.cpu_threads = None if cpu_threads is None else int(cpu_threads)
         self.model_dir = str(model_dir or "")
@@ -112,8 +147,9 @@ class DiffusionStager(Stager):
             "device": where,
             "gpu": torch.cuda.get_device_name(0) if where == "cuda" else None,
             "dtype": str(_dtype(torch, dtype, where)).removeprefix("torch."),
-            "attention": "sdpa" if attention == "sdpa" and hasattr(torch.nn.functional,
-                                                                  "scaled_dot_product_attention") else "classic",
+            "attention": "sdpa"
+            if attention == "sdpa" and hasattr(torch.nn.functional, "scaled_dot_product_attention")
+            else "classic",
             "torch": torch.__version__,
         }
 
@@ -132,8 +168,10 @@ class DiffusionStager(Stager):
         if not os.path.isdir(folder):
             raise StagerUnavailable(f"STAGING_MODEL_DIR={folder} does not exist on this machine. {SETUP_HINT}")
         if not os.path.isfile(os.path.join(folder, "model_index.json")):
-            raise StagerUnavailable(f"STAGING_MODEL_DIR={folder} is not a diffusers pipeline folder "
-                                    f"(it has no model_index.json). {SETUP_HINT}")
+            raise StagerUnavailable(
+                f"STAGING_MODEL_DIR={folder} is not a diffusers pipeline folder "
+                f"(it has no model_index.json). {SETUP_HINT}"
+            )
         torch = _torch()
         try:
             import diffusers
@@ -144,20 +182,26 @@ class DiffusionStager(Stager):
         dtype = getattr(torch, info["dtype"])
         try:
             extra = {"variant": self.variant} if self.variant else {}
-            pipe = AutoPipelineForInpainting.from_pretrained(folder, local_files_only=True,
-                                                             **{_dtype_keyword(): dtype}, **extra)
+            pipe = AutoPipelineForInpainting.from_pretrained(
+                folder, local_files_only=True, **{_dtype_keyword(): dtype}, **extra
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise StagerUnavailable(f"The model in STAGING_MODEL_DIR={folder} could not be loaded as an "
-                                    f"inpainting pipeline: {exc}") from None
+            raise StagerUnavailable(
+                f"The model in STAGING_MODEL_DIR={folder} could not be loaded as an inpainting pipeline: {exc}"
+            ) from None
         if info["device"] == "cpu" and self.cpu_threads:
             torch.set_num_threads(self.cpu_threads)
         pipe = pipe.to(info["device"])
         pipe.set_progress_bar_config(disable=True)
         _set_attention(pipe, info["attention"])
         self.loads += 1
-        self.runtime = {**info, "pipeline": type(pipe).__name__, "diffusers": diffusers.__version__,
-                        "threads": torch.get_num_threads() if info["device"] == "cpu" else None,
-                        "resolution": self.resolution or _native_resolution(pipe)}
+        self.runtime = {
+            **info,
+            "pipeline": type(pipe).__name__,
+            "diffusers": diffusers.__version__,
+            "threads": torch.get_num_threads() if info["device"] == "cpu" else None,
+            "resolution": self.resolution or _native_resolution(pipe),
+        }
         return pipe
 
     # --- Staging ----------------------------------------------------------------------
@@ -175,8 +219,13 @@ class DiffusionStager(Stager):
             pipe = self.pipeline()
         size = generation_size(layout.canvas, self.runtime["resolution"], _multiple(pipe))
         with timings("generate"), self._running:
-            generated = self._generate(pipe, start.resize(size, Image.Resampling.LANCZOS),
-                                       self._repaint_mask(rgb, mask, layout, size), look, scene_seed)
+            generated = self._generate(
+                pipe,
+                start.resize(size, Image.Resampling.LANCZOS),
+                self._repaint_mask(rgb, mask, layout, size),
+                look,
+                scene_seed,
+            )
         with timings("enforce"):
             scene = generated.resize(layout.canvas, Image.Resampling.LANCZOS)
             staged = enforce(rgb, mask, scene, layout.placement)
@@ -184,9 +233,14 @@ class DiffusionStager(Stager):
         if not fidelity.exact:
             raise FidelityError(f"The product's pixels changed while staging ({fidelity}); nothing was kept.")
         details = layout_details(layout, look, timings.done())
-        details["model"] = {**self.runtime, "generation_size": list(size), "prompt": look.scene_prompt(),
-                            "steps": look.generative.steps, "strength": look.generative.strength,
-                            "guidance": look.generative.guidance}
+        details["model"] = {
+            **self.runtime,
+            "generation_size": list(size),
+            "prompt": look.scene_prompt(),
+            "steps": look.generative.steps,
+            "strength": look.generative.strength,
+            "guidance": look.generative.guidance,
+        }
         return StagedImage(image=staged, fidelity=fidelity, backend=self.name, seed=scene_seed, details=details)
 
     def _repaint_mask(self, rgb: Image.Image, mask: Image.Image, layout: Layout, size: tuple[int, int]) -> Image.Image:
@@ -207,13 +261,23 @@ class DiffusionStager(Stager):
         generator = torch.Generator(device="cpu").manual_seed(seed)  # the same scene on any device
         try:
             with torch.inference_mode():
-                output = pipe(prompt=look.scene_prompt(), negative_prompt=g.negative_prompt or None, image=start,
-                              mask_image=repaint, width=start.width, height=start.height, strength=g.strength,
-                              num_inference_steps=g.steps, guidance_scale=g.guidance, generator=generator,
-                              output_type="pil")
+                output = pipe(
+                    prompt=look.scene_prompt(),
+                    negative_prompt=g.negative_prompt or None,
+                    image=start,
+                    mask_image=repaint,
+                    width=start.width,
+                    height=start.height,
+                    strength=g.strength,
+                    num_inference_steps=g.steps,
+                    guidance_scale=g.guidance,
+                    generator=generator,
+                    output_type="pil",
+                )
         except torch.cuda.OutOfMemoryError as exc:
-            raise StagingError(f"The GPU ran out of memory generating the scene; lower the resolution ({exc}).") \
-                from None
+            raise StagingError(
+                f"The GPU ran out of memory generating the scene; lower the resolution ({exc})."
+            ) from None
         if any(getattr(output, "nsfw_content_detected", None) or []):
             raise StagingError("The model's safety checker blanked the scene; try another seed or prompt.")
         return output.images[0].convert("RGB")

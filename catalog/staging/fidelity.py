@@ -18,6 +18,7 @@ diffusion stager calls it last, nothing a model does can reach the product.
 The guarantee holds for the image as stored only if it is stored losslessly
 (PNG via base.encode_png, or lossless WebP): JPEG re-quantises every pixel.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,9 @@ def _source_box(placement: Placement) -> tuple[int, int, int, int]:
     return left - dx, top - dy, right - dx, bottom - dy
 
 
-def enforce(original: Image.Image, mask: Image.Image, staged: Image.Image, placement: Placement,
-            *, defringe: bool = True) -> Image.Image:
+def enforce(
+    original: Image.Image, mask: Image.Image, staged: Image.Image, placement: Placement, *, defringe: bool = True
+) -> Image.Image:
     """`staged` with the product laid in at `placement`: interior copied byte for byte, edge feathered."""
     from scipy import ndimage  # heavy; only staging needs it
 
@@ -64,8 +66,9 @@ def enforce(original: Image.Image, mask: Image.Image, staged: Image.Image, place
     return out
 
 
-def _edge_colour(rgb: Image.Image, mask: Image.Image, source: tuple[int, int, int, int], edge: np.ndarray,
-                 ndimage) -> np.ndarray:
+def _edge_colour(
+    rgb: Image.Image, mask: Image.Image, source: tuple[int, int, int, int], edge: np.ndarray, ndimage
+) -> np.ndarray:
     """The product's own colour for each edge pixel (alpha < 255), as (n, 3) floats.
 
     A cut-out mask is a feathered outline, not a true matte: in its outer half
@@ -123,8 +126,9 @@ def product_interior(mask: Image.Image, erosion_px: int = EROSION_PX) -> tuple[n
     return eroded, (box[0], box[1]), erosion_px
 
 
-def measure_fidelity(original: Image.Image, mask: Image.Image, staged: Image.Image, placement: Placement,
-                     *, erosion_px: int = EROSION_PX) -> Fidelity:
+def measure_fidelity(
+    original: Image.Image, mask: Image.Image, staged: Image.Image, placement: Placement, *, erosion_px: int = EROSION_PX
+) -> Fidelity:
     """How much of the product's eroded interior came through byte-identical (1.0 is the rule)."""
     rgb, alpha = reference(original, mask, placement.reduction)
     interior, (ox, oy), erosion_used = product_interior(alpha, erosion_px)
@@ -139,7 +143,7 @@ def measure_fidelity(original: Image.Image, mask: Image.Image, staged: Image.Ima
     cr, cb = min(left + width, staged.width), min(top + height, staged.height)
     if cl >= cr or ct >= cb:
         return Fidelity(0.0, 255, total, erosion_used, placement.scale)
-    seen = interior[ct - top:cb - top, cl - left:cr - left]
+    seen = interior[ct - top : cb - top, cl - left : cr - left]
     expected = np.asarray(rgb.crop((cl - dx, ct - dy, cr - dx, cb - dy)))[seen]
     actual = np.asarray(staged.convert("RGB").crop((cl, ct, cr, cb)))[seen]
     difference = np.abs(expected.astype(np.int16) - actual.astype(np.int16))

@@ -1,4 +1,5 @@
 """The staged-image draft kind, registered with approvals in CatalogConfig.ready()."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -23,6 +23,7 @@ shop's images look alike, so it wins over the look's `output.size`:
 
 Every decision that departs from the look is written in `notes`, in words.
 """
+
 from __future__ import annotations
 
 import math
@@ -100,8 +101,10 @@ def plan_layout(*, product_box: tuple[int, int, int, int], look: LookSpec, ceili
             f"to keep the margin at the sides."
         )
     elif share > look.placement.scale * (1 + SHARE_TOLERANCE):
-        notes.append(f"The product fills {share:.0%} of the height instead of {look.placement.scale:.0%}: "
-                     f"the image can't be larger than {top_side} px.")
+        notes.append(
+            f"The product fills {share:.0%} of the height instead of {look.placement.scale:.0%}: "
+            f"the image can't be larger than {top_side} px."
+        )
     return Layout(placement=placement, horizon_y=horizon_y, share=round(share, 4), notes=notes)
 
 
@@ -159,10 +162,14 @@ def _place(box, size, canvas, look: LookSpec, notes: list[str], reduction: int):
         wanted_base = max(wanted_base, horizon_y + ABOVE_HORIZON * canvas_h)
     base = _clamp(round(wanted_base), math.ceil(p.margin * canvas_h) + height, math.floor(canvas_h * (1 - p.margin)))
     if horizon_y is not None and base <= horizon_y:
-        notes.append("The product is too tall to stand below this look's horizon; it is placed as low as the "
-                     "margin allows.")
-    left = _clamp(round(ANCHOR_X[p.anchor] * canvas_w - width / 2), math.ceil(p.margin * canvas_w),
-                  math.floor(canvas_w * (1 - p.margin)) - width)
+        notes.append(
+            "The product is too tall to stand below this look's horizon; it is placed as low as the margin allows."
+        )
+    left = _clamp(
+        round(ANCHOR_X[p.anchor] * canvas_w - width / 2),
+        math.ceil(p.margin * canvas_w),
+        math.floor(canvas_w * (1 - p.margin)) - width,
+    )
     top = base - height
     placement = Placement(
         offset=(left - box[0], top - box[1]),

@@ -14,12 +14,14 @@ Conventions a manager sees in the form:
 - angles are compass bearings of where the light comes from: 0 from the top,
   90 from the right, 180 from below, 270 from the left, 315 from the top left.
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Callable
+from typing import Any
 
 from catalog.staging.starters import STARTERS
 
@@ -27,7 +29,11 @@ LOOK_FORMAT = 1
 
 BACKDROP_KINDS = ("colour", "gradient", "linen", "oak", "marble", "terrazzo")
 KIND_LABELS = {
-    "colour": "plain colour", "gradient": "gradient", "linen": "linen", "oak": "oak", "marble": "marble",
+    "colour": "plain colour",
+    "gradient": "gradient",
+    "linen": "linen",
+    "oak": "oak",
+    "marble": "marble",
     "terrazzo": "terrazzo",
 }
 ANCHORS = ("centre", "left-third", "right-third")
@@ -70,8 +76,10 @@ def _colour(label: str) -> Rule:
     def parse(value: Any, name: str) -> str:
         if isinstance(value, str) and _HEX.fullmatch(value.strip()):
             return value.strip().lower()
-        raise LookSpecError(name, f"{label} must be a colour written like #f4efe6 (# and six hex digits); "
-                                  f"{_shown(value)} isn't one.")
+        raise LookSpecError(
+            name, f"{label} must be a colour written like #f4efe6 (# and six hex digits); {_shown(value)} isn't one."
+        )
+
     return parse
 
 
@@ -81,11 +89,20 @@ def _choice(label: str, options: tuple[str, ...], names: dict[str, str] | None =
             return value.strip().lower()
         offered = ", ".join(f"{names[o]} ({o})" if names and names[o] != o else o for o in options)
         raise LookSpecError(name, f"{label} {_shown(value)} isn't offered; choose one of: {offered}.")
+
     return parse
 
 
-def _number(label: str, low: float, high: float, *, integer: bool = False, optional: bool = False,
-            unit: str = "", hint: str = "") -> Rule:
+def _number(
+    label: str,
+    low: float,
+    high: float,
+    *,
+    integer: bool = False,
+    optional: bool = False,
+    unit: str = "",
+    hint: str = "",
+) -> Rule:
     def parse(value: Any, name: str) -> Any:
         if value is None and optional:
             return None
@@ -94,12 +111,13 @@ def _number(label: str, low: float, high: float, *, integer: bool = False, optio
             value, ok = int(value), True
         if not ok or isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
             kind = "a whole number" if integer else "a number"
-            raise LookSpecError(name, f"{label} must be {kind}{' or empty' if optional else ''}; "
-                                      f"got {_shown(value)}.")
+            raise LookSpecError(name, f"{label} must be {kind}{' or empty' if optional else ''}; got {_shown(value)}.")
         if not low <= value <= high:
-            raise LookSpecError(name, f"{label} must be between {_num(low)} and {_num(high)}{unit}"
-                                      f"{hint}; got {_num(value)}{unit}.")
+            raise LookSpecError(
+                name, f"{label} must be between {_num(low)} and {_num(high)}{unit}{hint}; got {_num(value)}{unit}."
+            )
         return int(value) if integer else float(value)
+
     return parse
 
 
@@ -112,6 +130,7 @@ def _text(label: str, longest: int) -> Rule:
         if len(value) > longest:
             raise LookSpecError(name, f"{label} is {len(value)} characters long; keep it to {longest}.")
         return value.strip()
+
     return parse
 
 
@@ -180,8 +199,14 @@ class OutputSpec:
 
     rules = {
         "aspect": _choice("Aspect ratio", tuple(ASPECTS)),
-        "size": _number("Image size", MIN_LONG_SIDE, MAX_LONG_SIDE, integer=True, unit=" px",
-                        hint=" on the long side (Shopify accepts at most 4472 × 4472 px and 20 megapixels)"),
+        "size": _number(
+            "Image size",
+            MIN_LONG_SIDE,
+            MAX_LONG_SIDE,
+            integer=True,
+            unit=" px",
+            hint=" on the long side (Shopify accepts at most 4472 × 4472 px and 20 megapixels)",
+        ),
     }
 
 
@@ -259,8 +284,13 @@ SECTIONS: dict[str, type] = {
     "grade": GradeSpec,
     "generative": GenerativeSpec,
 }
-_HORIZON = _number("Horizon", 0.2, 0.9, optional=True,
-                   hint=" of the height (where the table meets the wall), or empty for a seamless backdrop")
+_HORIZON = _number(
+    "Horizon",
+    0.2,
+    0.9,
+    optional=True,
+    hint=" of the height (where the table meets the wall), or empty for a seamless backdrop",
+)
 
 
 @dataclass(frozen=True)
@@ -285,8 +315,11 @@ class LookSpec:
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise LookSpecError("version", f"The look format version must be a whole number; got {_shown(version)}.")
         if version > LOOK_FORMAT:
-            raise LookSpecError("version", f"This look was saved by a newer Atelier (look format {version}); "
-                                           f"this one reads up to format {LOOK_FORMAT}.")
+            raise LookSpecError(
+                "version",
+                f"This look was saved by a newer Atelier (look format {version}); "
+                f"this one reads up to format {LOOK_FORMAT}.",
+            )
         _no_unknown(data, {"version", "horizon", *SECTIONS}, "")
         values: dict[str, Any] = {"horizon": _HORIZON(data.get("horizon", cls.horizon), "horizon")}
         for name, section in SECTIONS.items():
@@ -312,29 +345,41 @@ class LookSpec:
         if self.generative.prompt:
             return self.generative.prompt
         wall = {"colour": "a plain wall", "gradient": "a softly graded wall"}.get(
-            self.backdrop.kind, f"a {self.backdrop.kind} wall")
+            self.backdrop.kind, f"a {self.backdrop.kind} wall"
+        )
         if self.seamless:
             scene = f"on a seamless {KIND_LABELS[self.backdrop.kind]} backdrop"
         else:
             material = self.surface.material
             material = "a plain tabletop" if material == "colour" else f"a {material} tabletop"
             scene = f"standing on {material} in front of {wall}"
-        return (f"professional product photograph of a handmade object {scene}, soft natural daylight, "
-                f"gentle shadows, shallow depth of field, high detail")
+        return (
+            f"professional product photograph of a handmade object {scene}, soft natural daylight, "
+            f"gentle shadows, shallow depth of field, high detail"
+        )
 
     def _check_combinations(self) -> None:
         p = self.placement
         if p.scale + 2 * p.margin > 1:
-            raise LookSpecError("placement.scale", f"A product {p.scale:.0%} of the height can't keep a {p.margin:.0%} "
-                                                   f"margin above and below; lower the size or the margin.")
+            raise LookSpecError(
+                "placement.scale",
+                f"A product {p.scale:.0%} of the height can't keep a {p.margin:.0%} "
+                f"margin above and below; lower the size or the margin.",
+            )
         width, height = self.dimensions
         if width * height > MAX_PIXELS:
-            raise LookSpecError("output.size", f"{width} × {height} px is {width * height / 1e6:.1f} megapixels; "
-                                               f"Shopify accepts at most 20. Lower the image size.")
+            raise LookSpecError(
+                "output.size",
+                f"{width} × {height} px is {width * height / 1e6:.1f} megapixels; "
+                f"Shopify accepts at most 20. Lower the image size.",
+            )
         g = self.generative
         if int(g.steps * g.strength) < 1:
-            raise LookSpecError("generative.strength", f"With strength {g.strength:g} and {g.steps} steps the "
-                                                       f"model would not take a single step; raise either.")
+            raise LookSpecError(
+                "generative.strength",
+                f"With strength {g.strength:g} and {g.steps} steps the "
+                f"model would not take a single step; raise either.",
+            )
 
 
 def _section(cls: type, data: Any, prefix: str):
@@ -342,9 +387,9 @@ def _section(cls: type, data: Any, prefix: str):
         raise LookSpecError(prefix, f"“{prefix}” must be a group of settings (a JSON object).")
     _no_unknown(data, set(cls.rules), prefix)
     defaults = cls()
-    return cls(**{
-        name: rule(data.get(name, getattr(defaults, name)), f"{prefix}.{name}") for name, rule in cls.rules.items()
-    })
+    return cls(
+        **{name: rule(data.get(name, getattr(defaults, name)), f"{prefix}.{name}") for name, rule in cls.rules.items()}
+    )
 
 
 def _no_unknown(data: dict, known: set[str], prefix: str) -> None:
@@ -360,6 +405,7 @@ def _plain(value: Any) -> Any:
 
 
 # --- Starter looks --------------------------------------------------------------------
+
 
 def starter_looks() -> list[tuple[str, dict]]:
     """The built-in looks a new studio starts with: (name, the full look dict) pairs, freshly made each call."""

@@ -5,6 +5,7 @@ returns a plain StagedResult; everything that touches the database happens here.
 Each render is content-addressed on disk and submitted to the review queue as
 the next version of its (photo, look) draft.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -85,7 +86,9 @@ def looks_ensure_starters() -> list[Look]:
         return []
     try:
         with transaction.atomic():
-            return [look_create(name=name, spec=spec, position=index) for index, (name, spec) in enumerate(starter_looks())]
+            return [
+                look_create(name=name, spec=spec, position=index) for index, (name, spec) in enumerate(starter_looks())
+            ]
     except IntegrityError:  # two first-ever requests at once: the other one made them
         return []
 
@@ -136,9 +139,7 @@ def staging_start(*, products: list[Product], looks: list[Look], requested_by=No
 def staged_image_retry(*, staged: StagedImage, requested_by=None, note: str = "") -> Job:
     """Stage one (photo, look) again with the next seed: a new composition to review."""
     with transaction.atomic():
-        StagedImage.objects.filter(pk=staged.pk).update(
-            status=StagedImage.Status.QUEUED, error="", seed=F("seed") + 1
-        )
+        StagedImage.objects.filter(pk=staged.pk).update(status=StagedImage.Status.QUEUED, error="", seed=F("seed") + 1)
         job = job_create(kind=JOB_KIND, label=f"Stage again: {staged}", total=1, created_by=requested_by)
         _enqueue(job_id=job.pk, staged_ids=[staged.pk], reseed=False)
     return job
@@ -170,8 +171,10 @@ def staged_image_render(*, staged_id: int, reseed: bool = True) -> StagedImage:
     """
     with transaction.atomic():
         # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the look → current join.
-        staged = StagedImage.objects.select_for_update(of=("self",)).select_related("photo", "look__current", "product").get(
-            pk=staged_id
+        staged = (
+            StagedImage.objects.select_for_update(of=("self",))
+            .select_related("photo", "look__current", "product")
+            .get(pk=staged_id)
         )
         version = staged.look.current
         if version is None:

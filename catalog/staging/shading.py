@@ -12,6 +12,7 @@ The shadow has two parts, both made from the product's own silhouette:
   near the base and softer and fainter as it reaches out, like a real one.
 It is drawn on a small copy of the canvas and enlarged: it is soft anyway.
 """
+
 from __future__ import annotations
 
 import math
@@ -117,7 +118,8 @@ def shade(planes: Planes, look: LookSpec, *, shadow: np.ndarray, cast: np.ndarra
     g, light = look.grade, look.light
     _, height, width = planes.shape
     channel = (1.0 + light.ambient * (cast - 1.0)) * np.array(
-        [1 + 0.06 * g.warmth, 1 + 0.015 * g.warmth, 1 - 0.06 * g.warmth], np.float32)
+        [1 + 0.06 * g.warmth, 1 + 0.015 * g.warmth, 1 - 0.06 * g.warmth], np.float32
+    )
     planes *= channel.astype(np.float32)[:, None, None]
     if g.saturation or g.contrast:
         luma = 0.2126 * planes[0] + 0.7152 * planes[1] + 0.0722 * planes[2]

@@ -12,6 +12,7 @@ Images are float32 planes, shape (3, height, width), values 0..1: numpy is
 several times faster on whole planes than on a trailing axis of 3. The
 compositor lights, grades and quantises them.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,11 +28,12 @@ TRANSITION = 0.003  # the horizon's soft blend, as a share of the height
 
 
 def hex_rgb(colour: str) -> np.ndarray:
-    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32) / 255.0
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float32) / 255.0
 
 
-def render_backdrop(look: LookSpec, size: tuple[int, int], seed: int, *, horizon_y: int | None,
-                    focus_y: int | None = None) -> Planes:
+def render_backdrop(
+    look: LookSpec, size: tuple[int, int], seed: int, *, horizon_y: int | None, focus_y: int | None = None
+) -> Planes:
     """The look's backdrop at `size` (width, height): wall above `horizon_y`, tabletop below it.
 
     `focus_y` is the row the product stands on: the table is sharpest there and
@@ -42,20 +44,36 @@ def render_backdrop(look: LookSpec, size: tuple[int, int], seed: int, *, horizon
     wall_seed, surface_seed = np.random.SeedSequence(seed).spawn(2)
     b = look.backdrop
     if horizon_y is None:
-        return material(b.kind, b.colour, b.colour_2, width, height, np.random.default_rng(wall_seed),
-                        unit=unit, angle=b.angle)
+        return material(
+            b.kind, b.colour, b.colour_2, width, height, np.random.default_rng(wall_seed), unit=unit, angle=b.angle
+        )
     horizon_y = int(np.clip(horizon_y, 1, height - 1))
     wall_rng = np.random.default_rng(wall_seed)
     if b.kind in {"colour", "gradient"}:  # smooth already: cheap at full size
         wall = material(b.kind, b.colour, b.colour_2, width, horizon_y, wall_rng, unit=unit, angle=b.angle)
     else:  # a textured wall is behind the focus: render it at half size and let enlarging soften it
-        wall = material(b.kind, b.colour, b.colour_2, max(width // 2, 1), max(horizon_y // 2, 1), wall_rng,
-                        unit=unit / 2, angle=b.angle)
+        wall = material(
+            b.kind,
+            b.colour,
+            b.colour_2,
+            max(width // 2, 1),
+            max(horizon_y // 2, 1),
+            wall_rng,
+            unit=unit / 2,
+            angle=b.angle,
+        )
         wall = enlarge(wall, (width, horizon_y))
     s = look.surface
-    table = _tabletop(s.material, s.colour, s.colour_2, width, height - horizon_y,
-                      np.random.default_rng(surface_seed), unit=unit,
-                      focus_row=None if focus_y is None else focus_y - horizon_y)
+    table = _tabletop(
+        s.material,
+        s.colour,
+        s.colour_2,
+        width,
+        height - horizon_y,
+        np.random.default_rng(surface_seed),
+        unit=unit,
+        focus_row=None if focus_y is None else focus_y - horizon_y,
+    )
     return _join(wall, table, horizon_y)
 
 
@@ -78,8 +96,9 @@ def noise(rng: np.random.Generator, width: int, height: int, cells_x: int, cells
     return np.asarray(Image.fromarray(grid, "F").resize((width, height), Image.Resampling.BICUBIC, box=box))
 
 
-def fbm(rng: np.random.Generator, width: int, height: int, cells: int, octaves: int = 4,
-        *, turbulent: bool = False) -> np.ndarray:
+def fbm(
+    rng: np.random.Generator, width: int, height: int, cells: int, octaves: int = 4, *, turbulent: bool = False
+) -> np.ndarray:
     """Fractal noise (octaves of value noise), summed small and enlarged once; about 0..1.
 
     `turbulent` folds each octave (|n - 0.5|), which gives marble its creased look.
@@ -88,10 +107,10 @@ def fbm(rng: np.random.Generator, width: int, height: int, cells: int, octaves: 
     aspect = width / max(height, 1)
     total, weight = np.zeros((small_h, small_w), np.float32), 0.0
     for octave in range(octaves):
-        c = cells * 2 ** octave
+        c = cells * 2**octave
         layer = noise(rng, small_w, small_h, max(round(c * aspect), 1), c)
-        total += (np.abs(layer - 0.5) * 2 if turbulent else layer) * 0.5 ** octave
-        weight += 0.5 ** octave
+        total += (np.abs(layer - 0.5) * 2 if turbulent else layer) * 0.5**octave
+        weight += 0.5**octave
     return enlarge(total / weight, (width, height))
 
 
@@ -119,8 +138,17 @@ def from_image(image: Image.Image) -> Planes:
 # --- Materials (flat) ---------------------------------------------------------------------
 
 
-def material(kind: str, colour: str, colour_2: str, width: int, height: int, rng: np.random.Generator,
-             *, unit: float = 1.0, angle: float = 90.0) -> Planes:
+def material(
+    kind: str,
+    colour: str,
+    colour_2: str,
+    width: int,
+    height: int,
+    rng: np.random.Generator,
+    *,
+    unit: float = 1.0,
+    angle: float = 90.0,
+) -> Planes:
     """A flat `width` × `height` patch of a backdrop kind; `unit` scales its features (1.0 at 2048 px)."""
     c1, c2 = hex_rgb(colour), hex_rgb(colour_2)
     if kind == "gradient":
@@ -200,13 +228,14 @@ def _oak(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
     pores = noise(rng, width, height, max(int(width / (160 * unit)), 2), max(int(height / (1.5 * unit)), 2))
     pores = np.clip((pores - 0.6) * 3.0, 0, 1)
     figure = fbm(rng, width, height, 3, 3) - 0.5
-    darkness = np.clip(0.3 + 0.4 * latewood + 0.3 * pores * (0.4 + latewood) + tone[board][:, None]
-                       + 0.2 * figure, 0, 1)
+    darkness = np.clip(
+        0.3 + 0.4 * latewood + 0.3 * pores * (0.4 + latewood) + tone[board][:, None] + 0.2 * figure, 0, 1
+    )
     wood = mix(c1, c2, darkness)
     seam_width = np.float32(max(1.3 * unit, 0.7))
-    seam = np.exp(-(np.minimum(local_y, plank - 1 - local_y) / seam_width) ** 2)
+    seam = np.exp(-((np.minimum(local_y, plank - 1 - local_y) / seam_width) ** 2))
     joint_x = np.where(rng.random(boards) < 0.5, rng.uniform(0.1, 0.9, boards) * width, -1e6).astype(np.float32)
-    joint = np.exp(-((xs - joint_x[board][:, None]) / seam_width) ** 2)
+    joint = np.exp(-(((xs - joint_x[board][:, None]) / seam_width) ** 2))
     return wood * (1.0 - 0.5 * np.maximum(seam, joint))
 
 
@@ -240,8 +269,16 @@ def _marble(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
 
 def _terrazzo(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
     """Chips of a few colours set in a pale binder, with fine speckle."""
-    palette = np.stack([c2, c2 * 0.72, np.full(3, 0.45, np.float32), np.full(3, 0.2, np.float32),
-                        np.clip(c1 * 1.05, 0, 1), (c2 + 0.3) / 1.3])
+    palette = np.stack(
+        [
+            c2,
+            c2 * 0.72,
+            np.full(3, 0.45, np.float32),
+            np.full(3, 0.2, np.float32),
+            np.clip(c1 * 1.05, 0, 1),
+            (c2 + 0.3) / 1.3,
+        ]
+    )
     share = [0.3, 0.15, 0.2, 0.1, 0.1, 0.15]
     base = Image.new("RGB", (width, height), tuple(int(v * 255) for v in c1))
     draw = ImageDraw.Draw(base)
@@ -264,8 +301,9 @@ def _terrazzo(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
 # --- The tabletop in perspective, and the join ------------------------------------------
 
 
-def _tabletop(kind: str, colour: str, colour_2: str, width: int, height: int, rng, *, unit: float,
-              focus_row: int | None) -> Planes:
+def _tabletop(
+    kind: str, colour: str, colour_2: str, width: int, height: int, rng, *, unit: float, focus_row: int | None
+) -> Planes:
     flat_w = max(int(width * FLAT_DENSITY * PERSPECTIVE_RATIO), 8)
     flat_h = max(int(height * FLAT_DEPTH * FLAT_DENSITY), 8)
     flat = to_image(material(kind, colour, colour_2, flat_w, flat_h, rng, unit=unit * FLAT_DENSITY), rng)
@@ -311,6 +349,6 @@ def _join(wall: Planes, table: Planes, horizon_y: int) -> Planes:
     distance = np.abs(rows - horizon_y) / height
     up = np.clip(1 - rows / max(horizon_y, 1), 0, 1)
     down = np.clip((rows - horizon_y) / max(height - horizon_y, 1), 0, 1)
-    light = (1.0 - 0.07 * np.exp(-distance / 0.02)) * (1.0 - 0.06 * up ** 1.5) * (1.0 - 0.05 * down ** 2)
+    light = (1.0 - 0.07 * np.exp(-distance / 0.02)) * (1.0 - 0.06 * up**1.5) * (1.0 - 0.05 * down**2)
     image *= light.astype(np.float32)[None, :, None]
     return image

@@ -1,5 +1,6 @@
 """Filters of the listing-copy review page (catalog/kinds/listing_copy.html): the words
 the checks flagged, marked where a shopper would read them."""
+
 from __future__ import annotations
 
 import re
@@ -52,5 +53,8 @@ def safe_description(html_text: Any, terms: list[str]) -> SafeString:
     if terms:
         pattern = _pattern(terms)
         parts = re.split(r"(<[^>]+>)", clean)
-        clean = "".join(part if part.startswith("<") else pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", part) for part in parts)
+        clean = "".join(
+            part if part.startswith("<") else pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", part)
+            for part in parts
+        )
     return mark_safe(nh3.clean(clean, tags=_DESCRIPTION_TAGS | {"mark"}, attributes={}))

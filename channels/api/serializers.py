@@ -42,17 +42,19 @@ class ChannelStateSerializer(serializers.Serializer):
 
     def to_representation(self, state):
         listing = state.listing
-        return super().to_representation({
-            "channel": state.channel.name if state.channel else SalesChannel.SHOPIFY,
-            "configured": state.configured,
-            "publishable": state.publishable,
-            "reasons": state.reasons,
-            "status": listing.status if listing else None,
-            "remote_id": listing.remote_id if listing else "",
-            "published_at": listing.published_at if listing else None,
-            "changed_since_publishing": state.changed,
-            "error": listing.error if listing else "",
-        })
+        return super().to_representation(
+            {
+                "channel": state.channel.name if state.channel else SalesChannel.SHOPIFY,
+                "configured": state.configured,
+                "publishable": state.publishable,
+                "reasons": state.reasons,
+                "status": listing.status if listing else None,
+                "remote_id": listing.remote_id if listing else "",
+                "published_at": listing.published_at if listing else None,
+                "changed_since_publishing": state.changed,
+                "error": listing.error if listing else "",
+            }
+        )
 
 
 class UnmatchedSkuSerializer(serializers.ModelSerializer):

@@ -1,4 +1,5 @@
 """Channels in the API: publish approved products, a product's state on a channel, unmatched SKUs."""
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.permissions import BasePermission
@@ -49,7 +50,7 @@ class PublishView(APIView):
             400: OpenApiResponse(
                 PublishBlockedSerializer,
                 description="Nothing was started: some products aren't ready (`blocked` says why for each). "
-                "Ids you may not change get `{\"product_ids\": [...]}` instead, as in write-listings.",
+                'Ids you may not change get `{"product_ids": [...]}` instead, as in write-listings.',
             ),
             409: OpenApiResponse(
                 JobSerializer,

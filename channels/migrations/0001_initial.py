@@ -5,12 +5,16 @@ migration state learns they belong to channels, so every row, cursor and kept
 order line stays. Content types (and so permissions given to roles) move too.
 ChannelAccount is new.
 """
+
 import django.db.models.deletion
 from django.db import migrations, models
 
 CHANNELS = [
-    ("shopify", "Shopify"), ("etsy", "Etsy"), ("in_person", "Markets & studio shop"),
-    ("wholesale", "Wholesale"), ("other", "Other"),
+    ("shopify", "Shopify"),
+    ("etsy", "Etsy"),
+    ("in_person", "Markets & studio shop"),
+    ("wholesale", "Wholesale"),
+    ("other", "Other"),
 ]
 MOVED = {"catalog": ["channellisting"], "forecasting": ["channelsync", "unmatchedsku"]}
 
@@ -47,31 +51,76 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name="ChannelListing",
                     fields=[
-                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
                         ("channel", models.CharField(choices=CHANNELS, default="shopify", max_length=16)),
-                        ("status", models.CharField(choices=[("queued", "Queued"), ("publishing", "Publishing"), ("published", "Published"), ("failed", "Failed")], default="queued", max_length=12)),
-                        ("remote_id", models.CharField(blank=True, help_text="e.g. gid://shopify/Product/123", max_length=120)),
+                        (
+                            "status",
+                            models.CharField(
+                                choices=[
+                                    ("queued", "Queued"),
+                                    ("publishing", "Publishing"),
+                                    ("published", "Published"),
+                                    ("failed", "Failed"),
+                                ],
+                                default="queued",
+                                max_length=12,
+                            ),
+                        ),
+                        (
+                            "remote_id",
+                            models.CharField(blank=True, help_text="e.g. gid://shopify/Product/123", max_length=120),
+                        ),
                         ("remote_handle", models.CharField(blank=True, max_length=120)),
-                        ("remote_variants", models.JSONField(blank=True, default=dict, help_text="{sku: remote variant id}")),
-                        ("remote_media", models.JSONField(blank=True, default=dict, help_text="{image sha256: remote media id}")),
+                        (
+                            "remote_variants",
+                            models.JSONField(blank=True, default=dict, help_text="{sku: remote variant id}"),
+                        ),
+                        (
+                            "remote_media",
+                            models.JSONField(blank=True, default=dict, help_text="{image sha256: remote media id}"),
+                        ),
                         ("published_hash", models.CharField(blank=True, max_length=64)),
                         ("published_at", models.DateTimeField(blank=True, null=True)),
                         ("attempts", models.PositiveIntegerField(default=0)),
                         ("error", models.TextField(blank=True)),
                         ("updated_at", models.DateTimeField(auto_now=True)),
-                        ("product", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="channel_listings", to="catalog.product")),
+                        (
+                            "product",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="channel_listings",
+                                to="catalog.product",
+                            ),
+                        ),
                     ],
                     options={
                         "ordering": ["product", "channel"],
-                        "constraints": [models.UniqueConstraint(fields=("product", "channel"), name="channel_listing_unique")],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("product", "channel"), name="channel_listing_unique")
+                        ],
                     },
                 ),
                 migrations.CreateModel(
                     name="ChannelSync",
                     fields=[
-                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
                         ("channel", models.CharField(choices=CHANNELS, max_length=16, unique=True)),
-                        ("cursor", models.DateTimeField(blank=True, help_text="Orders updated after this are pulled next.", null=True)),
+                        (
+                            "cursor",
+                            models.DateTimeField(
+                                blank=True, help_text="Orders updated after this are pulled next.", null=True
+                            ),
+                        ),
                         ("last_run_at", models.DateTimeField(blank=True, null=True)),
                         ("last_error", models.TextField(blank=True)),
                         ("orders_seen", models.PositiveIntegerField(default=0)),
@@ -80,19 +129,43 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name="UnmatchedSku",
                     fields=[
-                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
                         ("channel", models.CharField(choices=CHANNELS, max_length=16)),
-                        ("sku", models.CharField(help_text="As the channel sent it; empty when the line had none.", max_length=128)),
+                        (
+                            "sku",
+                            models.CharField(
+                                help_text="As the channel sent it; empty when the line had none.", max_length=128
+                            ),
+                        ),
                         ("lines", models.PositiveIntegerField(default=0)),
                         ("quantity", models.IntegerField(default=0)),
                         ("first_seen", models.DateTimeField(auto_now_add=True)),
                         ("last_seen", models.DateTimeField(auto_now=True)),
-                        ("examples", models.JSONField(blank=True, default=list, help_text="A few order references with the line's title.")),
-                        ("order_lines", models.JSONField(blank=True, default=list, help_text="The unmatched lines themselves (date, quantity, price, order, line), to record once the SKU is fixed.")),
+                        (
+                            "examples",
+                            models.JSONField(
+                                blank=True, default=list, help_text="A few order references with the line's title."
+                            ),
+                        ),
+                        (
+                            "order_lines",
+                            models.JSONField(
+                                blank=True,
+                                default=list,
+                                help_text="The unmatched lines themselves (date, quantity, price, order, line), to record once the SKU is fixed.",
+                            ),
+                        ),
                     ],
                     options={
                         "ordering": ["-last_seen"],
-                        "constraints": [models.UniqueConstraint(fields=("channel", "sku"), name="unmatched_sku_unique")],
+                        "constraints": [
+                            models.UniqueConstraint(fields=("channel", "sku"), name="unmatched_sku_unique")
+                        ],
                     },
                 ),
             ],

@@ -4,29 +4,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0001_initial'),
+        ("channels", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChannelAccount',
+            name="ChannelAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('shopify', 'Shopify'), ('etsy', 'Etsy'), ('in_person', 'Markets & studio shop'), ('wholesale', 'Wholesale'), ('other', 'Other')], max_length=16, unique=True)),
-                ('status', models.CharField(choices=[('connected', 'Connected'), ('needs_reconnect', 'Needs reconnecting'), ('disconnected', 'Disconnected')], default='disconnected', max_length=16)),
-                ('shop_id', models.CharField(blank=True, help_text="The shop on the channel, e.g. Etsy's shop_id.", max_length=64)),
-                ('shop_name', models.CharField(blank=True, max_length=120)),
-                ('access_token', models.TextField(blank=True)),
-                ('access_token_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('refresh_token', models.TextField(blank=True)),
-                ('refresh_token_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('scopes', models.CharField(blank=True, max_length=255)),
-                ('status_reason', models.TextField(blank=True, help_text='Why it needs reconnecting, in words a manager acts on.')),
-                ('connected_at', models.DateTimeField(blank=True, null=True)),
-                ('refreshed_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("shopify", "Shopify"),
+                            ("etsy", "Etsy"),
+                            ("in_person", "Markets & studio shop"),
+                            ("wholesale", "Wholesale"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("connected", "Connected"),
+                            ("needs_reconnect", "Needs reconnecting"),
+                            ("disconnected", "Disconnected"),
+                        ],
+                        default="disconnected",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "shop_id",
+                    models.CharField(
+                        blank=True, help_text="The shop on the channel, e.g. Etsy's shop_id.", max_length=64
+                    ),
+                ),
+                ("shop_name", models.CharField(blank=True, max_length=120)),
+                ("access_token", models.TextField(blank=True)),
+                ("access_token_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("refresh_token", models.TextField(blank=True)),
+                ("refresh_token_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("scopes", models.CharField(blank=True, max_length=255)),
+                (
+                    "status_reason",
+                    models.TextField(blank=True, help_text="Why it needs reconnecting, in words a manager acts on."),
+                ),
+                ("connected_at", models.DateTimeField(blank=True, null=True)),
+                ("refreshed_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
     ]

@@ -4,6 +4,7 @@ Configured from SHOPIFY_* settings (or OPTIONS in ATELIER_CHANNELS); on when a
 shop domain and an access token are set. Order webhooks are HMAC-signed with
 the app's client secret (SHOPIFY_WEBHOOK_SECRET); the order pull is their backstop.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -54,8 +55,10 @@ class ShopifyChannel(Channel):
     def publish(self, payload: ProductPayload, *, client=None) -> Published:
         result = (client or self.client()).publish(payload)
         return Published(
-            remote_id=result.product_gid, handle=result.handle,
-            variant_ids=dict(result.variant_gids), media_ids=dict(result.media_gids),
+            remote_id=result.product_gid,
+            handle=result.handle,
+            variant_ids=dict(result.variant_gids),
+            media_ids=dict(result.media_gids),
         )
 
     def orders_since(self, cursor: datetime | None, *, client=None) -> Iterator[OrderPayload]:
@@ -65,7 +68,13 @@ class ShopifyChannel(Channel):
         """Order webhooks: verified by HMAC; a stale delivery (signed `updated_at` over six hours old:
         a replay, or a retry long after the fact) is acknowledged but not applied, so Shopify stops
         retrying; the scheduled pull records anything that really was missed."""
-        from channels.shopify.webhooks import WebhookPayloadError, is_stale, parse_order_webhook, verify_webhook, webhook_json
+        from channels.shopify.webhooks import (
+            WebhookPayloadError,
+            is_stale,
+            parse_order_webhook,
+            verify_webhook,
+            webhook_json,
+        )
 
         secret = self.option("webhook_secret")
         if topic != "orders" or not secret:
@@ -80,7 +89,9 @@ class ShopifyChannel(Channel):
         try:
             payload = webhook_json(body)
             if is_stale(payload):
-                return WebhookResult(topic=shopify_topic, ignored="stale delivery: the order pull records anything missed")
+                return WebhookResult(
+                    topic=shopify_topic, ignored="stale delivery: the order pull records anything missed"
+                )
             order = parse_order_webhook(payload)
         except WebhookPayloadError as error:
             raise WebhookRejected(f"The order could not be read: {error}", status=400) from None

@@ -18,6 +18,7 @@ uploads left behind by a dead attempt are temporary files Shopify expires.
 Worst case for one call: (1 + max_retries) × (timeout + the longest wait), which
 the publish task's timeout must exceed (DESIGN.md: SDK timeouts < task timeout).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,13 +32,13 @@ import time
 import urllib.error
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
+from channels.payload import ImagePayload, OrderPayload, ProductPayload
 from channels.shopify import productset, queries, transport
 from channels.shopify.errors import ShopifyAuthError, ShopifyError, ShopifyUnavailable, ShopifyUserError
-from channels.payload import ImagePayload, OrderPayload, ProductPayload
 from channels.shopify.orders import graphql_order_truncated, order_from_graphql
 from channels.shopify.throttle import CostBudget
 
@@ -106,11 +107,22 @@ class ShopifyClient:
     """
 
     def __init__(
-        self, shop_domain: str, access_token: str, api_version: str, *,
-        timeout: float = 20, max_retries: int = 5, min_available: float = 10.0, default_cost: float = 50.0,
-        sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-        base_url: str | None = None, location_gid: str | None = None,
-        backoff_base: float = 0.5, backoff_cap: float = 30.0, rng: random.Random | None = None,
+        self,
+        shop_domain: str,
+        access_token: str,
+        api_version: str,
+        *,
+        timeout: float = 20,
+        max_retries: int = 5,
+        min_available: float = 10.0,
+        default_cost: float = 50.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        base_url: str | None = None,
+        location_gid: str | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        rng: random.Random | None = None,
     ) -> None:
         if not access_token:
             raise ValueError("An access token is required.")
@@ -132,11 +144,15 @@ class ShopifyClient:
     def publish(self, payload: ProductPayload) -> PublishResult:
         """Create or update the product with this handle so it is exactly the payload."""
         images = list(payload.images)
-        found, spent = self._graphql("AtelierProductLookup", queries.PRODUCT_LOOKUP, {
-            "identifier": {"handle": payload.handle},
-            "variants": productset.connection_size(len(payload.variants)),
-            "media": productset.connection_size(len(images)),
-        })
+        found, spent = self._graphql(
+            "AtelierProductLookup",
+            queries.PRODUCT_LOOKUP,
+            {
+                "identifier": {"handle": payload.handle},
+                "variants": productset.connection_size(len(payload.variants)),
+                "media": productset.connection_size(len(images)),
+            },
+        )
         remote = found.get("productByIdentifier")
         on_shopify = productset.remote_media_ids(remote, images)
         planned = [(image, (on_shopify.get(image.sha256) or [None]).pop(0)) for image in images]
@@ -150,14 +166,21 @@ class ShopifyClient:
             for image, media_id in planned
         ]
 
-        data, cost = self._graphql("AtelierProductSet", queries.PRODUCT_SET, {
-            "identifier": {"handle": payload.handle},
-            "input": productset.product_input(
-                payload, variant_ids=productset.remote_variant_ids(remote), files=files, location_gid=self.location_gid,
-            ),
-            "variants": productset.connection_size(len(payload.variants)),
-            "media": productset.connection_size(len(images)),
-        })
+        data, cost = self._graphql(
+            "AtelierProductSet",
+            queries.PRODUCT_SET,
+            {
+                "identifier": {"handle": payload.handle},
+                "input": productset.product_input(
+                    payload,
+                    variant_ids=productset.remote_variant_ids(remote),
+                    files=files,
+                    location_gid=self.location_gid,
+                ),
+                "variants": productset.connection_size(len(payload.variants)),
+                "media": productset.connection_size(len(images)),
+            },
+        )
         spent += cost
         result = data.get("productSet") or {}
         _raise_user_errors(result.get("userErrors"))
@@ -181,11 +204,22 @@ class ShopifyClient:
     def _stage(self, images: list[ImagePayload]) -> tuple[list[str], float]:
         """Upload images through staged uploads; returns their resource URLs for productSet."""
         contents = [image.read() for image in images]  # refuses bytes that aren't the approved ones, before any upload
-        data, cost = self._graphql("AtelierStagedUploads", queries.STAGED_UPLOADS, {"input": [
-            {"filename": productset.marked_filename(image), "mimeType": image.mime, "resource": "IMAGE",
-             "httpMethod": "POST", "fileSize": str(len(content))}
-            for image, content in zip(images, contents, strict=True)
-        ]})
+        data, cost = self._graphql(
+            "AtelierStagedUploads",
+            queries.STAGED_UPLOADS,
+            {
+                "input": [
+                    {
+                        "filename": productset.marked_filename(image),
+                        "mimeType": image.mime,
+                        "resource": "IMAGE",
+                        "httpMethod": "POST",
+                        "fileSize": str(len(content)),
+                    }
+                    for image, content in zip(images, contents, strict=True)
+                ]
+            },
+        )
         staged = data.get("stagedUploadsCreate") or {}
         _raise_user_errors(staged.get("userErrors"))
         targets = staged.get("stagedTargets") or []
@@ -198,8 +232,13 @@ class ShopifyClient:
     def _upload_once(self, image: ImagePayload, content: bytes, target: dict) -> None:
         try:
             transport.upload_staged(
-                url=target["url"], parameters=target.get("parameters") or [], method="POST",
-                content=content, filename=productset.marked_filename(image), mime=image.mime, timeout=self.timeout,
+                url=target["url"],
+                parameters=target.get("parameters") or [],
+                method="POST",
+                content=content,
+                filename=productset.marked_filename(image),
+                mime=image.mime,
+                timeout=self.timeout,
             )
         except urllib.error.HTTPError as exc:
             raise self._http_failure(exc, "staged upload", target_is_shopify=False) from None
@@ -221,17 +260,25 @@ class ShopifyClient:
         if updated_at_min is not None:
             if updated_at_min.tzinfo is None:
                 raise ValueError("updated_at_min must be timezone-aware.")
-            search = f"updated_at:>='{updated_at_min.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%SZ}'"
+            search = f"updated_at:>='{updated_at_min.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}'"
         per_order = 3 + ORDER_LINES * 3 + ORDER_REFUNDS * (3 + REFUND_LINES * 2)
         return self._order_pages(search, max(1, min(page_size, 250, MAX_QUERY_COST // per_order)))
 
     def _order_pages(self, search: str | None, first: int) -> Iterator[OrderPayload]:
         after = None
         while True:
-            data, _ = self._graphql("AtelierOrders", queries.ORDERS, {
-                "first": first, "after": after, "query": search,
-                "lines": ORDER_LINES, "refunds": ORDER_REFUNDS, "refundLines": REFUND_LINES,
-            })
+            data, _ = self._graphql(
+                "AtelierOrders",
+                queries.ORDERS,
+                {
+                    "first": first,
+                    "after": after,
+                    "query": search,
+                    "lines": ORDER_LINES,
+                    "refunds": ORDER_REFUNDS,
+                    "refundLines": REFUND_LINES,
+                },
+            )
             connection = data["orders"]
             for node in connection["nodes"]:
                 if graphql_order_truncated(node, refunds_limit=ORDER_REFUNDS):
@@ -242,9 +289,16 @@ class ShopifyClient:
             after = connection["pageInfo"]["endCursor"]
 
     def _order_in_full(self, order_gid: str) -> dict:
-        data, _ = self._graphql("AtelierOrder", queries.ORDER, {
-            "id": order_gid, "lines": DETAIL_LINES, "refunds": DETAIL_REFUNDS, "refundLines": DETAIL_REFUND_LINES,
-        })
+        data, _ = self._graphql(
+            "AtelierOrder",
+            queries.ORDER,
+            {
+                "id": order_gid,
+                "lines": DETAIL_LINES,
+                "refunds": DETAIL_REFUNDS,
+                "refundLines": DETAIL_REFUND_LINES,
+            },
+        )
         node = data.get("order")
         if node is None or graphql_order_truncated(node, refunds_limit=DETAIL_REFUNDS):
             raise ShopifyError(f"Order {order_gid} has more lines or refunds than the sync reads; import it by hand.")
@@ -274,8 +328,14 @@ class ShopifyClient:
         self.stats.requests += 1
         try:
             text = transport.post_graphql(
-                shop_domain=self.shop_domain, api_version=self.api_version, token=self._token.reveal(),
-                base_url=self._base_url, query=query, variables=variables, operation=operation, timeout=self.timeout,
+                shop_domain=self.shop_domain,
+                api_version=self.api_version,
+                token=self._token.reveal(),
+                base_url=self._base_url,
+                query=query,
+                variables=variables,
+                operation=operation,
+                timeout=self.timeout,
             )
         except urllib.error.HTTPError as exc:
             raise self._http_failure(exc, operation, target_is_shopify=True) from None
@@ -314,13 +374,17 @@ class ShopifyClient:
             exc.close()
         if status == 429:
             if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                return ShopifyUnavailable(f"Shopify asked to wait {retry_after:.0f} s ({operation}).", retry_after=retry_after)
+                return ShopifyUnavailable(
+                    f"Shopify asked to wait {retry_after:.0f} s ({operation}).", retry_after=retry_after
+                )
             return _Retry("HTTP 429", delay=retry_after)
         if status >= 500:
             return _Retry(f"HTTP {status}", delay=retry_after)
         if target_is_shopify and status in (401, 403):
             return ShopifyAuthError(f"Shopify refused the access token for {self.shop_domain} (HTTP {status}).")
-        return ShopifyError(f"HTTP {status} from {'Shopify' if target_is_shopify else 'the upload target'} ({operation}).")
+        return ShopifyError(
+            f"HTTP {status} from {'Shopify' if target_is_shopify else 'the upload target'} ({operation})."
+        )
 
     def _retrying(self, operation: str, attempt: Callable[[], T]) -> T:
         for number in itertools.count(1):
@@ -333,8 +397,15 @@ class ShopifyClient:
                     ) from None
                 delay = retry.delay if retry.delay is not None else self._backoff(number)
                 self.stats.retries += 1
-                log.info("Shopify %s on %s: %s; retry %d of %d in %.2f s",
-                         operation, self.shop_domain, retry.reason, number, self.max_retries, delay)
+                log.info(
+                    "Shopify %s on %s: %s; retry %d of %d in %.2f s",
+                    operation,
+                    self.shop_domain,
+                    retry.reason,
+                    number,
+                    self.max_retries,
+                    delay,
+                )
                 if delay > 0:
                     self.stats.backoff_seconds += delay
                     self._sleep(delay)
@@ -349,7 +420,8 @@ class ShopifyClient:
 def _raise_user_errors(errors) -> None:
     if errors:
         raise ShopifyUserError(
-            [str(error.get("message", "")) for error in errors], fields=[error.get("field") for error in errors],
+            [str(error.get("message", "")) for error in errors],
+            fields=[error.get("field") for error in errors],
         )
 
 
@@ -370,6 +442,6 @@ def _seconds(value: str | None) -> float | None:
     except ValueError:
         pass
     try:
-        return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError):
         return None

@@ -26,6 +26,7 @@ stray character beats running a formula on a manager's machine. Identifiers are
 never rewritten (a changed Handle or SKU would silently break matching);
 ProductPayload refuses those that start with such a character instead.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,24 +36,58 @@ from collections.abc import Callable, Iterable, Iterator
 from channels.payload import FORMULA_PREFIXES, ImagePayload, ProductPayload
 
 HEADER = [
-    "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Published",
-    "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value", "Option3 Name", "Option3 Value",
-    "Variant SKU", "Variant Inventory Tracker", "Variant Inventory Qty", "Variant Inventory Policy",
-    "Variant Fulfillment Service", "Variant Price",
-    "Image Src", "Image Position", "Image Alt Text",
-    "SEO Title", "SEO Description", "Status",
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Product Category",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Option2 Name",
+    "Option2 Value",
+    "Option3 Name",
+    "Option3 Value",
+    "Variant SKU",
+    "Variant Inventory Tracker",
+    "Variant Inventory Qty",
+    "Variant Inventory Policy",
+    "Variant Fulfillment Service",
+    "Variant Price",
+    "Image Src",
+    "Image Position",
+    "Image Alt Text",
+    "SEO Title",
+    "SEO Description",
+    "Status",
 ]
-FREE_TEXT = frozenset({
-    "Title", "Body (HTML)", "Vendor", "Type", "Tags",
-    "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value", "Option3 Name", "Option3 Value",
-    "Image Alt Text", "SEO Title", "SEO Description",
-})
+FREE_TEXT = frozenset(
+    {
+        "Title",
+        "Body (HTML)",
+        "Vendor",
+        "Type",
+        "Tags",
+        "Option1 Name",
+        "Option1 Value",
+        "Option2 Name",
+        "Option2 Value",
+        "Option3 Name",
+        "Option3 Value",
+        "Image Alt Text",
+        "SEO Title",
+        "SEO Description",
+    }
+)
 TAXONOMY_PREFIX = "gid://shopify/TaxonomyCategory/"
 _COLUMN = {name: index for index, name in enumerate(HEADER)}
 
 
 def shopify_csv_rows(
-    payloads: Iterable[ProductPayload], image_url: Callable[[ImagePayload], str],
+    payloads: Iterable[ProductPayload],
+    image_url: Callable[[ImagePayload], str],
 ) -> Iterator[list[str]]:
     """The rows (header first) of a Shopify product CSV; lazy, one product at a time."""
     yield list(HEADER)
@@ -61,7 +96,10 @@ def shopify_csv_rows(
 
 
 def iter_csv_lines(
-    payloads: Iterable[ProductPayload], image_url: Callable[[ImagePayload], str], *, bom: bool = False,
+    payloads: Iterable[ProductPayload],
+    image_url: Callable[[ImagePayload], str],
+    *,
+    bom: bool = False,
 ) -> Iterator[str]:
     """CSV text line by line (CRLF-terminated), for Django's StreamingHttpResponse."""
     buffer = io.StringIO()
@@ -80,19 +118,21 @@ def _product_rows(payload: ProductPayload, image_url: Callable[[ImagePayload], s
     for index in range(max(len(payload.variants), len(payload.images))):
         cells = {"Handle": payload.handle}
         if index == 0:
-            cells.update({
-                "Title": payload.title,
-                "Body (HTML)": payload.description_html,
-                "Vendor": payload.vendor,
-                "Product Category": (payload.category_gid or "").removeprefix(TAXONOMY_PREFIX),
-                "Type": payload.product_type,
-                # Shopify splits the cell on commas: a tag can't contain one there either.
-                "Tags": ", ".join(payload.tags),
-                "Published": "TRUE" if payload.status == "ACTIVE" else "FALSE",
-                "SEO Title": payload.seo_title,
-                "SEO Description": payload.seo_description,
-                "Status": payload.status.lower(),
-            })
+            cells.update(
+                {
+                    "Title": payload.title,
+                    "Body (HTML)": payload.description_html,
+                    "Vendor": payload.vendor,
+                    "Product Category": (payload.category_gid or "").removeprefix(TAXONOMY_PREFIX),
+                    "Type": payload.product_type,
+                    # Shopify splits the cell on commas: a tag can't contain one there either.
+                    "Tags": ", ".join(payload.tags),
+                    "Published": "TRUE" if payload.status == "ACTIVE" else "FALSE",
+                    "SEO Title": payload.seo_title,
+                    "SEO Description": payload.seo_description,
+                    "Status": payload.status.lower(),
+                }
+            )
             for number, name in enumerate(option_names, start=1):
                 cells[f"Option{number} Name"] = name
         if index < len(payload.variants):
@@ -100,14 +140,16 @@ def _product_rows(payload: ProductPayload, image_url: Callable[[ImagePayload], s
             values = list(variant.option_values) or ["Default Title"]
             for number, value in enumerate(values, start=1):
                 cells[f"Option{number} Value"] = value
-            cells.update({
-                "Variant SKU": variant.sku,
-                "Variant Inventory Tracker": "shopify",
-                "Variant Inventory Qty": str(variant.inventory_qty),
-                "Variant Inventory Policy": "deny",
-                "Variant Fulfillment Service": "manual",
-                "Variant Price": format(variant.price, "f"),
-            })
+            cells.update(
+                {
+                    "Variant SKU": variant.sku,
+                    "Variant Inventory Tracker": "shopify",
+                    "Variant Inventory Qty": str(variant.inventory_qty),
+                    "Variant Inventory Policy": "deny",
+                    "Variant Fulfillment Service": "manual",
+                    "Variant Price": format(variant.price, "f"),
+                }
+            )
         if index < len(payload.images):
             image = payload.images[index]
             cells.update({"Image Src": image_url(image), "Image Position": str(index + 1), "Image Alt Text": image.alt})

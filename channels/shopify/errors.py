@@ -10,6 +10,7 @@
 
 No message, repr or cause chain carries the access token.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -5,12 +5,13 @@ REST-shaped webhooks. Both give the same OrderPayload for the same order:
 ids are Shopify's numeric ids as strings (a GraphQL gid `gid://shopify/Order/42`
 and a webhook's `42` both become "42"), money is a Decimal in the shop currency.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from channels.payload import OrderDataError, OrderLine, OrderPayload, RefundLine, RefundPayload
+from channels.payload import OrderDataError, OrderLine, OrderPayload
 
 
 def numeric_id(value: object) -> str:
@@ -31,7 +32,7 @@ def timestamp(value: object) -> datetime:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise OrderDataError(f"Unexpected timestamp {value!r}.") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def money(value: object) -> Decimal:

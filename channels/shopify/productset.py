@@ -17,6 +17,7 @@ product, and passing the ids of what is already there keeps them stable:
 Stock is set only on variants created by this publish: on existing ones it is
 Shopify's live number (sales decrement it), which a republish must not reset.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -63,7 +64,11 @@ def remote_media_ids(product: Mapping | None, images: Sequence[ImagePayload]) ->
 
 
 def product_input(
-    payload: ProductPayload, *, variant_ids: Mapping[str, str], files: Sequence[Mapping], location_gid: str | None,
+    payload: ProductPayload,
+    *,
+    variant_ids: Mapping[str, str],
+    files: Sequence[Mapping],
+    location_gid: str | None,
 ) -> dict:
     option_names = list(payload.options) or [DEFAULT_OPTION]
 
@@ -71,8 +76,11 @@ def product_input(
         return list(variant.option_values) or [DEFAULT_VALUE]
 
     product_options = [
-        {"name": name, "position": index + 1,
-         "values": [{"name": value} for value in _unique(values_of(v)[index] for v in payload.variants)]}
+        {
+            "name": name,
+            "position": index + 1,
+            "values": [{"name": value} for value in _unique(values_of(v)[index] for v in payload.variants)],
+        }
         for index, name in enumerate(option_names)
     ]
     variants = []
@@ -80,7 +88,9 @@ def product_input(
         entry: dict = {
             "sku": variant.sku,
             "price": money_text(variant.price),
-            "optionValues": [{"optionName": n, "name": v} for n, v in zip(option_names, values_of(variant), strict=True)],
+            "optionValues": [
+                {"optionName": n, "name": v} for n, v in zip(option_names, values_of(variant), strict=True)
+            ],
         }
         if variant.sku and variant.sku in variant_ids:
             entry["id"] = variant_ids[variant.sku]
@@ -109,7 +119,12 @@ def product_input(
 
 
 def new_file(image: ImagePayload, resource_url: str) -> dict:
-    return {"originalSource": resource_url, "alt": image.alt, "contentType": "IMAGE", "filename": marked_filename(image)}
+    return {
+        "originalSource": resource_url,
+        "alt": image.alt,
+        "contentType": "IMAGE",
+        "filename": marked_filename(image),
+    }
 
 
 def existing_file(image: ImagePayload, media_id: str) -> dict:

@@ -12,6 +12,7 @@ same app drain it too, so the projection is optimistic and a THROTTLED answer
 is still possible. `min_available` keeps a reserve for them; THROTTLED answers
 are waited out with the same arithmetic.
 """
+
 from __future__ import annotations
 
 import threading

@@ -28,6 +28,7 @@ Status codes and headers of failures (429's Retry-After, 5xx) are read from the
 `urllib.error.HTTPError` that `urlopen` raises; success needs no headers, the
 cost data is in the body.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -117,8 +118,15 @@ def activated(session: shopify.Session) -> Iterator[None]:
 
 
 def post_graphql(
-    *, shop_domain: str, api_version: str, token: str, base_url: str | None,
-    query: str, variables: Mapping | None, operation: str, timeout: float,
+    *,
+    shop_domain: str,
+    api_version: str,
+    token: str,
+    base_url: str | None,
+    query: str,
+    variables: Mapping | None,
+    operation: str,
+    timeout: float,
 ) -> str:
     """One POST to the GraphQL endpoint through ShopifyAPI; raises urllib's errors as they come."""
     session = _Session(shop_domain, api_version, token, base_url=base_url)
@@ -129,8 +137,14 @@ def post_graphql(
 
 
 def upload_staged(
-    *, url: str, parameters: Sequence[Mapping[str, str]], method: str,
-    content: bytes, filename: str, mime: str, timeout: float,
+    *,
+    url: str,
+    parameters: Sequence[Mapping[str, str]],
+    method: str,
+    content: bytes,
+    filename: str,
+    mime: str,
+    timeout: float,
 ) -> int:
     """Send the bytes to a staged-upload target (a storage bucket, not Shopify: no token goes there).
 
@@ -152,16 +166,21 @@ def upload_staged(
         return response.status
 
 
-def _multipart(boundary: str, parameters: Sequence[Mapping[str, str]], content: bytes, filename: str, mime: str) -> bytes:
+def _multipart(
+    boundary: str, parameters: Sequence[Mapping[str, str]], content: bytes, filename: str, mime: str
+) -> bytes:
     parts: list[bytes] = []
     for parameter in parameters:
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{_quoted(parameter["name"])}"\r\n\r\n'.encode()
-            + str(parameter["value"]).encode("utf-8") + b"\r\n"
+            + str(parameter["value"]).encode("utf-8")
+            + b"\r\n"
         )
     parts.append(
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{_quoted(filename)}"\r\n'
-        f"Content-Type: {mime}\r\n\r\n".encode() + content + b"\r\n"
+        f"Content-Type: {mime}\r\n\r\n".encode()
+        + content
+        + b"\r\n"
     )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts)

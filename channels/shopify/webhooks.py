@@ -15,6 +15,7 @@ missed. Within the window, a replay is made harmless by the service
 so the same delivery twice records nothing new, and a refund only ever deepens
 the stored reversal, so an older delivery retried late can't undo a newer one.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,7 +23,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from channels.payload import OrderDataError, OrderLine, OrderPayload, RefundLine, RefundPayload
 from channels.shopify.orders import money, numeric_id, quantity, timestamp
@@ -60,7 +61,7 @@ def is_stale(payload: Mapping, *, now: datetime | None = None, max_age: timedelt
     signed_at = signed_timestamp(payload)
     if signed_at is None:
         return True
-    return (now or datetime.now(timezone.utc)) - signed_at > max_age
+    return (now or datetime.now(UTC)) - signed_at > max_age
 
 
 def webhook_json(body: bytes | str | Mapping) -> dict:

@@ -31,7 +31,9 @@ class ImportCountsSerializer(serializers.Serializer):
     rows_unknown_sku = serializers.IntegerField(help_text="Otherwise good rows whose SKU matches no variant.")
     problems = serializers.IntegerField(help_text="Problems in all bad rows (a row can have several).")
     lines_to_import = serializers.IntegerField()
-    lines_imported = serializers.IntegerField(help_text="Sale lines stored, reversing lines of cancelled or refunded orders included.")
+    lines_imported = serializers.IntegerField(
+        help_text="Sale lines stored, reversing lines of cancelled or refunded orders included."
+    )
     refund_lines = serializers.IntegerField(help_text="Of those, lines with a negative quantity.")
 
 
@@ -70,8 +72,21 @@ class SalesImportSerializer(serializers.ModelSerializer):
     class Meta:
         model = SalesImport
         fields = [
-            "id", "created_at", "created_by", "file_name", "file_size", "file_format", "mode", "dry_run", "status",
-            "rows_read", "rows_imported", "rows_already_imported", "rows_bad", "rows_unknown_sku", "report",
+            "id",
+            "created_at",
+            "created_by",
+            "file_name",
+            "file_size",
+            "file_format",
+            "mode",
+            "dry_run",
+            "status",
+            "rows_read",
+            "rows_imported",
+            "rows_already_imported",
+            "rows_bad",
+            "rows_unknown_sku",
+            "report",
         ]
         read_only_fields = fields
 
@@ -105,15 +120,31 @@ class ForecastSerializer(serializers.ModelSerializer):
     class Meta:
         model = Forecast
         fields = [
-            "id", "variant", "sku", "product", "product_title", "freq", "horizon", "method", "demand_class", "adi",
-            "cv2", "values", "validation_error", "history_periods", "fitted_at",
+            "id",
+            "variant",
+            "sku",
+            "product",
+            "product_title",
+            "freq",
+            "horizon",
+            "method",
+            "demand_class",
+            "adi",
+            "cv2",
+            "values",
+            "validation_error",
+            "history_periods",
+            "fitted_at",
         ]
         read_only_fields = fields
 
 
 class RefitSerializer(serializers.Serializer):
     variant_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=10000,
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=False,
+        max_length=10000,
         help_text="Refit only these variants; every active variant when left out.",
     )
 
@@ -146,7 +177,7 @@ class StockAlertSerializer(serializers.Serializer):
     sku = serializers.CharField()
     product_id = serializers.IntegerField()
     product_title = serializers.CharField()
-    message = serializers.CharField(help_text="What a maker reads, e.g. \"Celadon mug: about 9 days of stock left\".")
+    message = serializers.CharField(help_text='What a maker reads, e.g. "Celadon mug: about 9 days of stock left".')
     detail = serializers.DictField(
         help_text="The numbers behind it, by kind. stockout_risk: stockout_date, days_left, lead_time_days, "
         "stock_on_hand, work_in_progress, weekly_demand. overstock: units, weekly_demand, threshold_weeks, "
@@ -165,15 +196,25 @@ class ProductionPlanSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The planner's output for this maker: makers[].weeks[].lines, unplaced, skipped."
     )
     review = DraftReviewSerializer(
-        read_only=True, allow_null=True,
+        read_only=True,
+        allow_null=True,
         help_text="The plan's newest version in the review queue; the approved one is the schedule.",
     )
 
     class Meta:
         model = ProductionPlan
         fields = [
-            "id", "maker", "maker_name", "week_start", "weeks", "service_level", "status", "plan", "created_at",
-            "updated_at", "review",
+            "id",
+            "maker",
+            "maker_name",
+            "week_start",
+            "weeks",
+            "service_level",
+            "status",
+            "plan",
+            "created_at",
+            "updated_at",
+            "review",
         ]
         read_only_fields = fields
 

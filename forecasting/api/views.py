@@ -58,7 +58,9 @@ class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(
         request={"multipart/form-data": SalesImportUploadSerializer},
         responses={
-            201: OpenApiResponse(SalesImportSerializer, description="Imported: the good rows are stored; the report lists the rest."),
+            201: OpenApiResponse(
+                SalesImportSerializer, description="Imported: the good rows are stored; the report lists the rest."
+            ),
             200: OpenApiResponse(SalesImportSerializer, description="Check only (dry_run): nothing was stored."),
             400: OpenApiResponse(
                 SalesImportSerializer,
@@ -79,7 +81,9 @@ class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         limit = import_size_limit()
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > limit + _MULTIPART_SLACK:
-            return Response({"detail": too_large_message(declared, limit)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            return Response(
+                {"detail": too_large_message(declared, limit)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+            )
         upload = SalesImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data

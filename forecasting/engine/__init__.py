@@ -11,6 +11,7 @@ their group. Forecasts are means (never negative) with per-period p10/p50/p90.
 
 statsforecast and prophet are imported inside the functions that use them.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -24,7 +25,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "ADI_CUTOFF", "CV2_CUTOFF", "FREQS", "SeriesForecast", "backtest", "backtest_origins", "classify_series",
+    "ADI_CUTOFF",
+    "CV2_CUTOFF",
+    "FREQS",
+    "SeriesForecast",
+    "backtest",
+    "backtest_origins",
+    "classify_series",
     "forecast_many",
 ]
 
@@ -45,7 +52,7 @@ class SeriesForecast:
 
 
 def forecast_many(
-    series: dict[str, "pd.Series"],
+    series: dict[str, pd.Series],
     *,
     freq: str = "W",
     horizon: int = 12,
@@ -70,8 +77,9 @@ def forecast_many(
         return {}
     panel = panel_from_series(series, freq)
     labels = [str((groups or {}).get(key, "all")) for key in series] if groups else None
-    result = forecast_matrix(panel.Y, freq=freq, horizon=horizon, dates=panel.dates, groups=labels,
-                             use_prophet=use_prophet, n_jobs=n_jobs)
+    result = forecast_matrix(
+        panel.Y, freq=freq, horizon=horizon, dates=panel.dates, groups=labels, use_prophet=use_prophet, n_jobs=n_jobs
+    )
     future = as_dates(period_grid(panel.dates[-1], horizon + 1, freq)[1:])
 
     def number(value) -> float | None:

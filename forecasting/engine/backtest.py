@@ -5,6 +5,7 @@ period T − H and each earlier one H // 2 periods before it; at each origin the
 engine sees only the periods before it and forecasts the H periods from it, for
 every sku of the file (a sku with nothing sold before the origin gets zeros).
 """
+
 from __future__ import annotations
 
 import time
@@ -29,7 +30,7 @@ class SalesFileError(ValueError):
 
 @dataclass
 class BacktestRun:
-    forecasts: "pd.DataFrame"
+    forecasts: pd.DataFrame
     skus: int
     periods: int
     origins: list
@@ -52,7 +53,7 @@ def backtest_origins(periods: int, horizon: int, origins: int) -> list[int]:
     return found
 
 
-def read_sales_csv(path) -> "pd.DataFrame":
+def read_sales_csv(path) -> pd.DataFrame:
     """date, sku, quantity from a CSV file, checked: dates parsed, quantities numeric."""
     import pandas as pd
 
@@ -65,14 +66,16 @@ def read_sales_csv(path) -> "pd.DataFrame":
     return clean_sales(frame)
 
 
-def clean_sales(frame: "pd.DataFrame") -> "pd.DataFrame":
+def clean_sales(frame: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     frame = frame.rename(columns=lambda name: str(name).strip().lower())
     missing = [column for column in COLUMNS if column not in frame.columns]
     if missing:
-        raise SalesFileError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                             f"(the file needs a header row: {','.join(COLUMNS)}).")
+        raise SalesFileError(
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"(the file needs a header row: {','.join(COLUMNS)})."
+        )
     frame = frame[list(COLUMNS)].copy()
     if frame.empty:
         raise SalesFileError("the file has no rows of sales.")
@@ -96,7 +99,7 @@ def _row(mask) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0]) + 2  # 1-based, after the header row
 
 
-def sales_matrix(frame: "pd.DataFrame", freq: str) -> tuple[list[str], np.ndarray, "pd.DatetimeIndex", list[str]]:
+def sales_matrix(frame: pd.DataFrame, freq: str) -> tuple[list[str], np.ndarray, pd.DatetimeIndex, list[str]]:
     """(skus, Y, dates, notes): one row per sku on the grid from the first to the last date; missing rows are zeros."""
     import pandas as pd
 
@@ -106,8 +109,10 @@ def sales_matrix(frame: "pd.DataFrame", freq: str) -> tuple[list[str], np.ndarra
     off_grid = frame["date"].to_numpy() != starts.to_numpy()
     if off_grid.any():
         what = {"W": "a Monday", "M": "the first of a month", "D": "a day"}[freq]
-        raise SalesFileError(f"row {_row(off_grid)}: {frame['date'].iloc[int(np.flatnonzero(off_grid)[0])].date()} "
-                             f"is not {what}; with --freq {freq} every date must be the start of its period.")
+        raise SalesFileError(
+            f"row {_row(off_grid)}: {frame['date'].iloc[int(np.flatnonzero(off_grid)[0])].date()} "
+            f"is not {what}; with --freq {freq} every date must be the start of its period."
+        )
     negative = frame["quantity"] < 0
     if negative.any():
         notes.append(f"{int(negative.sum())} negative quantities (returns) counted as zero.")
@@ -115,14 +120,23 @@ def sales_matrix(frame: "pd.DataFrame", freq: str) -> tuple[list[str], np.ndarra
     if repeated:
         notes.append(f"{repeated} rows repeat a sku and period already in the file: their quantities are added.")
     dates = pd.date_range(frame["date"].min(), frame["date"].max(), freq=PANDAS_FREQ[freq])
-    wide = frame.assign(quantity=frame["quantity"].clip(lower=0)).pivot_table(
-        index="sku", columns="date", values="quantity", aggfunc="sum").reindex(columns=dates).fillna(0.0)
+    wide = (
+        frame.assign(quantity=frame["quantity"].clip(lower=0))
+        .pivot_table(index="sku", columns="date", values="quantity", aggfunc="sum")
+        .reindex(columns=dates)
+        .fillna(0.0)
+    )
     return [str(sku) for sku in wide.index], wide.to_numpy(dtype=float), dates, notes
 
 
 def backtest(
-    sales: "pd.DataFrame", *, freq: str = "W", horizon: int = 12, origins: int = 3,
-    use_prophet: bool = True, n_jobs: int = 1,
+    sales: pd.DataFrame,
+    *,
+    freq: str = "W",
+    horizon: int = 12,
+    origins: int = 3,
+    use_prophet: bool = True,
+    n_jobs: int = 1,
 ) -> BacktestRun:
     """Forecast every sku at each origin from the periods before it; see the module docstring."""
     import pandas as pd
@@ -135,19 +149,31 @@ def backtest(
     parts, methods = [], Counter()
     n = len(skus)
     for cut in cuts:
-        result = forecast_matrix(Y[:, :cut], freq=freq, horizon=horizon, dates=dates[:cut],
-                                 use_prophet=use_prophet, n_jobs=n_jobs)
+        result = forecast_matrix(
+            Y[:, :cut], freq=freq, horizon=horizon, dates=dates[:cut], use_prophet=use_prophet, n_jobs=n_jobs
+        )
         future = pd.date_range(dates[cut], periods=horizon, freq=PANDAS_FREQ[freq])
-        parts.append(pd.DataFrame({
-            "sku": np.repeat(skus, horizon),
-            "origin": np.repeat(dates[cut].date(), n * horizon),
-            "date": np.tile(future.date, n),
-            "yhat": result.mean.reshape(-1),
-            "p10": result.p10.reshape(-1),
-            "p50": result.p50.reshape(-1),
-            "p90": result.p90.reshape(-1),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "sku": np.repeat(skus, horizon),
+                    "origin": np.repeat(dates[cut].date(), n * horizon),
+                    "date": np.tile(future.date, n),
+                    "yhat": result.mean.reshape(-1),
+                    "p10": result.p10.reshape(-1),
+                    "p50": result.p50.reshape(-1),
+                    "p90": result.p90.reshape(-1),
+                }
+            )
+        )
         methods = Counter(result.methods)
     forecasts = pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]
-    return BacktestRun(forecasts=forecasts, skus=n, periods=len(dates), origins=[dates[c].date() for c in cuts],
-                       seconds=time.perf_counter() - started, methods=methods, notes=notes)
+    return BacktestRun(
+        forecasts=forecasts,
+        skus=n,
+        periods=len(dates),
+        origins=[dates[c].date() for c in cuts],
+        seconds=time.perf_counter() - started,
+        methods=methods,
+        notes=notes,
+    )

@@ -6,6 +6,7 @@ how much the order size varies. Their cut-offs, 1.32 and 0.49, are where Croston
 method (with the SBA correction) starts to beat simple smoothing, so the class
 says which family of methods to try first.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,12 +35,16 @@ def adi_cv2(Y: np.ndarray, launch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return adi, cv2
 
 
-def classify(Y: np.ndarray, launch: np.ndarray, *, new_periods: int = NEW_PERIODS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def classify(
+    Y: np.ndarray, launch: np.ndarray, *, new_periods: int = NEW_PERIODS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(classes, adi, cv2) per row. A row that never sold is "none", a young one "new"."""
     adi, cv2 = adi_cv2(Y, launch)
     frequent = adi < ADI_CUTOFF
     steady = cv2 < CV2_CUTOFF
-    classes = np.where(frequent, np.where(steady, SMOOTH, ERRATIC), np.where(steady, INTERMITTENT, LUMPY)).astype(object)
+    classes = np.where(frequent, np.where(steady, SMOOTH, ERRATIC), np.where(steady, INTERMITTENT, LUMPY)).astype(
+        object
+    )
     history = Y.shape[1] - launch
     classes[history < new_periods] = NEW
     classes[np.isnan(adi)] = NONE

@@ -9,6 +9,7 @@ the same two moments when quantities are not whole numbers. The ratio is measure
 on first differences, which take out slow changes of level, so the spread is the
 period-to-period noise a safety stock has to cover.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ days before it. On a weekly or monthly grid an event is moved to the start of it
 period (Prophet only matches dates that are on the grid) and its window is kept in
 whole periods.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -54,7 +55,7 @@ def gifting_days(year: int) -> dict[str, datetime.date]:
     }
 
 
-def holidays_frame(first_year: int, last_year: int, freq: str) -> "pd.DataFrame":
+def holidays_frame(first_year: int, last_year: int, freq: str) -> pd.DataFrame:
     """Prophet's holidays table (holiday, ds, lower_window, upper_window) for the years given."""
     import pandas as pd
 

@@ -7,6 +7,7 @@ line of numpy each, so they are computed here, vectorised, with their windows cu
 to each series' history. statsforecast is imported inside the functions: Django
 imports this package at start-up and the web process never needs it.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,13 +52,15 @@ def window_forecast(
     if name == "Naive":
         level = past[:, cut - 1]
     elif name in ("WA", "WAs", "Mean"):
-        window = np.minimum(history, {"WA": AVERAGE_WINDOW, "WAs": SHORT_WINDOW}[name][freq]) if name != "Mean" else history
+        window = (
+            np.minimum(history, {"WA": AVERAGE_WINDOW, "WAs": SHORT_WINDOW}[name][freq]) if name != "Mean" else history
+        )
         inside = t >= cut - window[:, None]
         level = np.where(inside, past, 0.0).sum(axis=1) / window
     elif name == "SeasonalNaive":
         if season > cut:
             return window_forecast("Naive", Y, launch, cut, horizon, freq=freq, season=season)
-        return past[:, cut - season:][:, np.arange(horizon) % season]
+        return past[:, cut - season :][:, np.arange(horizon) % season]
     else:
         raise ValueError(f"unknown window method {name!r}")
     return np.repeat(level[:, None], horizon, axis=1)
@@ -67,11 +70,13 @@ def _long_frame(Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: int):
     import pandas as pd
 
     alive = np.arange(cut)[None, :] >= launch[rows][:, None]
-    return pd.DataFrame({
-        "unique_id": np.broadcast_to(rows[:, None], alive.shape)[alive],
-        "ds": np.broadcast_to(np.arange(cut)[None, :], alive.shape)[alive],
-        "y": Y[rows, :cut][alive],
-    })
+    return pd.DataFrame(
+        {
+            "unique_id": np.broadcast_to(rows[:, None], alive.shape)[alive],
+            "ds": np.broadcast_to(np.arange(cut)[None, :], alive.shape)[alive],
+            "y": Y[rows, :cut][alive],
+        }
+    )
 
 
 def _fit_chunk(args) -> dict[str, np.ndarray]:
@@ -82,14 +87,23 @@ def _fit_chunk(args) -> dict[str, np.ndarray]:
     models = [_statsforecast_model(name) for name in names]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = StatsForecast(models=models, freq=1, n_jobs=1, fallback_model=HistoricAverage()).forecast(df=frame, h=horizon)
+        result = StatsForecast(models=models, freq=1, n_jobs=1, fallback_model=HistoricAverage()).forecast(
+            df=frame, h=horizon
+        )
     result = result.sort_values(["unique_id", "ds"])
     count = result["unique_id"].nunique()
     return {name: result[name].to_numpy(dtype=float).reshape(count, horizon) for name in names}
 
 
 def statsforecast_forecast(
-    Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: int, horizon: int, names: Sequence[str], *, n_jobs: int = 1
+    Y: np.ndarray,
+    launch: np.ndarray,
+    rows: np.ndarray,
+    cut: int,
+    horizon: int,
+    names: Sequence[str],
+    *,
+    n_jobs: int = 1,
 ) -> dict[str, np.ndarray]:
     """{method: (len(rows), horizon)} for the given rows (sorted), fitted on launch..cut-1."""
     rows = np.sort(np.asarray(rows, dtype=int))
@@ -102,7 +116,7 @@ def statsforecast_forecast(
     parts = parallel_map(_fit_chunk, jobs, n_jobs)
     out = {name: np.concatenate([part[name] for part in parts]) for name in names}
     fallback = window_forecast("Mean", Y[rows], launch[rows], cut, horizon)
-    for name, values in out.items():
+    for values in out.values():
         bad = ~np.isfinite(values)
         values[bad] = fallback[bad]
         np.clip(values, 0.0, None, out=values)
@@ -110,8 +124,16 @@ def statsforecast_forecast(
 
 
 def forecast_methods(
-    Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: int, horizon: int, names: Sequence[str], *,
-    freq: str, season: int = 1, n_jobs: int = 1,
+    Y: np.ndarray,
+    launch: np.ndarray,
+    rows: np.ndarray,
+    cut: int,
+    horizon: int,
+    names: Sequence[str],
+    *,
+    freq: str,
+    season: int = 1,
+    n_jobs: int = 1,
 ) -> dict[str, np.ndarray]:
     """Every named method for the given rows: {method: (len(rows), horizon)}, rows in sorted order.
 

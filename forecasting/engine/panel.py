@@ -6,6 +6,7 @@ starts at its first sale ("launch"): leading zeros say nothing about demand, onl
 that the product was not on sale yet, and counting them would drag levels down
 and make every young product look intermittent.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -30,14 +31,14 @@ def check_freq(freq: str) -> str:
     return freq
 
 
-def period_start(dates, freq: str) -> "pd.DatetimeIndex":
+def period_start(dates, freq: str) -> pd.DatetimeIndex:
     """The start of the period each date falls in (Monday of its week, first of its month)."""
     import pandas as pd
 
     return pd.DatetimeIndex(pd.PeriodIndex(pd.DatetimeIndex(dates), freq=PERIOD_FREQ[check_freq(freq)]).start_time)
 
 
-def period_grid(first, count: int, freq: str) -> "pd.DatetimeIndex":
+def period_grid(first, count: int, freq: str) -> pd.DatetimeIndex:
     import pandas as pd
 
     return pd.date_range(pd.Timestamp(first), periods=count, freq=PANDAS_FREQ[check_freq(freq)])
@@ -53,7 +54,7 @@ class Panel:
 
     keys: list[str]
     Y: np.ndarray  # float, shape (n, T), zeros where nothing sold
-    dates: "pd.DatetimeIndex"
+    dates: pd.DatetimeIndex
     freq: str
 
     @property

@@ -5,6 +5,7 @@ long, busy series of a handmade shop has, but it assumes Gaussian noise (it goes
 negative on sparse sales) and one fit costs 0.1–0.5 s, so it is never run on the
 whole catalogue.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,7 @@ def prophet_eligible(Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: i
     rows = np.asarray(rows, dtype=int)
     if cut < year or not len(rows):
         return rows[:0]
-    rate = Y[rows, cut - year:cut].mean(axis=1)
+    rate = Y[rows, cut - year : cut].mean(axis=1)
     keep = (cut - launch[rows] >= year) & (rate >= MIN_RATE)
     picked, rate = rows[keep], rate[keep]
     return np.sort(picked[np.argsort(-rate, kind="stable")[:MAX_SERIES]])
@@ -48,9 +49,9 @@ def _fit_one(args) -> np.ndarray:
     )
     try:
         model.fit(pd.DataFrame({"ds": dates[: len(values)], "y": values}))
-        predicted = model.predict(pd.DataFrame({"ds": dates[len(values):]}))["yhat"].to_numpy(dtype=float)
+        predicted = model.predict(pd.DataFrame({"ds": dates[len(values) :]}))["yhat"].to_numpy(dtype=float)
     except Exception:  # a failed optimisation: the series' recent mean, rather than no forecast
-        predicted = np.full(horizon, values[-min(len(values), YEAR[freq]):].mean())
+        predicted = np.full(horizon, values[-min(len(values), YEAR[freq]) :].mean())
     return np.nan_to_num(predicted).clip(min=0.0)
 
 
@@ -68,5 +69,5 @@ def prophet_forecast(
     first_year = dates[int(launch[rows].min())].year
     last_year = period_grid(dates[0], cut + horizon, freq)[-1].year
     holidays = holidays_frame(first_year, last_year, freq)
-    jobs = [(Y[i, launch[i]:cut].copy(), dates[int(launch[i])], freq, horizon, holidays) for i in rows]
+    jobs = [(Y[i, launch[i] : cut].copy(), dates[int(launch[i])], freq, horizon, holidays) for i in rows]
     return np.array(parallel_map(_fit_one, jobs, n_jobs)).reshape(len(rows), horizon)

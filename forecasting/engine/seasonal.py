@@ -6,6 +6,7 @@ the adjusted series, and the forecasts are multiplied back. So one set of
 seasonal indices serves smoothing, moving averages and their ensemble alike, and
 a median of methods cannot wash the season out.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -66,7 +67,7 @@ def seasonal_factors(Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: i
     if season < 2:
         return factors
     for i in rows:
-        index = seasonal_indices(Y[i, launch[i]:cut], int(launch[i]), season)
+        index = seasonal_indices(Y[i, launch[i] : cut], int(launch[i]), season)
         if index is not None:
             factors[i] = index
     return factors

@@ -9,6 +9,7 @@ decide how much of each group's aggregate shape (a smooth series, where season
 and holiday peaks show) its members take on (top-down, shape only: each series
 keeps its own level, since a group's growth rarely comes from every member).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -33,8 +34,11 @@ MEMBERS = {  # the median ensemble of each pool: robust methods that fail in dif
     LUMPY: ("TSB", "IMAPA", "ADIDA", "SES", "WA", "WAs", "Naive"),
 }
 SINGLES = {
-    SMOOTH: SMOOTH_FAMILY, ERRATIC: SMOOTH_FAMILY, SMOOTH_PROPHET: (*SMOOTH_FAMILY, "Prophet"),
-    INTERMITTENT: INTERMITTENT_FAMILY, LUMPY: INTERMITTENT_FAMILY,
+    SMOOTH: SMOOTH_FAMILY,
+    ERRATIC: SMOOTH_FAMILY,
+    SMOOTH_PROPHET: (*SMOOTH_FAMILY, "Prophet"),
+    INTERMITTENT: INTERMITTENT_FAMILY,
+    LUMPY: INTERMITTENT_FAMILY,
 }
 AGGREGATE_MEMBERS = ("ETS", "Theta", "SES", "Naive", "WA")
 SEASONAL_POOLS = (SMOOTH, ERRATIC, SMOOTH_PROPHET)  # sparse series show no season of their own: their group's does
@@ -147,8 +151,17 @@ def forecast_matrix(
         ratio[members & ~np.isfinite(ratio)] = fill
     mean = np.clip(np.nan_to_num(mean), 0.0, None)
     p10, p50, p90 = quantiles(mean, ratio, whole_numbers(Y))
-    return PanelForecast(mean=mean, p10=p10, p50=p50, p90=p90, methods=labels, classes=classes, adi=adi, cv2=cv2,
-                         validation_error=validation)
+    return PanelForecast(
+        mean=mean,
+        p10=p10,
+        p50=p50,
+        p90=p90,
+        methods=labels,
+        classes=classes,
+        adi=adi,
+        cv2=cv2,
+        validation_error=validation,
+    )
 
 
 class _Runner:
@@ -195,16 +208,18 @@ class _Runner:
             for name in fitted:
                 out.setdefault(name, np.full((n, h), np.nan))[picked] = values[name] * ahead[picked]
             if "SeasonalNaive" in names:
-                values = forecast_methods(self.Y, self.launch, picked, cut, h, ["SeasonalNaive"], freq=self.freq,
-                                          season=self.season)
+                values = forecast_methods(
+                    self.Y, self.launch, picked, cut, h, ["SeasonalNaive"], freq=self.freq, season=self.season
+                )
                 out.setdefault("SeasonalNaive", np.full((n, h), np.nan))[picked] = values["SeasonalNaive"]
         if needed.get("Prophet"):
             from forecasting.engine.prophet_fit import prophet_forecast
 
             picked = np.array(sorted(set(needed["Prophet"])), dtype=int)
             out["Prophet"] = np.full((n, h), np.nan)
-            out["Prophet"][picked] = prophet_forecast(self.Y, self.launch, picked, cut, h, dates=self.dates,
-                                                      freq=self.freq, n_jobs=self.n_jobs)
+            out["Prophet"][picked] = prophet_forecast(
+                self.Y, self.launch, picked, cut, h, dates=self.dates, freq=self.freq, n_jobs=self.n_jobs
+            )
         if "SeasonalNaive" in out:  # a member only where two full seasons were seen
             out["SeasonalNaive"][cut - self.launch < 2 * self.season] = np.nan
         for p, names in wanted.items():
@@ -231,8 +246,11 @@ class _Runner:
         values = forecast_methods(adjusted[None, :], one, one, length, horizon, AGGREGATE_MEMBERS, freq=self.freq)
         stack = [value[0] * ahead for value in values.values()]
         if length >= 2 * self.season:
-            stack.append(forecast_methods(history[None, :], one, one, length, horizon, ["SeasonalNaive"], freq=self.freq,
-                                          season=self.season)["SeasonalNaive"][0])
+            stack.append(
+                forecast_methods(
+                    history[None, :], one, one, length, horizon, ["SeasonalNaive"], freq=self.freq, season=self.season
+                )["SeasonalNaive"][0]
+            )
         return np.median(np.stack(stack), axis=0)
 
 
@@ -276,7 +294,7 @@ def _scale(Y: np.ndarray, cut: int) -> np.ndarray:
 
 
 def _rmsse(F: np.ndarray, Y: np.ndarray, cut: int, horizon: int, scale: np.ndarray) -> np.ndarray:
-    actual = Y[:, cut:cut + horizon]
+    actual = Y[:, cut : cut + horizon]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.sqrt(((F - actual) ** 2).mean(axis=1) / scale)
 
@@ -291,8 +309,11 @@ def _choose(pool: str, rows: np.ndarray, errors: dict[str, np.ndarray]) -> str:
     if len(rows) < MIN_POOLED or ENSEMBLE not in errors:
         return ENSEMBLE
     base = errors[ENSEMBLE][rows]
-    scores = {name: float(errors[name][rows].mean()) for name in (*SINGLES[pool], MEAN_ENSEMBLE)
-              if name in errors and np.isfinite(errors[name][rows]).all()}
+    scores = {
+        name: float(errors[name][rows].mean())
+        for name in (*SINGLES[pool], MEAN_ENSEMBLE)
+        if name in errors and np.isfinite(errors[name][rows]).all()
+    }
     if not scores or not np.isfinite(base).all():
         return ENSEMBLE
     best = min(scores, key=scores.get)
@@ -330,8 +351,10 @@ def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runn
         used += 1
         ratio = _aggregate_ratio(Y, launch, rows, w.cut, forecasts, run)
         h = forecasts.shape[1]
-        totals += [float(np.nanmean(_rmsse(forecasts * ratio**weight, Y[rows], w.cut, h, w.scale[rows])))
-                   for weight in TOP_DOWN_WEIGHTS]
+        totals += [
+            float(np.nanmean(_rmsse(forecasts * ratio**weight, Y[rows], w.cut, h, w.scale[rows])))
+            for weight in TOP_DOWN_WEIGHTS
+        ]
     return TOP_DOWN_WEIGHTS[int(np.argmin(totals))] if used else 0.0
 
 
@@ -341,7 +364,7 @@ def _borrowed(Y, launch, i, group, demand, mean) -> np.ndarray:
     if not len(peers):
         peers = demand
     own_periods = Y.shape[1] - launch[i]
-    own_total = Y[i, launch[i]:].sum()
+    own_total = Y[i, launch[i] :].sum()
     if not len(peers):
         return np.full(mean.shape[1], own_total / max(own_periods, 1))
     profile = mean[peers].sum(axis=0)

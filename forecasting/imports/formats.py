@@ -16,6 +16,7 @@ Refunds and cancellations (the choice, in one place):
 - In a plain CSV a negative quantity is a refund line (a returned market sale).
   In Shopify and Etsy files quantities must be 1 or more.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -96,7 +97,6 @@ class SalesFormat:
         return []
 
 
-
 def _read(problems: list, number: int, column: str, text: str, parse, *args, **options):
     """The cell parsed, or None with a Problem naming the row, the column and what is wrong."""
     try:
@@ -104,6 +104,7 @@ def _read(problems: list, number: int, column: str, text: str, parse, *args, **o
     except BadValue as exc:
         problems.append(Problem(number, column, text, str(exc)))
         return None
+
 
 def _cell(record: list[str], position: int | None) -> str:
     if position is None or position >= len(record):
@@ -166,7 +167,9 @@ class ShopifyOrders(SalesFormat):
             if not sku:
                 item = _cell(record, item_at)
                 what = f"'{item}' has no SKU" if item else "the item has no SKU"
-                problems.append(Problem(number, "Lineitem sku", "", f"the cell is empty; {what}, so it can't be matched"))
+                problems.append(
+                    Problem(number, "Lineitem sku", "", f"the cell is empty; {what}, so it can't be matched")
+                )
             if problems:
                 yield Row(number, sku, problems=problems)
                 continue
@@ -195,9 +198,13 @@ class ShopifyOrders(SalesFormat):
     def notes(self) -> list[str]:
         notes = []
         if n := self.stats["cancelled_orders"]:
-            notes.append(f"{n:,} cancelled order{'s' if n != 1 else ''}: each line is paired with a reversing line, so the order nets to zero.")
+            notes.append(
+                f"{n:,} cancelled order{'s' if n != 1 else ''}: each line is paired with a reversing line, so the order nets to zero."
+            )
         if n := self.stats["refunded_orders"]:
-            notes.append(f"{n:,} fully refunded order{'s' if n != 1 else ''}: each line is paired with a negative refund line on the order date.")
+            notes.append(
+                f"{n:,} fully refunded order{'s' if n != 1 else ''}: each line is paired with a negative refund line on the order date."
+            )
         if n := self.stats["partially_refunded_orders"]:
             notes.append(
                 f"{n:,} partially refunded order{'s' if n != 1 else ''} count{'' if n != 1 else 's'} as sold: the orders export "
@@ -226,7 +233,9 @@ class EtsySoldItems(SalesFormat):
             price_text = _cell(record, price_at)
             price = _read(problems, number, "Price", price_text, money)
             if not sku:
-                problems.append(Problem(number, "SKU", "", "the cell is empty; give the listing a SKU on Etsy so it can be matched"))
+                problems.append(
+                    Problem(number, "SKU", "", "the cell is empty; give the listing a SKU on Etsy so it can be matched")
+                )
             order_ref, line_ref = _cell(record, order_at), _cell(record, transaction_at)
             for column, ref in (("Order ID", order_ref), ("Transaction ID", line_ref)):
                 if not ref:
@@ -292,7 +301,14 @@ class PlainSales(SalesFormat):
             channel_text = _cell(record, channel_at)
             channel = _CHANNELS.get(channel_text.lower()) if channel_text else SalesChannel.OTHER
             if channel is None:
-                problems.append(Problem(number, "channel", channel_text, f"{channel_text!r} is not a channel; use one of {', '.join(SalesChannel.values)}"))
+                problems.append(
+                    Problem(
+                        number,
+                        "channel",
+                        channel_text,
+                        f"{channel_text!r} is not a channel; use one of {', '.join(SalesChannel.values)}",
+                    )
+                )
             order_id = _cell(record, order_at)
             if len(order_id) > MAX_REF:
                 problems.append(Problem(number, "order_id", order_id[:80], f"is longer than {MAX_REF} characters"))
@@ -304,7 +320,9 @@ class PlainSales(SalesFormat):
             content = f"{date.isoformat()}\x1f{sku}\x1f{quantity}\x1f{price if price is not None else ''}\x1f{channel}\x1f{order_id}"
             seen[content] += 1
             line_ref = hashlib.blake2b(f"{content}\x1f{seen[content]}".encode(), digest_size=10).hexdigest()
-            yield Row(number, sku, [Line(date, quantity, price, channel, order_id or f"day-{date.isoformat()}", line_ref)])
+            yield Row(
+                number, sku, [Line(date, quantity, price, channel, order_id or f"day-{date.isoformat()}", line_ref)]
+            )
 
     def notes(self) -> list[str]:
         known = {_normalise(name) for name in (*self.required, *self.optional, "price", "order")}

@@ -3,6 +3,7 @@
 Everything that makes a whole file unreadable raises FileRefused with a message
 for the person who uploaded it; nothing here touches the database.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,7 +56,7 @@ class SalesFile:
             if "field larger than field limit" in str(exc):
                 raise FileRefused(
                     f"Row {number + 1} can't be read as CSV: a cell runs on for more than {csv.field_size_limit():,} "
-                    "characters, usually a quote (\") that is never closed."
+                    'characters, usually a quote (") that is never closed.'
                 ) from None
             raise FileRefused(f"Row {number + 1} can't be read as CSV ({exc}). Is it really a CSV file?") from None
 
@@ -194,5 +195,5 @@ def _lines(text: str) -> Iterator[str]:
         if end < 0:
             yield text[start:]
             return
-        yield text[start:end + 1]
+        yield text[start : end + 1]
         start = end + 1

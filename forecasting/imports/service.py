@@ -8,14 +8,15 @@ file, and - unless this is a check-only run or the file was refused - inserts
 the rest with bulk_create inside one transaction together with the
 SalesImport record, so a file is never half-imported and never without its report.
 """
+
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from decimal import Decimal
+from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -273,7 +274,7 @@ def _stored_keys(refs: set[tuple[str, str]]) -> set[tuple[str, str, str]]:
     for channel, order_refs in by_channel.items():
         order_refs.sort()
         for i in range(0, len(order_refs), _KEY_LOOKUP_CHUNK):
-            chunk = order_refs[i:i + _KEY_LOOKUP_CHUNK]
+            chunk = order_refs[i : i + _KEY_LOOKUP_CHUNK]
             stored.update(
                 Sale.objects.order_by()
                 .filter(channel=channel, order_ref__in=chunk)
@@ -293,8 +294,17 @@ def _finish(record: SalesImport, sales_file: SalesFile, report: _Report) -> None
 
 
 _COUNT_KEYS = (
-    "rows_read", "rows_to_import", "rows_imported", "rows_already_imported", "rows_duplicate", "rows_bad",
-    "rows_unknown_sku", "problems", "lines_to_import", "lines_imported", "refund_lines",
+    "rows_read",
+    "rows_to_import",
+    "rows_imported",
+    "rows_already_imported",
+    "rows_duplicate",
+    "rows_bad",
+    "rows_unknown_sku",
+    "problems",
+    "lines_to_import",
+    "lines_imported",
+    "refund_lines",
 )
 
 
@@ -350,8 +360,10 @@ def _summary(record: SalesImport, counts: dict[str, int], error: str) -> str:
         return f"Check only, nothing was imported: {to_import:,} of {of} would be imported{rest}."
     if record.status == SalesImport.Status.REJECTED:
         if record.mode == SalesImport.Mode.ALL_OR_NOTHING:
-            return (f"Nothing was imported because {refused:,} row{'s' if refused != 1 else ''} can't be imported "
-                    f"and you chose all or nothing{rest}. Fix them and import the file again.")
+            return (
+                f"Nothing was imported because {refused:,} row{'s' if refused != 1 else ''} can't be imported "
+                f"and you chose all or nothing{rest}. Fix them and import the file again."
+            )
         return f"Nothing was imported: none of the {of} can be imported{rest}."
     if not counts["rows_imported"]:
         return f"Nothing new: {of} read{rest}."

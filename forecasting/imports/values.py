@@ -4,6 +4,7 @@ Each parser raises BadValue with the message the row report shows
 ("'two' is not a whole number"). Results are cached per distinct text because a
 sales file repeats the same dates and prices thousands of times.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,31 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Sale',
+            name="Sale",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('quantity', models.IntegerField()),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('channel', models.CharField(choices=[('shopify', 'Shopify'), ('etsy', 'Etsy'), ('in_person', 'Markets & studio shop'), ('wholesale', 'Wholesale'), ('other', 'Other')], max_length=16)),
-                ('order_ref', models.CharField(max_length=64)),
-                ('line_ref', models.CharField(default='1', max_length=64)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sales', to='catalog.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField()),
+                ("quantity", models.IntegerField()),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=10)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("shopify", "Shopify"),
+                            ("etsy", "Etsy"),
+                            ("in_person", "Markets & studio shop"),
+                            ("wholesale", "Wholesale"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("order_ref", models.CharField(max_length=64)),
+                ("line_ref", models.CharField(default="1", max_length=64)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="sales", to="catalog.variant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
-                'indexes': [models.Index(fields=['variant', 'date'], name='forecasting_variant_77ab09_idx'), models.Index(fields=['date'], name='forecasting_date_9cecb6_idx')],
-                'constraints': [models.UniqueConstraint(fields=('channel', 'order_ref', 'line_ref'), name='sale_unique_order_line')],
+                "ordering": ["-date", "-id"],
+                "indexes": [
+                    models.Index(fields=["variant", "date"], name="forecasting_variant_77ab09_idx"),
+                    models.Index(fields=["date"], name="forecasting_date_9cecb6_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("channel", "order_ref", "line_ref"), name="sale_unique_order_line")
+                ],
             },
         ),
     ]

@@ -6,35 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('forecasting', '0001_initial'),
+        ("forecasting", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SalesImport',
+            name="SalesImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('file_name', models.CharField(max_length=255)),
-                ('file_size', models.PositiveBigIntegerField(default=0)),
-                ('file_sha256', models.CharField(blank=True, max_length=64)),
-                ('file_format', models.CharField(blank=True, choices=[('shopify', 'Shopify orders export'), ('etsy', 'Etsy sold order items'), ('plain', 'Plain CSV (date, sku, quantity)')], max_length=16)),
-                ('mode', models.CharField(choices=[('good_rows', 'Import the good rows, report the bad ones'), ('all_or_nothing', 'Import nothing if any row is bad')], default='good_rows', max_length=16)),
-                ('dry_run', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('checked', 'Checked only'), ('imported', 'Imported'), ('rejected', 'Nothing imported (bad rows)'), ('failed', 'File refused')], max_length=12)),
-                ('rows_read', models.PositiveIntegerField(default=0)),
-                ('rows_imported', models.PositiveIntegerField(default=0)),
-                ('rows_already_imported', models.PositiveIntegerField(default=0)),
-                ('rows_bad', models.PositiveIntegerField(default=0)),
-                ('rows_unknown_sku', models.PositiveIntegerField(default=0)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sales_imports', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("file_name", models.CharField(max_length=255)),
+                ("file_size", models.PositiveBigIntegerField(default=0)),
+                ("file_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "file_format",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("shopify", "Shopify orders export"),
+                            ("etsy", "Etsy sold order items"),
+                            ("plain", "Plain CSV (date, sku, quantity)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("good_rows", "Import the good rows, report the bad ones"),
+                            ("all_or_nothing", "Import nothing if any row is bad"),
+                        ],
+                        default="good_rows",
+                        max_length=16,
+                    ),
+                ),
+                ("dry_run", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checked", "Checked only"),
+                            ("imported", "Imported"),
+                            ("rejected", "Nothing imported (bad rows)"),
+                            ("failed", "File refused"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("rows_read", models.PositiveIntegerField(default=0)),
+                ("rows_imported", models.PositiveIntegerField(default=0)),
+                ("rows_already_imported", models.PositiveIntegerField(default=0)),
+                ("rows_bad", models.PositiveIntegerField(default=0)),
+                ("rows_unknown_sku", models.PositiveIntegerField(default=0)),
+                ("report", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sales_imports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -6,79 +6,153 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0005_looks_staging_channels'),
-        ('forecasting', '0002_salesimport'),
+        ("catalog", "0005_looks_staging_channels"),
+        ("forecasting", "0002_salesimport"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChannelSync',
+            name="ChannelSync",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('shopify', 'Shopify'), ('etsy', 'Etsy'), ('in_person', 'Markets & studio shop'), ('wholesale', 'Wholesale'), ('other', 'Other')], max_length=16, unique=True)),
-                ('cursor', models.DateTimeField(blank=True, help_text='Orders updated after this are pulled next.', null=True)),
-                ('last_run_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('orders_seen', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("shopify", "Shopify"),
+                            ("etsy", "Etsy"),
+                            ("in_person", "Markets & studio shop"),
+                            ("wholesale", "Wholesale"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "cursor",
+                    models.DateTimeField(blank=True, help_text="Orders updated after this are pulled next.", null=True),
+                ),
+                ("last_run_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("orders_seen", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Forecast',
+            name="Forecast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('freq', models.CharField(default='W', help_text='D, W or M buckets.', max_length=1)),
-                ('horizon', models.PositiveSmallIntegerField(default=12)),
-                ('method', models.CharField(max_length=80)),
-                ('demand_class', models.CharField(blank=True, max_length=16)),
-                ('adi', models.FloatField(blank=True, help_text='Average demand interval (periods between sales).', null=True)),
-                ('cv2', models.FloatField(blank=True, help_text='Squared coefficient of variation of non-zero demand.', null=True)),
-                ('values', models.JSONField(default=dict)),
-                ('validation_error', models.FloatField(blank=True, help_text='RMSSE of the method on its holdout.', null=True)),
-                ('history_periods', models.PositiveIntegerField(default=0)),
-                ('fitted_at', models.DateTimeField()),
-                ('variant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='forecast', to='catalog.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("freq", models.CharField(default="W", help_text="D, W or M buckets.", max_length=1)),
+                ("horizon", models.PositiveSmallIntegerField(default=12)),
+                ("method", models.CharField(max_length=80)),
+                ("demand_class", models.CharField(blank=True, max_length=16)),
+                (
+                    "adi",
+                    models.FloatField(
+                        blank=True, help_text="Average demand interval (periods between sales).", null=True
+                    ),
+                ),
+                (
+                    "cv2",
+                    models.FloatField(
+                        blank=True, help_text="Squared coefficient of variation of non-zero demand.", null=True
+                    ),
+                ),
+                ("values", models.JSONField(default=dict)),
+                (
+                    "validation_error",
+                    models.FloatField(blank=True, help_text="RMSSE of the method on its holdout.", null=True),
+                ),
+                ("history_periods", models.PositiveIntegerField(default=0)),
+                ("fitted_at", models.DateTimeField()),
+                (
+                    "variant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="forecast", to="catalog.variant"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['variant'],
+                "ordering": ["variant"],
             },
         ),
         migrations.CreateModel(
-            name='UnmatchedSku',
+            name="UnmatchedSku",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('shopify', 'Shopify'), ('etsy', 'Etsy'), ('in_person', 'Markets & studio shop'), ('wholesale', 'Wholesale'), ('other', 'Other')], max_length=16)),
-                ('sku', models.CharField(help_text='As the channel sent it; empty when the line had none.', max_length=128)),
-                ('lines', models.PositiveIntegerField(default=0)),
-                ('quantity', models.IntegerField(default=0)),
-                ('first_seen', models.DateTimeField(auto_now_add=True)),
-                ('last_seen', models.DateTimeField(auto_now=True)),
-                ('examples', models.JSONField(blank=True, default=list, help_text="A few order references with the line's title.")),
-                ('order_lines', models.JSONField(blank=True, default=list, help_text='The unmatched lines themselves (date, quantity, price, order, line), to record once the SKU is fixed.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("shopify", "Shopify"),
+                            ("etsy", "Etsy"),
+                            ("in_person", "Markets & studio shop"),
+                            ("wholesale", "Wholesale"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "sku",
+                    models.CharField(help_text="As the channel sent it; empty when the line had none.", max_length=128),
+                ),
+                ("lines", models.PositiveIntegerField(default=0)),
+                ("quantity", models.IntegerField(default=0)),
+                ("first_seen", models.DateTimeField(auto_now_add=True)),
+                ("last_seen", models.DateTimeField(auto_now=True)),
+                (
+                    "examples",
+                    models.JSONField(
+                        blank=True, default=list, help_text="A few order references with the line's title."
+                    ),
+                ),
+                (
+                    "order_lines",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The unmatched lines themselves (date, quantity, price, order, line), to record once the SKU is fixed.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_seen'],
-                'constraints': [models.UniqueConstraint(fields=('channel', 'sku'), name='unmatched_sku_unique')],
+                "ordering": ["-last_seen"],
+                "constraints": [models.UniqueConstraint(fields=("channel", "sku"), name="unmatched_sku_unique")],
             },
         ),
         migrations.CreateModel(
-            name='ProductionPlan',
+            name="ProductionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week_start', models.DateField(help_text="Monday of the plan's first week.")),
-                ('weeks', models.PositiveSmallIntegerField(default=4)),
-                ('service_level', models.FloatField(default=0.95)),
-                ('status', models.CharField(choices=[('ready', 'Waiting for review'), ('failed', 'Failed')], default='ready', max_length=8)),
-                ('plan', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('maker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='production_plans', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("week_start", models.DateField(help_text="Monday of the plan's first week.")),
+                ("weeks", models.PositiveSmallIntegerField(default=4)),
+                ("service_level", models.FloatField(default=0.95)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("ready", "Waiting for review"), ("failed", "Failed")], default="ready", max_length=8
+                    ),
+                ),
+                ("plan", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "maker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="production_plans",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-week_start', 'maker'],
-                'constraints': [models.UniqueConstraint(fields=('maker', 'week_start'), name='production_plan_unique_week')],
+                "ordering": ["-week_start", "maker"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("maker", "week_start"), name="production_plan_unique_week")
+                ],
             },
         ),
     ]

@@ -1,4 +1,5 @@
 """ChannelSync and UnmatchedSku move to the channels app: tables renamed, rows kept (channels 0001 adopts them)."""
+
 from django.db import migrations
 
 

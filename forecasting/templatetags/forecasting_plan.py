@@ -1,5 +1,6 @@
 """Filters of the production-plan review page (forecasting/kinds/production_plan.html):
 a plan's minutes, dates and capacity as a maker reads them."""
+
 from __future__ import annotations
 
 import datetime as dt

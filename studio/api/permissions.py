@@ -8,8 +8,12 @@ class ModelPermissions(DjangoModelPermissions):
     outside the user's rows is a 404, the same answer as one that doesn't exist.
     """
 
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"],
-                 "HEAD": ["%(app_label)s.view_%(model_name)s"], "OPTIONS": []}
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": [],
+    }
 
 
 class RestrictedViewSetMixin:

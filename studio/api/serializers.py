@@ -15,6 +15,20 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "label", "status", "total", "done", "failed", "percent", "finished",
-                  "message", "errors", "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "label",
+            "status",
+            "total",
+            "done",
+            "failed",
+            "percent",
+            "finished",
+            "message",
+            "errors",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,41 +14,82 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='StudioProfile',
+            name="StudioProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='My studio', max_length=120)),
-                ('tagline', models.CharField(blank=True, max_length=200)),
-                ('brand_voice', models.TextField(blank=True, help_text='How the studio speaks: tone, words it likes and avoids. Guides the copywriter.')),
-                ('currency', models.CharField(default='GBP', help_text='ISO 4217 code, e.g. GBP, EUR, USD.', max_length=3)),
-                ('marketplace_profiles', models.JSONField(blank=True, default=list, help_text='Channels the studio sells on, e.g. ["etsy", "shopify"].')),
-                ('weekly_making_hours', models.PositiveIntegerField(default=0, help_text='Hours per week all makers together spend making (for production plans).')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(default="My studio", max_length=120)),
+                ("tagline", models.CharField(blank=True, max_length=200)),
+                (
+                    "brand_voice",
+                    models.TextField(
+                        blank=True,
+                        help_text="How the studio speaks: tone, words it likes and avoids. Guides the copywriter.",
+                    ),
+                ),
+                (
+                    "currency",
+                    models.CharField(default="GBP", help_text="ISO 4217 code, e.g. GBP, EUR, USD.", max_length=3),
+                ),
+                (
+                    "marketplace_profiles",
+                    models.JSONField(
+                        blank=True, default=list, help_text='Channels the studio sells on, e.g. ["etsy", "shopify"].'
+                    ),
+                ),
+                (
+                    "weekly_making_hours",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Hours per week all makers together spend making (for production plans)."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'studio profile',
+                "verbose_name": "studio profile",
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=60)),
-                ('label', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Done'), ('partial', 'Done with errors'), ('failed', 'Failed')], default='queued', max_length=12)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('failed', models.PositiveIntegerField(default=0)),
-                ('message', models.TextField(blank=True)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=60)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Done"),
+                            ("partial", "Done with errors"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("failed", models.PositiveIntegerField(default=0)),
+                ("message", models.TextField(blank=True)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'created_at'], name='studio_job_status_9e6d7d_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["status", "created_at"], name="studio_job_status_9e6d7d_idx")],
             },
         ),
     ]

@@ -5,22 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studio', '0001_initial'),
+        ("studio", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobUnit',
+            name="JobUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120)),
-                ('ok', models.BooleanField()),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='studio.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=120)),
+                ("ok", models.BooleanField()),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="units", to="studio.job"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('job', 'key'), name='job_unit_unique_key')],
+                "constraints": [models.UniqueConstraint(fields=("job", "key"), name="job_unit_unique_key")],
             },
         ),
     ]

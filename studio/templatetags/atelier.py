@@ -1,4 +1,5 @@
 """Template helpers used on every page (loaded as a builtin in settings)."""
+
 from functools import lru_cache
 
 from django import template

@@ -1,4 +1,5 @@
 """Who gets what from the API: the same row rules as the pages, answered with 4xx and a JSON body."""
+
 import base64
 
 import pytest
@@ -97,7 +98,8 @@ def test_an_artisan_cannot_edit_another_artisans_product(others_product, artisan
 
 def test_read_only_fields_are_ignored_on_patch(own_product, other_artisan, artisan_client):
     response = artisan_client.patch(
-        f"/api/products/{own_product.pk}/", {"maker": other_artisan.username, "handle": "stolen"},
+        f"/api/products/{own_product.pk}/",
+        {"maker": other_artisan.username, "handle": "stolen"},
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -106,7 +108,9 @@ def test_read_only_fields_are_ignored_on_patch(own_product, other_artisan, artis
     assert own_product.handle != "stolen"
 
 
-def test_an_artisan_cannot_change_a_sale_and_a_manager_finds_sales_read_only(own_product, artisan_client, manager_client):
+def test_an_artisan_cannot_change_a_sale_and_a_manager_finds_sales_read_only(
+    own_product, artisan_client, manager_client
+):
     sale = SaleFactory(variant=own_product.variants.get(), quantity=1)
     response = artisan_client.patch(f"/api/sales/{sale.pk}/", {"quantity": 3}, content_type="application/json")
     assert response.status_code == 403
@@ -164,7 +168,9 @@ def test_an_artisan_edits_their_own_variant_but_not_its_sku(own_product, others_
     variant.refresh_from_db()
     assert (variant.stock_on_hand, variant.sku) == (9, "INES-MUG-CEL")
     theirs = others_product.variants.get()
-    response = artisan_client.patch(f"/api/variants/{theirs.pk}/", {"stock_on_hand": 0}, content_type="application/json")
+    response = artisan_client.patch(
+        f"/api/variants/{theirs.pk}/", {"stock_on_hand": 0}, content_type="application/json"
+    )
     assert response.status_code == 404
 
 
@@ -183,7 +189,10 @@ def test_a_session_patch_without_a_csrf_token_is_refused(artisan, own_product):
     token = _get_new_csrf_string()
     client.cookies["csrftoken"] = token
     response = client.patch(
-        f"/api/products/{own_product.pk}/", {"story": "genuine"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+        f"/api/products/{own_product.pk}/",
+        {"story": "genuine"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 200
     own_product.refresh_from_db()
@@ -200,7 +209,9 @@ def test_basic_auth_works_for_scripts_and_a_wrong_password_is_refused(manager, o
     assert response.status_code == 200
     assert response.json()["count"] == 1
     response = client.patch(
-        f"/api/products/{own_product.pk}/", {"care": "Dishwasher safe."}, content_type="application/json",
+        f"/api/products/{own_product.pk}/",
+        {"care": "Dishwasher safe."},
+        content_type="application/json",
         HTTP_AUTHORIZATION=_basic("mara", "pw-for-tests-1"),
     )
     assert response.status_code == 200
@@ -220,8 +231,9 @@ def decide(client, item, **data):
 
 def test_deciding_through_the_api(rows, artisan_client):
     item, _ = rows["/api/reviews/"]
-    response = decide(artisan_client, item, decision="approve", seen_hash=item.snapshot_hash,
-                      edits={"story": "Edited by the maker."})
+    response = decide(
+        artisan_client, item, decision="approve", seen_hash=item.snapshot_hash, edits={"story": "Edited by the maker."}
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["state"] == ReviewState.APPROVED
@@ -273,8 +285,13 @@ def test_bulk_decide_reports_each_item(rows, artisan_client):
     own, others = rows["/api/reviews/"]
     response = artisan_client.post(
         "/api/reviews/bulk-decide/",
-        {"decision": "approve", "items": [{"id": own.pk, "seen_hash": own.snapshot_hash},
-                                          {"id": others.pk, "seen_hash": others.snapshot_hash}]},
+        {
+            "decision": "approve",
+            "items": [
+                {"id": own.pk, "seen_hash": own.snapshot_hash},
+                {"id": others.pk, "seen_hash": others.snapshot_hash},
+            ],
+        },
         content_type="application/json",
     )
     assert response.status_code == 200

@@ -1,4 +1,5 @@
 """Forecasts, stock alerts, production plans and unmatched SKUs through the API, by role."""
+
 import datetime as dt
 
 import pytest
@@ -9,11 +10,11 @@ from django.utils import timezone
 
 from approvals.models import ReviewState
 from approvals.services import review_decide, review_submit
-from forecasting.demand import week_start
 from channels.models import UnmatchedSku
+from forecasting.demand import week_start
 from forecasting.models import Forecast, ProductionPlan
-from studio.sales_channels import SalesChannel
 from studio.models import Job
+from studio.sales_channels import SalesChannel
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +25,21 @@ def forecast(variant, weekly: float, *, method: str = "TSB", error: float | None
     """A stored forecast of `weekly` units a week from this week on, as a refit would leave it."""
     first = week_start(timezone.localdate())
     return Forecast.objects.create(
-        variant=variant, method=method, demand_class="intermittent", adi=1.4, cv2=0.3,
+        variant=variant,
+        method=method,
+        demand_class="intermittent",
+        adi=1.4,
+        cv2=0.3,
         values={
             "dates": [(first + dt.timedelta(weeks=n)).isoformat() for n in range(WEEKS)],
-            "mean": [weekly] * WEEKS, "p10": [weekly / 2] * WEEKS, "p50": [weekly] * WEEKS, "p90": [weekly * 2] * WEEKS,
+            "mean": [weekly] * WEEKS,
+            "p10": [weekly / 2] * WEEKS,
+            "p50": [weekly] * WEEKS,
+            "p90": [weekly * 2] * WEEKS,
         },
-        validation_error=error, history_periods=30, fitted_at=timezone.now(),
+        validation_error=error,
+        history_periods=30,
+        fitted_at=timezone.now(),
     )
 
 
@@ -46,7 +56,10 @@ def forecasts(own_product, others_product):
 def plan_for(maker, weeks_ahead: int = 1) -> ProductionPlan:
     start = week_start(timezone.localdate()) + dt.timedelta(weeks=weeks_ahead)
     return ProductionPlan.objects.create(
-        maker=maker, week_start=start, weeks=4, service_level=0.95,
+        maker=maker,
+        week_start=start,
+        weeks=4,
+        service_level=0.95,
         plan={"makers": [{"maker_id": maker.pk, "weeks": []}], "unplaced": [], "skipped": []},
     )
 
@@ -75,8 +88,12 @@ def test_a_forecast_has_its_values_method_and_error(forecasts, own_product, arti
     assert response.status_code == 200
     body = response.json()
     assert {key: body[key] for key in ("variant", "sku", "product", "product_title", "method", "demand_class")} == {
-        "variant": own.variant_id, "sku": "INES-MUG-CEL", "product": own_product.pk,
-        "product_title": "Ines's celadon mug", "method": "TSB", "demand_class": "intermittent",
+        "variant": own.variant_id,
+        "sku": "INES-MUG-CEL",
+        "product": own_product.pk,
+        "product_title": "Ines's celadon mug",
+        "method": "TSB",
+        "demand_class": "intermittent",
     }
     assert (body["validation_error"], body["adi"], body["cv2"], body["freq"]) == (0.8, 1.4, 0.3, "W")
     assert body["values"]["dates"] == own.values["dates"]
@@ -120,7 +137,10 @@ def test_only_managers_refit(own_product, artisan_client, outsider_client):
 
 
 def test_a_manager_refits_and_gets_a_job(
-    own_product, others_product, manager_client, django_capture_on_commit_callbacks,
+    own_product,
+    others_product,
+    manager_client,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post("/api/forecasts/refit/", {}, content_type="application/json")
@@ -145,8 +165,9 @@ def test_a_manager_refits_chosen_variants_and_unknown_ones_are_a_400(own_product
     others_product.is_active = False
     others_product.save()
     theirs = others_product.variants.get().pk
-    response = manager_client.post("/api/forecasts/refit/", {"variant_ids": [own_variant.pk, theirs, 777777]},
-                                   content_type="application/json")
+    response = manager_client.post(
+        "/api/forecasts/refit/", {"variant_ids": [own_variant.pk, theirs, 777777]}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json() == {"variant_ids": [f"Unknown variants or inactive products: {[theirs, 777777]}."]}
     assert Job.objects.count() == 1
@@ -161,8 +182,12 @@ def test_stock_alerts_show_only_what_the_user_may_see(forecasts, own_product, ar
     [alert] = response.json()["results"]
     variant = own_product.variants.get()
     assert {key: alert[key] for key in ("kind", "severity", "variant_id", "sku", "product_id", "product_title")} == {
-        "kind": "stockout_risk", "severity": "high", "variant_id": variant.pk, "sku": "INES-MUG-CEL",
-        "product_id": own_product.pk, "product_title": "Ines's celadon mug",
+        "kind": "stockout_risk",
+        "severity": "high",
+        "variant_id": variant.pk,
+        "sku": "INES-MUG-CEL",
+        "product_id": own_product.pk,
+        "product_title": "Ines's celadon mug",
     }
     assert alert["message"].startswith("Ines's celadon mug") and "out of stock" in alert["message"]
     assert alert["detail"]["stock_on_hand"] == 0 and alert["detail"]["lead_time_days"] == 7
@@ -182,8 +207,9 @@ def test_no_forecasts_no_alerts_and_outsiders_get_a_403(artisan_client, outsider
 # --- Production plans ------------------------------------------------------------------------------------
 
 
-def test_an_artisan_sees_only_their_own_plans_with_their_review_state(artisan, other_artisan, artisan_client,
-                                                                       manager_client, outsider_client):
+def test_an_artisan_sees_only_their_own_plans_with_their_review_state(
+    artisan, other_artisan, artisan_client, manager_client, outsider_client
+):
     own, others = plan_for(artisan), plan_for(other_artisan)
     item = review_submit(draft=own)
     review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash)
@@ -192,7 +218,12 @@ def test_an_artisan_sees_only_their_own_plans_with_their_review_state(artisan, o
     assert ids(response) == [own.pk]
     [row] = response.json()["results"]
     assert (row["maker"], row["maker_name"], row["week_start"], row["weeks"], row["service_level"]) == (
-        "ines", "Inès", own.week_start.isoformat(), 4, 0.95)
+        "ines",
+        "Inès",
+        own.week_start.isoformat(),
+        4,
+        0.95,
+    )
     assert row["plan"] == own.plan and row["status"] == "ready"
     assert row["review"] == {"id": item.pk, "version": 1, "state": ReviewState.APPROVED}
 
@@ -222,13 +253,18 @@ def test_the_plan_list_costs_the_same_queries_for_two_plans_as_for_eight(artisan
 
 
 def test_only_managers_see_unmatched_skus(artisan_client, manager_client, outsider_client):
-    kept = UnmatchedSku.objects.create(channel=SalesChannel.SHOPIFY, sku="MUG-OLD", lines=2, quantity=3,
-                                       examples=["#1001", "#1002"])
+    kept = UnmatchedSku.objects.create(
+        channel=SalesChannel.SHOPIFY, sku="MUG-OLD", lines=2, quantity=3, examples=["#1001", "#1002"]
+    )
     response = manager_client.get("/api/unmatched-skus/")
     assert response.status_code == 200
     [row] = response.json()["results"]
     assert {key: row[key] for key in ("id", "channel", "sku", "lines", "quantity", "examples")} == {
-        "id": kept.pk, "channel": "shopify", "sku": "MUG-OLD", "lines": 2, "quantity": 3,
+        "id": kept.pk,
+        "channel": "shopify",
+        "sku": "MUG-OLD",
+        "lines": 2,
+        "quantity": 3,
         "examples": ["#1001", "#1002"],
     }
     assert manager_client.get(f"/api/unmatched-skus/{kept.pk}/").status_code == 200
@@ -241,8 +277,16 @@ def test_only_managers_see_unmatched_skus(artisan_client, manager_client, outsid
 
 def test_the_schema_documents_forecasting(client):
     paths = client.get("/api/schema/?format=json").json()["paths"]
-    for path in ("/api/forecasts/", "/api/forecasts/{id}/", "/api/forecasts/accuracy/", "/api/alerts/",
-                 "/api/plans/", "/api/plans/{id}/", "/api/unmatched-skus/", "/api/unmatched-skus/{id}/"):
+    for path in (
+        "/api/forecasts/",
+        "/api/forecasts/{id}/",
+        "/api/forecasts/accuracy/",
+        "/api/alerts/",
+        "/api/plans/",
+        "/api/plans/{id}/",
+        "/api/unmatched-skus/",
+        "/api/unmatched-skus/{id}/",
+    ):
         assert path in paths, path
     assert set(paths["/api/forecasts/refit/"]["post"]["responses"]) == {"202", "400", "403"}
     assert {parameter["name"] for parameter in paths["/api/forecasts/"]["get"]["parameters"]} >= {"sku", "product"}

@@ -1,4 +1,5 @@
 """List endpoints cost the same number of queries for 2 rows as for 12 (no N+1)."""
+
 import io
 
 import pytest

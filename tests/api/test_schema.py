@@ -1,4 +1,5 @@
 """The OpenAPI schema is valid, warning-free, and its docs page works offline."""
+
 import re
 
 import pytest
@@ -12,9 +13,21 @@ from tests.studio.manage_cmd import manage
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = [
-    "/api/products/", "/api/products/{id}/", "/api/variants/", "/api/variants/{id}/", "/api/categories/",
-    "/api/sales/", "/api/reviews/", "/api/reviews/{id}/", "/api/reviews/{id}/decide/", "/api/reviews/bulk-decide/",
-    "/api/jobs/", "/api/jobs/{id}/", "/api/studio/", "/api/sales/imports/", "/api/products/write-listings/",
+    "/api/products/",
+    "/api/products/{id}/",
+    "/api/variants/",
+    "/api/variants/{id}/",
+    "/api/categories/",
+    "/api/sales/",
+    "/api/reviews/",
+    "/api/reviews/{id}/",
+    "/api/reviews/{id}/decide/",
+    "/api/reviews/bulk-decide/",
+    "/api/jobs/",
+    "/api/jobs/{id}/",
+    "/api/studio/",
+    "/api/sales/imports/",
+    "/api/products/write-listings/",
 ]
 
 
@@ -68,4 +81,3 @@ def test_the_schema_generates_without_a_single_warning(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Warning" not in result.stderr and "Error" not in result.stderr, result.stderr
     validate(yaml.safe_load(target.read_text()))
-

@@ -1,4 +1,5 @@
 """Looks and staging through the API: who may stage what, and what comes back to review."""
+
 import pytest
 from django.test import Client
 
@@ -58,8 +59,12 @@ def test_every_role_lists_the_active_looks_with_their_current_settings(artisan_c
     assert [row["name"] for row in looks] == list(Look.objects.values_list("name", flat=True)) and looks
     first = Look.objects.select_related("current").get(pk=looks[0]["id"])
     assert looks[0] == {
-        "id": first.pk, "name": first.name, "description": first.description, "position": first.position,
-        "version": 1, "spec": first.current.spec,
+        "id": first.pk,
+        "name": first.name,
+        "description": first.description,
+        "position": first.position,
+        "version": 1,
+        "spec": first.current.spec,
     }
 
     _small(first, size=1200)
@@ -82,8 +87,11 @@ def test_looks_are_hidden_from_outsiders_and_anonymous_users(outsider_client):
 
 def test_staging_anothers_product_is_a_400_and_starts_nothing(own_product, others_product, look, artisan_client):
     small_photo_add(own_product, seed=1)
-    response = post(artisan_client, "/api/products/stage/",
-                    {"product_ids": [own_product.pk, others_product.pk, 999999], "look_ids": [look.pk]})
+    response = post(
+        artisan_client,
+        "/api/products/stage/",
+        {"product_ids": [own_product.pk, others_product.pk, 999999], "look_ids": [look.pk]},
+    )
     assert response.status_code == 400
     assert response.json() == {"product_ids": [f"Unknown products: {sorted([others_product.pk, 999999])}."]}
     assert not Job.objects.exists() and not StagedImage.objects.exists()
@@ -93,8 +101,11 @@ def test_unknown_or_inactive_looks_are_a_400(own_product, look, artisan_client):
     small_photo_add(own_product, seed=1)
     retired = look_add("Retired linen")
     Look.objects.filter(pk=retired.pk).update(is_active=False)
-    response = post(artisan_client, "/api/products/stage/",
-                    {"product_ids": [own_product.pk], "look_ids": [look.pk, retired.pk, 424242]})
+    response = post(
+        artisan_client,
+        "/api/products/stage/",
+        {"product_ids": [own_product.pk], "look_ids": [look.pk, retired.pk, 424242]},
+    )
     assert response.status_code == 400
     assert response.json() == {"look_ids": [f"Unknown or inactive looks: {sorted([retired.pk, 424242])}."]}
     assert not Job.objects.exists() and not StagedImage.objects.exists()
@@ -109,8 +120,11 @@ def test_staging_products_without_photos_is_a_400(own_product, look, artisan_cli
 
 @pytest.mark.parametrize(
     "data, field",
-    [({"product_ids": [], "look_ids": [1]}, "product_ids"), ({"product_ids": [1]}, "look_ids"),
-     ({"product_ids": ["x"], "look_ids": [1]}, "product_ids")],
+    [
+        ({"product_ids": [], "look_ids": [1]}, "product_ids"),
+        ({"product_ids": [1]}, "look_ids"),
+        ({"product_ids": ["x"], "look_ids": [1]}, "product_ids"),
+    ],
 )
 def test_a_malformed_staging_request_is_a_400_naming_the_field(artisan_client, data, field):
     response = post(artisan_client, "/api/products/stage/", data)
@@ -127,7 +141,10 @@ def test_outsiders_and_anonymous_users_cannot_stage(own_product, look, outsider_
 
 
 def test_staging_real_photos_gives_a_job_and_drafts_to_review(
-    own_product, artisan, artisan_client, django_capture_on_commit_callbacks,
+    own_product,
+    artisan,
+    artisan_client,
+    django_capture_on_commit_callbacks,
 ):
     looks_ensure_starters()
     looks = [_small(look) for look in Look.objects.order_by("position")[:2]]
@@ -136,8 +153,11 @@ def test_staging_real_photos_gives_a_job_and_drafts_to_review(
         photo_add(product=own_product, content=shot, filename=f"mug-{n}.jpg", uploaded_by=artisan)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(artisan_client, "/api/products/stage/",
-                        {"product_ids": [own_product.pk], "look_ids": [look.pk for look in looks]})
+        response = post(
+            artisan_client,
+            "/api/products/stage/",
+            {"product_ids": [own_product.pk], "look_ids": [look.pk for look in looks]},
+        )
 
     assert response.status_code == 202, response.content
     body = response.json()
@@ -166,10 +186,20 @@ def test_staged_images_show_their_look_version_and_review_state(own_staged, own_
     assert response.status_code == 200
     [row] = response.json()
     assert row == {
-        "id": own_staged.pk, "photo": own_staged.photo_id, "look": look.pk, "look_name": "Oak table", "look_version": 1,
-        "status": "ready", "image": f"http://testserver/media/{own_staged.image.name}", "sha256": own_staged.sha256,
-        "width": 16, "height": 16, "fidelity": own_staged.fidelity, "error": "",
-        "updated_at": row["updated_at"], "review": {"id": row["review"]["id"], "version": 1, "state": "pending"},
+        "id": own_staged.pk,
+        "photo": own_staged.photo_id,
+        "look": look.pk,
+        "look_name": "Oak table",
+        "look_version": 1,
+        "status": "ready",
+        "image": f"http://testserver/media/{own_staged.image.name}",
+        "sha256": own_staged.sha256,
+        "width": 16,
+        "height": 16,
+        "fidelity": own_staged.fidelity,
+        "error": "",
+        "updated_at": row["updated_at"],
+        "review": {"id": row["review"]["id"], "version": 1, "state": "pending"},
     }
 
 
@@ -180,8 +210,9 @@ def test_a_staged_image_not_rendered_yet_has_no_image_and_no_review(own_product,
     assert (row["status"], row["image"], row["look_version"], row["review"]) == ("queued", None, None, None)
 
 
-def test_staged_images_of_anothers_product_are_a_404(own_staged, others_staged, others_product, artisan_client,
-                                                      manager_client, outsider_client):
+def test_staged_images_of_anothers_product_are_a_404(
+    own_staged, others_staged, others_product, artisan_client, manager_client, outsider_client
+):
     url = f"/api/products/{others_product.pk}/staged-images/"
     assert artisan_client.get(url).status_code == 404
     assert outsider_client.get(url).status_code == 403
@@ -205,8 +236,9 @@ def test_staging_one_image_again_queues_it_with_the_next_seed(own_staged, own_pr
     assert Job.objects.count() == 1
 
 
-def test_staging_again_anothers_image_is_a_404(own_staged, others_staged, own_product, others_product,
-                                               artisan_client, outsider_client):
+def test_staging_again_anothers_image_is_a_404(
+    own_staged, others_staged, own_product, others_product, artisan_client, outsider_client
+):
     for url in (
         f"/api/products/{others_product.pk}/staged-images/{others_staged.pk}/stage-again/",
         f"/api/products/{own_product.pk}/staged-images/{others_staged.pk}/stage-again/",  # not this product's image
@@ -225,4 +257,7 @@ def test_the_schema_documents_staging(client):
     assert set(paths["/api/products/stage/"]["post"]["responses"]) == {"202", "400"}
     assert "/api/products/{id}/staged-images/" in paths
     assert set(paths["/api/products/{id}/staged-images/{staged_id}/stage-again/"]["post"]["responses"]) == {
-        "202", "404", "409"}
+        "202",
+        "404",
+        "409",
+    }

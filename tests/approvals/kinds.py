@@ -3,6 +3,7 @@
 Registered only while a test uses the `product_kind` fixture, so the real
 registry (what the pages list) is left as it was.
 """
+
 import pytest
 
 from approvals import registry

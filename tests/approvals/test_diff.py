@@ -1,4 +1,5 @@
 """What the reviewer is told changed between the approved version and the one under review."""
+
 from approvals.diff import snapshot_diff, text_segments
 
 
@@ -57,7 +58,9 @@ def test_a_change_of_whitespace_alone_is_not_a_change():
 
 
 def test_lists_of_words_show_what_was_added_and_removed():
-    diff = changed({"tags": ["mug", "celadon", "gift for her"]}, {"tags": ["mug", "celadon", "tea lover", "stoneware"]})["tags"]
+    diff = changed(
+        {"tags": ["mug", "celadon", "gift for her"]}, {"tags": ["mug", "celadon", "tea lover", "stoneware"]}
+    )["tags"]
     assert diff.added == ["tea lover", "stoneware"]
     assert diff.removed == ["gift for her"]
     assert diff.segments == []
@@ -70,9 +73,14 @@ def test_reordering_a_list_is_not_a_change():
 def test_an_html_field_is_compared_as_the_text_a_reader_sees():
     old = {"description": "<p>Thrown on the wheel.</p><p>Glazed in celadon.</p>"}
     # Only the markup changed: a reader sees the same words.
-    assert snapshot_diff(old, {"description": "<p>Thrown on the <strong>wheel</strong>.</p>\n<p>Glazed in celadon.</p>"}) == []
+    assert (
+        snapshot_diff(old, {"description": "<p>Thrown on the <strong>wheel</strong>.</p>\n<p>Glazed in celadon.</p>"})
+        == []
+    )
 
-    [diff] = snapshot_diff(old, {"description": "<p>Thrown on the wheel.</p><ul><li>Glazed in tenmoku &amp; ash.</li></ul>"})
+    [diff] = snapshot_diff(
+        old, {"description": "<p>Thrown on the wheel.</p><ul><li>Glazed in tenmoku &amp; ash.</li></ul>"}
+    )
     words = "".join(text for _, text in diff.segments)
     assert "<" not in words and "&amp;" not in words
     assert ("delete", "celadon.") in diff.segments
@@ -105,7 +113,9 @@ def test_fields_come_in_the_new_snapshots_order_and_removed_fields_show():
 
 
 def test_values_that_are_not_text_are_compared_as_text():
-    [diff] = snapshot_diff({"weight_grams": 340, "alt_texts": [{"photo": 1, "text": "Mug"}]},
-                           {"weight_grams": 360, "alt_texts": [{"photo": 1, "text": "Mug"}]})
+    [diff] = snapshot_diff(
+        {"weight_grams": 340, "alt_texts": [{"photo": 1, "text": "Mug"}]},
+        {"weight_grams": 360, "alt_texts": [{"photo": 1, "text": "Mug"}]},
+    )
     assert diff.name == "weight_grams" and diff.label == "Weight grams"
     assert diff.segments == [("delete", "340"), ("insert", "360")]

@@ -1,4 +1,5 @@
 """The review queue's forms: they parse what a reviewer posted and nothing more."""
+
 import pytest
 
 from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionForm
@@ -32,7 +33,11 @@ def bound(data):
 def test_edit_fields_start_with_the_snapshot_and_carry_the_channel_limits():
     form = DecisionForm(kind=LISTING_COPY, snapshot=SNAPSHOT)
     assert [field.name for field in form.edit_fields()] == [
-        "edit_title", "edit_description", "edit_tags", "edit_seo_title", "edit_seo_description",
+        "edit_title",
+        "edit_description",
+        "edit_tags",
+        "edit_seo_title",
+        "edit_seo_description",
     ]
     title = form["edit_title"]
     assert title.label == "Title" and title.value() == SNAPSHOT["title"]

@@ -6,6 +6,7 @@ review queue shows all of it though no line of approvals names it. The real kind
 held to the same rule: their pages live in the apps that own them, and approvals'
 code and templates name none of them.
 """
+
 import ast
 import dataclasses
 import html
@@ -21,7 +22,6 @@ from django.urls import reverse
 
 import approvals
 from approvals import registry
-from approvals.models import ReviewState
 from approvals.registry import DraftKind
 from approvals.services import review_decide, review_submit
 from studio.models import StudioProfile
@@ -101,7 +101,9 @@ def test_a_new_kind_shows_its_summary_and_check_labels_in_the_queue(voice_kind, 
 
 
 def test_a_check_code_the_kind_gives_no_label_reads_as_words(voice_kind, manager_client):
-    review_submit(draft=StudioProfile.objects.create(name="Leith Clayworks", brand_voice="Warm, plain, never twee at all."))
+    review_submit(
+        draft=StudioProfile.objects.create(name="Leith Clayworks", brand_voice="Warm, plain, never twee at all.")
+    )
 
     response = manager_client.get(reverse("review-list"))
     assert response.status_code == 200
@@ -133,9 +135,12 @@ def test_a_new_kind_is_reviewed_on_its_own_page(voice_kind, manager_client, mana
     studio.brand_voice = "Warm, plain and never twee."
     studio.save()
     registry.unregister(STUDIO_VOICE.name)
-    registry.register(dataclasses.replace(
-        STUDIO_VOICE, snapshot=lambda profile: {**voice_snapshot(profile), "edited_in": "the admin"},
-    ))
+    registry.register(
+        dataclasses.replace(
+            STUDIO_VOICE,
+            snapshot=lambda profile: {**voice_snapshot(profile), "edited_in": "the admin"},
+        )
+    )
     second = review_submit(draft=studio)
     response = manager_client.get(reverse("review-detail", args=[second.pk]))
     assert response.status_code == 200
@@ -160,15 +165,18 @@ def test_a_kind_whose_template_is_missing_is_shown_field_by_field(voice_kind, ma
 # --- Registering ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("change, error", [
-    ({"name": "Studio Voice"}, ValueError),
-    ({"name": "x" * 41}, ValueError),
-    ({"template": None}, TypeError),
-    ({"template": ""}, TypeError),
-    ({"summary": "the tagline"}, TypeError),
-    ({"check_labels": {"voice_too_short": 3}}, TypeError),
-    ({"check_labels": ["voice_too_short"]}, TypeError),
-])
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        ({"name": "Studio Voice"}, ValueError),
+        ({"name": "x" * 41}, ValueError),
+        ({"template": None}, TypeError),
+        ({"template": ""}, TypeError),
+        ({"summary": "the tagline"}, TypeError),
+        ({"check_labels": {"voice_too_short": 3}}, TypeError),
+        ({"check_labels": ["voice_too_short"]}, TypeError),
+    ],
+)
 def test_a_kind_that_cannot_work_fails_when_it_registers(change, error):
     with pytest.raises(error):
         registry.register(dataclasses.replace(STUDIO_VOICE, **change))
@@ -223,7 +231,9 @@ def _code_words(source: str) -> list[str]:
         id(node.body[0].value)
         for node in ast.walk(tree)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
     }
     words = []
     for node in ast.walk(tree):
@@ -248,7 +258,9 @@ def test_approvals_code_names_no_kind():
     forbidden = _kind_words(_real_kinds())
     modules = [path for path in APPROVALS.rglob("*.py") if "migrations" not in path.parts]
     assert APPROVALS / "views.py" in modules and APPROVALS / "templatetags" / "approvals_tags.py" in modules
-    found = {path.relative_to(APPROVALS).as_posix(): _mentions(_code_words(path.read_text()), forbidden) for path in modules}
+    found = {
+        path.relative_to(APPROVALS).as_posix(): _mentions(_code_words(path.read_text()), forbidden) for path in modules
+    }
     assert {path: words for path, words in found.items() if words} == {}
     # The check sees a kind where there is one, and not in a docstring.
     snippet = '"""Not the listing_copy kind."""\nfrom catalog.models import ListingDraft\nKIND = "listing_copy"\n'
@@ -260,7 +272,9 @@ def test_approvals_templates_name_no_kind_and_read_only_the_check_protocol_from_
     forbidden = _kind_words(_real_kinds())
     folder = Path(get_template("approvals/review_list.html").origin.name).parent  # wherever the project keeps them
     templates = list(folder.rglob("*.html"))
-    assert {"review_list.html", "review_detail.html", "_checks.html", "generic.html"} <= {path.name for path in templates}
+    assert {"review_list.html", "review_detail.html", "_checks.html", "generic.html"} <= {
+        path.name for path in templates
+    }
     comment = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.S)
     for path in templates:
         source = comment.sub("", path.read_text())

@@ -3,13 +3,15 @@
 The draft here is a catalog.Product seen through a test draft kind (title + story),
 so these tests exercise approvals alone, whatever real kinds the apps register.
 """
+
 import dataclasses
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from approvals import registry
 from approvals.models import ReviewEvent, ReviewItem, ReviewState
@@ -59,7 +61,10 @@ def test_submitting_queues_version_1_with_an_audit_event(draft, artisan):
     assert item.approved_snapshot is None
     [event] = item.events.all()
     assert (event.action, event.actor, event.version, event.snapshot_hash) == (
-        Action.SUBMITTED, artisan, 1, item.snapshot_hash,
+        Action.SUBMITTED,
+        artisan,
+        1,
+        item.snapshot_hash,
     )
     assert list(review_items_for(artisan)) == [item]
     assert approved_content(draft=draft) is None
@@ -104,7 +109,10 @@ def test_approving_the_version_seen_approves_exactly_that_snapshot(draft, artisa
     assert (item.decided_by, item.decided_at is not None) == (artisan, True)
     event = item.events.last()
     assert (event.action, event.actor, event.snapshot_hash, event.result_hash) == (
-        Action.APPROVED, artisan, item.snapshot_hash, "",
+        Action.APPROVED,
+        artisan,
+        item.snapshot_hash,
+        "",
     )
     assert approved_content(draft=draft) == {"title": "Celadon mug", "story": "Thrown on a kick wheel."}
 
@@ -161,7 +169,10 @@ def test_rejecting_with_a_note_records_it(draft, artisan):
 def test_edit_then_approve_keeps_the_frozen_snapshot_and_records_the_changes(draft, artisan):
     item = review_submit(draft=draft)
     review_decide(
-        item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash,
+        item_id=item.pk,
+        user=artisan,
+        approve=True,
+        seen_hash=item.snapshot_hash,
         edits={"title": "Celadon mug — hand-thrown", "story": "Thrown on a kick wheel."},
     )
     item.refresh_from_db()
@@ -177,8 +188,9 @@ def test_edit_then_approve_keeps_the_frozen_snapshot_and_records_the_changes(dra
 
 def test_an_edit_that_changes_nothing_is_a_plain_approval(draft, artisan):
     item = review_submit(draft=draft)
-    review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash,
-                  edits={"title": "Celadon mug"})
+    review_decide(
+        item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, edits={"title": "Celadon mug"}
+    )
     assert item.events.last().action == Action.APPROVED
     assert item.events.last().changes == {}
 
@@ -186,7 +198,9 @@ def test_an_edit_that_changes_nothing_is_a_plain_approval(draft, artisan):
 def test_an_edit_over_the_length_limit_is_refused_and_nothing_is_saved(draft, artisan):
     item = review_submit(draft=draft)
     with pytest.raises(ReviewError, match="Title is 141 characters; the limit is 140"):
-        review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, edits={"title": "x" * 141})
+        review_decide(
+            item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, edits={"title": "x" * 141}
+        )
     item.refresh_from_db()
     assert (item.state, item.approved_snapshot) == (ReviewState.PENDING, None)
     assert actions(item) == [Action.SUBMITTED]
@@ -207,12 +221,18 @@ def test_the_kinds_clean_and_blockers_can_stop_an_approval(draft, artisan, produ
         return {**snapshot, "title": snapshot["title"].strip()}
 
     registry.unregister(product_kind.name)
-    registry.register(dataclasses.replace(
-        product_kind, clean=clean, blockers=lambda snapshot: ["Story is empty."] if not snapshot["story"] else [],
-    ))
+    registry.register(
+        dataclasses.replace(
+            product_kind,
+            clean=clean,
+            blockers=lambda snapshot: ["Story is empty."] if not snapshot["story"] else [],
+        )
+    )
     item = review_submit(draft=draft)
     with pytest.raises(ReviewError, match="No exclamation marks"):
-        review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, edits={"title": "Mug!"})
+        review_decide(
+            item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, edits={"title": "Mug!"}
+        )
     with pytest.raises(ReviewError, match="Fix this before approving: Story is empty."):
         review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, edits={"story": ""})
     item.refresh_from_db()
@@ -229,8 +249,14 @@ def test_reject_with_retry_asks_the_kind_for_a_new_version_after_commit(
     registry.register(dataclasses.replace(product_kind, retry=lambda **kwargs: calls.append(kwargs)))
     item = review_submit(draft=draft)
     with django_capture_on_commit_callbacks(execute=True):
-        review_decide(item_id=item.pk, user=artisan, approve=False, seen_hash=item.snapshot_hash,
-                      note="Mention the glaze.", retry=True)
+        review_decide(
+            item_id=item.pk,
+            user=artisan,
+            approve=False,
+            seen_hash=item.snapshot_hash,
+            note="Mention the glaze.",
+            retry=True,
+        )
     assert calls == [{"draft": draft, "note": "Mention the glaze.", "user": artisan}]
 
 
@@ -351,7 +377,9 @@ def test_a_review_item_with_history_cannot_be_deleted(draft):
 # --- Property: approved_content is always the last approved snapshot ------------------------------
 
 OPS = st.one_of(
-    st.tuples(st.just("rewrite"), st.sampled_from(["Mug", "Bowl", "Vase", "Jug"]), st.sampled_from(["", "Glazed.", "Raw."])),
+    st.tuples(
+        st.just("rewrite"), st.sampled_from(["Mug", "Bowl", "Vase", "Jug"]), st.sampled_from(["", "Glazed.", "Raw."])
+    ),
     st.tuples(st.just("submit")),
     st.tuples(st.just("approve")),
     st.tuples(st.just("approve_stale")),
@@ -398,15 +426,17 @@ def test_approved_content_always_matches_a_model_of_the_queue(artisan, product_k
         elif op[0] == "edit_approve":
             if pending is None:
                 continue
-            review_decide(item_id=pending.pk, user=artisan, approve=True, seen_hash=pending.snapshot_hash,
-                          edits={"title": op[1]})
+            review_decide(
+                item_id=pending.pk, user=artisan, approve=True, seen_hash=pending.snapshot_hash, edits={"title": op[1]}
+            )
             expected = {**pending.snapshot, "title": op[1]}
         assert approved_content(draft=product) == expected
         approved = ReviewItem.objects.filter(draft_id=product.pk, kind=product_kind.name, state=ReviewState.APPROVED)
         assert approved.count() == (0 if expected is None else 1)
-        assert ReviewItem.objects.filter(
-            draft_id=product.pk, kind=product_kind.name, state=ReviewState.PENDING
-        ).count() <= 1
+        assert (
+            ReviewItem.objects.filter(draft_id=product.pk, kind=product_kind.name, state=ReviewState.PENDING).count()
+            <= 1
+        )
 
 
 # --- Two reviewers at the same moment (PostgreSQL row locks) ----------------------------------------
@@ -424,7 +454,9 @@ def test_two_reviewers_deciding_at_once_only_one_wins(artisan, manager, own_prod
     def decide(name, user, approve):
         try:
             barrier.wait()
-            review_decide(item_id=item.pk, user=user, approve=approve, seen_hash=item.snapshot_hash, note="Not this one.")
+            review_decide(
+                item_id=item.pk, user=user, approve=approve, seen_hash=item.snapshot_hash, note="Not this one."
+            )
             outcomes[name] = "ok"
         except DraftChanged:
             outcomes[name] = "changed"

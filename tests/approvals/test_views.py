@@ -4,6 +4,7 @@ Drafts are written by catalog.listings.services.listing_write (the offline templ
 copywriter unless a test swaps in one of the copywriters below), so what the pages
 show is what an artisan would see in the studio.
 """
+
 import datetime as dt
 import html
 import json
@@ -61,7 +62,10 @@ class HostileCopywriter(Copywriter):
 
 
 def use_copywriter(settings, cls) -> None:
-    settings.ATELIER_BACKENDS = {**settings.ATELIER_BACKENDS, "copywriter": {"BACKEND": f"{__name__}.{cls.__name__}", "OPTIONS": {}}}
+    settings.ATELIER_BACKENDS = {
+        **settings.ATELIER_BACKENDS,
+        "copywriter": {"BACKEND": f"{__name__}.{cls.__name__}", "OPTIONS": {}},
+    }
 
 
 def write(product, *, minutes_ago: int | None = None, **kwargs) -> ReviewItem:
@@ -118,8 +122,13 @@ def products(artisan, other_artisan):
         "mug": ProductFactory(maker=artisan, title="Celadon breakfast mug"),
         "bowl": ProductFactory(maker=artisan, title="Speckled stoneware bowl"),
         "vase": ProductFactory(maker=artisan, title="Ink-blue bud vase"),
-        "runner": ProductFactory(maker=other_artisan, title="Hand-loomed linen runner", category=textiles,
-                                 materials=["Irish linen"], techniques=["hand-loomed"]),
+        "runner": ProductFactory(
+            maker=other_artisan,
+            title="Hand-loomed linen runner",
+            category=textiles,
+            materials=["Irish linen"],
+            techniques=["hand-loomed"],
+        ),
     }
 
 
@@ -137,10 +146,15 @@ def queue(products):
 # --- Who sees the queue ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method, url_name, with_item", [
-    ("get", "review-list", False), ("get", "review-detail", True),
-    ("post", "review-decide", True), ("post", "review-bulk", False),
-])
+@pytest.mark.parametrize(
+    "method, url_name, with_item",
+    [
+        ("get", "review-list", False),
+        ("get", "review-detail", True),
+        ("post", "review-decide", True),
+        ("post", "review-bulk", False),
+    ],
+)
 def test_anonymous_visitors_are_sent_to_login(client, queue, method, url_name, with_item):
     item = queue["mug"]
     url = reverse(url_name, args=[item.pk] if with_item else [])
@@ -153,7 +167,9 @@ def test_anonymous_visitors_are_sent_to_login(client, queue, method, url_name, w
 def test_an_artisan_sees_only_their_own_pending_drafts_newest_first(artisan_client, queue):
     page = shown(artisan_client.get(reverse("review-list")))
     assert "3 drafts · waiting for review" in page
-    positions = [page.index(title) for title in ("Ink-blue bud vase", "Speckled stoneware bowl", "Celadon breakfast mug")]
+    positions = [
+        page.index(title) for title in ("Ink-blue bud vase", "Speckled stoneware bowl", "Celadon breakfast mug")
+    ]
     assert positions == sorted(positions)
     assert "linen runner" not in page
     assert "All makers" not in page  # no maker filter for an artisan
@@ -213,7 +229,9 @@ def test_the_queue_filters_by_product(artisan_client, queue, products):
 def test_the_queue_sorts_waiting_longest_first(artisan_client, queue):
     response = artisan_client.get(reverse("review-list"), {"sort": "oldest"})
     page = text(response)
-    positions = [page.index(title) for title in ("Celadon breakfast mug", "Speckled stoneware bowl", "Ink-blue bud vase")]
+    positions = [
+        page.index(title) for title in ("Celadon breakfast mug", "Speckled stoneware bowl", "Ink-blue bud vase")
+    ]
     assert positions == sorted(positions)
     assert '<option value="oldest" selected>' in body(response)
     # Rows link to the detail page keeping the order, so next/previous follow it.
@@ -273,11 +291,19 @@ def test_checks_to_fix_and_to_look_at_are_highlighted(settings, artisan_client, 
 def test_checks_that_all_passed_say_so_and_stay_folded_away():
     from django.template.loader import render_to_string
 
-    snapshot = {"title": "Mug", "tags": [], "checks": [
-        {"level": "pass", "message": "Title: 3 of 140 characters."},
-        {"level": "ok", "message": "A level this page doesn't know is no problem."},
-    ]}
-    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", render_to_string("approvals/_checks.html", {"snapshot": snapshot}))).split())
+    snapshot = {
+        "title": "Mug",
+        "tags": [],
+        "checks": [
+            {"level": "pass", "message": "Title: 3 of 140 characters."},
+            {"level": "ok", "message": "A level this page doesn't know is no problem."},
+        ],
+    }
+    page = " ".join(
+        html.unescape(
+            re.sub(r"<[^>]+>", " ", render_to_string("approvals/_checks.html", {"snapshot": snapshot}))
+        ).split()
+    )
     assert "Checks · all passed" in page
     assert "2 checks passed OK Title: 3 of 140 characters. OK A level this page doesn't know is no problem." in page
     assert "Look" not in page and "Fix" not in page
@@ -358,7 +384,11 @@ def test_approving_goes_to_the_next_draft_with_a_message(artisan_client, queue, 
     assert approved_content(draft=ListingDraft.objects.get(product__title="Speckled stoneware bowl")) == bowl.snapshot
     event = bowl.events.last()
     assert (event.action, event.actor, event.version, event.snapshot_hash) == (
-        ReviewEvent.Action.APPROVED, artisan, 1, bowl.snapshot_hash)
+        ReviewEvent.Action.APPROVED,
+        artisan,
+        1,
+        bowl.snapshot_hash,
+    )
 
     next_page = text(artisan_client.get(response["Location"]))
     assert "Approved “Speckled stoneware bowl” (version 1)." in next_page
@@ -402,7 +432,10 @@ def test_edit_then_approve_records_what_changed(artisan_client, queue, artisan):
     assert "What was approved, after edits" in text(page)
     changes = re.search(r'<ul class="changes" aria-label="Changes">(.*?)</ul>', body(page), flags=re.S).group(1)
     assert "<strong>Title:</strong>" in changes
-    assert '<del><span class="visually-hidden">removed </span>Stoneware Breakfast Mug – Wheel-Thrown, 9 cm</del>' in changes
+    assert (
+        '<del><span class="visually-hidden">removed </span>Stoneware Breakfast Mug – Wheel-Thrown, 9 cm</del>'
+        in changes
+    )
     assert '<ins><span class="visually-hidden">added </span>mug for slow mornings</ins>' in changes
 
 
@@ -412,7 +445,11 @@ def test_the_audit_trail_shows_edited_tags_as_added_and_removed(artisan_client, 
     edited = ", ".join(tags[1:] + ["tea lover"])
     assert artisan_client.post(decide_url(mug), post_data(mug, "edit", edit_tags=edited)).status_code == 302
     assert refreshed(mug).events.last().changes == {"tags": [tags, tags[1:] + ["tea lover"]]}
-    changes = re.search(r'<ul class="changes" aria-label="Changes">(.*?)</ul>\s*</li>', body(artisan_client.get(detail_url(mug))), flags=re.S).group(1)
+    changes = re.search(
+        r'<ul class="changes" aria-label="Changes">(.*?)</ul>\s*</li>',
+        body(artisan_client.get(detail_url(mug))),
+        flags=re.S,
+    ).group(1)
     assert '<li class="chip chip--added"><span class="visually-hidden">added </span>+ tea lover</li>' in changes
     assert f'<li class="chip chip--removed"><span class="visually-hidden">removed </span>− {tags[0]}</li>' in changes
     assert "[" not in changes  # no Python list shown to people
@@ -549,7 +586,9 @@ def test_a_json_decision_answers_where_to_go_next(artisan_client, queue):
     response = post_json(artisan_client, decide_url(bowl), post_data(bowl, "approve"))
     assert response.status_code == 200
     assert response.json() == {
-        "ok": True, "state": "approved", "item": bowl.pk,
+        "ok": True,
+        "state": "approved",
+        "item": bowl.pk,
         "message": "Approved “Speckled stoneware bowl” (version 1).",
         "next_url": detail_url(queue["mug"]),
     }
@@ -577,8 +616,11 @@ def test_a_json_decision_that_breaks_a_rule_is_400_with_the_reason(artisan_clien
     mug = queue["mug"]
     response = post_json(artisan_client, decide_url(mug), post_data(mug, "reject"))
     assert response.status_code == 400
-    assert response.json() == {"ok": False, "changed": False,
-                                "errors": ["Say why you are rejecting this draft, so the next version can be better."]}
+    assert response.json() == {
+        "ok": False,
+        "changed": False,
+        "errors": ["Say why you are rejecting this draft, so the next version can be better."],
+    }
     response = post_json(artisan_client, decide_url(mug), {"decision": "approve", "seen_hash": "nope"})
     assert response.status_code == 400 and response.json()["errors"]
 
@@ -591,9 +633,15 @@ def selected(*items, hashes=None):
 
 
 def test_bulk_approve_decides_the_selection(artisan_client, queue, artisan):
-    response = artisan_client.post(reverse("review-bulk"), {
-        "decision": "approve", "selected": selected(queue["mug"], queue["vase"]), "state": "pending", "sort": "oldest",
-    })
+    response = artisan_client.post(
+        reverse("review-bulk"),
+        {
+            "decision": "approve",
+            "selected": selected(queue["mug"], queue["vase"]),
+            "state": "pending",
+            "sort": "oldest",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("review-list") + "?sort=oldest"
     assert refreshed(queue["mug"]).state == refreshed(queue["vase"]).state == ReviewState.APPROVED
@@ -615,11 +663,15 @@ def test_bulk_approve_refuses_a_draft_that_changed_and_names_it(artisan_client, 
 
 
 def test_bulk_reject_needs_a_note_and_changes_nothing_without_one(artisan_client, queue):
-    response = artisan_client.post(reverse("review-bulk"), {"decision": "reject", "selected": selected(queue["mug"], queue["bowl"]), "note": ""})
+    response = artisan_client.post(
+        reverse("review-bulk"), {"decision": "reject", "selected": selected(queue["mug"], queue["bowl"]), "note": ""}
+    )
     assert "Say why you are rejecting these drafts" in text(artisan_client.get(response["Location"]))
     assert refreshed(queue["mug"]).state == refreshed(queue["bowl"]).state == ReviewState.PENDING
 
-    response = artisan_client.post(reverse("review-bulk"), {"decision": "reject", "selected": selected(queue["mug"]), "note": "Too long."})
+    response = artisan_client.post(
+        reverse("review-bulk"), {"decision": "reject", "selected": selected(queue["mug"]), "note": "Too long."}
+    )
     mug = refreshed(queue["mug"])
     assert (mug.state, mug.note) == (ReviewState.REJECTED, "Too long.")
 
@@ -708,7 +760,10 @@ def test_markup_in_a_draft_is_shown_as_text_everywhere(settings, artisan_client,
     assert_inert(artisan_client.get(detail_url(first)))
     product.story = "Now with a story."
     product.save()
-    settings.ATELIER_BACKENDS = {**settings.ATELIER_BACKENDS, "copywriter": {"BACKEND": "catalog.copywriting.template.TemplateCopywriter", "OPTIONS": {}}}
+    settings.ATELIER_BACKENDS = {
+        **settings.ATELIER_BACKENDS,
+        "copywriter": {"BACKEND": "catalog.copywriting.template.TemplateCopywriter", "OPTIONS": {}},
+    }
     second = write(product)
     page = assert_inert(artisan_client.get(detail_url(second)))
     assert "What it replaces" in page and "&lt;script&gt;" in page

@@ -6,6 +6,7 @@ An app may import only apps below it; the kernel imports no feature app; nothing
 imports the shell or the demo; so there are no cycles between apps. A function-level
 import counts too: hiding an import in a function doesn't change the dependency.
 """
+
 from __future__ import annotations
 
 import ast

@@ -3,6 +3,7 @@
 Without /usr/bin/chromium the browser tests skip on a laptop but fail in CI
 (CI set), so CI never passes by silently skipping them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,13 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-gpu"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "pw-for-tests-1"
 
@@ -98,19 +105,47 @@ def shot(page, name: str) -> Path:
 
 PRODUCTS = [
     # maker, title, category, price, made_to_order, photo (drawer, args), variants [(title, options, stock)]
-    ("ines", "Celadon breakfast mug", "Ceramics", "28.00", False, ("mug", "#8fb3a0"),
-     [("Celadon", {"glaze": "celadon"}, 14), ("Oatmeal", {"glaze": "oatmeal"}, 2)]),
-    ("ines", "Speckled stoneware bowl", "Ceramics", "34.00", False, ("bowl", "#d9cbb5"),
-     [("Small", {"size": "small"}, 9), ("Large", {"size": "large"}, 0)]),
+    (
+        "ines",
+        "Celadon breakfast mug",
+        "Ceramics",
+        "28.00",
+        False,
+        ("mug", "#8fb3a0"),
+        [("Celadon", {"glaze": "celadon"}, 14), ("Oatmeal", {"glaze": "oatmeal"}, 2)],
+    ),
+    (
+        "ines",
+        "Speckled stoneware bowl",
+        "Ceramics",
+        "34.00",
+        False,
+        ("bowl", "#d9cbb5"),
+        [("Small", {"size": "small"}, 9), ("Large", {"size": "large"}, 0)],
+    ),
     ("ines", "Ink-blue bud vase", "Ceramics", "46.00", False, ("vase", "#4f5d6e"), [("", {}, 5)]),
     ("ines", "Tenmoku teapot", "Ceramics", "120.00", True, ("teapot", "#3a2a22"), [("", {}, 0)]),
     ("ines", "Porcelain ring dish", "Ceramics", "18.00", False, ("dish", "#f2efe8"), [("", {}, 1)]),
     ("ines", "Oatmeal serving platter", "Ceramics", "72.00", False, None, [("", {}, 3)]),
-    ("tomas", "Hand-loomed linen runner", "Textiles", "58.00", False, ("runner", "#d8cdb8", "#7b8c6a"),
-     [("Natural / 180 cm", {"colour": "natural", "length": "180 cm"}, 6)]),
+    (
+        "tomas",
+        "Hand-loomed linen runner",
+        "Textiles",
+        "58.00",
+        False,
+        ("runner", "#d8cdb8", "#7b8c6a"),
+        [("Natural / 180 cm", {"colour": "natural", "length": "180 cm"}, 6)],
+    ),
     ("tomas", "Indigo shibori napkins, set of 4", "Textiles", "38.00", False, ("napkins", "#2f4a73"), [("", {}, 11)]),
-    ("tomas", "Beeswax pillar candle", "Candles", "16.00", False, ("candle", "#efe2c4"),
-     [("Small", {"size": "small"}, 24), ("Tall", {"size": "tall"}, 2)]),
+    (
+        "tomas",
+        "Beeswax pillar candle",
+        "Candles",
+        "16.00",
+        False,
+        ("candle", "#efe2c4"),
+        [("Small", {"size": "small"}, 24), ("Tall", {"size": "tall"}, 2)],
+    ),
     ("tomas", "Hammered silver stacking ring", "Jewellery", "64.00", True, ("ring",), [("", {}, 0)]),
 ]
 
@@ -186,8 +221,8 @@ def studio(transactional_db):
     from approvals.models import ReviewEvent
     from catalog.services import category_get_or_create, photo_add, product_create
     from forecasting.models import Sale
-    from studio.sales_channels import SalesChannel
     from studio.models import Job
+    from studio.sales_channels import SalesChannel
     from studio.services import job_advance, job_create, job_start, studio_profile_get
     from tests.browser import photos
     from tests.factories import UserFactory
@@ -226,21 +261,34 @@ def studio(transactional_db):
         products[title] = product
         if photo:
             drawer, *args = photo
-            photo_add(product=product, content=getattr(photos, drawer)(*args), filename=f"{drawer}.jpg",
-                      uploaded_by=people[maker], alt_text=f"{title} on a wooden table")
+            photo_add(
+                product=product,
+                content=getattr(photos, drawer)(*args),
+                filename=f"{drawer}.jpg",
+                uploaded_by=people[maker],
+                alt_text=f"{title} on a wooden table",
+            )
         for variant in product.variants.all():
             for week in range(26):
                 units = max(0, round(rng.gauss(1.4 + week / 18, 1.3)))
                 if units:
                     order += 1
                     Sale.objects.create(
-                        variant=variant, date=today - dt.timedelta(weeks=25 - week, days=rng.randint(0, 6) if week < 25 else 0),
-                        quantity=units, unit_price=variant.effective_price,
-                        channel=rng.choice([SalesChannel.SHOPIFY, SalesChannel.ETSY, SalesChannel.IN_PERSON]), order_ref=f"#{order}",
+                        variant=variant,
+                        date=today - dt.timedelta(weeks=25 - week, days=rng.randint(0, 6) if week < 25 else 0),
+                        quantity=units,
+                        unit_price=variant.effective_price,
+                        channel=rng.choice([SalesChannel.SHOPIFY, SalesChannel.ETSY, SalesChannel.IN_PERSON]),
+                        order_ref=f"#{order}",
                     )
     # A second photo for the mug so the gallery has thumbnails.
-    photo_add(product=products["Celadon breakfast mug"], content=photos.mug("#c9b9a0", seed=9), filename="mug-2.jpg",
-              uploaded_by=people["ines"], alt_text="Oatmeal mug")
+    photo_add(
+        product=products["Celadon breakfast mug"],
+        content=photos.mug("#c9b9a0", seed=9),
+        filename="mug-2.jpg",
+        uploaded_by=people["ines"],
+        alt_text="Oatmeal mug",
+    )
 
     ines, tomas = people["ines"], people["tomas"]
     copy = {
@@ -251,18 +299,51 @@ def studio(transactional_db):
         "seo_description": "Wheel-thrown stoneware mug in a celadon glaze. Dishwasher safe.",
         "checks": [{"level": "ok", "message": "Title within Etsy's 140 characters"}],
     }
-    first = _review_item(product=products["Celadon breakfast mug"], owner=ines, kind="listing_copy", version=1,
-                         snapshot={**copy, "title": "Celadon mug"}, state="superseded", minutes_ago=60 * 26)
+    first = _review_item(
+        product=products["Celadon breakfast mug"],
+        owner=ines,
+        kind="listing_copy",
+        version=1,
+        snapshot={**copy, "title": "Celadon mug"},
+        state="superseded",
+        minutes_ago=60 * 26,
+    )
     ReviewEvent.objects.create(item=first, action="submitted", actor=None, version=1, snapshot_hash=first.snapshot_hash)
-    second = _review_item(product=products["Celadon breakfast mug"], owner=ines, kind="listing_copy", version=2,
-                          snapshot=copy, minutes_ago=25)
-    ReviewEvent.objects.create(item=second, action="submitted", actor=None, version=2, snapshot_hash=second.snapshot_hash)
-    _review_item(product=products["Speckled stoneware bowl"], owner=ines, kind="staged_image", version=1,
-                 snapshot={"look": "Spring table", "photo": 3, "size": "2048 × 2048"}, minutes_ago=90)
-    _review_item(product=products["Ink-blue bud vase"], owner=ines, kind="listing_copy", version=1,
-                 snapshot={**copy, "title": "Ink-blue bud vase"}, minutes_ago=60 * 5)
-    _review_item(product=products["Hand-loomed linen runner"], owner=tomas, kind="listing_copy", version=1,
-                 snapshot={**copy, "title": "Hand-loomed linen runner"}, minutes_ago=60 * 3)
+    second = _review_item(
+        product=products["Celadon breakfast mug"],
+        owner=ines,
+        kind="listing_copy",
+        version=2,
+        snapshot=copy,
+        minutes_ago=25,
+    )
+    ReviewEvent.objects.create(
+        item=second, action="submitted", actor=None, version=2, snapshot_hash=second.snapshot_hash
+    )
+    _review_item(
+        product=products["Speckled stoneware bowl"],
+        owner=ines,
+        kind="staged_image",
+        version=1,
+        snapshot={"look": "Spring table", "photo": 3, "size": "2048 × 2048"},
+        minutes_ago=90,
+    )
+    _review_item(
+        product=products["Ink-blue bud vase"],
+        owner=ines,
+        kind="listing_copy",
+        version=1,
+        snapshot={**copy, "title": "Ink-blue bud vase"},
+        minutes_ago=60 * 5,
+    )
+    _review_item(
+        product=products["Hand-loomed linen runner"],
+        owner=tomas,
+        kind="listing_copy",
+        version=1,
+        snapshot={**copy, "title": "Hand-loomed linen runner"},
+        minutes_ago=60 * 3,
+    )
 
     running = job_create(kind="staging", label="Staging 8 photos into the Spring table look", total=8, created_by=ines)
     job_start(job_id=running.pk)

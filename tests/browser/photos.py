@@ -4,6 +4,7 @@ Each is a simple still life (an object on a table, lit from the upper left), mad
 at twice the size and scaled down for smooth edges. Deterministic: the same
 arguments always give the same bytes, so photo_add() de-duplicates them.
 """
+
 from __future__ import annotations
 
 import io
@@ -46,7 +47,9 @@ def _shadow(image: Image.Image, box: tuple[int, int, int, int], strength: int = 
     image.paste((40, 30, 25), mask=layer)
 
 
-def _speckle(image: Image.Image, box: tuple[int, int, int, int], seed: int, colour=(60, 45, 35), count: int = 220) -> None:
+def _speckle(
+    image: Image.Image, box: tuple[int, int, int, int], seed: int, colour=(60, 45, 35), count: int = 220
+) -> None:
     rng = random.Random(seed)
     draw = ImageDraw.Draw(image)
     x0, y0, x1, y1 = (v * S for v in box)
@@ -148,7 +151,11 @@ def runner(colour: str, stripe: str, wall: str = "#ece6dc", table: str = "#a48a6
     for i, y in enumerate(range(445, 600, 22)):
         left, right = 120 + (600 - y) * 0.3 + 4, 600 - (600 - y) * 0.24 - 4
         accent = i % 3 == 0
-        draw.line(_sc(left, y, right, y), fill=_rgb(stripe) if accent else _mix(base, (0, 0, 0), 0.06), width=(5 if accent else 2) * S)
+        draw.line(
+            _sc(left, y, right, y),
+            fill=_rgb(stripe) if accent else _mix(base, (0, 0, 0), 0.06),
+            width=(5 if accent else 2) * S,
+        )
     for x in range(180, 560, 12):
         draw.line(_sc(x, 430, x - 3, 412), fill=_mix(base, (0, 0, 0), 0.12), width=2 * S)
     return _finish(image)

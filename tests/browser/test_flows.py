@@ -1,4 +1,5 @@
 """What people click, in real Chromium, at desktop (1280×800) and phone (390×844) sizes."""
+
 from __future__ import annotations
 
 import re
@@ -131,7 +132,9 @@ def test_artisan_signs_in_browses_their_own_work_and_signs_out(page, live_server
 
     page.locator(".rows .row", has_text="Celadon breakfast mug").click()
     expect(page.get_by_role("heading", name="Celadon breakfast mug", level=1)).to_be_visible()
-    expect(page.get_by_role("region", name="The version under review")).to_contain_text("Celadon stoneware mug, handmade")
+    expect(page.get_by_role("region", name="The version under review")).to_contain_text(
+        "Celadon stoneware mug, handmade"
+    )
     assert_fits_the_screen(page)
     shot(page, "06-review-detail")
 
@@ -190,7 +193,9 @@ def test_a_running_job_updates_its_progress_bar_without_a_reload(page, live_serv
     with page.expect_response(re.compile(r"/progress\.json$")):
         pass  # the page polls by itself
     job_advance(job_id=job.pk, done=2, failed=1, error="Photo 7 is blurred; skipped it")
-    expect(page.locator(".progress [data-progress-field=status_display]")).to_have_text("Done with errors", timeout=8000)
+    expect(page.locator(".progress [data-progress-field=status_display]")).to_have_text(
+        "Done with errors", timeout=8000
+    )
     expect(page.locator(".progress [data-progress-field=percent]")).to_have_text("100%")
     expect(page.locator("[data-progress-errors]")).to_contain_text("Photo 7 is blurred")
     expect(page.locator(".progress")).not_to_have_attribute("data-progress-live", "")

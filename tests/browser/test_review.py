@@ -3,6 +3,7 @@
 Drafts are real listing copy written by the offline copywriter (listing_write), so
 the pages show what an artisan would see. Every flow checks the page *and* the database.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -180,7 +181,9 @@ def test_edit_then_approve_with_live_character_counters(page, live_server, revie
         # The Approve under the thumb now approves the edits; it never drops them.
         approve = page.locator("[data-action-bar]").get_by_role("button", name="Approve edits")
         box = approve.bounding_box()
-        assert box["x"] + box["width"] <= page.viewport_size["width"] and box["height"] <= 60, box  # one line, on screen
+        assert box["x"] + box["width"] <= page.viewport_size["width"] and box["height"] <= 60, (
+            box
+        )  # one line, on screen
         approve.click()
     else:
         expect(page.get_by_role("button", name="Approve version 1 with your edits")).to_be_visible()
@@ -191,7 +194,9 @@ def test_edit_then_approve_with_live_character_counters(page, live_server, revie
     assert mug.state == "approved"
     assert mug.approved_snapshot["title"] == "Celadon breakfast mug for slow mornings, 9 cm"
     assert mug.approved_snapshot["description"] == mug.snapshot["description"]
-    assert mug.events.last().changes == {"title": [mug.snapshot["title"], "Celadon breakfast mug for slow mornings, 9 cm"]}
+    assert mug.events.last().changes == {
+        "title": [mug.snapshot["title"], "Celadon breakfast mug for slow mornings, 9 cm"]
+    }
 
 
 # --- (c) Reject with a note, and try again --------------------------------------------------------------
@@ -215,7 +220,9 @@ def test_reject_with_a_note_and_try_again_writes_a_new_version(page, live_server
     expect(panel.get_by_label("Try again with this note (writes a new version)")).to_be_checked()
     panel.get_by_role("button", name="Reject version 1").click()
 
-    expect(success(page)).to_contain_text("Rejected “Oatmeal serving platter”; a new version that follows your note is on its way.")
+    expect(success(page)).to_contain_text(
+        "Rejected “Oatmeal serving platter”; a new version that follows your note is on its way."
+    )
     platter = item(review_studio, "Oatmeal serving platter")
     assert (platter.state, platter.note) == ("rejected", "Make it shorter.")
     from approvals.models import ReviewItem
@@ -225,7 +232,9 @@ def test_reject_with_a_note_and_try_again_writes_a_new_version(page, live_server
 
     # The new version is in the queue; the rejected one shows the way to it.
     page.goto(url_of(live_server, platter))
-    expect(page.locator(".review-alert")).to_contain_text("There is a newer version of this draft: version 2 (waiting for review).")
+    expect(page.locator(".review-alert")).to_contain_text(
+        "There is a newer version of this draft: version 2 (waiting for review)."
+    )
     page.locator(".review-alert").get_by_role("link", name="version 2").click()
     expect(page.locator(".eyebrow")).to_have_text("Listing copy · version 2")
 
@@ -264,7 +273,8 @@ def test_bulk_reject_without_a_note_is_refused_in_the_page(page, live_server, re
     page.get_by_label("Select Ink-blue bud vase").check()
     page.get_by_role("button", name="Reject selected").click()
     expect(page.locator(".messages .alert--error")).to_have_text(
-        "Say why you are rejecting these drafts, so the next versions can be better.")
+        "Say why you are rejecting these drafts, so the next versions can be better."
+    )
     expect(page.locator("[data-queue-item]")).to_have_count(4)
     assert "Ink-blue bud vase" in pending_titles()
 
@@ -384,21 +394,30 @@ def test_phone_action_bar_is_within_thumb_reach_and_approves(page, live_server, 
 
 
 def swipe(page, dx: int) -> None:
-    page.evaluate("""(dx) => {
+    page.evaluate(
+        """(dx) => {
         const target = document.querySelector("main h1");
         const touch = (x) => new Touch({identifier: 1, target, clientX: x, clientY: 400});
         target.dispatchEvent(new TouchEvent("touchstart", {touches: [touch(200)], changedTouches: [touch(200)], bubbles: true}));
         target.dispatchEvent(new TouchEvent("touchend", {touches: [], changedTouches: [touch(200 + dx)], bubbles: true}));
-    }""", dx)
+    }""",
+        dx,
+    )
 
 
 # --- (g) Without JavaScript, plain forms -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_without_javascript_a_plain_form_approves_and_lands_on_the_next_draft(browser, live_server, review_studio, size):
-    context = browser.new_context(viewport=DESKTOP if size == "desktop" else PHONE, java_script_enabled=False,
-                                  is_mobile=size == "phone", locale="en-GB")
+def test_without_javascript_a_plain_form_approves_and_lands_on_the_next_draft(
+    browser, live_server, review_studio, size
+):
+    context = browser.new_context(
+        viewport=DESKTOP if size == "desktop" else PHONE,
+        java_script_enabled=False,
+        is_mobile=size == "phone",
+        locale="en-GB",
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:

@@ -1,4 +1,5 @@
 """The studio-in-a-box flow in real Chromium: three phone photos of a mug → QC and cut-outs → two looks → six drafts."""
+
 from __future__ import annotations
 
 import re
@@ -67,7 +68,9 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
     expect(cards.filter(has_text="Waiting for review")).to_have_count(6)
     for index in range(6):  # lazy images load as they scroll into view
         cards.nth(index).scroll_into_view_if_needed()
-    page.wait_for_function("() => [...document.querySelectorAll('.staged-thumb img')].every((i) => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.staged-thumb img')].every((i) => i.complete && i.naturalWidth > 0)"
+    )
     assert_fits_the_screen(page)
     shot(page, "21-staged-images")
 

@@ -4,6 +4,7 @@ Staged images are made without the stager (a Look, its LookVersion and a
 StagedImage row holding a small real PNG), so these tests don't depend on the
 staging backends. Listing copy comes from the offline template copywriter.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,7 +38,9 @@ def png_bytes(seed: int, size: tuple[int, int] = PHOTO_SIZE) -> bytes:
 
 def photo_add(product: Product, *, seed: int, position: int = 0) -> Photo:
     content = png_bytes(seed, PHOTO_SIZE)
-    photo = Photo(product=product, sha256=hashlib.sha256(content).hexdigest(), size_bytes=len(content), position=position)
+    photo = Photo(
+        product=product, sha256=hashlib.sha256(content).hexdigest(), size_bytes=len(content), position=position
+    )
     photo.file.save("photo.png", ContentFile(content), save=False)
     photo.width, photo.height = PHOTO_SIZE
     photo.save()
@@ -58,8 +61,15 @@ def staged_add(product: Product, *, photo: Photo, look: Look | None = None, seed
     look = look or look_add()
     content = png_bytes(seed, STAGED_SIZE)
     staged = StagedImage(
-        product=product, photo=photo, look=look, look_version=look.current, status=StagedImage.Status.READY,
-        sha256=hashlib.sha256(content).hexdigest(), stager="tests.fixed", seed=seed, fidelity=dict(FIDELITY),
+        product=product,
+        photo=photo,
+        look=look,
+        look_version=look.current,
+        status=StagedImage.Status.READY,
+        sha256=hashlib.sha256(content).hexdigest(),
+        stager="tests.fixed",
+        seed=seed,
+        fidelity=dict(FIDELITY),
     )
     staged.image.save("staged.png", ContentFile(content), save=False)
     staged.width, staged.height = STAGED_SIZE

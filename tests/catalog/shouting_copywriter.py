@@ -1,7 +1,8 @@
 """A copywriter that exists only for tests: the whole of what adding a copywriter takes.
 
-    ATELIER_COPYWRITER=tests.catalog.shouting_copywriter.ShoutingCopywriter SHOUT_PUNCTUATION='!!'
+ATELIER_COPYWRITER=tests.catalog.shouting_copywriter.ShoutingCopywriter SHOUT_PUNCTUATION='!!'
 """
+
 from __future__ import annotations
 
 from catalog.copywriting.base import Copywriter, ListingBrief, ListingCopy

@@ -1,4 +1,5 @@
 """The Django admin follows the same row rules as the pages and the API."""
+
 import html
 import io
 
@@ -169,10 +170,14 @@ def test_an_artisan_sees_only_their_own_variants_and_sales(artisan_client, own_p
     assert "TOMAS-RUN-NAT" not in text(response)
 
 
-def test_no_admin_filter_lists_other_people_to_an_artisan(artisan_client, own_product, others_product, manager, outsider):
-    for url, heading in (("/admin/catalog/variant/", "Select variant to change"),
-                         ("/admin/catalog/photo/", "Select photo to change"),
-                         ("/admin/approvals/reviewitem/", "Select review item to view")):
+def test_no_admin_filter_lists_other_people_to_an_artisan(
+    artisan_client, own_product, others_product, manager, outsider
+):
+    for url, heading in (
+        ("/admin/catalog/variant/", "Select variant to change"),
+        ("/admin/catalog/photo/", "Select photo to change"),
+        ("/admin/approvals/reviewitem/", "Select review item to view"),
+    ):
         response = artisan_client.get(url)
         assert response.status_code == 200, url
         page = text(response)
@@ -219,7 +224,9 @@ def test_review_items_are_read_only_in_the_admin(manager_client, own_product, pr
     assert manager_client.get("/admin/approvals/reviewitem/add/").status_code == 403
 
 
-def test_an_artisan_sees_only_their_own_review_items_in_the_admin(artisan_client, own_product, others_product, product_kind):
+def test_an_artisan_sees_only_their_own_review_items_in_the_admin(
+    artisan_client, own_product, others_product, product_kind
+):
     mine, theirs = review_submit(draft=own_product), review_submit(draft=others_product)
     response = artisan_client.get("/admin/approvals/reviewitem/")
     assert {obj.pk for obj in response.context["cl"].result_list} == {mine.pk}

@@ -4,6 +4,7 @@ Every request goes through an httpx2.MockTransport handed to anthropic.Anthropic
 as its http_client, so nothing can reach api.anthropic.com. The SDK's own retry
 waits are recorded instead of slept.
 """
+
 import ast
 import json
 import re
@@ -62,11 +63,19 @@ class FakeClaude:
 
 
 def message(*content, stop_reason="tool_use") -> httpx2.Response:
-    return httpx2.Response(200, json={
-        "id": "msg_01", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6",
-        "content": list(content), "stop_reason": stop_reason, "stop_sequence": None,
-        "usage": {"input_tokens": 900, "output_tokens": 300, "cache_read_input_tokens": 800},
-    })
+    return httpx2.Response(
+        200,
+        json={
+            "id": "msg_01",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-6",
+            "content": list(content),
+            "stop_reason": stop_reason,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 900, "output_tokens": 300, "cache_read_input_tokens": 800},
+        },
+    )
 
 
 def tool_use(data: dict, call_id="toolu_01") -> dict:
@@ -96,10 +105,21 @@ def listing(**changes) -> dict:
 
 def brief(**changes) -> ListingBrief:
     facts = dict(
-        title="Celadon mug", handle="celadon-mug", category="Ceramics", materials=("stoneware clay",),
-        techniques=("wheel-thrown",), dimensions="9 cm tall", care="Hand wash.", story="Thrown on quiet mornings.",
-        price="28.00", currency="GBP", options={"colourway": ("celadon",)}, photos=(PhotoFact(11, "Celadon"),),
-        studio_name="Harbour Clay", brand_voice="Warm and plain-spoken", categories=CATEGORIES,
+        title="Celadon mug",
+        handle="celadon-mug",
+        category="Ceramics",
+        materials=("stoneware clay",),
+        techniques=("wheel-thrown",),
+        dimensions="9 cm tall",
+        care="Hand wash.",
+        story="Thrown on quiet mornings.",
+        price="28.00",
+        currency="GBP",
+        options={"colourway": ("celadon",)},
+        photos=(PhotoFact(11, "Celadon"),),
+        studio_name="Harbour Clay",
+        brand_voice="Warm and plain-spoken",
+        categories=CATEGORIES,
     )
     facts.update(changes)
     return ListingBrief(**facts)
@@ -113,8 +133,9 @@ def api_key(monkeypatch):
 @pytest.fixture
 def sleeps(monkeypatch):
     """The SDK's retry waits, recorded rather than slept."""
-    import anthropic._base_client as base_client
     import time
+
+    import anthropic._base_client as base_client
 
     waited: list[float] = []
     fake_time = types.SimpleNamespace(**{name: getattr(time, name) for name in dir(time) if not name.startswith("_")})
@@ -292,9 +313,12 @@ def test_two_bad_answers_are_an_error():
 
 def test_the_anthropic_sdk_is_not_imported_with_the_module(tmp_path):
     result = manage(
-        "shell", "--no-imports", "-c",
+        "shell",
+        "--no-imports",
+        "-c",
         "import sys, catalog.copywriting.anthropic; print('sdk loaded' if 'anthropic' in sys.modules else 'lazy')",
-        tmp_path=tmp_path, DEBUG="1",
+        tmp_path=tmp_path,
+        DEBUG="1",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("lazy")
@@ -304,14 +328,21 @@ def test_the_anthropic_sdk_is_not_imported_with_the_module(tmp_path):
 
 
 def pending_items(product):
-    return ReviewItem.objects.filter(kind=LISTING_COPY.name, subject_key=f"product:{product.pk}", state=ReviewState.PENDING)
+    return ReviewItem.objects.filter(
+        kind=LISTING_COPY.name, subject_key=f"product:{product.pk}", state=ReviewState.PENDING
+    )
 
 
 @pytest.fixture
 def mug(artisan):
     return ProductFactory(
-        maker=artisan, title="Celadon mug", handle="celadon-mug", materials=["stoneware clay"],
-        techniques=["wheel-thrown"], care="Hand wash.", category=CategoryFactory(name="Ceramics", slug="ceramics"),
+        maker=artisan,
+        title="Celadon mug",
+        handle="celadon-mug",
+        materials=["stoneware clay"],
+        techniques=["wheel-thrown"],
+        care="Hand wash.",
+        category=CategoryFactory(name="Ceramics", slug="ceramics"),
     )
 
 
@@ -349,11 +380,21 @@ def test_a_server_error_fails_the_draft_with_claudes_reason(settings, mug, sleep
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_facts_stay_inside_the_data_block(settings, artisan, hostile):
     product = ProductFactory(
-        maker=artisan, title=f"Mug {hostile}"[:140], story=hostile, care=hostile,
-        materials=["stoneware clay", hostile], category=CategoryFactory(name="Ceramics", slug="ceramics"),
+        maker=artisan,
+        title=f"Mug {hostile}"[:140],
+        story=hostile,
+        care=hostile,
+        materials=["stoneware clay", hostile],
+        category=CategoryFactory(name="Ceramics", slug="ceramics"),
     )
-    calm = ProductFactory(maker=artisan, title="Mug", story="calm", care="calm", materials=["stoneware clay", "calm"],
-                          category=product.category)
+    calm = ProductFactory(
+        maker=artisan,
+        title="Mug",
+        story="calm",
+        care="calm",
+        materials=["stoneware clay", "calm"],
+        category=product.category,
+    )
     fake = FakeClaude(message(tool_use(listing())), message(tool_use(listing())))
     use_backend(settings, fake)
     listing_write(product_id=product.pk, instructions=hostile)
@@ -402,12 +443,23 @@ class FakeBatches:
 
     def batch(self, status: str) -> dict:
         ended = status == "ended"
-        counts = {"processing": 0 if ended else 3, "succeeded": 2 if ended else 0, "errored": 1 if ended else 0,
-                  "canceled": 0, "expired": 0}
+        counts = {
+            "processing": 0 if ended else 3,
+            "succeeded": 2 if ended else 0,
+            "errored": 1 if ended else 0,
+            "canceled": 0,
+            "expired": 0,
+        }
         return {
-            "id": "msgbatch_01", "type": "message_batch", "processing_status": status, "request_counts": counts,
-            "created_at": "2026-10-01T10:00:00Z", "expires_at": "2026-10-02T10:00:00Z",
-            "ended_at": "2026-10-01T10:20:00Z" if ended else None, "archived_at": None, "cancel_initiated_at": None,
+            "id": "msgbatch_01",
+            "type": "message_batch",
+            "processing_status": status,
+            "request_counts": counts,
+            "created_at": "2026-10-01T10:00:00Z",
+            "expires_at": "2026-10-02T10:00:00Z",
+            "ended_at": "2026-10-01T10:20:00Z" if ended else None,
+            "archived_at": None,
+            "cancel_initiated_at": None,
             "results_url": "https://api.anthropic.com/v1/messages/batches/msgbatch_01/results" if ended else None,
         }
 
@@ -421,9 +473,13 @@ class FakeBatches:
             self.polls += 1
             return httpx2.Response(200, json=self.batch("ended" if self.polls > 1 else "in_progress"))
         if request.method == "GET" and path == "/v1/messages/batches/msgbatch_01/results":
-            lines = [json.dumps({"custom_id": request_["custom_id"], "result": self.results[request_["custom_id"]]})
-                     for request_ in self.created["requests"]]
-            return httpx2.Response(200, content="\n".join(lines).encode(), headers={"content-type": "application/binary"})
+            lines = [
+                json.dumps({"custom_id": request_["custom_id"], "result": self.results[request_["custom_id"]]})
+                for request_ in self.created["requests"]
+            ]
+            return httpx2.Response(
+                200, content="\n".join(lines).encode(), headers={"content-type": "application/binary"}
+            )
         raise AssertionError(f"unexpected request {request.method} {path}")
 
 
@@ -435,25 +491,47 @@ def test_a_big_job_is_one_batch_and_an_errored_request_fails_only_its_product(
     settings, artisan, manager, django_capture_on_commit_callbacks
 ):
     category = CategoryFactory(name="Ceramics", slug="ceramics")
-    products = [ProductFactory(maker=artisan, title=f"Celadon mug {n}", materials=["stoneware clay"],
-                               techniques=["wheel-thrown"], category=category) for n in range(3)]
+    products = [
+        ProductFactory(
+            maker=artisan,
+            title=f"Celadon mug {n}",
+            materials=["stoneware clay"],
+            techniques=["wheel-thrown"],
+            category=category,
+        )
+        for n in range(3)
+    ]
     good, bad, repaired = products
-    fake = FakeBatches({
-        f"product-{good.pk}": succeeded(listing()),
-        f"product-{bad.pk}": {"type": "errored", "error": {"type": "error", "error": {
-            "type": "invalid_request_error", "message": "max_tokens: too large"}}},
-        f"product-{repaired.pk}": succeeded(listing(description="<p>An organic stoneware mug.</p>")),
-    })
+    fake = FakeBatches(
+        {
+            f"product-{good.pk}": succeeded(listing()),
+            f"product-{bad.pk}": {
+                "type": "errored",
+                "error": {
+                    "type": "error",
+                    "error": {"type": "invalid_request_error", "message": "max_tokens: too large"},
+                },
+            },
+            f"product-{repaired.pk}": succeeded(listing(description="<p>An organic stoneware mug.</p>")),
+        }
+    )
     # The one repair of the "organic" answer is a plain Messages request.
     repair = FakeClaude(message(tool_use(listing(title="Celadon Mug, Wheel-Thrown Stoneware"))))
 
     def route(request):
         return repair(request) if request.url.path == "/v1/messages" else fake(request)
 
-    settings.ATELIER_BACKENDS = {"copywriter": {"BACKEND": BACKEND, "OPTIONS": {
-        "batch_threshold": 3, "max_retries": 0, "timeout": 5,
-        "http_client": httpx2.Client(transport=httpx2.MockTransport(route)),
-    }}}
+    settings.ATELIER_BACKENDS = {
+        "copywriter": {
+            "BACKEND": BACKEND,
+            "OPTIONS": {
+                "batch_threshold": 3,
+                "max_retries": 0,
+                "timeout": 5,
+                "http_client": httpx2.Client(transport=httpx2.MockTransport(route)),
+            },
+        }
+    }
 
     with django_capture_on_commit_callbacks(execute=True):
         job = listing_write_batch(product_ids=[p.pk for p in products], requested_by=manager)
@@ -493,7 +571,9 @@ def test_a_big_job_is_one_batch_and_an_errored_request_fails_only_its_product(
 
 
 def test_a_small_job_is_one_task_per_product(settings, artisan, manager, django_capture_on_commit_callbacks):
-    products = [ProductFactory(maker=artisan, materials=["stoneware clay"], techniques=["wheel-thrown"]) for _ in range(2)]
+    products = [
+        ProductFactory(maker=artisan, materials=["stoneware clay"], techniques=["wheel-thrown"]) for _ in range(2)
+    ]
     fake = FakeClaude(message(tool_use(listing())), message(tool_use(listing(title="Another mug"))))
     use_backend(settings, fake, batch_threshold=3)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -505,7 +585,9 @@ def test_a_small_job_is_one_task_per_product(settings, artisan, manager, django_
     assert [body.get("requests") for body in fake.bodies()] == [None, None]
 
 
-def test_a_batch_that_cannot_be_submitted_fails_every_product(settings, artisan, manager, django_capture_on_commit_callbacks):
+def test_a_batch_that_cannot_be_submitted_fails_every_product(
+    settings, artisan, manager, django_capture_on_commit_callbacks
+):
     products = [ProductFactory(maker=artisan) for _ in range(2)]
     use_backend(settings, FakeClaude(error(401, "authentication_error", "invalid x-api-key")), batch_threshold=2)
     with django_capture_on_commit_callbacks(execute=True):
@@ -535,8 +617,18 @@ def test_choosing_claude_with_a_key_passes_the_checks_and_keeps_the_key_out_of_s
         "print(sorted(options.items()))\n"
         "print('key in settings' if 'sk-ant-secret' in repr(settings._wrapped.__dict__) else 'key not in settings')\n"
     )
-    result = manage("shell", "--no-imports", "-c", script, tmp_path=tmp_path, DEBUG="1", ATELIER_COPYWRITER="anthropic",
-                    ANTHROPIC_API_KEY="sk-ant-secret", ANTHROPIC_MODEL="claude-haiku-4-5", ANTHROPIC_BATCH_THRESHOLD="50")
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        tmp_path=tmp_path,
+        DEBUG="1",
+        ATELIER_COPYWRITER="anthropic",
+        ANTHROPIC_API_KEY="sk-ant-secret",
+        ANTHROPIC_MODEL="claude-haiku-4-5",
+        ANTHROPIC_BATCH_THRESHOLD="50",
+    )
     assert result.returncode == 0, result.stderr
     assert BACKEND in result.stdout
     assert "('batch_threshold', 50)" in result.stdout and "('model', 'claude-haiku-4-5')" in result.stdout
@@ -545,7 +637,14 @@ def test_choosing_claude_with_a_key_passes_the_checks_and_keeps_the_key_out_of_s
 
 
 def test_a_claude_timeout_that_could_outlast_the_task_stops_start_up(tmp_path):
-    result = manage("check", tmp_path=tmp_path, DEBUG="1", ATELIER_COPYWRITER="anthropic", ANTHROPIC_API_KEY="k",
-                    ANTHROPIC_TIMEOUT="300", Q_TIMEOUT="600")
+    result = manage(
+        "check",
+        tmp_path=tmp_path,
+        DEBUG="1",
+        ATELIER_COPYWRITER="anthropic",
+        ANTHROPIC_API_KEY="k",
+        ANTHROPIC_TIMEOUT="300",
+        Q_TIMEOUT="600",
+    )
     assert result.returncode != 0
     assert "ANTHROPIC_TIMEOUT=300" in result.stderr and "Q_TIMEOUT=600" in result.stderr

@@ -2,6 +2,7 @@
 
 Pure: briefs are built in memory, no database.
 """
+
 import dataclasses
 import re
 
@@ -45,66 +46,149 @@ def brief(**facts) -> ListingBrief:
 CORPUS = [
     brief(),
     brief(
-        title="Speckled breakfast bowl", handle="speckled-bowl", materials=("speckled stoneware", "matt white glaze"),
-        techniques=("hand-thrown", "glazed"), dimensions="15 cm across, 7 cm deep", weight_grams=410,
-        care="Dishwasher and microwave safe.", options={"size": ("small", "large")},
+        title="Speckled breakfast bowl",
+        handle="speckled-bowl",
+        materials=("speckled stoneware", "matt white glaze"),
+        techniques=("hand-thrown", "glazed"),
+        dimensions="15 cm across, 7 cm deep",
+        weight_grams=410,
+        care="Dishwasher and microwave safe.",
+        options={"size": ("small", "large")},
         story="Made for slow breakfasts. Every bowl is trimmed by hand.",
     ),
     brief(
-        title="Porcelain bud vase", handle="bud-vase", materials=("porcelain",), techniques=("slip cast",),
-        dimensions="12 cm tall", weight_grams=180, care="Wipe clean.", story="", options={},
+        title="Porcelain bud vase",
+        handle="bud-vase",
+        materials=("porcelain",),
+        techniques=("slip cast",),
+        dimensions="12 cm tall",
+        weight_grams=180,
+        care="Wipe clean.",
+        story="",
+        options={},
     ),
     brief(
-        title="Linen tea towel", handle="linen-tea-towel", category="Textiles", materials=("linen",),
-        techniques=("hand-printed", "hemmed"), dimensions="50 x 70 cm", weight_grams=90,
-        care="Machine wash at 40°C. Line dry.", options={"colourway": ("indigo", "ochre", "natural")},
+        title="Linen tea towel",
+        handle="linen-tea-towel",
+        category="Textiles",
+        materials=("linen",),
+        techniques=("hand-printed", "hemmed"),
+        dimensions="50 x 70 cm",
+        weight_grams=90,
+        care="Machine wash at 40°C. Line dry.",
+        options={"colourway": ("indigo", "ochre", "natural")},
         story="Printed in small runs with water-based inks.",
     ),
     brief(
-        title="Merino scarf", handle="merino-scarf", category="Textiles", materials=("merino wool",),
-        techniques=("hand-knitted",), dimensions="180 cm long, 25 cm wide", weight_grams=150,
-        care="Hand wash cold and dry flat.", made_to_order=True, lead_time_days=10, options={},
+        title="Merino scarf",
+        handle="merino-scarf",
+        category="Textiles",
+        materials=("merino wool",),
+        techniques=("hand-knitted",),
+        dimensions="180 cm long, 25 cm wide",
+        weight_grams=150,
+        care="Hand wash cold and dry flat.",
+        made_to_order=True,
+        lead_time_days=10,
+        options={},
         story="My grandmother taught me this rib stitch.",
     ),
     brief(
-        title="Hammered hoop earrings", handle="hammered-hoops", category="Jewellery", materials=("sterling silver",),
-        techniques=("hand-forged", "hammered"), dimensions="20 mm diameter", weight_grams=4,
-        care="Polish with a soft cloth.", options={"finish": ("polished", "oxidised")},
+        title="Hammered hoop earrings",
+        handle="hammered-hoops",
+        category="Jewellery",
+        materials=("sterling silver",),
+        techniques=("hand-forged", "hammered"),
+        dimensions="20 mm diameter",
+        weight_grams=4,
+        care="Polish with a soft cloth.",
+        options={"finish": ("polished", "oxidised")},
         story="Each hoop is forged from wire and hammered on a steel block.",
     ),
     brief(
-        title="Leaf pendant", handle="leaf-pendant", category="Jewellery", materials=("brass", "cotton cord"),
-        techniques=("cast", "hand-finished"), dimensions="3 cm long on a 45 cm cord", weight_grams=6,
-        care="Keep dry.", options={"colour": ("gold", "black")}, story="",
+        title="Leaf pendant",
+        handle="leaf-pendant",
+        category="Jewellery",
+        materials=("brass", "cotton cord"),
+        techniques=("cast", "hand-finished"),
+        dimensions="3 cm long on a 45 cm cord",
+        weight_grams=6,
+        care="Keep dry.",
+        options={"colour": ("gold", "black")},
+        story="",
     ),
     brief(
-        title="Fig leaf candle", handle="fig-leaf-candle", category="Candles",
-        materials=("soy wax", "cotton wick", "fragrance oil"), techniques=("hand-poured",), dimensions="8 cm tall",
-        weight_grams=220, care="Trim the wick to 5 mm before lighting. Never leave a burning candle unattended.",
-        options={}, story="Poured in our kitchen studio, in small batches.",
+        title="Fig leaf candle",
+        handle="fig-leaf-candle",
+        category="Candles",
+        materials=("soy wax", "cotton wick", "fragrance oil"),
+        techniques=("hand-poured",),
+        dimensions="8 cm tall",
+        weight_grams=220,
+        care="Trim the wick to 5 mm before lighting. Never leave a burning candle unattended.",
+        options={},
+        story="Poured in our kitchen studio, in small batches.",
     ),
     brief(
-        title="Beeswax pillar candles", handle="beeswax-pillars", category="", materials=("beeswax",),
-        techniques=("rolled",), dimensions="15 cm tall", care="", options={}, story="",
+        title="Beeswax pillar candles",
+        handle="beeswax-pillars",
+        category="",
+        materials=("beeswax",),
+        techniques=("rolled",),
+        dimensions="15 cm tall",
+        care="",
+        options={},
+        story="",
     ),
     brief(
-        title="Oak serving board", handle="oak-board", category="Woodwork", materials=("oak", "food-grade oil"),
-        techniques=("hand-carved", "oiled"), dimensions="40 x 20 cm", weight_grams=900,
-        care="Oil now and then. Not dishwasher safe.", options={}, story="Cut from a storm-felled tree.",
+        title="Oak serving board",
+        handle="oak-board",
+        category="Woodwork",
+        materials=("oak", "food-grade oil"),
+        techniques=("hand-carved", "oiled"),
+        dimensions="40 x 20 cm",
+        weight_grams=900,
+        care="Oil now and then. Not dishwasher safe.",
+        options={},
+        story="Cut from a storm-felled tree.",
     ),
     brief(
-        title="Card wallet", handle="card-wallet", category="Leather goods", materials=("vegetable-tanned leather",),
-        techniques=("hand-stitched",), dimensions="10 x 7 cm", weight_grams=30, care="Condition with balm.",
-        options={"colour": ("tan", "black", "navy")}, story="",
+        title="Card wallet",
+        handle="card-wallet",
+        category="Leather goods",
+        materials=("vegetable-tanned leather",),
+        techniques=("hand-stitched",),
+        dimensions="10 x 7 cm",
+        weight_grams=30,
+        care="Condition with balm.",
+        options={"colour": ("tan", "black", "navy")},
+        story="",
     ),
     brief(
-        title="Harbour at dusk print", handle="harbour-print", category="Prints", materials=(), techniques=(),
-        dimensions="", weight_grams=None, care="", options={}, story="", photos=(),
+        title="Harbour at dusk print",
+        handle="harbour-print",
+        category="Prints",
+        materials=(),
+        techniques=(),
+        dimensions="",
+        weight_grams=None,
+        care="",
+        options={},
+        story="",
+        photos=(),
     ),
     brief(
-        title="Patchwork quilt", handle="patchwork-quilt", category="Textiles", materials=("cotton", "wool batting"),
-        techniques=("pieced", "hand-quilted"), dimensions="200 x 220 cm", weight_grams=2400, care="Cold wash.",
-        made_to_order=True, lead_time_days=42, options={"size": ("single", "double", "king")},
+        title="Patchwork quilt",
+        handle="patchwork-quilt",
+        category="Textiles",
+        materials=("cotton", "wool batting"),
+        techniques=("pieced", "hand-quilted"),
+        dimensions="200 x 220 cm",
+        weight_grams=2400,
+        care="Cold wash.",
+        made_to_order=True,
+        lead_time_days=42,
+        options={"size": ("single", "double", "king")},
         story=" ".join(["Every quilt begins with a box of offcuts from the studio floor."] * 12),
     ),
 ]
@@ -253,7 +337,10 @@ def test_category_is_suggested_from_the_studio_categories():
 def test_brand_voice_changes_the_phrasing():
     descriptions = {voice: write(brief(brand_voice=voice)).description for voice in VOICES}
     assert len(set(descriptions.values())) == len(VOICES)
-    assert "Maker's note:" in descriptions["Minimal, calm and quiet."] or "From the maker:" in descriptions["Minimal, calm and quiet."]
+    assert (
+        "Maker's note:" in descriptions["Minimal, calm and quiet."]
+        or "From the maker:" in descriptions["Minimal, calm and quiet."]
+    )
     assert voice_of("Warm, never playful") == "warm"
     assert voice_of("Not minimal at all; playful") == "playful"
     assert voice_of("") == "classic"
@@ -294,7 +381,11 @@ def test_hostile_instructions_stay_inert():
 
 def test_the_makers_approved_examples_guide_the_style():
     examples = (
-        {"title": "Tenmoku Bowl | Wheel-Thrown", "description": "<p>Short.</p>", "tags": ["gift for a potter", "organic"]},
+        {
+            "title": "Tenmoku Bowl | Wheel-Thrown",
+            "description": "<p>Short.</p>",
+            "tags": ["gift for a potter", "organic"],
+        },
         {"title": "Ash Vase | Slab-Built", "description": "<p>Also short.</p>", "tags": []},
     )
     copy = write(brief(examples=examples))
@@ -313,7 +404,7 @@ HOSTILE = [
     "'; DROP TABLE catalog_product; --",
     "Ünïcödé glazé 🏺 " * 300,
     "\u202eevil\u202c \x00 null \t tab \n newline",
-    "<a href=\"javascript:alert(1)\">click</a><img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">click</a><img src=x onerror=alert(1)>',
     "%s %(title)s {title} {0} {name!r}",
 ]
 
@@ -349,15 +440,36 @@ def test_hostile_story_is_only_ever_quoted():
 
 @pytest.mark.parametrize("voice", ["classic", "warm", "playful", "minimal"])
 def test_phrase_banks_make_no_claims(voice):
-    slots = {"name": "Thing", "materials": "", "Materials": "", "at_studio": "in our studio",
-             "how": "made", "How": "Made", "colours": ""}
+    slots = {
+        "name": "Thing",
+        "materials": "",
+        "Materials": "",
+        "at_studio": "in our studio",
+        "how": "made",
+        "How": "Made",
+        "colours": "",
+    }
     facts = {"title": "Thing"}
     texts = [
-        *(entry for bank in (phrases.OPENERS, phrases.OPENERS_WITHOUT_MATERIALS) for entries in bank.values() for entry in entries),
-        *phrases.MINIMAL_OPENERS, *phrases.MINIMAL_OPENERS_WITHOUT_MATERIALS,
-        *phrases.VOICE_LEADS[voice], *phrases.COLOUR_SENTENCES[voice], *phrases.TECHNIQUE_SENTENCES[voice],
-        *phrases.STORY_INTROS[voice], *(entry for entries in phrases.CLOSERS[voice].values() for entry in entries),
-        *(tag for bank in (phrases.KIND_TAGS, phrases.GIFT_TAGS, phrases.HANDMADE_TAGS) for tags in bank.values() for tag in tags),
+        *(
+            entry
+            for bank in (phrases.OPENERS, phrases.OPENERS_WITHOUT_MATERIALS)
+            for entries in bank.values()
+            for entry in entries
+        ),
+        *phrases.MINIMAL_OPENERS,
+        *phrases.MINIMAL_OPENERS_WITHOUT_MATERIALS,
+        *phrases.VOICE_LEADS[voice],
+        *phrases.COLOUR_SENTENCES[voice],
+        *phrases.TECHNIQUE_SENTENCES[voice],
+        *phrases.STORY_INTROS[voice],
+        *(entry for entries in phrases.CLOSERS[voice].values() for entry in entries),
+        *(
+            tag
+            for bank in (phrases.KIND_TAGS, phrases.GIFT_TAGS, phrases.HANDMADE_TAGS)
+            for tags in bank.values()
+            for tag in tags
+        ),
     ]
     for text in texts:
         assert unsupported_claims(text.format(**slots), facts) == [], text
@@ -368,5 +480,13 @@ def test_phrase_banks_make_no_claims(voice):
 
 def test_brief_facts_have_the_shape_the_checks_use():
     assert set(brief().facts()) == {
-        "title", "category", "materials", "techniques", "dimensions", "weight_grams", "care", "story", "made_to_order"
+        "title",
+        "category",
+        "materials",
+        "techniques",
+        "dimensions",
+        "weight_grams",
+        "care",
+        "story",
+        "made_to_order",
     }

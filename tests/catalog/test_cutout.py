@@ -1,4 +1,5 @@
 """Cut-outs of synthetic product shots whose true masks are known: how well each is found (IoU)."""
+
 import io
 
 import numpy as np
@@ -45,9 +46,15 @@ def _shaded(colour, light: float = 0.25) -> Image.Image:
 def mug():
     image, truth = _scene((245, 243, 240))
     _shadow(image, (560, 1380, 1440, 1520))
-    body = _shape(lambda d: (d.rounded_rectangle((600, 600, 1300, 1450), radius=40, fill=255),
-                             d.ellipse((600, 540, 1300, 660), fill=255)))
-    handle = _shape(lambda d: (d.ellipse((1200, 780, 1520, 1220), fill=255), d.ellipse((1290, 870, 1430, 1130), fill=0)))
+    body = _shape(
+        lambda d: (
+            d.rounded_rectangle((600, 600, 1300, 1450), radius=40, fill=255),
+            d.ellipse((600, 540, 1300, 660), fill=255),
+        )
+    )
+    handle = _shape(
+        lambda d: (d.ellipse((1200, 780, 1520, 1220), fill=255), d.ellipse((1290, 870, 1430, 1130), fill=0))
+    )
     _paint(image, truth, handle, (60, 100, 150))
     _paint(image, truth, body, _shaded((60, 100, 150)))
     stripe = ImageChops.multiply(body, _shape(lambda d: d.rectangle((0, 900, SIZE, 980), fill=255)))
@@ -65,8 +72,12 @@ def ring():
 def dark_on_light():
     image, truth = _scene((250, 250, 250))
     _shadow(image, (650, 1450, 1350, 1580), 0.7)
-    bottle = _shape(lambda d: (d.rounded_rectangle((750, 700, 1250, 1500), radius=80, fill=255),
-                               d.rectangle((900, 450, 1100, 720), fill=255)))
+    bottle = _shape(
+        lambda d: (
+            d.rounded_rectangle((750, 700, 1250, 1500), radius=80, fill=255),
+            d.rectangle((900, 450, 1100, 720), fill=255),
+        )
+    )
     _paint(image, truth, bottle, _shaded((30, 28, 35), 0.4))
     return image, truth
 

@@ -1,4 +1,5 @@
 """The Shopify product CSV export view: streamed, approved content only, each user's own products."""
+
 import csv
 import io
 
@@ -15,22 +16,76 @@ from tests.factories import ProductFactory, VariantFactory
 # Shopify's product CSV template (the classic one), in its column order. The export
 # writes only the columns it has values for, in this order, named exactly like this.
 SHOPIFY_TEMPLATE = [
-    "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Published",
-    "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value", "Option3 Name", "Option3 Value",
-    "Variant SKU", "Variant Grams", "Variant Inventory Tracker", "Variant Inventory Qty", "Variant Inventory Policy",
-    "Variant Fulfillment Service", "Variant Price", "Variant Compare At Price", "Variant Requires Shipping",
-    "Variant Taxable", "Variant Barcode", "Image Src", "Image Position", "Image Alt Text", "Gift Card",
-    "SEO Title", "SEO Description", "Google Shopping / Google Product Category", "Google Shopping / Gender",
-    "Google Shopping / Age Group", "Google Shopping / MPN", "Google Shopping / Condition",
-    "Google Shopping / Custom Product", "Variant Image", "Variant Weight Unit", "Variant Tax Code",
-    "Cost per item", "Status",
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Product Category",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Option2 Name",
+    "Option2 Value",
+    "Option3 Name",
+    "Option3 Value",
+    "Variant SKU",
+    "Variant Grams",
+    "Variant Inventory Tracker",
+    "Variant Inventory Qty",
+    "Variant Inventory Policy",
+    "Variant Fulfillment Service",
+    "Variant Price",
+    "Variant Compare At Price",
+    "Variant Requires Shipping",
+    "Variant Taxable",
+    "Variant Barcode",
+    "Image Src",
+    "Image Position",
+    "Image Alt Text",
+    "Gift Card",
+    "SEO Title",
+    "SEO Description",
+    "Google Shopping / Google Product Category",
+    "Google Shopping / Gender",
+    "Google Shopping / Age Group",
+    "Google Shopping / MPN",
+    "Google Shopping / Condition",
+    "Google Shopping / Custom Product",
+    "Variant Image",
+    "Variant Weight Unit",
+    "Variant Tax Code",
+    "Cost per item",
+    "Status",
 ]
 EXPORTED = [
-    "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Published",
-    "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value", "Option3 Name", "Option3 Value",
-    "Variant SKU", "Variant Inventory Tracker", "Variant Inventory Qty", "Variant Inventory Policy",
-    "Variant Fulfillment Service", "Variant Price", "Image Src", "Image Position", "Image Alt Text",
-    "SEO Title", "SEO Description", "Status",
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Product Category",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Option2 Name",
+    "Option2 Value",
+    "Option3 Name",
+    "Option3 Value",
+    "Variant SKU",
+    "Variant Inventory Tracker",
+    "Variant Inventory Qty",
+    "Variant Inventory Policy",
+    "Variant Fulfillment Service",
+    "Variant Price",
+    "Image Src",
+    "Image Position",
+    "Image Alt Text",
+    "SEO Title",
+    "SEO Description",
+    "Status",
 ]
 URL = reverse("products-export-csv")
 
@@ -39,7 +94,9 @@ URL = reverse("products-export-csv")
 def mug(artisan):
     product = ProductFactory(maker=artisan, title="Celadon mug", handle="celadon-mug")
     VariantFactory(product=product, sku="MUG-CEL-S", options={"size": "small"}, stock_on_hand=4, position=0)
-    VariantFactory(product=product, sku="MUG-CEL-L", options={"size": "large"}, stock_on_hand=2, position=1, price="32.50")
+    VariantFactory(
+        product=product, sku="MUG-CEL-L", options={"size": "large"}, stock_on_hand=2, position=1, price="32.50"
+    )
     product.made = make_publishable(product, user=artisan, title="Celadon mug, approved")
     return product
 
@@ -87,11 +144,14 @@ def test_the_header_is_shopifys_template_and_the_csv_parses_back(manager_client,
     first, second = records
     assert first["Title"] == "Celadon mug, approved" and second["Title"] == ""
     assert first["Status"] == "active" and first["Published"] == "TRUE" and first["Option1 Name"] == "Size"
-    assert [(r["Variant SKU"], r["Option1 Value"], r["Variant Price"], r["Variant Inventory Qty"]) for r in records] == [
-        ("MUG-CEL-S", "small", "28.00", "4"), ("MUG-CEL-L", "large", "32.50", "2")]
+    assert [
+        (r["Variant SKU"], r["Option1 Value"], r["Variant Price"], r["Variant Inventory Qty"]) for r in records
+    ] == [("MUG-CEL-S", "small", "28.00", "4"), ("MUG-CEL-L", "large", "32.50", "2")]
     photo, staged = mug.made["photo"], mug.made["staged"]
     assert [r["Image Src"] for r in records] == [
-        f"http://testserver/media/{photo.file.name}", f"http://testserver/media/{staged.image.name}"]
+        f"http://testserver/media/{photo.file.name}",
+        f"http://testserver/media/{staged.image.name}",
+    ]
     assert [r["Image Position"] for r in records] == ["1", "2"]
 
 
@@ -142,4 +202,3 @@ def test_the_product_page_links_its_own_export(artisan_client, mug):
 
     _, records = export(artisan_client, ids=str(mug.pk))
     assert handles(records) == ["celadon-mug"]
-

@@ -1,4 +1,5 @@
 """catalog.listings.checks: channel limits, unsupported claims, sanitising. Pure functions, no database."""
+
 import pytest
 
 from catalog.listings import limits
@@ -181,7 +182,10 @@ def test_a_negated_fact_does_not_support_the_claim():
 
     facts = {"care": "Not dishwasher safe; wash by hand.", "materials": ["stoneware"]}
     assert unsupported_claims("A dishwasher-safe stoneware mug", facts) == ["dishwasher-safe"]
-    assert unsupported_claims("A dishwasher-safe stoneware mug", {"care": "Dishwasher safe.", "materials": ["stoneware"]}) == []
+    assert (
+        unsupported_claims("A dishwasher-safe stoneware mug", {"care": "Dishwasher safe.", "materials": ["stoneware"]})
+        == []
+    )
 
 
 def test_plain_text_unescapes_entities():
@@ -201,4 +205,3 @@ def test_every_check_code_has_a_label_for_the_review_queue():
     codes = set(re.findall(r'(?:Check|_length)\(\s*"(\w+)"', source))
     assert {"title_characters", "unsupported_claims", "writer_notes"} <= codes  # the search finds them
     assert codes == set(CHECK_LABELS)
-

@@ -1,4 +1,5 @@
 """Listing copy services and tasks: brief, write, check, store, submit for review; batches as jobs."""
+
 import ast
 import inspect
 import io
@@ -12,6 +13,7 @@ from approvals import registry
 from approvals.models import ReviewItem, ReviewState
 from approvals.services import review_decide
 from catalog.copywriting.base import BatchCopywriter, Copywriter, ListingBrief, ListingCopy
+from catalog.listings import services as listing_services
 from catalog.listings.kind import LISTING_COPY, product_facts
 from catalog.listings.services import (
     BATCH_CHUNK,
@@ -23,7 +25,6 @@ from catalog.listings.services import (
 )
 from catalog.models import ListingDraft, Product
 from catalog.services import photo_add
-from catalog.listings import services as listing_services
 from catalog.tasks import poll_listing_batch, write_listings
 from studio.models import Job
 from studio.services import studio_profile_get
@@ -132,7 +133,9 @@ def mug(artisan):
 
 
 def pending_items(product):
-    return ReviewItem.objects.filter(kind=LISTING_COPY.name, subject_key=f"product:{product.pk}", state=ReviewState.PENDING)
+    return ReviewItem.objects.filter(
+        kind=LISTING_COPY.name, subject_key=f"product:{product.pk}", state=ReviewState.PENDING
+    )
 
 
 def test_listing_write_stores_a_draft_and_queues_it_for_the_maker(mug, artisan, manager):
@@ -278,7 +281,9 @@ def test_brief_for_collects_the_facts_voice_options_photos_and_examples(mug, art
 
 
 def pending_or_approved_title(product):
-    return ReviewItem.objects.get(subject_key=f"product:{product.pk}", state=ReviewState.APPROVED).approved_snapshot["title"]
+    return ReviewItem.objects.get(subject_key=f"product:{product.pk}", state=ReviewState.APPROVED).approved_snapshot[
+        "title"
+    ]
 
 
 def test_brief_for_takes_a_handful_of_queries(mug, django_assert_max_num_queries):
@@ -319,7 +324,9 @@ def test_a_failing_product_does_not_stop_the_rest(artisan, manager, django_captu
         job = listing_write_batch(product_ids=[bad.pk, good.pk], requested_by=manager)
     job.refresh_from_db()
     assert (job.done, job.failed) == (1, 1)
-    assert job.errors == ["A broken mug: The copywriter (PickyCopywriter) couldn't write this listing: timed out after 30 s"]
+    assert job.errors == [
+        "A broken mug: The copywriter (PickyCopywriter) couldn't write this listing: timed out after 30 s"
+    ]
     assert pending_items(good).count() == 1 and pending_items(bad).count() == 0
     assert ListingDraft.objects.get(product=bad).status == ListingDraft.Status.FAILED
 
@@ -350,7 +357,9 @@ def test_the_retry_hook_writes_a_new_version_that_follows_the_note(mug, artisan,
     assert registry.get("listing_copy").retry is not None
     listing_write(product_id=mug.pk)
     first = pending_items(mug).get()
-    review_decide(item_id=first.pk, user=artisan, approve=False, seen_hash=first.snapshot_hash, note="Shorter, no story")
+    review_decide(
+        item_id=first.pk, user=artisan, approve=False, seen_hash=first.snapshot_hash, note="Shorter, no story"
+    )
     draft = ListingDraft.objects.get(product=mug)
     with django_capture_on_commit_callbacks(execute=True):
         job = registry.get("listing_copy").retry(draft=draft, note="Shorter, no story", user=artisan)
@@ -430,11 +439,13 @@ def test_a_batch_copywriter_takes_a_big_job_as_one_batch(artisan, manager, djang
 
     job.refresh_from_db()
     assert (job.status, job.done, job.failed) == (Job.Status.PARTIAL, 1, 2)
-    assert sorted(job.errors) == sorted([
-        "A broken mug: The copywriter (KilnBatchCopywriter) couldn't write this listing: the kiln cracked this one",
-        "A lost mug: The copywriter (KilnBatchCopywriter) couldn't write this listing: "
-        "the batch returned nothing for this listing",
-    ])
+    assert sorted(job.errors) == sorted(
+        [
+            "A broken mug: The copywriter (KilnBatchCopywriter) couldn't write this listing: the kiln cracked this one",
+            "A lost mug: The copywriter (KilnBatchCopywriter) couldn't write this listing: "
+            "the batch returned nothing for this listing",
+        ]
+    )
     item = pending_items(good).get()
     assert item.submitted_by == manager
     assert item.snapshot["writer"] == f"{__name__}.KilnBatchCopywriter"
@@ -454,8 +465,9 @@ def test_below_its_threshold_a_batch_copywriter_writes_one_by_one(artisan, manag
     assert all(pending_items(p).count() == 1 for p in products)
 
 
-def test_a_batch_whose_copywriter_was_switched_off_fails_clearly(settings, artisan, manager,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_batch_whose_copywriter_was_switched_off_fails_clearly(
+    settings, artisan, manager, django_capture_on_commit_callbacks
+):
     KilnBatchCopywriter.batches.clear()
     settings.ATELIER_BACKENDS = backend(f"{__name__}.KilnBatchCopywriter", batch_threshold=1)
     product = ProductFactory(maker=artisan, title="Celadon mug")

@@ -1,4 +1,5 @@
 """Intake: every refusal with a real crafted file, and what a kept photo loses (metadata) and keeps (pixels)."""
+
 import hashlib
 import io
 import struct
@@ -33,6 +34,7 @@ def noisy(size=(600, 400), seed=1) -> Image.Image:
 
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose IHDR claims width × height, followed by a tiny IDAT: a decompression bomb's header."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
@@ -44,7 +46,7 @@ def jpeg_claiming(width: int, height: int) -> bytes:
     """A small real JPEG whose frame header (SOF0) is rewritten to claim width × height."""
     content = bytearray(encode(Image.new("RGB", (16, 16), "white"), quality=90))
     sof = content.index(b"\xff\xc0")
-    content[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    content[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     return bytes(content)
 
 
@@ -86,10 +88,14 @@ def test_a_file_over_the_size_limit_is_refused_before_anything_else(own_product,
     [
         (b"<script>alert('hi')</script>", "HTML or script text"),
         (b"\xef\xbb\xbf  <!DOCTYPE html><html><body onload=alert(1)>", "HTML or script text"),
-        (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-         "an SVG drawing"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
-         "an SVG drawing"),
+        (
+            b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "an SVG drawing",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+            "an SVG drawing",
+        ),
     ],
     ids=["script", "html", "svg-with-script", "svg"],
 )
@@ -121,8 +127,7 @@ def test_a_truncated_file_is_refused(own_product, settings, fmt):
     error = refusal(own_product, whole[: len(whole) // 2], f"cut.{fmt.lower()}")
     assert error.code == "corrupt"
     assert error.messages == [
-        f"cut.{fmt.lower()}: not an image we can read — the {fmt} file is cut short "
-        "or damaged; try exporting it again."
+        f"cut.{fmt.lower()}: not an image we can read — the {fmt} file is cut short or damaged; try exporting it again."
     ]
     assert_nothing_stored(settings)
 
@@ -145,9 +150,7 @@ def test_a_png_claiming_100000_by_100000_pixels_is_refused_without_allocating_it
         tracemalloc.stop()
     assert peak < 5_000_000  # 30 GB of pixels were never asked for
     assert error.code == "too_many_pixels"
-    assert error.messages == [
-        "bomb.png: too many pixels (10,000 megapixels); photos may have at most 50 megapixels."
-    ]
+    assert error.messages == ["bomb.png: too many pixels (10,000 megapixels); photos may have at most 50 megapixels."]
     assert_nothing_stored(settings)
 
 

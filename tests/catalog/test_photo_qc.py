@@ -1,4 +1,5 @@
 """Quality control on synthetic photos whose faults are known: each fault is caught, with words and numbers."""
+
 import io
 import re
 
@@ -34,8 +35,9 @@ def studio_shot(
     left, top = int(centre[0] * w - side / 2), int(centre[1] * h - side / 2)
     draw.rounded_rectangle([left, top, left + side, top + side], radius=side // 8, fill=(70, 110, 140))
     for stripe in range(top + side // 10, top + side, max(4, side // 14)):
-        draw.rectangle([left + side // 12, stripe, left + side - side // 12, stripe + max(2, side // 40)],
-                       fill=(200, 170, 90))
+        draw.rectangle(
+            [left + side // 12, stripe, left + side - side // 12, stripe + max(2, side // 40)], fill=(200, 170, 90)
+        )
     draw.ellipse([left + side // 4, top + side // 5, left + side // 3, top + side // 3], fill=(235, 225, 205))
     return image
 
@@ -56,7 +58,13 @@ def test_a_sharp_product_on_a_white_background_passes_every_check():
     report = photo_qc(image=studio_shot())
     assert report.verdict == qc.PASS, [(c.check, c.message) for c in report.checks if c.verdict != qc.PASS]
     assert {c.check for c in report.checks} == {
-        "resolution", "sharpness", "exposure", "colour", "background", "fill", "centring"
+        "resolution",
+        "sharpness",
+        "exposure",
+        "colour",
+        "background",
+        "fill",
+        "centring",
     }
     assert {c.profile for c in report.checks if c.check == "resolution"} == {"etsy", "shopify"}
     assert check(report, "sharpness").message.startswith("sharp: sharpness ")
@@ -153,8 +161,10 @@ def test_a_transparent_png_is_judged_on_white_and_a_landscape_shot_is_fine():
 
 
 def test_profiles_can_be_changed_in_settings(settings):
-    settings.ATELIER_PHOTO_QC_PROFILES = {"etsy": {"recommended_short_side": 3000}, "amazon": {"label": "Amazon",
-                                         "recommended_short_side": 1000}}
+    settings.ATELIER_PHOTO_QC_PROFILES = {
+        "etsy": {"recommended_short_side": 3000},
+        "amazon": {"label": "Amazon", "recommended_short_side": 1000},
+    }
     report = photo_qc(image=studio_shot())
     assert check(report, "resolution", "etsy").verdict == qc.WARN
     assert check(report, "resolution", "amazon").verdict == qc.PASS
@@ -166,7 +176,11 @@ def test_the_report_is_plain_json():
     report = photo_qc(image=studio_shot(600))
     stored = json.loads(json.dumps(report.as_json()))
     assert stored[0] == {
-        "check": "resolution", "label": "Size for Etsy", "verdict": "fail", "profile": "etsy", "value": 600,
+        "check": "resolution",
+        "label": "Size for Etsy",
+        "verdict": "fail",
+        "profile": "etsy",
+        "value": 600,
         "message": "too small for Etsy: 600 × 600 px; Etsy recommends 2,000 px or more on the short side.",
     }
 

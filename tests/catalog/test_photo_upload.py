@@ -1,4 +1,5 @@
 """Uploading photos from the product page, the admin and the API: all three go through intake and QC."""
+
 import html
 import io
 import re
@@ -42,12 +43,19 @@ def test_several_files_each_on_their_own(own_product, artisan, settings):
     good = jpeg(1200)
     results = photos_upload(
         product=own_product,
-        files=[upload("a.jpg", good), upload("notes.jpg", b"<html>hi</html>", "text/html"), upload("b.jpg", good),
-               upload("huge.jpg", b"\xff\xd8\xff" + b"\0" * 500_000)],
+        files=[
+            upload("a.jpg", good),
+            upload("notes.jpg", b"<html>hi</html>", "text/html"),
+            upload("b.jpg", good),
+            upload("huge.jpg", b"\xff\xd8\xff" + b"\0" * 500_000),
+        ],
         uploaded_by=artisan,
     )
     assert [(r.filename, r.ok, r.created) for r in results] == [
-        ("a.jpg", True, True), ("notes.jpg", False, False), ("b.jpg", True, False), ("huge.jpg", False, False),
+        ("a.jpg", True, True),
+        ("notes.jpg", False, False),
+        ("b.jpg", True, False),
+        ("huge.jpg", False, False),
     ]
     assert results[1].error == "notes.jpg: not an image we can read — it is HTML or script text, not a photo."
     assert results[3].error.startswith("huge.jpg: too large")
@@ -68,7 +76,7 @@ def test_an_uploaded_file_that_lies_about_its_size_is_still_measured(own_product
 
 def test_the_maker_uploads_two_photos_and_sees_their_quality(artisan_client, own_product):
     response = artisan_client.get(reverse("product-detail", args=[own_product.pk]))
-    assert 'enctype="multipart/form-data"' in page_text(response) and 'multiple' in page_text(response)
+    assert 'enctype="multipart/form-data"' in page_text(response) and "multiple" in page_text(response)
     assert "each photo is checked on its own" in page_text(response)
 
     response = artisan_client.post(
@@ -142,7 +150,9 @@ def test_csrf_is_enforced(artisan, own_product):
     assert not Photo.objects.exists()
     page = client.get(reverse("product-detail", args=[own_product.pk])).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
-    response = client.post(upload_url(own_product), {"csrfmiddlewaretoken": token, "photos": [upload("a.jpg", jpeg(300))]})
+    response = client.post(
+        upload_url(own_product), {"csrfmiddlewaretoken": token, "photos": [upload("a.jpg", jpeg(300))]}
+    )
     assert response.status_code == 302 and Photo.objects.count() == 1
 
 
@@ -224,9 +234,14 @@ def test_api_upload_returns_201_with_quality_per_file(artisan_client, own_produc
     assert (first["filename"], first["status"], first["error"]) == ("a.jpg", "stored", "")
     assert first["photo"]["qc_verdict"] == "pass" and second["photo"]["qc_verdict"] == "fail"
     etsy = next(c for c in second["photo"]["qc_checks"] if c["profile"] == "etsy")
-    assert etsy == {"check": "resolution", "label": "Size for Etsy", "verdict": "fail", "profile": "etsy",
-                    "value": 700.0,
-                    "message": "too small for Etsy: 700 × 700 px; Etsy recommends 2,000 px or more on the short side."}
+    assert etsy == {
+        "check": "resolution",
+        "label": "Size for Etsy",
+        "verdict": "fail",
+        "profile": "etsy",
+        "value": 700.0,
+        "message": "too small for Etsy: 700 × 700 px; Etsy recommends 2,000 px or more on the short side.",
+    }
     assert second["photo"]["file"].endswith(".jpg")  # named .png, stored as what it really is
     again = api_upload(artisan_client, own_product, upload("a-again.jpg", jpeg()))
     assert again.status_code == 201 and again.json()["results"][0]["status"] == "duplicate"
@@ -241,10 +256,18 @@ def test_api_bad_files_get_400_with_a_message_each_and_mixed_gets_207(artisan_cl
         "stored": 0,
         "refused": 2,
         "results": [
-            {"filename": "x.jpg", "status": "refused", "photo": None,
-             "error": "x.jpg: not an image we can read — it is HTML or script text, not a photo."},
-            {"filename": "e.jpg", "status": "refused", "photo": None,
-             "error": "e.jpg: not an image we can read — the file is empty (0 bytes)."},
+            {
+                "filename": "x.jpg",
+                "status": "refused",
+                "photo": None,
+                "error": "x.jpg: not an image we can read — it is HTML or script text, not a photo.",
+            },
+            {
+                "filename": "e.jpg",
+                "status": "refused",
+                "photo": None,
+                "error": "e.jpg: not an image we can read — the file is empty (0 bytes).",
+            },
         ],
     }
     mixed = api_upload(artisan_client, own_product, upload("ok.jpg", jpeg(500)), upload("x.jpg", b"GIF89a"))
@@ -259,7 +282,8 @@ def test_api_upload_refuses_what_it_should(artisan_client, others_product, own_p
     assert api_upload(Client(), own_product, upload("a.jpg", jpeg(300))).status_code == 403
     response = artisan_client.post(f"/api/products/{own_product.pk}/photos/", {}, format="multipart")
     assert response.status_code == 400 and "files" in response.json()
-    json_body = artisan_client.post(f"/api/products/{own_product.pk}/photos/", {"files": []},
-                                    content_type="application/json")
+    json_body = artisan_client.post(
+        f"/api/products/{own_product.pk}/photos/", {"files": []}, content_type="application/json"
+    )
     assert json_body.status_code == 415
     assert not Photo.objects.exists()

@@ -1,4 +1,5 @@
 """Catalogue writes: products come with a variant; photos are real images, stored once."""
+
 import io
 from decimal import Decimal
 
@@ -27,10 +28,18 @@ def test_a_new_product_gets_one_default_variant(artisan):
 
 def test_given_variants_are_created_in_order(artisan):
     product = product_create(
-        title="Linen runner", maker=artisan, price=Decimal("45"),
-        variants=[{"sku": "RUN-NAT", "title": "Natural"}, {"sku": "RUN-IND", "title": "Indigo", "price": Decimal("50")}],
+        title="Linen runner",
+        maker=artisan,
+        price=Decimal("45"),
+        variants=[
+            {"sku": "RUN-NAT", "title": "Natural"},
+            {"sku": "RUN-IND", "title": "Indigo", "price": Decimal("50")},
+        ],
     )
-    assert list(product.variants.order_by("position").values_list("sku", "position")) == [("RUN-NAT", 0), ("RUN-IND", 1)]
+    assert list(product.variants.order_by("position").values_list("sku", "position")) == [
+        ("RUN-NAT", 0),
+        ("RUN-IND", 1),
+    ]
     assert product.variants.get(sku="RUN-IND").effective_price == Decimal("50")
 
 
@@ -59,7 +68,9 @@ def test_category_get_or_create_is_idempotent():
 
 def test_a_photo_is_stored_with_its_size(own_product, artisan, settings):
     content = image_bytes(size=(12, 8))
-    photo = photo_add(product=own_product, content=content, filename="IMG_0042.PNG", uploaded_by=artisan, alt_text="Mug")
+    photo = photo_add(
+        product=own_product, content=content, filename="IMG_0042.PNG", uploaded_by=artisan, alt_text="Mug"
+    )
     photo.refresh_from_db()
     assert (photo.width, photo.height, photo.size_bytes) == (12, 8, len(content))
     assert photo.file.name.endswith(f"{photo.sha256}.png")

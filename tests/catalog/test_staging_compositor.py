@@ -5,6 +5,7 @@ known; the mask is feathered the way the cut-out feathers it. Speckle makes
 every product pixel different from its neighbours, so any resampling, shift,
 grade or blur of the product would show as changed bytes.
 """
+
 import io
 import json
 
@@ -35,7 +36,7 @@ def product_photo(size: int = 400, *, seed: int = 0, backdrop=(245, 243, 240)) -
     rng = np.random.default_rng(seed)
     ramp = np.linspace(1.25, 0.75, size, dtype=np.float32)[None, :, None]
     body = np.array((60, 100, 150), np.float32) * ramp + rng.integers(-16, 17, (size, size, 3), dtype=np.int8)
-    body[int(180 * s):int(196 * s)] = (220, 190, 100)
+    body[int(180 * s) : int(196 * s)] = (220, 190, 100)
     photo = Image.new("RGB", (size, size), backdrop)
     photo.paste(Image.fromarray(np.clip(body, 0, 255).astype(np.uint8)), mask=shape)
     mask = shape.filter(ImageFilter.GaussianBlur(2 * s))
@@ -114,8 +115,10 @@ def _luma(image: Image.Image) -> np.ndarray:
 @pytest.mark.parametrize(("angle", "dark_side"), [(270, "right"), (90, "left")])
 def test_the_shadow_falls_on_the_side_away_from_the_light(photo, stager, angle, dark_side):
     image, mask = photo
-    settings = dict(light={"angle": angle, "intensity": 0.0, "ambient": 0.0},
-                    grade={"warmth": 0, "contrast": 0, "saturation": 0, "vignette": 0})
+    settings = dict(
+        light={"angle": angle, "intensity": 0.0, "ambient": 0.0},
+        grade={"warmth": 0, "contrast": 0, "saturation": 0, "vignette": 0},
+    )
     lit = look_with("Studio white", shadow={"opacity": 0.8, "length": 0.8, "softness": 0.3}, **settings)
     unlit = look_with("Studio white", shadow={"opacity": 0.0, "length": 0.8, "softness": 0.3}, **settings)
     shadowed = stager.stage(image=image, mask=mask, look=lit, seed=1)
@@ -124,24 +127,27 @@ def test_the_shadow_falls_on_the_side_away_from_the_light(photo, stager, angle, 
     width, height = right - left, bottom - top
     rows = slice(bottom - height // 10, bottom)
     darkening = _luma(plain.image) - _luma(shadowed.image)
-    on_left = darkening[rows, left - width // 2:left - 2].mean()
-    on_right = darkening[rows, right + 2:right + width // 2].mean()
+    on_left = darkening[rows, left - width // 2 : left - 2].mean()
+    on_right = darkening[rows, right + 2 : right + width // 2].mean()
     shaded, lit_side = (on_right, on_left) if dark_side == "right" else (on_left, on_right)
     assert shaded > 8, "a visible shadow on the side away from the light"
     assert shaded > 4 * max(lit_side, 0.5)
     # And a contact shadow right under the product's base, whatever the light.
-    under = darkening[bottom:bottom + max(height // 40, 2), left + width // 4:right - width // 4].mean()
+    under = darkening[bottom : bottom + max(height // 40, 2), left + width // 4 : right - width // 4].mean()
     assert under > 5
 
 
 def test_the_light_and_grade_change_the_backdrop_but_never_the_product(photo, stager):
     image, mask = photo
-    graded = look_with("Oak table", grade={"warmth": 1, "contrast": 1, "saturation": -1, "vignette": 1},
-                       light={"angle": 90, "intensity": 1.0, "ambient": 1.0})
+    graded = look_with(
+        "Oak table",
+        grade={"warmth": 1, "contrast": 1, "saturation": -1, "vignette": 1},
+        light={"angle": 90, "intensity": 1.0, "ambient": 1.0},
+    )
     staged = stager.stage(image=image, mask=mask, look=graded, seed=2)
     assert staged.fidelity.exact
     values = np.asarray(staged.image, dtype=np.float32)
-    wall = values[10:staged.details["layout"]["horizon_y"] - 10]
+    wall = values[10 : staged.details["layout"]["horizon_y"] - 10]
     assert wall[:, -40:].mean() > wall[:, :40].mean() + 5, "lit from the right: the right of the wall is brighter"
 
 
@@ -216,8 +222,8 @@ def test_encode_png_keeps_no_metadata():
     data = encode_png(image)
     chunks, offset = [], 8
     while offset < len(data):
-        length = int.from_bytes(data[offset:offset + 4], "big")
-        chunks.append(data[offset + 4:offset + 8])
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        chunks.append(data[offset + 4 : offset + 8])
         offset += 12 + length
     assert set(chunks) == {b"IHDR", b"IDAT", b"IEND"}
     assert Image.open(io.BytesIO(data)).getpixel((3, 3)) == (200, 100, 50)
@@ -230,13 +236,16 @@ def test_greyscale_and_rgba_photos_are_staged_with_their_values_kept(stager):
         assert staged.fidelity.exact and staged.image.mode == "RGB"
 
 
-@pytest.mark.parametrize(("change", "says"), [
-    (lambda i, m: (i, m.resize((200, 200))), "cut the photo out again"),
-    (lambda i, m: (i, Image.new("L", i.size, 0)), "cut-out is empty"),
-    (lambda i, m: (i, m.point(lambda v: min(v, 200))), "no solid product pixels"),
-    (lambda i, m: (i, m.convert("RGB")), "greyscale"),
-    (lambda i, m: (i.convert("CMYK"), m), "convert it to RGB"),
-])
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (lambda i, m: (i, m.resize((200, 200))), "cut the photo out again"),
+        (lambda i, m: (i, Image.new("L", i.size, 0)), "cut-out is empty"),
+        (lambda i, m: (i, m.point(lambda v: min(v, 200))), "no solid product pixels"),
+        (lambda i, m: (i, m.convert("RGB")), "greyscale"),
+        (lambda i, m: (i.convert("CMYK"), m), "convert it to RGB"),
+    ],
+)
 def test_inputs_that_cant_be_staged_say_why(photo, stager, change, says):
     image, mask = change(*photo)
     with pytest.raises(StagingError, match=says):
@@ -249,11 +258,13 @@ def test_a_negative_seed_is_refused(photo, stager):
 
 
 def test_the_compositor_is_the_stager_the_registry_builds(settings):
-    settings.ATELIER_BACKENDS = {"stager": {"BACKEND": "catalog.staging.compositor.CompositorStager",
-                                            "OPTIONS": {"max_long_side": 2048}}}
+    settings.ATELIER_BACKENDS = {
+        "stager": {"BACKEND": "catalog.staging.compositor.CompositorStager", "OPTIONS": {"max_long_side": 2048}}
+    }
     stager = backends["stager"]
     assert isinstance(stager, CompositorStager) and stager.step == "stager" and stager.max_long_side == 2048
-    settings.ATELIER_BACKENDS = {"stager": {"BACKEND": "catalog.staging.compositor.CompositorStager",
-                                            "OPTIONS": {"max_long_side": 9000}}}
+    settings.ATELIER_BACKENDS = {
+        "stager": {"BACKEND": "catalog.staging.compositor.CompositorStager", "OPTIONS": {"max_long_side": 9000}}
+    }
     with pytest.raises(ImproperlyConfigured, match="max_long_side"):
         backends["stager"]

@@ -7,6 +7,7 @@ to a temporary folder, and the stager loads that folder the way it loads a
 real model (AutoPipelineForInpainting, local_files_only). The scenes it paints
 are noise, which is all a test needs: the product must come through untouched.
 """
+
 import string
 
 import numpy as np
@@ -38,22 +39,44 @@ def _tiny_tokenizer():
 def model_dir(tmp_path_factory):
     torch.manual_seed(0)
     unet = diffusers.UNet2DConditionModel(
-        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=9, out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        block_out_channels=(32, 64),
+        layers_per_block=1,
+        sample_size=32,
+        in_channels=9,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
         cross_attention_dim=32,
     )
     vae = diffusers.AutoencoderKL(
-        block_out_channels=(32, 64), in_channels=3, out_channels=3, latent_channels=4,
-        down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2,
+        block_out_channels=(32, 64),
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        down_block_types=("DownEncoderBlock2D",) * 2,
+        up_block_types=("UpDecoderBlock2D",) * 2,
     )
-    text_encoder = transformers.CLIPTextModel(transformers.CLIPTextConfig(
-        hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=2, vocab_size=1000,
-        bos_token_id=0, eos_token_id=2, pad_token_id=1,
-    ))
+    text_encoder = transformers.CLIPTextModel(
+        transformers.CLIPTextConfig(
+            hidden_size=32,
+            intermediate_size=37,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            vocab_size=1000,
+            bos_token_id=0,
+            eos_token_id=2,
+            pad_token_id=1,
+        )
+    )
     pipe = diffusers.StableDiffusionInpaintPipeline(
-        vae=vae, text_encoder=text_encoder, tokenizer=_tiny_tokenizer(), unet=unet,
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=_tiny_tokenizer(),
+        unet=unet,
         scheduler=diffusers.DDIMScheduler(steps_offset=1, clip_sample=False, set_alpha_to_one=False),
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     folder = tmp_path_factory.mktemp("tiny-sd-inpainting")
     pipe.save_pretrained(folder)
@@ -97,7 +120,7 @@ def first(stager, photo, model_dir):
 def test_the_model_loads_from_the_folder_only_and_only_once(first, stager, model_dir):
     _, _, calls = first
     assert len(calls) == 1 and stager.loads == 1
-    (args, kwargs), = calls
+    ((args, kwargs),) = calls
     assert args[-1] == model_dir
     assert kwargs["local_files_only"] is True
     assert (kwargs.get("dtype") or kwargs.get("torch_dtype")) == torch.float32  # on a CPU
@@ -172,12 +195,20 @@ def test_describe_reports_where_it_would_run_without_loading():
 
 
 def test_the_registry_builds_it_from_settings_without_loading(settings, model_dir):
-    settings.ATELIER_BACKENDS = {"stager": {"BACKEND": "catalog.staging.diffusion.DiffusionStager",
-                                            "OPTIONS": {"model_dir": model_dir, "resolution": 128}}}
+    settings.ATELIER_BACKENDS = {
+        "stager": {
+            "BACKEND": "catalog.staging.diffusion.DiffusionStager",
+            "OPTIONS": {"model_dir": model_dir, "resolution": 128},
+        }
+    }
     stager = backends["stager"]
     assert isinstance(stager, DiffusionStager) and stager.step == "stager" and stager.loads == 0
-    settings.ATELIER_BACKENDS = {"stager": {"BACKEND": "catalog.staging.diffusion.DiffusionStager",
-                                            "OPTIONS": {"model_dir": model_dir, "device": "tpu"}}}
+    settings.ATELIER_BACKENDS = {
+        "stager": {
+            "BACKEND": "catalog.staging.diffusion.DiffusionStager",
+            "OPTIONS": {"model_dir": model_dir, "device": "tpu"},
+        }
+    }
     with pytest.raises(ImproperlyConfigured, match="device"):
         backends["stager"]
 

@@ -1,4 +1,5 @@
 """Looks as data: defaults, round trips, the starter looks, and errors a shop manager can act on."""
+
 import copy
 
 import pytest
@@ -25,8 +26,18 @@ def test_an_empty_dict_is_the_default_look():
 def test_to_dict_writes_every_setting_and_reads_back_the_same_look():
     data = LookSpec().to_dict()
     assert data["version"] == LOOK_FORMAT
-    assert set(data) == {"version", "backdrop", "horizon", "surface", "placement", "output", "shadow", "light",
-                         "grade", "generative"}
+    assert set(data) == {
+        "version",
+        "backdrop",
+        "horizon",
+        "surface",
+        "placement",
+        "output",
+        "shadow",
+        "light",
+        "grade",
+        "generative",
+    }
     assert data["generative"]["seed"] is None
     assert LookSpec.from_dict(data) == LookSpec()
 
@@ -79,28 +90,31 @@ def _with(change: dict) -> dict:
     return data
 
 
-@pytest.mark.parametrize(("change", "field", "says"), [
-    ({"backdrop.colour": "red"}, "backdrop.colour", "#f4efe6"),
-    ({"surface.colour_2": "#12345"}, "surface.colour_2", "six hex digits"),
-    ({"backdrop.kind": "velvet"}, "backdrop.kind", "linen"),
-    ({"surface.material": "granite"}, "surface.material", "terrazzo"),
-    ({"output.aspect": "5:4"}, "output.aspect", "1:1, 4:5, 3:2, 16:9"),
-    ({"output.size": 5000}, "output.size", "4472"),
-    ({"output.size": 640}, "output.size", "1024"),
-    ({"output.size": 2048.5}, "output.size", "whole number"),
-    ({"generative.strength": 1.5}, "generative.strength", "between 0 and 1"),
-    ({"generative.strength": -0.1}, "generative.strength", "between 0 and 1"),
-    ({"generative.strength": 0.02, "generative.steps": 20}, "generative.strength", "single step"),
-    ({"generative.steps": 0}, "generative.steps", "between 1 and 150"),
-    ({"generative.seed": -4}, "generative.seed", "between 0"),
-    ({"horizon": 0.95}, "horizon", "seamless"),
-    ({"placement.anchor": "top"}, "placement.anchor", "left-third"),
-    ({"placement.scale": 0.9, "placement.margin": 0.1}, "placement.scale", "margin"),
-    ({"light.angle": 400}, "light.angle", "between 0 and 360"),
-    ({"shadow.opacity": True}, "shadow.opacity", "number"),
-    ({"grade.warmth": "warm"}, "grade.warmth", "number"),
-    ({"grade.vignette": float("nan")}, "grade.vignette", "number"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "says"),
+    [
+        ({"backdrop.colour": "red"}, "backdrop.colour", "#f4efe6"),
+        ({"surface.colour_2": "#12345"}, "surface.colour_2", "six hex digits"),
+        ({"backdrop.kind": "velvet"}, "backdrop.kind", "linen"),
+        ({"surface.material": "granite"}, "surface.material", "terrazzo"),
+        ({"output.aspect": "5:4"}, "output.aspect", "1:1, 4:5, 3:2, 16:9"),
+        ({"output.size": 5000}, "output.size", "4472"),
+        ({"output.size": 640}, "output.size", "1024"),
+        ({"output.size": 2048.5}, "output.size", "whole number"),
+        ({"generative.strength": 1.5}, "generative.strength", "between 0 and 1"),
+        ({"generative.strength": -0.1}, "generative.strength", "between 0 and 1"),
+        ({"generative.strength": 0.02, "generative.steps": 20}, "generative.strength", "single step"),
+        ({"generative.steps": 0}, "generative.steps", "between 1 and 150"),
+        ({"generative.seed": -4}, "generative.seed", "between 0"),
+        ({"horizon": 0.95}, "horizon", "seamless"),
+        ({"placement.anchor": "top"}, "placement.anchor", "left-third"),
+        ({"placement.scale": 0.9, "placement.margin": 0.1}, "placement.scale", "margin"),
+        ({"light.angle": 400}, "light.angle", "between 0 and 360"),
+        ({"shadow.opacity": True}, "shadow.opacity", "number"),
+        ({"grade.warmth": "warm"}, "grade.warmth", "number"),
+        ({"grade.vignette": float("nan")}, "grade.vignette", "number"),
+    ],
+)
 def test_bad_settings_name_the_field_and_say_what_is_allowed(change, field, says):
     with pytest.raises(LookSpecError) as caught:
         LookSpec.from_dict(_with(change))

@@ -1,4 +1,5 @@
 """Staging through the database: looks and their versions, staging jobs, staged-image drafts in the queue."""
+
 from __future__ import annotations
 
 import io
@@ -29,7 +30,10 @@ from tests.browser import photos
 def mug_photos(own_product, artisan):
     """Three phone photos of a mug, as intake stores them (QC and cut-out included)."""
     shots = [photos.mug("#8fb3a0", seed=1), photos.mug("#c46a3c", seed=2), photos.mug("#2f4a73", seed=3)]
-    return [photo_add(product=own_product, content=shot, filename=f"mug-{n}.jpg", uploaded_by=artisan) for n, shot in enumerate(shots)]
+    return [
+        photo_add(product=own_product, content=shot, filename=f"mug-{n}.jpg", uploaded_by=artisan)
+        for n, shot in enumerate(shots)
+    ]
 
 
 @pytest.fixture
@@ -41,9 +45,11 @@ def two_looks(db):
 @pytest.fixture
 def worker(django_capture_on_commit_callbacks):
     """Staging enqueues its tasks on commit; inside a test's transaction, run them as the worker would."""
+
     def run(call, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return call(*args, **kwargs)
+
     return run
 
 
@@ -184,9 +190,13 @@ def test_a_product_with_no_photos_finishes_its_job_with_a_reason(own_product, tw
 def test_diffusion_without_a_model_dir_fails_clearly(mug_photos, two_looks, settings, worker):
     look = _small(two_looks[0])
     missing = "/nonexistent/sd-inpainting"
-    backends = {**settings.ATELIER_BACKENDS, "stager": {
-        "BACKEND": "catalog.staging.diffusion.DiffusionStager", "OPTIONS": {"model_dir": missing},
-    }}
+    backends = {
+        **settings.ATELIER_BACKENDS,
+        "stager": {
+            "BACKEND": "catalog.staging.diffusion.DiffusionStager",
+            "OPTIONS": {"model_dir": missing},
+        },
+    }
     with override_settings(ATELIER_BACKENDS=backends):
         job = worker(staging_start, products=[mug_photos[0].product], looks=[look])
     job.refresh_from_db()
@@ -203,7 +213,9 @@ def test_the_product_page_stages_into_the_chosen_looks(mug_photos, two_looks, ar
     page = artisan_client.get(reverse("product-detail", args=[product.pk])).content.decode()
     assert "Stage photos" in page and looks[0].name in page
 
-    response = worker(artisan_client.post, reverse("product-stage", args=[product.pk]), {"looks": [look.pk for look in looks]})
+    response = worker(
+        artisan_client.post, reverse("product-stage", args=[product.pk]), {"looks": [look.pk for look in looks]}
+    )
 
     assert response.status_code == 302 and "/jobs/" in response["Location"]
     assert StagedImage.objects.filter(product=product, status=StagedImage.Status.READY).count() == 6
@@ -236,9 +248,15 @@ def test_the_review_page_shows_the_staged_image_beside_the_original(mug_photos, 
 
 def test_bulk_staging_from_the_catalogue(mug_photos, two_looks, artisan_client, others_product, worker):
     looks = [_small(look) for look in two_looks]
-    response = worker(artisan_client.post, reverse("products-bulk"), {
-        "action": "stage", "products": [mug_photos[0].product_id, others_product.pk], "looks": [look.pk for look in looks],
-    })
+    response = worker(
+        artisan_client.post,
+        reverse("products-bulk"),
+        {
+            "action": "stage",
+            "products": [mug_photos[0].product_id, others_product.pk],
+            "looks": [look.pk for look in looks],
+        },
+    )
     assert response.status_code == 302
     # Another maker's product is silently not theirs to stage: only the artisan's own six.
     assert StagedImage.objects.count() == 6
@@ -247,9 +265,13 @@ def test_bulk_staging_from_the_catalogue(mug_photos, two_looks, artisan_client, 
 def test_a_photo_that_failed_qc_can_be_staged_with_a_warning(own_product, artisan, two_looks, artisan_client, worker):
     from catalog.models import QCVerdict
 
-    photo = photo_add(product=own_product, content=photos.mug("#8fb3a0", seed=4), filename="dark.jpg", uploaded_by=artisan)
+    photo = photo_add(
+        product=own_product, content=photos.mug("#8fb3a0", seed=4), filename="dark.jpg", uploaded_by=artisan
+    )
     photo.qc_verdict = QCVerdict.FAIL
-    photo.qc_checks = [{"check": "exposure", "label": "Exposure", "verdict": "fail", "message": "too dark: 18% of pixels are black."}]
+    photo.qc_checks = [
+        {"check": "exposure", "label": "Exposure", "verdict": "fail", "message": "too dark: 18% of pixels are black."}
+    ]
     photo.save()
     look = _small(two_looks[0])
 

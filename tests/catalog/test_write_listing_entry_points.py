@@ -1,4 +1,5 @@
 """'Write listing' from the product page, the admin and the API: a job, then drafts in the queue."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -53,9 +54,13 @@ def test_admin_bulk_action_writes_the_selected_products(manager_client, own_prod
     assert ReviewItem.objects.filter(state=ReviewState.PENDING).count() == 2
 
 
-def test_api_write_listings_returns_a_job_and_refuses_foreign_ids(artisan_client, own_product, others_product, run_on_commit):
+def test_api_write_listings_returns_a_job_and_refuses_foreign_ids(
+    artisan_client, own_product, others_product, run_on_commit
+):
     url = reverse("api-product-write-listings")
-    refused = artisan_client.post(url, {"product_ids": [own_product.pk, others_product.pk]}, content_type="application/json")
+    refused = artisan_client.post(
+        url, {"product_ids": [own_product.pk, others_product.pk]}, content_type="application/json"
+    )
     assert refused.status_code == 400 and "product_ids" in refused.json()
     accepted = run_on_commit(
         lambda: artisan_client.post(url, {"product_ids": [own_product.pk]}, content_type="application/json")
@@ -65,5 +70,7 @@ def test_api_write_listings_returns_a_job_and_refuses_foreign_ids(artisan_client
 
 
 def test_api_write_listings_forbidden_without_the_role(outsider_client, own_product):
-    response = outsider_client.post(reverse("api-product-write-listings"), {"product_ids": [own_product.pk]}, content_type="application/json")
+    response = outsider_client.post(
+        reverse("api-product-write-listings"), {"product_ids": [own_product.pk]}, content_type="application/json"
+    )
     assert response.status_code == 403

@@ -1,4 +1,5 @@
 """Moving the channel models into the channels app keeps every row: listings, sync cursors, unmatched SKUs."""
+
 import datetime as dt
 
 import pytest
@@ -39,21 +40,36 @@ def test_channel_state_survives_the_move_to_the_channels_app(old_schema):
     maker = User.objects.create(username="ines")
     product = Product.objects.create(handle="celadon-mug", title="Celadon mug", maker=maker, price="28.00")
     old.get_model("catalog", "ChannelListing").objects.create(
-        product=product, channel="shopify", status="published", remote_id="gid://shopify/Product/7",
-        remote_variants={"MUG-1": "gid://shopify/ProductVariant/9"}, published_hash="a" * 64,
+        product=product,
+        channel="shopify",
+        status="published",
+        remote_id="gid://shopify/Product/7",
+        remote_variants={"MUG-1": "gid://shopify/ProductVariant/9"},
+        published_hash="a" * 64,
     )
-    cursor = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc)
+    cursor = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
     old.get_model("forecasting", "ChannelSync").objects.create(channel="shopify", cursor=cursor, orders_seen=41)
     old.get_model("forecasting", "UnmatchedSku").objects.create(
-        channel="shopify", sku="OLD-SKU", lines=2, quantity=3,
-        order_lines=[{"date": "2026-11-29", "quantity": 3, "unit_price": "9.00", "order_ref": "#1001", "line_ref": "1"}],
+        channel="shopify",
+        sku="OLD-SKU",
+        lines=2,
+        quantity=3,
+        order_lines=[
+            {"date": "2026-11-29", "quantity": 3, "unit_price": "9.00", "order_ref": "#1001", "line_ref": "1"}
+        ],
     )
     listing_type = ContentType.objects.get_or_create(app_label="catalog", model="channellisting")[0]
-    Permission.objects.get_or_create(codename="view_channellisting", content_type=listing_type, defaults={"name": "Can view"})
+    Permission.objects.get_or_create(
+        codename="view_channellisting", content_type=listing_type, defaults={"name": "Can view"}
+    )
 
     new = _migrate(AFTER)
     listing = new.get_model("channels", "ChannelListing").objects.get()
-    assert (listing.product_id, listing.status, listing.remote_id) == (product.pk, "published", "gid://shopify/Product/7")
+    assert (listing.product_id, listing.status, listing.remote_id) == (
+        product.pk,
+        "published",
+        "gid://shopify/Product/7",
+    )
     assert listing.remote_variants == {"MUG-1": "gid://shopify/ProductVariant/9"}
     sync = new.get_model("channels", "ChannelSync").objects.get()
     assert (sync.cursor, sync.orders_seen) == (cursor, 41)

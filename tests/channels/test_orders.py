@@ -3,6 +3,7 @@
 The client and the fake share a FakeClock, so the client's pacing and backoff
 move fake time only; nothing here sleeps for real.
 """
+
 import datetime as dt
 import json
 import random
@@ -11,17 +12,17 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from channels.shopify.errors import ShopifyUnavailable
-from channels.shopify.client import ShopifyClient
-from channels.shopify.webhooks import parse_order_webhook
-from channels.orders import orders_pull, orders_record
 from channels.models import ChannelSync, UnmatchedSku
+from channels.orders import orders_pull, orders_record
+from channels.schedules import ORDER_PULL, schedules_sync
+from channels.shopify.client import ShopifyClient
+from channels.shopify.errors import ShopifyUnavailable
+from channels.shopify.webhooks import parse_order_webhook
+from channels.tasks import pull_orders
 from forecasting.models import Sale
 from studio.sales_channels import SalesChannel
-from channels.schedules import ORDER_PULL, schedules_sync
-from channels.tasks import pull_orders
-from tests.factories import ProductFactory, VariantFactory
 from tests.channels.fakes.shopify import FakeClock, FakeShopify, Fault, utc
+from tests.factories import ProductFactory, VariantFactory
 
 START = utc(2025, 3, 1, 9, 0)
 
@@ -39,8 +40,14 @@ def shop(clock):
 
 def client_for(shop, clock, **options) -> ShopifyClient:
     return ShopifyClient(
-        shop.shop_domain, shop.access_token, shop.api_version, base_url=shop.base_url,
-        sleep=clock.sleep, clock=clock.now, rng=random.Random(3), **options,
+        shop.shop_domain,
+        shop.access_token,
+        shop.api_version,
+        base_url=shop.base_url,
+        sleep=clock.sleep,
+        clock=clock.now,
+        rng=random.Random(3),
+        **options,
     )
 
 
@@ -68,8 +75,11 @@ def sync() -> ChannelSync:
 
 def test_a_pull_records_every_order_and_moves_the_cursor(shop, client, variants):
     seeded = seed_orders(shop, 12)  # two pages of the orders query
-    refunded = shop.add_order(lines=[("MUG-CEL-S", 2, "24.00"), ("NO-SUCH-SKU", 1, "9.00")],
-                              updated_at=START + dt.timedelta(days=1), refunds=[[(0, 2)]])
+    refunded = shop.add_order(
+        lines=[("MUG-CEL-S", 2, "24.00"), ("NO-SUCH-SKU", 1, "9.00")],
+        updated_at=START + dt.timedelta(days=1),
+        refunds=[[(0, 2)]],
+    )
 
     outcome = orders_pull(client=client)
 
@@ -77,9 +87,12 @@ def test_a_pull_records_every_order_and_moves_the_cursor(shop, client, variants)
     assert outcome.orders == 13 and outcome.created == 14 and outcome.unmatched == 1
     assert Sale.objects.filter(channel=SalesChannel.SHOPIFY).count() == 14
     first = seeded[0]
-    assert Sale.objects.filter(order_ref=first["name"], line_ref="1").get().quantity == first["line_items"][0]["quantity"]
-    assert list(Sale.objects.filter(order_ref=refunded["name"]).order_by("line_ref").values_list("line_ref", "quantity")) == [
-        ("1", 2), ("1-refund", -2)]
+    assert (
+        Sale.objects.filter(order_ref=first["name"], line_ref="1").get().quantity == first["line_items"][0]["quantity"]
+    )
+    assert list(
+        Sale.objects.filter(order_ref=refunded["name"]).order_by("line_ref").values_list("line_ref", "quantity")
+    ) == [("1", 2), ("1-refund", -2)]
     assert UnmatchedSku.objects.get().sku == "NO-SUCH-SKU"
     state = sync()
     assert state.cursor == refunded["updated_at"] and state.last_error == "" and state.orders_seen == 13
@@ -150,15 +163,21 @@ def test_an_error_before_anything_is_recorded_leaves_the_cursor_alone(shop, cloc
 
 
 def test_an_order_from_the_pull_and_from_the_webhook_is_one_sale(shop, client, variants):
-    order = shop.add_order(lines=[("MUG-CEL-S", 2, "24.00"), ("MUG-CEL-L", 1, "28.50")], updated_at=timezone.now(),
-                           refunds=[[(1, 1)]])
+    order = shop.add_order(
+        lines=[("MUG-CEL-S", 2, "24.00"), ("MUG-CEL-L", 1, "28.50")], updated_at=timezone.now(), refunds=[[(1, 1)]]
+    )
     orders_pull(client=client)
-    stored = list(Sale.objects.order_by("line_ref").values_list("order_ref", "line_ref", "quantity", "unit_price", "date"))
+    stored = list(
+        Sale.objects.order_by("line_ref").values_list("order_ref", "line_ref", "quantity", "unit_price", "date")
+    )
 
     webhook = parse_order_webhook(json.dumps(shop.order_webhook(order["id"])).encode())
     assert orders_record(orders=[webhook]).created == 0
 
-    assert list(Sale.objects.order_by("line_ref").values_list("order_ref", "line_ref", "quantity", "unit_price", "date")) == stored
+    assert (
+        list(Sale.objects.order_by("line_ref").values_list("order_ref", "line_ref", "quantity", "unit_price", "date"))
+        == stored
+    )
     assert [(line_ref, quantity) for _, line_ref, quantity, *_ in stored] == [("1", 2), ("2", 1), ("2-refund", -1)]
     assert stored[0][3] == Decimal("24.00")
 
@@ -196,7 +215,9 @@ def test_the_order_pull_is_scheduled_only_when_shopify_is_connected(settings, db
     settings.SHOPIFY_SHOP_DOMAIN, settings.SHOPIFY_ACCESS_TOKEN = "atelier-test.myshopify.com", "shpat_x"
     schedules_sync()
     schedule = Schedule.objects.get(name=ORDER_PULL)
-    assert schedule.func == "channels.tasks.pull_orders" and schedule.args == repr(("shopify",)) and schedule.minutes == 30
+    assert (
+        schedule.func == "channels.tasks.pull_orders" and schedule.args == repr(("shopify",)) and schedule.minutes == 30
+    )
 
     settings.SHOPIFY_SHOP_DOMAIN = ""
     schedules_sync()

@@ -4,14 +4,15 @@ The one rule (DESIGN.md): only what a person approved reaches the channel. The
 publishing service, the task, the views and the product page are exercised
 against tests/fakes/shopify.py through the real ShopifyClient.
 """
+
 import time
 
 import pytest
 from django.urls import reverse
 
 from approvals.models import ReviewState
+from approvals.selectors import review_items_for_draft
 from approvals.services import review_submit
-from channels.shopify.client import ShopifyClient
 from catalog.listings.services import listing_write
 from catalog.models import ListingDraft, Product, Variant
 from channels.models import ChannelListing
@@ -23,22 +24,22 @@ from channels.services import (
     publish_state,
     published_hash,
 )
+from channels.shopify.client import ShopifyClient
 from channels.tasks import publish_product
 from studio.models import Job
-from approvals.selectors import review_items_for_draft
 from tests.catalog.publishable import (
     STAGED_SIZE,
     approve,
-    look_add,
     listing_approve,
+    look_add,
     make_publishable,
     pending_item,
     photo_add,
     png_bytes,
     staged_add,
 )
-from tests.factories import ProductFactory, VariantFactory
 from tests.channels.fakes.shopify import FakeShopify, Fault
+from tests.factories import ProductFactory, VariantFactory
 
 APPROVED_TITLE = "Celadon mug, approved v1"
 WEBHOOK_SECRET = "whsec-never-shown-0123456789"
@@ -66,11 +67,17 @@ def connected(settings, shop):
 @pytest.fixture
 def fast_client(connected, monkeypatch):
     """The settings' shop, with retries that don't wait (backoff would otherwise sleep for real)."""
+
     def client(**options) -> ShopifyClient:
         options.setdefault("timeout", 5)
         return ShopifyClient(
-            connected.shop_domain, connected.access_token, connected.api_version, base_url=connected.base_url,
-            location_gid=connected.location_gid, sleep=lambda seconds: None, **options,
+            connected.shop_domain,
+            connected.access_token,
+            connected.api_version,
+            base_url=connected.base_url,
+            location_gid=connected.location_gid,
+            sleep=lambda seconds: None,
+            **options,
         )
 
     monkeypatch.setattr("channels.shopify.channel.ShopifyChannel.client", lambda channel: client())
@@ -81,8 +88,12 @@ def fast_client(connected, monkeypatch):
 def mug(artisan):
     """The artisan's mug: two variants, an original photo, an approved staged image, approved copy."""
     product = ProductFactory(maker=artisan, title="Celadon mug", handle="celadon-mug")
-    VariantFactory(product=product, sku="MUG-CEL-S", title="Small", options={"size": "small"}, stock_on_hand=4, position=0)
-    VariantFactory(product=product, sku="MUG-CEL-L", title="Large", options={"size": "large"}, stock_on_hand=2, position=1)
+    VariantFactory(
+        product=product, sku="MUG-CEL-S", title="Small", options={"size": "small"}, stock_on_hand=4, position=0
+    )
+    VariantFactory(
+        product=product, sku="MUG-CEL-L", title="Large", options={"size": "large"}, stock_on_hand=2, position=1
+    )
     made = make_publishable(product, user=artisan, title=APPROVED_TITLE)
     product.made = made
     return product
@@ -148,7 +159,10 @@ def test_a_new_photo_goes_out_only_once_the_maker_approves_the_gallery_with_it(c
     assert result.ok and result.created
     proposed = review_items_for_draft(draft=Gallery.objects.get(product=mug)).first()
     assert proposed.state == ReviewState.PENDING  # the upload proposed a new gallery…
-    assert [entry["sha256"] for entry in proposed.snapshot["images"]][:2] == [mug.made["photo"].sha256, result.photo.sha256]
+    assert [entry["sha256"] for entry in proposed.snapshot["images"]][:2] == [
+        mug.made["photo"].sha256,
+        result.photo.sha256,
+    ]
 
     product_publish(product_id=mug.pk)  # …but until the maker says yes, the approved one goes out
     assert [m["sha256"] for m in connected.product("celadon-mug")["media"]] == first
@@ -168,8 +182,9 @@ def test_approving_a_staged_image_without_add_to_gallery_leaves_the_gallery_alon
     before = review_items_for_draft(draft=Gallery.objects.get(product=mug)).count()
     another = staged_add(mug, photo=mug.made["photo"], look=look_add("Marble", position=1), seed=5)
     item = review_submit(draft=another)
-    review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash,
-                  options={"add_to_gallery": False})
+    review_decide(
+        item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, options={"add_to_gallery": False}
+    )
     assert review_items_for_draft(draft=Gallery.objects.get(product=mug)).count() == before
     product_publish(product_id=mug.pk)
     assert another.sha256 not in [m["sha256"] for m in connected.product("celadon-mug")["media"]]
@@ -194,12 +209,20 @@ def test_a_pending_rewrite_by_the_copywriter_is_not_published(connected, mug, ar
     assert "kick wheel" not in remote["descriptionHtml"]
 
 
-@pytest.mark.parametrize("missing, reason", [
-    ("listing", "The listing copy isn't approved yet."),
-    ("staged", "The gallery (which images go out, in what order) isn't approved yet."),
-])
+@pytest.mark.parametrize(
+    "missing, reason",
+    [
+        ("listing", "The listing copy isn't approved yet."),
+        ("staged", "The gallery (which images go out, in what order) isn't approved yet."),
+    ],
+)
 def test_a_product_without_approved_copy_or_staged_image_is_not_publishable(
-    connected, artisan, artisan_client, missing, reason, django_capture_on_commit_callbacks,
+    connected,
+    artisan,
+    artisan_client,
+    missing,
+    reason,
+    django_capture_on_commit_callbacks,
 ):
     product = ProductFactory(maker=artisan, title="Linen runner", handle="linen-runner")
     VariantFactory(product=product, sku="RUN-NAT")
@@ -259,7 +282,10 @@ def test_an_image_file_changed_after_approval_is_not_published(connected, mug):
 
 
 def test_publishing_from_the_product_page_puts_the_approved_product_on_shopify(
-    connected, mug, artisan_client, django_capture_on_commit_callbacks,
+    connected,
+    mug,
+    artisan_client,
+    django_capture_on_commit_callbacks,
 ):
     response = publish_from_page(artisan_client, mug, django_capture_on_commit_callbacks)
 
@@ -281,7 +307,9 @@ def test_publishing_from_the_product_page_puts_the_approved_product_on_shopify(
     assert len(connected.uploads()) == 2
     assert remote["title"] == APPROVED_TITLE and remote["status"] == "ACTIVE"
     assert [(v["sku"], v["price"], v["inventoryQuantity"]) for v in remote["variants"]] == [
-        ("MUG-CEL-S", "28.00", 4), ("MUG-CEL-L", "28.00", 2)]
+        ("MUG-CEL-S", "28.00", 4),
+        ("MUG-CEL-L", "28.00", 2),
+    ]
     assert remote["options"] == [{"name": "Size", "values": ["small", "large"]}]
 
     page = product_page(artisan_client, mug)
@@ -302,8 +330,10 @@ def test_publishing_twice_leaves_one_product_and_uploads_nothing_new(connected, 
 
 def test_a_write_applied_but_answered_500_then_a_retry_leaves_exactly_one_product(shop, fast_client, mug):
     # productSet is applied, its answer lost (500), and Shopify keeps failing for the client's own retries.
-    shop.inject(Fault("apply_then_status", status=500, operation="AtelierProductSet"),
-                *[Fault("status", status=503, operation="AtelierProductSet") for _ in range(5)])
+    shop.inject(
+        Fault("apply_then_status", status=500, operation="AtelierProductSet"),
+        *[Fault("status", status=503, operation="AtelierProductSet") for _ in range(5)],
+    )
 
     with pytest.raises(PublishFailed, match="Publishing again is safe"):
         product_publish(product_id=mug.pk)
@@ -343,7 +373,10 @@ def test_a_timed_out_write_then_a_retry_leaves_exactly_one_product(shop, fast_cl
 
 
 def test_user_errors_fail_the_listing_and_show_on_the_product_page(
-    connected, mug, artisan_client, django_capture_on_commit_callbacks,
+    connected,
+    mug,
+    artisan_client,
+    django_capture_on_commit_callbacks,
 ):
     category = mug.category
     category.shopify_taxonomy_id = "gid://shopify/TaxonomyCategory/not a category"
@@ -409,7 +442,12 @@ def test_option_values_come_from_each_variant(artisan):
 
 
 def test_credentials_never_reach_the_product_page_or_the_stored_error(
-    connected, settings, mug, artisan_client, manager_client, django_capture_on_commit_callbacks,
+    connected,
+    settings,
+    mug,
+    artisan_client,
+    manager_client,
+    django_capture_on_commit_callbacks,
 ):
     wrong = "shpat_wrong_token_that_must_not_leak_42"
     settings.SHOPIFY_ACCESS_TOKEN = wrong
@@ -440,7 +478,12 @@ def test_credentials_never_reach_the_product_page_or_the_stored_error(
 
 
 def test_bulk_publish_starts_one_job_for_the_ticked_products(
-    connected, mug, artisan, other_artisan, manager_client, django_capture_on_commit_callbacks,
+    connected,
+    mug,
+    artisan,
+    other_artisan,
+    manager_client,
+    django_capture_on_commit_callbacks,
 ):
     vase = ProductFactory(maker=other_artisan, title="Tall vase", handle="tall-vase")
     VariantFactory(product=vase, sku="VASE-1", options={})
@@ -448,7 +491,9 @@ def test_bulk_publish_starts_one_job_for_the_ticked_products(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(
-            reverse("products-bulk"), {"action": "publish_shopify", "products": [mug.pk, vase.pk]}, follow=True,
+            reverse("products-bulk"),
+            {"action": "publish_shopify", "products": [mug.pk, vase.pk]},
+            follow=True,
         )
 
     job = Job.objects.get(kind="publish")
@@ -456,16 +501,24 @@ def test_bulk_publish_starts_one_job_for_the_ticked_products(
     assert job.total == 2 and job.done == 2 and job.status == Job.Status.SUCCEEDED
     assert connected.product_count() == 2
     assert {listing.product_id: listing.status for listing in ChannelListing.objects.all()} == {
-        mug.pk: ChannelListing.Status.PUBLISHED, vase.pk: ChannelListing.Status.PUBLISHED}
+        mug.pk: ChannelListing.Status.PUBLISHED,
+        vase.pk: ChannelListing.Status.PUBLISHED,
+    }
     assert connected.product("tall-vase")["options"] == [{"name": "Title", "values": ["Default Title"]}]
 
 
 def test_an_artisan_publishes_only_their_own_products(
-    connected, mug, artisan_client, others_product, django_capture_on_commit_callbacks,
+    connected,
+    mug,
+    artisan_client,
+    others_product,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         assert artisan_client.post(reverse("product-publish", args=[others_product.pk])).status_code == 404
-        artisan_client.post(reverse("products-bulk"), {"action": "publish_shopify", "products": [mug.pk, others_product.pk]})
+        artisan_client.post(
+            reverse("products-bulk"), {"action": "publish_shopify", "products": [mug.pk, others_product.pk]}
+        )
 
     job = Job.objects.get(kind="publish")
     assert job.total == 1
@@ -484,7 +537,10 @@ def test_an_outsider_can_publish_nothing(connected, mug, outsider_client, django
 
 
 def test_without_shopify_settings_the_page_says_so_and_nothing_is_sent(
-    settings, mug, artisan_client, django_capture_on_commit_callbacks,
+    settings,
+    mug,
+    artisan_client,
+    django_capture_on_commit_callbacks,
 ):
     settings.SHOPIFY_SHOP_DOMAIN = ""
     settings.SHOPIFY_ACCESS_TOKEN = ""
@@ -503,7 +559,12 @@ def test_without_shopify_settings_the_page_says_so_and_nothing_is_sent(
 
 
 def test_subscribers_hear_draft_approved_product_published_and_order_recorded(
-    connected, fast_client, artisan, client, settings, django_capture_on_commit_callbacks,
+    connected,
+    fast_client,
+    artisan,
+    client,
+    settings,
+    django_capture_on_commit_callbacks,
 ):
     from studio import events
     from tests.channels.test_shopify_webhook_view import SECRET, deliver

@@ -1,12 +1,13 @@
 """Publishing through the API: only ready products go out, and the channel state says how it went."""
+
 import pytest
 from django.test import Client
 
 from channels.models import ChannelListing
 from studio.models import Job
 from tests.catalog.publishable import listing_approve, make_publishable
-from tests.factories import ProductFactory, VariantFactory
 from tests.channels.fakes.shopify import FakeShopify
+from tests.factories import ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +50,9 @@ def ready_product(own_product, artisan):
 
 
 def test_publishing_anothers_or_an_unknown_product_is_a_400(ready_product, others_product, connected, artisan_client):
-    response = post(artisan_client, "/api/products/publish/",
-                    {"product_ids": [ready_product.pk, others_product.pk, 987654]})
+    response = post(
+        artisan_client, "/api/products/publish/", {"product_ids": [ready_product.pk, others_product.pk, 987654]}
+    )
     assert response.status_code == 400
     assert response.json() == {"product_ids": [f"Unknown products: {sorted([others_product.pk, 987654])}."]}
     assert not Job.objects.exists() and not ChannelListing.objects.exists()
@@ -58,23 +60,33 @@ def test_publishing_anothers_or_an_unknown_product_is_a_400(ready_product, other
 
 
 def test_products_that_arent_ready_are_a_400_listing_each_ones_blockers(
-    ready_product, artisan, connected, artisan_client,
+    ready_product,
+    artisan,
+    connected,
+    artisan_client,
 ):
     bare = ProductFactory(maker=artisan, title="Bare bowl")
     VariantFactory(product=bare, sku="BOWL-1")
     copy_only = ProductFactory(maker=artisan, title="Copy-only cup")
     listing_approve(copy_only, user=artisan)
 
-    response = post(artisan_client, "/api/products/publish/",
-                    {"product_ids": [ready_product.pk, bare.pk, copy_only.pk]})
+    response = post(
+        artisan_client, "/api/products/publish/", {"product_ids": [ready_product.pk, bare.pk, copy_only.pk]}
+    )
 
     assert response.status_code == 400
     assert response.json() == {
         "detail": "2 of 3 products can't be published yet; nothing was started.",
         "blocked": [
             {"id": bare.pk, "title": "Bare bowl", "reasons": NOT_READY},
-            {"id": copy_only.pk, "title": "Copy-only cup", "reasons": [
-                "The gallery (which images go out, in what order) isn't approved yet.", "The product has no variants (SKUs) to sell."]},
+            {
+                "id": copy_only.pk,
+                "title": "Copy-only cup",
+                "reasons": [
+                    "The gallery (which images go out, in what order) isn't approved yet.",
+                    "The product has no variants (SKUs) to sell.",
+                ],
+            },
         ],
     }
     # All or nothing: the ready product was not sent either.
@@ -94,7 +106,10 @@ def test_without_shopify_settings_the_job_comes_back_failed_with_a_409(ready_pro
 
 
 def test_publishing_a_ready_product_puts_it_on_shopify(
-    ready_product, connected, artisan_client, django_capture_on_commit_callbacks,
+    ready_product,
+    connected,
+    artisan_client,
+    django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(artisan_client, "/api/products/publish/", {"product_ids": [ready_product.pk]})
@@ -132,14 +147,23 @@ def test_the_channel_state_of_a_product_that_isnt_ready(own_product, unconfigure
     response = artisan_client.get(f"/api/products/{own_product.pk}/channel/")
     assert response.status_code == 200
     assert response.json() == {
-        "channel": "shopify", "configured": False, "publishable": False, "reasons": NOT_READY, "status": None,
-        "remote_id": "", "published_at": None, "changed_since_publishing": False, "error": "",
+        "channel": "shopify",
+        "configured": False,
+        "publishable": False,
+        "reasons": NOT_READY,
+        "status": None,
+        "remote_id": "",
+        "published_at": None,
+        "changed_since_publishing": False,
+        "error": "",
     }
 
 
 def test_the_channel_state_shows_a_failed_publish_and_approved_changes(ready_product, connected, artisan_client):
     ChannelListing.objects.create(
-        product=ready_product, status=ChannelListing.Status.FAILED, error="Shopify said: title is too long.",
+        product=ready_product,
+        status=ChannelListing.Status.FAILED,
+        error="Shopify said: title is too long.",
         published_hash="0" * 64,
     )
     state = artisan_client.get(f"/api/products/{ready_product.pk}/channel/").json()
@@ -150,7 +174,10 @@ def test_the_channel_state_shows_a_failed_publish_and_approved_changes(ready_pro
 
 
 def test_the_channel_state_of_anothers_product_is_a_404(
-    others_product, artisan_client, manager_client, outsider_client,
+    others_product,
+    artisan_client,
+    manager_client,
+    outsider_client,
 ):
     url = f"/api/products/{others_product.pk}/channel/"
     assert artisan_client.get(url).status_code == 404

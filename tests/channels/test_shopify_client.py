@@ -4,6 +4,7 @@ Nothing here sleeps for real: the client and the fake share a FakeClock whose
 sleep() moves time on, so the fake's bucket refills exactly as long as the
 client waited. Only the timeout tests spend real time (a fraction of a second).
 """
+
 import hashlib
 import logging
 import random
@@ -14,9 +15,9 @@ from decimal import Decimal
 import pytest
 import shopify
 
-from channels.shopify.errors import ShopifyAuthError, ShopifyError, ShopifyUnavailable, ShopifyUserError
 from channels.payload import ImageContentMismatch, ImagePayload, ProductPayload, VariantPayload
 from channels.shopify.client import ShopifyClient
+from channels.shopify.errors import ShopifyAuthError, ShopifyError, ShopifyUnavailable, ShopifyUserError
 from channels.shopify.transport import TOKEN_HEADER, _Session
 from channels.shopify.webhooks import parse_order_webhook
 from tests.channels.fakes.shopify import FakeClock, FakeShopify, Fault, utc
@@ -66,8 +67,14 @@ def shop(clock):
 def client_for(shop: FakeShopify, clock: FakeClock, **options) -> ShopifyClient:
     options.setdefault("location_gid", shop.location_gid)
     return ShopifyClient(
-        shop.shop_domain, shop.access_token, shop.api_version, base_url=shop.base_url,
-        sleep=clock.sleep, clock=clock.now, rng=random.Random(7), **options,
+        shop.shop_domain,
+        shop.access_token,
+        shop.api_version,
+        base_url=shop.base_url,
+        sleep=clock.sleep,
+        clock=clock.now,
+        rng=random.Random(7),
+        **options,
     )
 
 
@@ -88,12 +95,21 @@ def test_publish_creates_the_whole_product(shop, client):
     assert shop.product_count() == 1
     assert result.product_gid == product["id"] and result.handle == "celadon-mug"
     assert (product["title"], product["descriptionHtml"], product["vendor"], product["productType"]) == (
-        "Celadon mug", "<p>Wheel-thrown stoneware, celadon glaze.</p>", "Atelier Ines", "Mug")
+        "Celadon mug",
+        "<p>Wheel-thrown stoneware, celadon glaze.</p>",
+        "Atelier Ines",
+        "Mug",
+    )
     assert product["tags"] == ["ceramics", "mug", "handmade"]
-    assert product["seo"] == {"title": "Celadon stoneware mug", "description": "A wheel-thrown mug in a soft celadon glaze."}
+    assert product["seo"] == {
+        "title": "Celadon stoneware mug",
+        "description": "A wheel-thrown mug in a soft celadon glaze.",
+    }
     assert product["category"] == CATEGORY and product["status"] == "ACTIVE"
-    assert product["options"] == [{"name": "Colourway", "values": ["Celadon", "Iron"]},
-                                  {"name": "Size", "values": ["Small", "Large"]}]
+    assert product["options"] == [
+        {"name": "Colourway", "values": ["Celadon", "Iron"]},
+        {"name": "Size", "values": ["Small", "Large"]},
+    ]
     assert [(v["sku"], v["price"], v["optionValues"], v["inventoryQuantity"]) for v in product["variants"]] == [
         ("MUG-CEL-S", "24.00", [("Colourway", "Celadon"), ("Size", "Small")], 4),
         ("MUG-CEL-L", "28.50", [("Colourway", "Celadon"), ("Size", "Large")], 2),
@@ -115,8 +131,10 @@ def test_publishing_twice_updates_instead_of_duplicating(shop, client):
     kept, added = mug().images[0], image("celadon-mug-glaze.jpg", alt="Glaze close-up")
     changed = mug(
         title="Celadon mug, large handle",
-        variants=[VariantPayload("MUG-CEL-S", Decimal("26.00"), ["Celadon", "Small"], 9),
-                  VariantPayload("MUG-CEL-L", Decimal("30.00"), ["Celadon", "Large"], 9)],
+        variants=[
+            VariantPayload("MUG-CEL-S", Decimal("26.00"), ["Celadon", "Small"], 9),
+            VariantPayload("MUG-CEL-L", Decimal("30.00"), ["Celadon", "Large"], 9),
+        ],
         images=[kept, added],
     )
 
@@ -144,15 +162,26 @@ def test_a_product_without_options_gets_shopifys_default_option(shop, client):
     assert product["variants"][0]["optionValues"] == [("Title", "Default Title")] and product["media"] == []
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"title": ""}, "Title can't be blank"),
-    ({"tags": [f"tag-{n}" for n in range(251)]}, "Tags can't exceed 250 per product"),
-    ({"variants": [VariantPayload("MUG-1", Decimal("-1.00"), ["Celadon", "S"])]},
-     "Price must be greater than or equal to 0"),
-    ({"variants": [VariantPayload("MUG-1", Decimal("5"), ["Celadon", "S"]),
-                   VariantPayload("MUG-1", Decimal("5"), ["Celadon", "L"])]},
-     "SKU 'MUG-1' is used by another variant of this product"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"title": ""}, "Title can't be blank"),
+        ({"tags": [f"tag-{n}" for n in range(251)]}, "Tags can't exceed 250 per product"),
+        (
+            {"variants": [VariantPayload("MUG-1", Decimal("-1.00"), ["Celadon", "S"])]},
+            "Price must be greater than or equal to 0",
+        ),
+        (
+            {
+                "variants": [
+                    VariantPayload("MUG-1", Decimal("5"), ["Celadon", "S"]),
+                    VariantPayload("MUG-1", Decimal("5"), ["Celadon", "L"]),
+                ]
+            },
+            "SKU 'MUG-1' is used by another variant of this product",
+        ),
+    ],
+)
 def test_user_errors_raise_with_shopifys_messages_and_are_not_retried(shop, client, changes, message):
     with pytest.raises(ShopifyUserError) as caught:
         client.publish(mug(images=[], **changes))
@@ -184,7 +213,9 @@ def test_throttled_waits_the_computed_time_then_succeeds(shop, clock):
     throttled = [r for r in shop.requests if r.throttled]
     assert len(throttled) == 1 and client.stats.throttled == 1
     cost = throttled[0].cost
-    expected = (cost["requestedQueryCost"] - cost["throttleStatus"]["currentlyAvailable"]) / cost["throttleStatus"]["restoreRate"]
+    expected = (cost["requestedQueryCost"] - cost["throttleStatus"]["currentlyAvailable"]) / cost["throttleStatus"][
+        "restoreRate"
+    ]
     assert clock.sleeps[0] == pytest.approx(expected) and expected > 0
     assert shop.product_count() == 1
 
@@ -208,8 +239,13 @@ def test_a_known_bucket_makes_the_client_wait_before_sending(shop, clock):
     client = client_for(shop, clock, min_available=0)
     client.publish(mug(handle="first"))
     shop.set_available(0)
-    client.budget.observe("AtelierProductLookup", {
-        "requestedQueryCost": 20, "throttleStatus": {"maximumAvailable": 1000, "currentlyAvailable": 0, "restoreRate": 100}})
+    client.budget.observe(
+        "AtelierProductLookup",
+        {
+            "requestedQueryCost": 20,
+            "throttleStatus": {"maximumAvailable": 1000, "currentlyAvailable": 0, "restoreRate": 100},
+        },
+    )
 
     client.publish(mug(handle="second"))
 
@@ -287,8 +323,9 @@ def test_unexpected_graphql_errors_are_not_retried(shop, client):
 
 
 def test_a_wrong_token_is_an_auth_error_and_not_retried(shop, clock):
-    client = ShopifyClient(shop.shop_domain, "shpat_wrong", shop.api_version, base_url=shop.base_url,
-                           sleep=clock.sleep, clock=clock.now)
+    client = ShopifyClient(
+        shop.shop_domain, "shpat_wrong", shop.api_version, base_url=shop.base_url, sleep=clock.sleep, clock=clock.now
+    )
 
     with pytest.raises(ShopifyAuthError):
         client.publish(mug())
@@ -341,8 +378,12 @@ def test_republishing_after_the_answer_to_an_applied_productset_was_lost_makes_o
 def _orders(shop: FakeShopify) -> list[dict]:
     base = utc(2025, 3, 1, 9, 0, 0)
     return [
-        shop.add_order(lines=[("MUG-CEL-S", 2, "24.00"), (None, 1, "5.00")], updated_at=base + timedelta(hours=n),
-                       refunds=[[(0, 1)]] if n == 2 else [], cancelled=n == 5)
+        shop.add_order(
+            lines=[("MUG-CEL-S", 2, "24.00"), (None, 1, "5.00")],
+            updated_at=base + timedelta(hours=n),
+            refunds=[[(0, 1)]] if n == 2 else [],
+            cancelled=n == 5,
+        )
         for n in range(7)
     ]
 
@@ -357,7 +398,9 @@ def test_orders_are_read_page_by_page_oldest_update_first(shop, client):
     assert [r.variables["first"] for r in shop.requests] == [3, 3, 3]
     refunded = seen[2]
     assert [(line.sku, line.quantity, line.unit_price, line.refunded_quantity) for line in refunded.lines] == [
-        ("MUG-CEL-S", 2, Decimal("24.00"), 1), (None, 1, Decimal("5.00"), 0)]
+        ("MUG-CEL-S", 2, Decimal("24.00"), 1),
+        (None, 1, Decimal("5.00"), 0),
+    ]
     assert seen[5].cancelled and not seen[4].cancelled and seen[0].currency == "GBP"
     # The catch-up sync and the webhook give the same values for the same order.
     assert seen == [parse_order_webhook(shop.order_webhook(o["id"])) for o in orders]
@@ -422,8 +465,17 @@ def test_the_token_never_leaks(shop, clock, caplog, capsys):
         ShopifyClient(shop.shop_domain, "shpat_wrong_secret", shop.api_version, base_url=shop.base_url).publish(mug())
 
     token, captured = shop.access_token, capsys.readouterr()
-    for text in (str(unavailable.value), repr(unavailable.value), str(denied.value), repr(denied.value),
-                 repr(client), str(vars(client)), caplog.text, captured.out, captured.err):
+    for text in (
+        str(unavailable.value),
+        repr(unavailable.value),
+        str(denied.value),
+        repr(denied.value),
+        repr(client),
+        str(vars(client)),
+        caplog.text,
+        captured.out,
+        captured.err,
+    ):
         assert token not in text and "shpat_wrong_secret" not in text
     assert caplog.records  # the retries were logged, without it
     # The token goes to the GraphQL endpoint only, never to the upload target...
@@ -496,13 +548,16 @@ def test_the_endpoint_is_built_by_shopifyapi_and_can_be_pointed_elsewhere(shop, 
     assert {r.path for r in shop.requests if r.operation != "upload"} == {"/admin/api/2025-07/graphql.json"}
 
 
-@pytest.mark.parametrize("shop_domain, version, base_url", [
-    ("atelier-test.myshopify.com", "2024-10", None),  # before productSet's identifier
-    ("atelier-test.myshopify.com", "2025-7", None),
-    ("", "2025-07", None),
-    ("atelier-test.myshopify.com", "2025-07", "http://shop.example.com"),  # token in clear
-    ("atelier-test.myshopify.com", "2025-07", "https://proxy.example.com/admin"),
-])
+@pytest.mark.parametrize(
+    "shop_domain, version, base_url",
+    [
+        ("atelier-test.myshopify.com", "2024-10", None),  # before productSet's identifier
+        ("atelier-test.myshopify.com", "2025-7", None),
+        ("", "2025-07", None),
+        ("atelier-test.myshopify.com", "2025-07", "http://shop.example.com"),  # token in clear
+        ("atelier-test.myshopify.com", "2025-07", "https://proxy.example.com/admin"),
+    ],
+)
 def test_settings_are_checked(shop_domain, version, base_url):
     with pytest.raises(ValueError):
         ShopifyClient(shop_domain, "token", version, base_url=base_url)
@@ -510,8 +565,11 @@ def test_settings_are_checked(shop_domain, version, base_url):
 
 def test_content_hash_tracks_what_is_published():
     payload = mug()
-    same = mug(variants=[VariantPayload(v.sku, Decimal(f"{v.price}0"), v.option_values, v.inventory_qty)
-                         for v in payload.variants])
+    same = mug(
+        variants=[
+            VariantPayload(v.sku, Decimal(f"{v.price}0"), v.option_values, v.inventory_qty) for v in payload.variants
+        ]
+    )
 
     assert payload.content_hash() == same.content_hash() == mug().content_hash()
     assert mug(title="Another").content_hash() != payload.content_hash()
@@ -519,11 +577,17 @@ def test_content_hash_tracks_what_is_published():
     assert mug(status="DRAFT").content_hash() != payload.content_hash()
 
 
-@pytest.mark.parametrize("changes", [
-    {"handle": "=cmd"}, {"status": "ARCHIVED"}, {"options": ["A", "B", "C", "D"]},
-    {"variants": []}, {"options": [], "variants": [VariantPayload("A", Decimal(1)), VariantPayload("B", Decimal(1))]},
-    {"variants": [VariantPayload("A", Decimal(1), ["only one value"])]},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"handle": "=cmd"},
+        {"status": "ARCHIVED"},
+        {"options": ["A", "B", "C", "D"]},
+        {"variants": []},
+        {"options": [], "variants": [VariantPayload("A", Decimal(1)), VariantPayload("B", Decimal(1))]},
+        {"variants": [VariantPayload("A", Decimal(1), ["only one value"])]},
+    ],
+)
 def test_payloads_refuse_impossible_shapes(changes):
     with pytest.raises(ValueError):
         mug(**changes)

@@ -1,4 +1,5 @@
 """The Shopify product CSV export: columns, row layout, round trip, formula injection, streaming."""
+
 import csv
 import hashlib
 import io
@@ -7,15 +8,36 @@ from decimal import Decimal
 
 import pytest
 
-from channels.shopify.csv_export import HEADER, iter_csv_lines, shopify_csv_rows
 from channels.payload import ImagePayload, ProductPayload, VariantPayload
+from channels.shopify.csv_export import HEADER, iter_csv_lines, shopify_csv_rows
 
 EXPECTED_HEADER = [
-    "Handle", "Title", "Body (HTML)", "Vendor", "Product Category", "Type", "Tags", "Published",
-    "Option1 Name", "Option1 Value", "Option2 Name", "Option2 Value", "Option3 Name", "Option3 Value",
-    "Variant SKU", "Variant Inventory Tracker", "Variant Inventory Qty", "Variant Inventory Policy",
-    "Variant Fulfillment Service", "Variant Price", "Image Src", "Image Position", "Image Alt Text",
-    "SEO Title", "SEO Description", "Status",
+    "Handle",
+    "Title",
+    "Body (HTML)",
+    "Vendor",
+    "Product Category",
+    "Type",
+    "Tags",
+    "Published",
+    "Option1 Name",
+    "Option1 Value",
+    "Option2 Name",
+    "Option2 Value",
+    "Option3 Name",
+    "Option3 Value",
+    "Variant SKU",
+    "Variant Inventory Tracker",
+    "Variant Inventory Qty",
+    "Variant Inventory Policy",
+    "Variant Fulfillment Service",
+    "Variant Price",
+    "Image Src",
+    "Image Position",
+    "Image Alt Text",
+    "SEO Title",
+    "SEO Description",
+    "Status",
 ]
 
 
@@ -65,25 +87,50 @@ def test_a_product_with_more_variants_than_images():
     assert len(rows) == 3 and {row["Handle"] for row in rows} == {"linen-apron"}
     first, second, third = rows
     assert (first["Title"], first["Vendor"], first["Type"], first["Tags"], first["Published"], first["Status"]) == (
-        "Linen apron", "Atelier Tomás", "Apron", "linen, kitchen", "TRUE", "active")
+        "Linen apron",
+        "Atelier Tomás",
+        "Apron",
+        "linen, kitchen",
+        "TRUE",
+        "active",
+    )
     assert first["Product Category"] == "hg-11-10"
     assert (first["SEO Title"], first["SEO Description"]) == ("Linen apron", "A stonewashed linen apron.")
     assert (first["Option1 Name"], first["Option1 Value"], first["Option2 Name"], first["Option2 Value"]) == (
-        "Colourway", "Sand", "Size", "S")
-    assert (first["Variant SKU"], first["Variant Price"], first["Variant Inventory Qty"]) == ("APR-SAND-S", "45.00", "3")
+        "Colourway",
+        "Sand",
+        "Size",
+        "S",
+    )
+    assert (first["Variant SKU"], first["Variant Price"], first["Variant Inventory Qty"]) == (
+        "APR-SAND-S",
+        "45.00",
+        "3",
+    )
     assert (first["Image Src"], first["Image Position"], first["Image Alt Text"]) == (
-        "https://media.example.com/apron-front.jpg", "1", "Apron, front")
+        "https://media.example.com/apron-front.jpg",
+        "1",
+        "Apron, front",
+    )
     # Further rows: the handle, the variant, the image, and nothing of the product.
     assert second["Title"] == second["Option1 Name"] == second["Tags"] == second["Status"] == ""
     assert (second["Option1 Value"], second["Option2 Value"], second["Variant SKU"]) == ("Sand", "M", "APR-SAND-M")
     assert (second["Image Src"], second["Image Position"]) == ("https://media.example.com/apron-back.jpg", "2")
     assert (third["Variant SKU"], third["Variant Price"], third["Image Src"], third["Image Position"]) == (
-        "APR-SLATE-M", "48", "", "")
+        "APR-SLATE-M",
+        "48",
+        "",
+        "",
+    )
 
 
 def test_a_product_with_more_images_than_variants_gets_image_only_rows():
-    single = product(options=[], variants=[VariantPayload("APR-1", Decimal("40"), [], 2)],
-                     images=[image(f"apron-{n}.jpg", f"View {n}") for n in range(3)], status="DRAFT")
+    single = product(
+        options=[],
+        variants=[VariantPayload("APR-1", Decimal("40"), [], 2)],
+        images=[image(f"apron-{n}.jpg", f"View {n}") for n in range(3)],
+        status="DRAFT",
+    )
 
     rows = as_dicts(list(shopify_csv_rows([single], url)))
 
@@ -114,16 +161,23 @@ def test_a_bom_only_on_request():
     assert next(lines) == "\ufeff" and next(lines).startswith("Handle,Title,")
 
 
-@pytest.mark.parametrize("column, changes, expected", [
-    ("Title", {"title": "=HYPERLINK(\"http://evil.example\",\"Click\")"}, "'=HYPERLINK(\"http://evil.example\",\"Click\")"),
-    ("Body (HTML)", {"description_html": "@SUM(1+1)*cmd|' /C calc'!A0"}, "'@SUM(1+1)*cmd|' /C calc'!A0"),
-    ("Tags", {"tags": ["+1 gift", "linen"]}, "'+1 gift, linen"),
-    ("SEO Description", {"seo_description": "-2+3"}, "'-2+3"),
-    ("Vendor", {"vendor": "\t=1+1"}, "'\t=1+1"),
-    ("Option1 Value", {"variants": [VariantPayload("APR-1", Decimal("1"), ["=1+1", "S"])]}, "'=1+1"),
-    ("Image Alt Text", {"images": [image("a.jpg", "=cmd")]}, "'=cmd"),
-    ("Title", {"title": "Apron = joy"}, "Apron = joy"),  # only a leading character is dangerous
-])
+@pytest.mark.parametrize(
+    "column, changes, expected",
+    [
+        (
+            "Title",
+            {"title": '=HYPERLINK("http://evil.example","Click")'},
+            '\'=HYPERLINK("http://evil.example","Click")',
+        ),
+        ("Body (HTML)", {"description_html": "@SUM(1+1)*cmd|' /C calc'!A0"}, "'@SUM(1+1)*cmd|' /C calc'!A0"),
+        ("Tags", {"tags": ["+1 gift", "linen"]}, "'+1 gift, linen"),
+        ("SEO Description", {"seo_description": "-2+3"}, "'-2+3"),
+        ("Vendor", {"vendor": "\t=1+1"}, "'\t=1+1"),
+        ("Option1 Value", {"variants": [VariantPayload("APR-1", Decimal("1"), ["=1+1", "S"])]}, "'=1+1"),
+        ("Image Alt Text", {"images": [image("a.jpg", "=cmd")]}, "'=cmd"),
+        ("Title", {"title": "Apron = joy"}, "Apron = joy"),  # only a leading character is dangerous
+    ],
+)
 def test_free_text_cells_cannot_run_as_formulas(column, changes, expected):
     rows = as_dicts(list(shopify_csv_rows([product(**changes)], url)))
 

@@ -1,4 +1,5 @@
 """Shopify's order webhooks: signed deliveries become sales once; anything else is refused or ignored, never half-applied."""
+
 import base64
 import datetime as dt
 import hashlib
@@ -10,12 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from channels.orders import unmatched_record
 from channels.models import UnmatchedSku
+from channels.orders import unmatched_record
 from forecasting.models import Sale
 from studio.sales_channels import SalesChannel
-from tests.factories import ProductFactory, VariantFactory
 from tests.channels.fakes.shopify import FakeShopify
+from tests.factories import ProductFactory, VariantFactory
 
 SECRET = "shpss_webhook_secret_for_tests_0123"
 URL = "/webhooks/shopify/orders"
@@ -63,7 +64,9 @@ def recent(minutes: int = 5) -> dt.datetime:
 
 def sales() -> list[tuple]:
     return list(
-        Sale.objects.order_by("order_ref", "line_ref").values_list("variant__sku", "order_ref", "line_ref", "quantity", "unit_price")
+        Sale.objects.order_by("order_ref", "line_ref").values_list(
+            "variant__sku", "order_ref", "line_ref", "quantity", "unit_price"
+        )
     )
 
 
@@ -87,7 +90,9 @@ def test_a_signed_order_becomes_sales_keyed_by_order_name_and_line_position(clie
         ("MUG-CEL-S", order["name"], "1", 2, Decimal("24.00")),
         ("MUG-CEL-L", order["name"], "2", 1, Decimal("28.50")),
     ]
-    assert set(Sale.objects.values_list("channel", "date")) == {(SalesChannel.SHOPIFY, timezone.localtime(placed).date())}
+    assert set(Sale.objects.values_list("channel", "date")) == {
+        (SalesChannel.SHOPIFY, timezone.localtime(placed).date())
+    }
 
 
 def test_the_same_delivery_twice_adds_nothing(client, mugs, orders):
@@ -100,13 +105,16 @@ def test_the_same_delivery_twice_adds_nothing(client, mugs, orders):
     assert Sale.objects.count() == 1
 
 
-@pytest.mark.parametrize("signature", [
-    None,  # missing
-    "",
-    "not-base64-at-all",
-    "wrong-secret",
-    "other-body",
-])
+@pytest.mark.parametrize(
+    "signature",
+    [
+        None,  # missing
+        "",
+        "not-base64-at-all",
+        "wrong-secret",
+        "other-body",
+    ],
+)
 def test_a_bad_or_missing_signature_is_refused_and_nothing_is_written(client, mugs, orders, signature):
     order = orders.add_order(lines=[("MUG-CEL-S", 1, "24.00")], updated_at=recent())
     body = json.dumps(orders.order_webhook(order["id"])).encode()
@@ -121,12 +129,15 @@ def test_a_bad_or_missing_signature_is_refused_and_nothing_is_written(client, mu
     assert nothing_written()
 
 
-@pytest.mark.parametrize("body", [
-    b'{"id": 1, "line_items": [',  # cut short
-    b"[1, 2, 3]",  # JSON, but not an order object
-    b"\xff\xfe not utf-8",
-    json.dumps({"id": 7, "name": "#7", "created_at": "2099-01-01T00:00:00Z"}).encode(),  # no line items
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"id": 1, "line_items": [',  # cut short
+        b"[1, 2, 3]",  # JSON, but not an order object
+        b"\xff\xfe not utf-8",
+        json.dumps({"id": 7, "name": "#7", "created_at": "2099-01-01T00:00:00Z"}).encode(),  # no line items
+    ],
+)
 def test_an_unreadable_body_with_a_good_signature_is_a_400(client, mugs, body):
     if b"2099" in body:  # keep the incomplete order fresh, so it is judged on its shape
         body = body.replace(b"2099-01-01T00:00:00Z", timezone.now().isoformat().encode())
@@ -167,7 +178,9 @@ def test_an_unknown_sku_is_kept_and_recorded_once_a_variant_has_it(client, mugs,
     assert sales() == [("MUG-CEL-S", order["name"], "1", 1, Decimal("24.00"))]
     kept = UnmatchedSku.objects.get()
     assert (kept.channel, kept.sku, kept.lines, kept.quantity) == (SalesChannel.SHOPIFY, "VASE-TALL", 1, 2)
-    assert [(line["order_ref"], line["line_ref"], line["quantity"]) for line in kept.order_lines] == [(order["name"], "2", 2)]
+    assert [(line["order_ref"], line["line_ref"], line["quantity"]) for line in kept.order_lines] == [
+        (order["name"], "2", 2)
+    ]
 
     VariantFactory(product=ProductFactory(maker=artisan, title="Tall vase"), sku="VASE-TALL")
     assert unmatched_record() == 1
@@ -181,8 +194,12 @@ def test_a_cancelled_order_is_reversed_line_by_line_and_nets_to_zero(client, mug
     placed = recent(30)
     order = orders.add_order(lines=[("MUG-CEL-S", 2, "24.00"), ("MUG-CEL-L", 1, "28.50")], updated_at=placed)
     deliver(client, orders.order_webhook(order["id"]), topic="orders/create")
-    cancelled = orders.add_order(lines=[("MUG-CEL-S", 2, "24.00"), ("MUG-CEL-L", 1, "28.50")], updated_at=recent(),
-                                 created_at=placed, cancelled=True)
+    cancelled = orders.add_order(
+        lines=[("MUG-CEL-S", 2, "24.00"), ("MUG-CEL-L", 1, "28.50")],
+        updated_at=recent(),
+        created_at=placed,
+        cancelled=True,
+    )
     body = orders.order_webhook(cancelled["id"])
     body.update({"id": int(order["id"]), "name": order["name"]})
     for mine, theirs in zip(body["line_items"], orders.order_webhook(order["id"])["line_items"], strict=True):
@@ -201,8 +218,9 @@ def test_a_cancelled_order_is_reversed_line_by_line_and_nets_to_zero(client, mug
 
 
 def test_a_refund_adds_a_negative_line(client, mugs, orders):
-    order = orders.add_order(lines=[("MUG-CEL-S", 3, "24.00"), ("MUG-CEL-L", 1, "28.50")], updated_at=recent(),
-                             refunds=[[(0, 1)]])
+    order = orders.add_order(
+        lines=[("MUG-CEL-S", 3, "24.00"), ("MUG-CEL-L", 1, "28.50")], updated_at=recent(), refunds=[[(0, 1)]]
+    )
 
     deliver(client, orders.order_webhook(order["id"]))
 
@@ -219,8 +237,13 @@ def test_a_second_refund_of_the_same_line_deepens_its_reversal(client, mugs, ord
     body_once = orders.order_webhook(once["id"])
     body_twice = json.loads(json.dumps(body_once))
     body_twice["updated_at"] = recent(10).isoformat()
-    body_twice["refunds"].append({"id": 99, "created_at": body_twice["updated_at"], "refund_line_items": [
-        {"line_item_id": body_twice["line_items"][0]["id"], "quantity": 1}]})
+    body_twice["refunds"].append(
+        {
+            "id": 99,
+            "created_at": body_twice["updated_at"],
+            "refund_line_items": [{"line_item_id": body_twice["line_items"][0]["id"], "quantity": 1}],
+        }
+    )
 
     deliver(client, body_once)
     deliver(client, body_twice)
@@ -234,8 +257,13 @@ def test_a_later_refund_of_an_unknown_sku_is_kept_too(client, mugs, orders, arti
     body = orders.order_webhook(order["id"])
     deliver(client, body)
     body["updated_at"] = recent(10).isoformat()
-    body["refunds"].append({"id": 98, "created_at": body["updated_at"], "refund_line_items": [
-        {"line_item_id": body["line_items"][0]["id"], "quantity": 2}]})
+    body["refunds"].append(
+        {
+            "id": 98,
+            "created_at": body["updated_at"],
+            "refund_line_items": [{"line_item_id": body["line_items"][0]["id"], "quantity": 2}],
+        }
+    )
     deliver(client, body)
 
     kept = UnmatchedSku.objects.get()

@@ -1,20 +1,26 @@
 """Shopify webhooks: signatures, staleness (replays), order and refund bodies."""
+
 import base64
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from channels.payload import OrderLine, RefundLine
 from channels.shopify.webhooks import (
-    WebhookPayloadError, is_stale, parse_order_webhook, parse_refund_webhook, signed_timestamp, verify_webhook,
+    WebhookPayloadError,
+    is_stale,
+    parse_order_webhook,
+    parse_refund_webhook,
+    signed_timestamp,
+    verify_webhook,
 )
 
 SECRET = "whsec_test_2f0c9a"
-NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 ORDER = {
     "id": 820982911946154500,
@@ -29,8 +35,13 @@ ORDER = {
     ],
     "refunds": [
         {"id": 509562969, "refund_line_items": [{"line_item_id": 466157049, "quantity": 1}]},
-        {"id": 509562970, "refund_line_items": [{"line_item_id": 466157049, "quantity": 1},
-                                                {"line_item_id": 518995019, "quantity": 1}]},
+        {
+            "id": 509562970,
+            "refund_line_items": [
+                {"line_item_id": 466157049, "quantity": 1},
+                {"line_item_id": 518995019, "quantity": 1},
+            ],
+        },
     ],
 }
 REFUND = {
@@ -81,7 +92,9 @@ def test_the_wrong_or_an_empty_secret_fails():
 
 def test_staleness_is_judged_on_the_signed_body():
     fresh = dict(ORDER, updated_at=(NOW - timedelta(hours=1)).isoformat())
-    old = dict(ORDER, updated_at=(NOW - timedelta(hours=7)).isoformat(), created_at=(NOW - timedelta(days=2)).isoformat())
+    old = dict(
+        ORDER, updated_at=(NOW - timedelta(hours=7)).isoformat(), created_at=(NOW - timedelta(days=2)).isoformat()
+    )
 
     assert not is_stale(fresh, now=NOW)
     assert is_stale(old, now=NOW)
@@ -89,7 +102,7 @@ def test_staleness_is_judged_on_the_signed_body():
 
 
 def test_the_newest_timestamp_in_the_body_counts_and_none_means_stale():
-    assert signed_timestamp(REFUND) == datetime(2025, 3, 1, 11, 0, 2, tzinfo=timezone.utc)
+    assert signed_timestamp(REFUND) == datetime(2025, 3, 1, 11, 0, 2, tzinfo=UTC)
     assert is_stale({"id": 1}, now=NOW)
     assert is_stale({"updated_at": "yesterday"}, now=NOW)
 
@@ -100,9 +113,14 @@ def test_the_newest_timestamp_in_the_body_counts_and_none_means_stale():
 def test_an_order_webhook_becomes_an_order_payload():
     order = parse_order_webhook(json.dumps(ORDER).encode())
 
-    assert (order.order_id, order.name, order.currency, order.cancelled) == ("820982911946154500", "#1042", "GBP", False)
-    assert order.created_at == datetime(2025, 3, 1, 10, 15, tzinfo=timezone.utc)
-    assert order.updated_at == datetime(2025, 3, 1, 16, 30, tzinfo=timezone.utc)
+    assert (order.order_id, order.name, order.currency, order.cancelled) == (
+        "820982911946154500",
+        "#1042",
+        "GBP",
+        False,
+    )
+    assert order.created_at == datetime(2025, 3, 1, 10, 15, tzinfo=UTC)
+    assert order.updated_at == datetime(2025, 3, 1, 16, 30, tzinfo=UTC)
     assert order.lines == (
         OrderLine("466157049", "MUG-CEL-S", 3, Decimal("24.00"), refunded_quantity=2),
         OrderLine("518995019", None, 1, Decimal("5.50"), refunded_quantity=1),
@@ -123,7 +141,7 @@ def test_a_refund_webhook_becomes_a_refund_payload():
     refund = parse_refund_webhook(json.dumps(REFUND))
 
     assert (refund.refund_id, refund.order_id) == ("929361463", "820982911946154500")
-    assert refund.created_at == datetime(2025, 3, 1, 11, 0, tzinfo=timezone.utc)
+    assert refund.created_at == datetime(2025, 3, 1, 11, 0, tzinfo=UTC)
     assert refund.lines == (RefundLine("466157049", "MUG-CEL-S", 2),)
 
 
@@ -135,14 +153,17 @@ def test_malformed_json_is_a_clear_error(body):
         parse_refund_webhook(body)
 
 
-@pytest.mark.parametrize("changes", [
-    {"line_items": None},
-    {"line_items": [{"id": 1, "sku": "A", "quantity": -1, "price": "1.00"}]},
-    {"line_items": [{"id": 1, "sku": "A", "quantity": 1, "price": "one pound"}]},
-    {"line_items": [{"id": "gid://nope", "sku": "A", "quantity": 1, "price": "1.00"}]},
-    {"created_at": "last Tuesday"},
-    {"refunds": [{"refund_line_items": [{"quantity": 1}]}]},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"line_items": None},
+        {"line_items": [{"id": 1, "sku": "A", "quantity": -1, "price": "1.00"}]},
+        {"line_items": [{"id": 1, "sku": "A", "quantity": 1, "price": "one pound"}]},
+        {"line_items": [{"id": "gid://nope", "sku": "A", "quantity": 1, "price": "1.00"}]},
+        {"created_at": "last Tuesday"},
+        {"refunds": [{"refund_line_items": [{"quantity": 1}]}]},
+    ],
+)
 def test_orders_of_the_wrong_shape_are_refused(changes):
     with pytest.raises(WebhookPayloadError):
         parse_order_webhook(dict(ORDER, **changes))

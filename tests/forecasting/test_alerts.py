@@ -1,4 +1,5 @@
 """Stock alerts: what will run out before it can be made, what sits on the shelf, what stopped selling."""
+
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,11 +12,24 @@ TODAY = date(2025, 12, 1)
 
 def demand(variant_id: int = 1, *, weekly: float = 7.0, weeks: int = 12, **changes) -> VariantDemand:
     fields = dict(
-        variant_id=variant_id, sku=f"MUG-{variant_id}", product_id=10 + variant_id, product_title="Celadon mug",
-        variant_title="large", maker_id=1, week_starts=[TODAY + timedelta(weeks=i) for i in range(weeks)],
-        mean=[weekly] * weeks, p10=[weekly * 0.5] * weeks, p50=[weekly] * weeks, p90=[weekly * 1.5] * weeks,
-        stock_on_hand=20, work_in_progress=0, minutes_per_unit=30, batch_size=1, lead_time_days=21,
-        unit_margin=Decimal("18.00"), made_to_order=False,
+        variant_id=variant_id,
+        sku=f"MUG-{variant_id}",
+        product_id=10 + variant_id,
+        product_title="Celadon mug",
+        variant_title="large",
+        maker_id=1,
+        week_starts=[TODAY + timedelta(weeks=i) for i in range(weeks)],
+        mean=[weekly] * weeks,
+        p10=[weekly * 0.5] * weeks,
+        p50=[weekly] * weeks,
+        p90=[weekly * 1.5] * weeks,
+        stock_on_hand=20,
+        work_in_progress=0,
+        minutes_per_unit=30,
+        batch_size=1,
+        lead_time_days=21,
+        unit_margin=Decimal("18.00"),
+        made_to_order=False,
     )
     fields.update(changes)
     return VariantDemand(**fields)
@@ -125,7 +139,10 @@ def test_sorted_by_severity_then_date():
     over = demand(4, sku="OVER", weekly=0.5, stock_on_hand=40)
     alerts = alerts_for(later_high, medium, over, sooner_high)
     assert [(a.sku, a.severity) for a in alerts] == [
-        ("SOONER", "high"), ("LATER", "high"), ("MEDIUM", "medium"), ("OVER", "medium"),
+        ("SOONER", "high"),
+        ("LATER", "high"),
+        ("MEDIUM", "medium"),
+        ("OVER", "medium"),
     ]
 
 

@@ -2,6 +2,7 @@
 
 No test here has database access: the command must not need it.
 """
+
 import io
 
 import numpy as np
@@ -33,8 +34,21 @@ def run(*args) -> str:
 def test_writes_every_sku_at_every_origin(tmp_path):
     sales = write_sales(tmp_path / "sales.csv")
     out = tmp_path / "out" / "forecasts.csv"
-    printed = run("--csv", str(sales), "--freq", "W", "--horizon", "6", "--origins", "3", "--out", str(out),
-                  "--no-prophet", "--jobs", "1")
+    printed = run(
+        "--csv",
+        str(sales),
+        "--freq",
+        "W",
+        "--horizon",
+        "6",
+        "--origins",
+        "3",
+        "--out",
+        str(out),
+        "--no-prophet",
+        "--jobs",
+        "1",
+    )
     assert "9 skus, 30 periods, 3 origins (2024-05-06, 2024-05-27, 2024-06-17), horizon 6" in printed
     frame = pd.read_csv(out, dtype={"sku": str})
     assert list(frame.columns) == ["sku", "origin", "date", "yhat", "p10", "p50", "p90"]
@@ -48,10 +62,23 @@ def test_writes_every_sku_at_every_origin(tmp_path):
 
 def test_monthly_file(tmp_path):
     months = pd.date_range("2021-01-01", periods=30, freq="MS")
-    text = "date,sku,quantity\n" + "".join(f"{m.date()},A,{10 + m.month}\n{m.date()},B,{3 + (m.month == 12) * 9}\n" for m in months)
+    text = "date,sku,quantity\n" + "".join(
+        f"{m.date()},A,{10 + m.month}\n{m.date()},B,{3 + (m.month == 12) * 9}\n" for m in months
+    )
     (tmp_path / "m.csv").write_text(text)
-    run("--csv", str(tmp_path / "m.csv"), "--freq", "M", "--horizon", "4", "--origins", "2", "--out",
-        str(tmp_path / "o.csv"), "--no-prophet")
+    run(
+        "--csv",
+        str(tmp_path / "m.csv"),
+        "--freq",
+        "M",
+        "--horizon",
+        "4",
+        "--origins",
+        "2",
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--no-prophet",
+    )
     frame = pd.read_csv(tmp_path / "o.csv")
     assert sorted(frame["origin"].unique()) == ["2023-01-01", "2023-03-01"]  # T - H = 26, then 26 - 4 // 2
     assert len(frame) == 2 * 2 * 4
@@ -73,8 +100,19 @@ def test_bad_files_get_a_clear_error(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
     with pytest.raises(CommandError, match=message):
-        run("--csv", str(path), "--freq", "W", "--horizon", "4", "--origins", "3", "--out", str(tmp_path / "o.csv"),
-            "--no-prophet")
+        run(
+            "--csv",
+            str(path),
+            "--freq",
+            "W",
+            "--horizon",
+            "4",
+            "--origins",
+            "3",
+            "--out",
+            str(tmp_path / "o.csv"),
+            "--no-prophet",
+        )
     assert not (tmp_path / "o.csv").exists()
 
 

@@ -1,4 +1,5 @@
 """Forecast charts: valid, accessible, escaped SVG that says in words what it draws."""
+
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta

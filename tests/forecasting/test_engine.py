@@ -1,4 +1,5 @@
 """The forecasting engine: classes, forecasts, grids, borrowing, and the backtest contract (no database)."""
+
 import datetime
 
 import numpy as np
@@ -108,7 +109,12 @@ def test_intermittent_quantiles_come_from_a_count_distribution():
 @pytest.mark.parametrize(
     "freq, index, first, step",
     [
-        ("D", pd.date_range("2024-03-01", periods=60, freq="D"), datetime.date(2024, 4, 30), datetime.timedelta(days=1)),
+        (
+            "D",
+            pd.date_range("2024-03-01", periods=60, freq="D"),
+            datetime.date(2024, 4, 30),
+            datetime.timedelta(days=1),
+        ),
         ("M", pd.date_range("2021-01-01", periods=40, freq="MS"), datetime.date(2024, 5, 1), None),
     ],
 )
@@ -157,7 +163,9 @@ def test_new_product_borrows_from_its_category():
 def test_monthly_season_shows_in_the_forecast():
     months = pd.date_range("2019-01-01", periods=60, freq="MS")
     peak = np.where(months.month == 12, 3.0, 1.0)
-    series = {f"G{k}": pd.Series(np.random.default_rng(k).poisson(20 * peak).astype(float), index=months) for k in range(4)}
+    series = {
+        f"G{k}": pd.Series(np.random.default_rng(k).poisson(20 * peak).astype(float), index=months) for k in range(4)
+    }
     forecast = forecast_many(series, freq="M", horizon=12, use_prophet=False)["G0"]
     december = forecast.dates.index(datetime.date(2024, 12, 1))
     others = [m for i, m in enumerate(forecast.mean) if i != december]
@@ -235,7 +243,7 @@ def test_backtest_rows_columns_and_origins():
     assert set(out["sku"]) == {f"SKU{i}" for i in range(Y.shape[0])}
     for origin, part in out.groupby("origin"):
         position = list(dates).index(origin)
-        assert sorted(set(part["date"])) == list(dates[position:position + 6])
+        assert sorted(set(part["date"])) == list(dates[position : position + 6])
     assert (out[["yhat", "p10", "p50", "p90"]] >= 0).all().all()
     assert (out["p10"] <= out["p50"]).all() and (out["p50"] <= out["p90"]).all()
     unlaunched = out[(out["sku"] == "SKU0") & (out["origin"] < dates[34])]
@@ -248,7 +256,9 @@ def test_backtest_never_sees_the_origin_or_after():
 
     late = Y.copy()
     late[:, 34:] += 10_000  # a huge spike from the last origin (period T - H = 34) on
-    pd.testing.assert_frame_equal(base, backtest(sales_frame(late), freq="W", horizon=6, origins=3, use_prophet=False).forecasts)
+    pd.testing.assert_frame_equal(
+        base, backtest(sales_frame(late), freq="W", horizon=6, origins=3, use_prophet=False).forecasts
+    )
 
     early = Y.copy()
     early[5, 28] = 50_000  # a spike at the first origin itself: seen by the later origins only

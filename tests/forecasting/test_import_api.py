@@ -1,4 +1,5 @@
 """POST /api/sales/imports/: 201 with the report, 400 when nothing was imported, managers only."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -18,7 +19,9 @@ def variants():
 
 
 def post(client, data: bytes, **fields):
-    return client.post(URL, {"file": SimpleUploadedFile("EtsySoldOrderItems.csv", data, content_type="text/csv"), **fields})
+    return client.post(
+        URL, {"file": SimpleUploadedFile("EtsySoldOrderItems.csv", data, content_type="text/csv"), **fields}
+    )
 
 
 def test_a_manager_imports_a_file_and_gets_201_with_the_report(manager_client, variants):

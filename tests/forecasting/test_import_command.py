@@ -1,4 +1,5 @@
 """manage.py import_sales: the same import, the report on stdout."""
+
 import io
 
 import pytest

@@ -1,4 +1,5 @@
 """The upload page and the report page: who may import, what a manager sees."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -19,8 +20,12 @@ def variants():
 
 
 def upload(data: bytes, name: str = "orders_export.csv", **fields):
-    return {"file": SimpleUploadedFile(name, data, content_type="text/csv"), "file_format": "auto",
-            "mode": SalesImport.Mode.GOOD_ROWS, **fields}
+    return {
+        "file": SimpleUploadedFile(name, data, content_type="text/csv"),
+        "file_format": "auto",
+        "mode": SalesImport.Mode.GOOD_ROWS,
+        **fields,
+    }
 
 
 def html(response) -> str:
@@ -47,8 +52,11 @@ def test_a_manager_sees_the_upload_form(manager_client):
 
 
 def test_a_manager_uploads_a_file_and_sees_the_report(manager, manager_client, variants):
-    bad = shopify_sample() + b"#1009,,paid,,,,,,,,,,,,,2024-03-09 10:00:00 +0000,two,Mug,28.00,,MUG-CEL-L\r\n" \
+    bad = (
+        shopify_sample()
+        + b"#1009,,paid,,,,,,,,,,,,,2024-03-09 10:00:00 +0000,two,Mug,28.00,,MUG-CEL-L\r\n"
         + b"#1010,,paid,,,,,,,,,,,,,2024-03-09 10:00:00 +0000,1,Vase,60.00,,VASE-OLD\r\n"
+    )
     response = manager_client.post(URL, upload(bad))
     record = SalesImport.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("sale-import-detail", args=[record.pk])
@@ -58,7 +66,7 @@ def test_a_manager_uploads_a_file_and_sees_the_report(manager, manager_client, v
     page = html(manager_client.get(response["Location"]))
     assert "Imported 4 of 6 rows (1 with problems; 1 with unknown SKUs)." in page
     assert "Shopify orders export" in page
-    assert "<td class=\"num\" data-label=\"Row\">6</td>" in page
+    assert '<td class="num" data-label="Row">6</td>' in page
     assert "Lineitem quantity" in page and "&#x27;two&#x27; is not a whole number" in page
     assert "VASE-OLD" in page and "Unknown SKUs" in page
     # The import is listed on the upload page for later.
@@ -84,11 +92,14 @@ def test_all_or_nothing_with_a_bad_row_imports_nothing_and_shows_why(manager_cli
     assert "Nothing was imported because 1 row can&#x27;t be imported and you chose all or nothing" in html(response)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "The file is empty (0 bytes)"),
-    (b"\x00\x01\x02\x03" * 1000, "This looks like a binary file"),
-    (b"foo,bar\n1,2\n", "The header row doesn&#x27;t match any format Atelier reads"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "The file is empty (0 bytes)"),
+        (b"\x00\x01\x02\x03" * 1000, "This looks like a binary file"),
+        (b"foo,bar\n1,2\n", "The header row doesn&#x27;t match any format Atelier reads"),
+    ],
+)
 def test_an_unreadable_file_gets_a_clear_message_on_the_form(manager_client, data, message):
     response = manager_client.post(URL, upload(data))
     assert response.status_code == 400
@@ -121,15 +132,22 @@ def test_a_missing_file_is_a_form_error(manager_client):
 def test_people_who_are_not_managers_get_a_clear_403(request, client_fixture, variants, manager):
     client = request.getfixturevalue(client_fixture)
     record = SalesImport.objects.create(file_name="x.csv", status=SalesImport.Status.CHECKED, created_by=manager)
-    for response in (client.get(URL), client.post(URL, upload(shopify_sample())),
-                     client.get(reverse("sale-import-detail", args=[record.pk]))):
+    for response in (
+        client.get(URL),
+        client.post(URL, upload(shopify_sample())),
+        client.get(reverse("sale-import-detail", args=[record.pk])),
+    ):
         assert response.status_code == 403
         assert "Only shop managers import sales" in html(response)
     assert Sale.objects.count() == 0
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(variants):
-    for response in (Client().get(URL), Client().post(URL, upload(shopify_sample())), Client().get("/sales/imports/1/")):
+    for response in (
+        Client().get(URL),
+        Client().post(URL, upload(shopify_sample())),
+        Client().get("/sales/imports/1/"),
+    ):
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert Sale.objects.count() == 0
 

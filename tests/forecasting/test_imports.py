@@ -1,4 +1,5 @@
 """The sales import service: the three formats, row reports, re-imports, refunds, bad files."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -35,7 +36,9 @@ def run(data: bytes, **kwargs) -> SalesImport:
 
 
 def lines() -> set[tuple]:
-    return set(Sale.objects.values_list("variant__sku", "date", "quantity", "unit_price", "channel", "order_ref", "line_ref"))
+    return set(
+        Sale.objects.values_list("variant__sku", "date", "quantity", "unit_price", "channel", "order_ref", "line_ref")
+    )
 
 
 def problems(record: SalesImport) -> list[str]:
@@ -43,6 +46,7 @@ def problems(record: SalesImport) -> list[str]:
 
 
 # --- The three formats ---------------------------------------------------------------------
+
 
 def test_a_shopify_orders_export_imports_one_line_per_item_with_order_columns_carried_forward(variants):
     record = run(shopify_sample(), name="orders_export_1.csv")
@@ -74,7 +78,11 @@ def test_an_etsy_sold_order_items_file_imports_with_transaction_ids_as_lines(var
 def test_a_plain_csv_with_bom_blank_lines_defaults_refunds_and_repeated_rows(variants):
     record = run(plain_sample())
     assert record.file_format == "plain" and record.report["encoding"] == "UTF-8"
-    sales = list(Sale.objects.order_by("date", "id").values_list("variant__sku", "date", "quantity", "unit_price", "channel", "order_ref"))
+    sales = list(
+        Sale.objects.order_by("date", "id").values_list(
+            "variant__sku", "date", "quantity", "unit_price", "channel", "order_ref"
+        )
+    )
     assert sales == [
         # Two identical rows are two sales (the same mug sold twice at the market that day).
         ("MUG-CEL-L", dt.date(2024, 4, 6), 2, Decimal("25.00"), SalesChannel.IN_PERSON, "day-2024-04-06"),
@@ -110,6 +118,7 @@ def test_semicolons_tabs_and_utf16_from_excel_are_read(variants):
 
 # --- Re-imports and duplicates ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("sample", [shopify_sample, etsy_sample, plain_sample])
 def test_importing_the_same_file_again_adds_nothing(variants, sample):
     first = run(sample())
@@ -143,22 +152,50 @@ def test_lines_repeated_within_a_file_are_counted_and_stored_once(variants):
 
 # --- Refunds and cancellations ---------------------------------------------------------------
 
+
 def test_cancelled_and_refunded_shopify_orders_net_to_zero_and_partial_refunds_count_as_sold(variants):
-    data = to_csv(SHOPIFY_HEADER, [
-        *shopify_order("#2001", "2024-06-01 12:00:00 +0000", ("2", "MUG-CEL-L", "28.00", "Mug"), ("1", "RUN-NAT", "45.00", "Runner"),
-                       status="refunded", cancelled="2024-06-02 09:00:00 +0000", refunded="101.00"),
-        *shopify_order("#2002", "2024-06-03 12:00:00 +0000", ("1", "MUG-CEL-L", "28.00", "Mug"), status="refunded", refunded="28.00"),
-        *shopify_order("#2003", "2024-06-04 12:00:00 +0000", ("3", "MUG-CEL-L", "28.00", "Mug"), status="partially_refunded", refunded="28.00"),
-        *shopify_order("#2004", "2024-06-05 12:00:00 +0000", ("1", "MUG-CEL-L", "28.00", "Mug"), status="voided"),
-    ])
+    data = to_csv(
+        SHOPIFY_HEADER,
+        [
+            *shopify_order(
+                "#2001",
+                "2024-06-01 12:00:00 +0000",
+                ("2", "MUG-CEL-L", "28.00", "Mug"),
+                ("1", "RUN-NAT", "45.00", "Runner"),
+                status="refunded",
+                cancelled="2024-06-02 09:00:00 +0000",
+                refunded="101.00",
+            ),
+            *shopify_order(
+                "#2002",
+                "2024-06-03 12:00:00 +0000",
+                ("1", "MUG-CEL-L", "28.00", "Mug"),
+                status="refunded",
+                refunded="28.00",
+            ),
+            *shopify_order(
+                "#2003",
+                "2024-06-04 12:00:00 +0000",
+                ("3", "MUG-CEL-L", "28.00", "Mug"),
+                status="partially_refunded",
+                refunded="28.00",
+            ),
+            *shopify_order("#2004", "2024-06-05 12:00:00 +0000", ("1", "MUG-CEL-L", "28.00", "Mug"), status="voided"),
+        ],
+    )
     record = run(data)
     net = dict(Sale.objects.values_list("order_ref").annotate(units=Sum("quantity")))
     assert net == {"#2001": 0, "#2002": 0, "#2003": 3, "#2004": 0}
     assert set(Sale.objects.filter(order_ref="#2001").values_list("line_ref", "quantity")) == {
-        ("1", 2), ("1-refund", -2), ("2", 1), ("2-refund", -1),
+        ("1", 2),
+        ("1-refund", -2),
+        ("2", 1),
+        ("2-refund", -1),
     }
     assert set(Sale.objects.filter(quantity__lt=0).values_list("date", flat=True)) == {
-        dt.date(2024, 6, 1), dt.date(2024, 6, 3), dt.date(2024, 6, 5),
+        dt.date(2024, 6, 1),
+        dt.date(2024, 6, 3),
+        dt.date(2024, 6, 5),
     }
     counts = record.report["counts"]
     assert (counts["rows_imported"], counts["lines_imported"], counts["refund_lines"]) == (5, 9, 4)
@@ -170,8 +207,13 @@ def test_cancelled_and_refunded_shopify_orders_net_to_zero_and_partial_refunds_c
 def test_an_order_cancelled_after_it_was_imported_gets_only_its_reversal(variants):
     live = shopify_order("#3001", "2024-07-01 12:00:00 +0000", ("2", "MUG-CEL-L", "28.00", "Mug"))
     run(to_csv(SHOPIFY_HEADER, live))
-    cancelled = shopify_order("#3001", "2024-07-01 12:00:00 +0000", ("2", "MUG-CEL-L", "28.00", "Mug"),
-                              status="refunded", cancelled="2024-07-03 08:00:00 +0000")
+    cancelled = shopify_order(
+        "#3001",
+        "2024-07-01 12:00:00 +0000",
+        ("2", "MUG-CEL-L", "28.00", "Mug"),
+        status="refunded",
+        cancelled="2024-07-03 08:00:00 +0000",
+    )
     record = run(to_csv(SHOPIFY_HEADER, cancelled))
     assert record.rows_imported == 1 and record.report["counts"]["lines_imported"] == 1
     assert Sale.objects.aggregate(units=Sum("quantity"))["units"] == 0
@@ -180,14 +222,38 @@ def test_an_order_cancelled_after_it_was_imported_gets_only_its_reversal(variant
 
 # --- Row-level problems, unknown SKUs and the two modes --------------------------------------------
 
+
 def bad_shopify() -> bytes:
-    return to_csv(SHOPIFY_HEADER, [
-        *shopify_order("#1001", "2024-03-01 10:15:32 +0000", ("2", "MUG-CEL-L", "28.00", "Mug"), ("two", "RUN-NAT", "45.00", "Runner")),
-        *shopify_order("#1002", "2024-13-45 10:00:00 +0000", ("1", "MUG-CEL-L", "abc", "Mug")),
-        *shopify_order("#1003", "2024-03-03 09:00:00 +0000", ("1", "", "5.00", "Gift wrap"), ("-1", "MUG-CEL-L", "28.00", "Mug")),
-        *shopify_order("#1004", "2024-03-04 09:00:00 +0000", ("1", "VASE-OLD", "60.00", "Vase"), ("2", "VASE-OLD", "60.00", "Vase")),
-        *shopify_order("#1005", "2024-03-05 09:00:00 +0000", ("1", "BOWL-9", "20.00", "Bowl"), ("1", "RUN-NAT", "45.00", "Runner")),
-    ])
+    return to_csv(
+        SHOPIFY_HEADER,
+        [
+            *shopify_order(
+                "#1001",
+                "2024-03-01 10:15:32 +0000",
+                ("2", "MUG-CEL-L", "28.00", "Mug"),
+                ("two", "RUN-NAT", "45.00", "Runner"),
+            ),
+            *shopify_order("#1002", "2024-13-45 10:00:00 +0000", ("1", "MUG-CEL-L", "abc", "Mug")),
+            *shopify_order(
+                "#1003",
+                "2024-03-03 09:00:00 +0000",
+                ("1", "", "5.00", "Gift wrap"),
+                ("-1", "MUG-CEL-L", "28.00", "Mug"),
+            ),
+            *shopify_order(
+                "#1004",
+                "2024-03-04 09:00:00 +0000",
+                ("1", "VASE-OLD", "60.00", "Vase"),
+                ("2", "VASE-OLD", "60.00", "Vase"),
+            ),
+            *shopify_order(
+                "#1005",
+                "2024-03-05 09:00:00 +0000",
+                ("1", "BOWL-9", "20.00", "Bowl"),
+                ("1", "RUN-NAT", "45.00", "Runner"),
+            ),
+        ],
+    )
 
 
 def test_bad_rows_are_reported_with_row_column_and_what_is_wrong(variants):
@@ -200,7 +266,12 @@ def test_bad_rows_are_reported_with_row_column_and_what_is_wrong(variants):
         "row 6, Lineitem quantity: '-1' is negative; quantities sold are 1 or more",
     ]
     assert record.report["problems"][0]["value"] == "two"
-    assert record.report["problems_by_column"] == {"Lineitem quantity": 2, "Created at": 1, "Lineitem price": 1, "Lineitem sku": 1}
+    assert record.report["problems_by_column"] == {
+        "Lineitem quantity": 2,
+        "Created at": 1,
+        "Lineitem price": 1,
+        "Lineitem sku": 1,
+    }
     assert record.rows_bad == 4
 
 
@@ -239,7 +310,9 @@ def test_all_or_nothing_imports_nothing_when_a_row_is_bad_and_everything_when_no
     assert record.status == SalesImport.Status.REJECTED
     assert Sale.objects.count() == 0
     assert record.report["counts"]["rows_to_import"] == 2
-    assert record.report["summary"].startswith("Nothing was imported because 7 rows can't be imported and you chose all or nothing")
+    assert record.report["summary"].startswith(
+        "Nothing was imported because 7 rows can't be imported and you chose all or nothing"
+    )
     assert len(record.report["problems"]) == 5  # the full report all the same
     record = run(shopify_sample(), mode=ALL)
     assert record.status == SalesImport.Status.IMPORTED and Sale.objects.count() == 4
@@ -261,16 +334,16 @@ def test_a_dry_run_reports_but_writes_no_sales(variants):
 
 def test_plain_csv_values_are_checked(variants):
     data = (
-        "date,sku,quantity,unit_price,channel\n"
-        "01/02/2024,MUG-CEL-L,1,,\n"
-        "2024-02-30,MUG-CEL-L,1,,\n"
-        "2099-01-01,MUG-CEL-L,1,,\n"
-        "2024-01-02,MUG-CEL-L,0,,\n"
-        "2024-01-02,MUG-CEL-L,1.5,,\n"
-        "2024-01-02,MUG-CEL-L,1,-3.00,\n"
-        "2024-01-02,MUG-CEL-L,1,,fax\n"
-        "2024-01-02,,1,,\n"
-    ).encode()
+        b"date,sku,quantity,unit_price,channel\n"
+        b"01/02/2024,MUG-CEL-L,1,,\n"
+        b"2024-02-30,MUG-CEL-L,1,,\n"
+        b"2099-01-01,MUG-CEL-L,1,,\n"
+        b"2024-01-02,MUG-CEL-L,0,,\n"
+        b"2024-01-02,MUG-CEL-L,1.5,,\n"
+        b"2024-01-02,MUG-CEL-L,1,-3.00,\n"
+        b"2024-01-02,MUG-CEL-L,1,,fax\n"
+        b"2024-01-02,,1,,\n"
+    )
     assert problems(run(data, dry_run=True)) == [
         "row 2, date: '01/02/2024' is not a date; write it as YYYY-MM-DD",
         "row 3, date: '2024-02-30' is not a real date",
@@ -292,18 +365,28 @@ def test_only_the_first_thousand_problems_are_kept_but_all_are_counted(variants)
 
 # --- Files that can't be read ----------------------------------------------------------------
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "The file is empty (0 bytes)"),
-    (b"\r\n\r\n  \r\n", "The file has no rows, only blank lines"),
-    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4, "This is an Excel workbook or a ZIP archive, not a CSV file"),
-    (bytes(range(256)) * 64, "This looks like a binary file, not a CSV file"),
-    (b"\x8f\x03\x91\xe2" * 2000, "This looks like a binary file, not a CSV file"),
-    (b"order,product,qty\n1,MUG,2\n", "The header row doesn't match any format Atelier reads"),
-    (b"2024-01-02,MUG-CEL-L,1\n2024-01-03,MUG-CEL-L,1\n", "The first row looks like data, not a header row"),
-    (b"Name,Created at,Lineitem quantity,Lineitem sku\n#1,2024-01-01,1,MUG\n", "looks like a Shopify orders export but the header row is missing 'Lineitem price'"),
-    # A quote that is never closed swallows the rest of the file into one cell.
-    (b'date,sku,quantity\n2024-01-02,"MUG' + b"x,1\n" * 40000, "Row 2 can't be read as CSV: a cell runs on"),
-])
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "The file is empty (0 bytes)"),
+        (b"\r\n\r\n  \r\n", "The file has no rows, only blank lines"),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4,
+            "This is an Excel workbook or a ZIP archive, not a CSV file",
+        ),
+        (bytes(range(256)) * 64, "This looks like a binary file, not a CSV file"),
+        (b"\x8f\x03\x91\xe2" * 2000, "This looks like a binary file, not a CSV file"),
+        (b"order,product,qty\n1,MUG,2\n", "The header row doesn't match any format Atelier reads"),
+        (b"2024-01-02,MUG-CEL-L,1\n2024-01-03,MUG-CEL-L,1\n", "The first row looks like data, not a header row"),
+        (
+            b"Name,Created at,Lineitem quantity,Lineitem sku\n#1,2024-01-01,1,MUG\n",
+            "looks like a Shopify orders export but the header row is missing 'Lineitem price'",
+        ),
+        # A quote that is never closed swallows the rest of the file into one cell.
+        (b'date,sku,quantity\n2024-01-02,"MUG' + b"x,1\n" * 40000, "Row 2 can't be read as CSV: a cell runs on"),
+    ],
+)
 def test_a_file_that_cant_be_read_is_refused_with_a_clear_message(variants, data, message):
     record = run(data, name="weird.csv")
     assert record.status == SalesImport.Status.FAILED
@@ -337,6 +420,7 @@ def test_a_header_only_file_imports_nothing_and_says_so(variants):
 
 # --- One transaction, few queries -----------------------------------------------------------------
 
+
 def test_a_failure_while_writing_leaves_no_sales_and_no_half_import(variants, monkeypatch):
     data = ("date,sku,quantity\n" + "".join(f"2024-01-{d:02d},MUG-CEL-L,1\n" for d in range(1, 29))).encode()
     calls = []
@@ -356,7 +440,9 @@ def test_a_failure_while_writing_leaves_no_sales_and_no_half_import(variants, mo
 
 
 def test_the_number_of_queries_does_not_grow_with_the_rows(variants, django_assert_max_num_queries):
-    data = ("date,sku,quantity\n" + "".join(f"2024-01-{1 + i % 28:02d},MUG-CEL-L,{1 + i // 28}\n" for i in range(600))).encode()
+    data = (
+        "date,sku,quantity\n" + "".join(f"2024-01-{1 + i % 28:02d},MUG-CEL-L,{1 + i // 28}\n" for i in range(600))
+    ).encode()
     # One variant lookup, then per batch of 200 rows: one existing-lines query and the inserts,
     # plus the savepoint and the SalesImport row.
     with django_assert_max_num_queries(16):

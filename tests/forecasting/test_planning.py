@@ -1,4 +1,5 @@
 """The production planner: how much, when, for whom, and never over a maker's hours."""
+
 import json
 import random
 from dataclasses import replace
@@ -23,11 +24,24 @@ MONDAY = date(2025, 12, 1)
 
 def demand(variant_id: int = 1, *, weekly: float = 7.0, weeks: int = 12, **changes) -> VariantDemand:
     fields = dict(
-        variant_id=variant_id, sku=f"MUG-{variant_id}", product_id=variant_id, product_title="Celadon mug",
-        variant_title="Large", maker_id=1, week_starts=[MONDAY + timedelta(weeks=i) for i in range(weeks)],
-        mean=[weekly] * weeks, p10=[weekly * 0.6] * weeks, p50=[weekly] * weeks, p90=[weekly * 1.4] * weeks,
-        stock_on_hand=0, work_in_progress=0, minutes_per_unit=30, batch_size=1, lead_time_days=7,
-        unit_margin=Decimal("20.00"), made_to_order=False,
+        variant_id=variant_id,
+        sku=f"MUG-{variant_id}",
+        product_id=variant_id,
+        product_title="Celadon mug",
+        variant_title="Large",
+        maker_id=1,
+        week_starts=[MONDAY + timedelta(weeks=i) for i in range(weeks)],
+        mean=[weekly] * weeks,
+        p10=[weekly * 0.6] * weeks,
+        p50=[weekly] * weeks,
+        p90=[weekly * 1.4] * weeks,
+        stock_on_hand=0,
+        work_in_progress=0,
+        minutes_per_unit=30,
+        batch_size=1,
+        lead_time_days=7,
+        unit_margin=Decimal("20.00"),
+        made_to_order=False,
     )
     fields.update(changes)
     return VariantDemand(**fields)
@@ -73,7 +87,7 @@ def test_variants_with_enough_stock_get_no_line():
 
 def test_quantities_are_whole_batches():
     plan = plan_production(demands=[demand(weekly=7, batch_size=6)], makers=[INES], start=MONDAY, weeks=1)
-    (_, line), = lines(plan)
+    ((_, line),) = lines(plan)
     assert line.quantity % 6 == 0
     assert line.quantity - 6 < demand_quantile(14, 2 * (5.6 / 2.563) ** 2, 0.95) <= line.quantity
     assert line.minutes == line.quantity * 30
@@ -135,7 +149,7 @@ def test_margin_breaks_the_tie_within_a_stockout_week():
 
     plan = plan_production(demands=[cheap, dear], makers=[ONE_BATCH], start=MONDAY, weeks=1)
 
-    (_, line), = lines(plan)
+    ((_, line),) = lines(plan)
     assert line.sku == "DEAR"
     assert [u.sku for u in plan.unplaced] == ["CHEAP"]
     # priority is margin × units short of the order-up-to level
@@ -150,7 +164,7 @@ def test_what_does_not_fit_is_unplaced_with_what_did_not_fit():
 
     plan = plan_production(demands=[mug], makers=[short], start=MONDAY, weeks=1)
 
-    (_, line), = lines(plan)
+    ((_, line),) = lines(plan)
     assert line.quantity == 6 and line.minutes == 360
     (unplaced,) = plan.unplaced
     assert unplaced.quantity_needed % 6 == 0 and unplaced.quantity_needed > 0
@@ -188,19 +202,24 @@ def test_an_urgent_need_is_not_pushed_past_its_stockout():
 
 def test_unplaced_needs_of_one_variant_are_one_entry_naming_the_weeks_tried():
     # 30 in stock at a unit a day: the need comes in the week of 15 Dec and may wait a week.
-    plan = plan_production(demands=[demand(weekly=7, stock_on_hand=30, batch_size=4)],
-                           makers=[MakerCapacity(1, "Inès", weekly_hours=1)], start=MONDAY)
+    plan = plan_production(
+        demands=[demand(weekly=7, stock_on_hand=30, batch_size=4)],
+        makers=[MakerCapacity(1, "Inès", weekly_hours=1)],
+        start=MONDAY,
+    )
     assert lines(plan) == []
     (unplaced,) = plan.unplaced
     assert unplaced.quantity_needed == 12
-    assert unplaced.reason == ("did not fit in the weeks of 15 Dec–22 Dec: needs 2 h for a batch of 4, "
-                               "at most 1 h left (week of 15 Dec); projected stock-out on 31 Dec")
+    assert unplaced.reason == (
+        "did not fit in the weeks of 15 Dec–22 Dec: needs 2 h for a batch of 4, "
+        "at most 1 h left (week of 15 Dec); projected stock-out on 31 Dec"
+    )
 
 
 def test_unset_making_time_is_planned_at_zero_minutes():
     mug = demand(weekly=7, minutes_per_unit=0)
     plan = plan_production(demands=[mug], makers=[MakerCapacity(1, "Inès", weekly_hours=0)], start=MONDAY, weeks=1)
-    (_, line), = lines(plan)
+    ((_, line),) = lines(plan)
     assert line.quantity > 0 and line.minutes == 0
     assert line.reason.endswith("making time not set")
 
@@ -212,8 +231,11 @@ def test_a_maker_without_hours_leaves_the_need_unplaced():
 
 
 def test_plan_round_trips_through_json():
-    demands = [demand(1, weekly=7, batch_size=6), demand(2, made_to_order=True),
-               demand(3, weekly=30, minutes_per_unit=120, unit_margin=Decimal("12.35"))]
+    demands = [
+        demand(1, weekly=7, batch_size=6),
+        demand(2, made_to_order=True),
+        demand(3, weekly=30, minutes_per_unit=120, unit_margin=Decimal("12.35")),
+    ]
     plan = plan_production(demands=demands, makers=[INES], start=MONDAY)
     data = json.loads(json.dumps(plan.to_dict()))
     assert data["start"] == "2025-12-01"
@@ -222,8 +244,9 @@ def test_plan_round_trips_through_json():
 
 
 def test_plan_does_not_depend_on_input_order():
-    demands = [demand(i, sku=f"SKU-{i:02}", weekly=i % 5 + 1, stock_on_hand=i % 3, batch_size=i % 4 + 1)
-               for i in range(1, 20)]
+    demands = [
+        demand(i, sku=f"SKU-{i:02}", weekly=i % 5 + 1, stock_on_hand=i % 3, batch_size=i % 4 + 1) for i in range(1, 20)
+    ]
     makers = [INES, MakerCapacity(2, "Tomás", 6)]
     demands = [replace(d, maker_id=1 + d.variant_id % 2) for d in demands]
     shuffled = demands[:]
@@ -250,14 +273,24 @@ def studios(draw):
         weeks = draw(st.integers(0, 10))
         means = draw(st.lists(st.floats(0, 40), min_size=weeks, max_size=weeks))
         spread = draw(st.floats(0, 1))
-        demands.append(demand(
-            v, weeks=weeks, mean=means, p10=[m * (1 - spread) for m in means], p50=means,
-            p90=[m * (1 + spread) for m in means], maker_id=draw(st.integers(1, 4)),
-            stock_on_hand=draw(st.integers(-5, 60)), work_in_progress=draw(st.integers(0, 20)),
-            minutes_per_unit=draw(st.integers(0, 240)), batch_size=draw(st.integers(0, 12)),
-            lead_time_days=draw(st.integers(0, 40)), unit_margin=draw(st.floats(-5, 100)),
-            made_to_order=draw(st.booleans()),
-        ))
+        demands.append(
+            demand(
+                v,
+                weeks=weeks,
+                mean=means,
+                p10=[m * (1 - spread) for m in means],
+                p50=means,
+                p90=[m * (1 + spread) for m in means],
+                maker_id=draw(st.integers(1, 4)),
+                stock_on_hand=draw(st.integers(-5, 60)),
+                work_in_progress=draw(st.integers(0, 20)),
+                minutes_per_unit=draw(st.integers(0, 240)),
+                batch_size=draw(st.integers(0, 12)),
+                lead_time_days=draw(st.integers(0, 40)),
+                unit_margin=draw(st.floats(-5, 100)),
+                made_to_order=draw(st.booleans()),
+            )
+        )
     return demands, makers
 
 

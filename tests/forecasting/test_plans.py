@@ -1,4 +1,5 @@
 """Production plans from stored forecasts: one draft per maker in the review queue, never over their hours."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -42,8 +43,13 @@ def busy_maker(artisan):
     products = []
     for n in range(4):
         product = ProductFactory(
-            maker=artisan, title=f"Mug {n}", minutes_per_unit=30, batch_size=4, lead_time_days=7,
-            price=Decimal("30"), unit_cost=Decimal("10"),
+            maker=artisan,
+            title=f"Mug {n}",
+            minutes_per_unit=30,
+            batch_size=4,
+            lead_time_days=7,
+            price=Decimal("30"),
+            unit_cost=Decimal("10"),
         )
         variant = VariantFactory(product=product, sku=f"MUG-{n}", stock_on_hand=1)
         _forecast(variant, weekly=6)
@@ -110,7 +116,7 @@ def test_the_approved_plan_is_the_schedule_and_the_maker_decides_it(busy_maker, 
     assert "Week of" in html and "Did not fit" in html
     assert "MUG-0" in html
 
-    with pytest.raises(Exception):
+    with pytest.raises(ReviewItem.DoesNotExist):  # another maker may not decide it (the view answers 404)
         review_decide(item_id=item.pk, user=other_artisan, approve=True, seen_hash=item.snapshot_hash)
     review_decide(item_id=item.pk, user=busy_maker, approve=True, seen_hash=item.snapshot_hash)
     item.refresh_from_db()
@@ -127,14 +133,26 @@ def test_the_queue_sums_a_plan_up_in_one_line(busy_maker, artisan_client):
     response = artisan_client.get(reverse("review-list"))
 
     assert response.status_code == 200
-    assert f'<span class="row-preview">{pieces} pieces over {plan.weeks} weeks; {unplaced} did not fit</span>' in response.content.decode()
+    assert (
+        f'<span class="row-preview">{pieces} pieces over {plan.weeks} weeks; {unplaced} did not fit</span>'
+        in response.content.decode()
+    )
 
 
-@pytest.mark.parametrize("snapshot, summary", [
-    ({"weeks": 1, "plan": {"makers": [{"weeks": [{"lines": [{"quantity": 1}]}]}], "unplaced": []}}, "1 piece over 1 week"),
-    ({"weeks": 4, "plan": {"makers": [{"weeks": [{"lines": []}]}], "unplaced": [{"quantity_needed": 3}]}}, "Nothing to make; 3 did not fit"),
-    ({"weeks": 4, "plan": {}}, "Nothing to make"),
-])
+@pytest.mark.parametrize(
+    "snapshot, summary",
+    [
+        (
+            {"weeks": 1, "plan": {"makers": [{"weeks": [{"lines": [{"quantity": 1}]}]}], "unplaced": []}},
+            "1 piece over 1 week",
+        ),
+        (
+            {"weeks": 4, "plan": {"makers": [{"weeks": [{"lines": []}]}], "unplaced": [{"quantity_needed": 3}]}},
+            "Nothing to make; 3 did not fit",
+        ),
+        ({"weeks": 4, "plan": {}}, "Nothing to make"),
+    ],
+)
 def test_a_plan_summary_counts_pieces_and_what_did_not_fit(snapshot, summary):
     assert plan_summary(snapshot) == summary
 
@@ -142,7 +160,9 @@ def test_a_plan_summary_counts_pieces_and_what_did_not_fit(snapshot, summary):
 def test_a_plan_over_capacity_cannot_be_approved():
     from forecasting.kind import plan_blockers
 
-    snapshot = {"plan": {"makers": [{"weeks": [{"week_start": "2026-12-07", "minutes_used": 700, "minutes_available": 600}]}]}}
+    snapshot = {
+        "plan": {"makers": [{"weeks": [{"week_start": "2026-12-07", "minutes_used": 700, "minutes_available": 600}]}]}
+    }
     assert plan_blockers(snapshot) == ["Week of 2026-12-07: 11.7 h planned, only 10.0 h available."]
 
 
@@ -188,7 +208,7 @@ def test_the_product_page_shows_the_forecast_chart_method_and_error(busy_maker, 
     product = Product.objects.get(title="Mug 0")
     html = artisan_client.get(reverse("product-detail", args=[product.pk])).content.decode()
     assert "Demand forecast" in html
-    assert '<svg' in html and 'class="chart-band"' in html and 'class="chart-forecast"' in html
+    assert "<svg" in html and 'class="chart-band"' in html and 'class="chart-forecast"' in html
     assert "TSB" in html and "0.80" in html  # method and holdout error per variant
 
 

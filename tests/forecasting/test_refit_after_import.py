@@ -1,4 +1,5 @@
 """Importing a Shopify orders export refits the forecasts (real engine) and makes a plan draft within the makers' hours."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -34,10 +35,13 @@ def test_a_shopify_import_refits_every_forecast_and_queues_a_plan_within_hours(
 ):
     settings.ATELIER_REFIT_AFTER_IMPORT = True
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).strftime("%Y-%m-%d 10:00:00 +0000")
-    export = to_csv(SHOPIFY_HEADER, [
-        *shopify_order("#2001", yesterday, ("3", "MUG-0", "28.00", "Mug 0")),
-        *shopify_order("#2002", yesterday, ("1", "MUG-1", "28.00", "Mug 1")),
-    ])
+    export = to_csv(
+        SHOPIFY_HEADER,
+        [
+            *shopify_order("#2001", yesterday, ("3", "MUG-0", "28.00", "Mug 0")),
+            *shopify_order("#2002", yesterday, ("1", "MUG-1", "28.00", "Mug 1")),
+        ],
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         record = sales_import(file=export, file_name="orders_export.csv", user=manager)
@@ -59,7 +63,9 @@ def test_a_shopify_import_refits_every_forecast_and_queues_a_plan_within_hours(
     assert ReviewItem.objects.get(kind="production_plan").state == ReviewState.PENDING
 
 
-def test_the_refit_job_is_chunked_so_workers_share_it(studio_with_history, settings, django_capture_on_commit_callbacks):
+def test_the_refit_job_is_chunked_so_workers_share_it(
+    studio_with_history, settings, django_capture_on_commit_callbacks
+):
     from forecasting.demand import forecasts_refit_start
 
     settings.ATELIER_FORECAST_CHUNK = 1

@@ -5,9 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from forecasting.models import Sale
-
-from studio.sales_channels import SalesChannel
 from forecasting.services import sales_bulk_create
+from studio.sales_channels import SalesChannel
 from tests.factories import SaleFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db

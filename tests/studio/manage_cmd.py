@@ -1,4 +1,5 @@
 """Run manage.py in a subprocess with a controlled environment (settings are read at start-up)."""
+
 import os
 import subprocess
 import sys

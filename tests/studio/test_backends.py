@@ -1,4 +1,5 @@
 """The backend registry (named AI steps, like STORAGES) and the env helpers that feed settings."""
+
 import os
 import threading
 import time
@@ -168,8 +169,9 @@ class KilnBackend(Backend):
         Option("threads", env="KILN_THREADS", type=int, minimum=1, default=lambda queue: 8 // queue.workers),
     )
 
-    def __init__(self, *, model_dir: str, temperature: int = 1200, glaze: str = "celadon", fast: bool = False,
-                 threads: int = 1) -> None:
+    def __init__(
+        self, *, model_dir: str, temperature: int = 1200, glaze: str = "celadon", fast: bool = False, threads: int = 1
+    ) -> None:
         super().__init__(model_dir=model_dir, temperature=temperature, glaze=glaze, fast=fast, threads=threads)
 
 
@@ -201,7 +203,9 @@ def test_a_backend_of_another_step_is_refused_naming_both_steps():
 
 def test_a_backend_without_a_step_or_with_missing_methods_is_refused():
     with override_settings(ATELIER_BACKENDS={"copywriter": {"BACKEND": f"{HERE}.PlainBackend"}}):
-        with pytest.raises(ImproperlyConfigured, match=r"PlainBackend declares no step; subclass the copywriter's base"):
+        with pytest.raises(
+            ImproperlyConfigured, match=r"PlainBackend declares no step; subclass the copywriter's base"
+        ):
             backends["copywriter"]
     with override_settings(ATELIER_BACKENDS={"copywriter": {"BACKEND": "catalog.copywriting.base.Copywriter"}}):
         with pytest.raises(ImproperlyConfigured, match=r"Copywriter is abstract: it doesn't implement write"):
@@ -211,7 +215,11 @@ def test_a_backend_without_a_step_or_with_missing_methods_is_refused():
 
 def test_declared_options_are_read_from_the_environment_with_their_defaults(kiln_env):
     assert KilnBackend.options_from_env(os.environ, queue=TaskQueue(timeout=900, workers=2)) == {
-        "model_dir": "/models/kiln", "temperature": 1200, "glaze": "celadon", "fast": False, "threads": 4,
+        "model_dir": "/models/kiln",
+        "temperature": 1200,
+        "glaze": "celadon",
+        "fast": False,
+        "threads": 4,
     }
     kiln_env.setenv("KILN_TEMPERATURE", " 1280 ")
     kiln_env.setenv("KILN_GLAZE", "tenmoku")
@@ -282,9 +290,12 @@ def test_options_set_in_code_are_checked_at_start_up_naming_the_variable(kiln_en
 def test_claude_options_are_checked_against_the_task_timeout(monkeypatch, settings):
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "timeout": 600}
-    settings.ATELIER_BACKENDS = {"copywriter": {
-        "BACKEND": "catalog.copywriting.anthropic.AnthropicCopywriter", "OPTIONS": {"timeout": 100, "max_retries": 2},
-    }}
+    settings.ATELIER_BACKENDS = {
+        "copywriter": {
+            "BACKEND": "catalog.copywriting.anthropic.AnthropicCopywriter",
+            "OPTIONS": {"timeout": 100, "max_retries": 2},
+        }
+    }
     [error] = check_backends(None)
     assert error.id == "atelier.E002"
     assert "ANTHROPIC_TIMEOUT=100 with ANTHROPIC_MAX_RETRIES=2 can keep one listing waiting 600 s" in error.msg
@@ -301,8 +312,9 @@ def test_the_diffusion_stager_needs_its_model_dir():
         [error] = check_backends(None)
     assert error.id == "atelier.E002" and "STAGING_MODEL_DIR must be set" in error.msg
     options = {"model_dir": "/models/sd", "cpu_threads": 0}
-    with override_settings(ATELIER_BACKENDS={"stager": {"BACKEND": "catalog.staging.diffusion.DiffusionStager",
-                                                        "OPTIONS": options}}):
+    with override_settings(
+        ATELIER_BACKENDS={"stager": {"BACKEND": "catalog.staging.diffusion.DiffusionStager", "OPTIONS": options}}
+    ):
         [error] = check_backends(None)
     assert "STAGING_CPU_THREADS (option 'cpu_threads') must be at least 1; got 0." in error.msg
 
@@ -327,7 +339,9 @@ def test_a_test_only_copywriter_module_is_one_setting_away(monkeypatch):
 # --- The env helpers settings.py is made of --------------------------------------------
 
 
-@pytest.mark.parametrize("raw, expected", [("1", True), ("Yes", True), (" on ", True), ("0", False), ("off", False), ("", False)])
+@pytest.mark.parametrize(
+    "raw, expected", [("1", True), ("Yes", True), (" on ", True), ("0", False), ("off", False), ("", False)]
+)
 def test_envbool_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("ATELIER_FLAG", raw)
     assert studio_settings.envbool("ATELIER_FLAG", not expected) is expected
@@ -365,7 +379,10 @@ def test_envlist(monkeypatch):
     assert studio_settings.envlist("ATELIER_HOSTS", ["localhost"]) == []
 
 
-CHOICES = {"compositor": "catalog.staging.compositor.CompositorStager", "diffusion": "catalog.staging.diffusion.DiffusionStager"}
+CHOICES = {
+    "compositor": "catalog.staging.compositor.CompositorStager",
+    "diffusion": "catalog.staging.diffusion.DiffusionStager",
+}
 
 
 def test_envbackend_maps_a_short_name_to_its_path(monkeypatch):

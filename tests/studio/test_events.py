@@ -1,4 +1,5 @@
 """Domain events: delivered after commit, never for rolled-back work, one failing subscriber harms nobody."""
+
 import pytest
 from django.db import transaction
 

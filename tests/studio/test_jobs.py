@@ -1,4 +1,5 @@
 """Background-job progress: counters, percent, how a job finishes, and who may poll it."""
+
 import threading
 
 import pytest
@@ -140,7 +141,11 @@ def test_the_creator_and_a_manager_can_poll_a_job(artisan, artisan_client, manag
         body = response.json()
         assert body["label"] == "Stage 2 photos"
         assert (body["status"], body["done"], body["total"], body["percent"], body["finished"]) == (
-            "running", 1, 2, 50, False,
+            "running",
+            1,
+            2,
+            50,
+            False,
         )
 
 

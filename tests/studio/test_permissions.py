@@ -1,4 +1,5 @@
 """Who sees what: restrict(), can() and get_for_user() over every owner path, and the two roles."""
+
 import io
 
 import pytest
@@ -161,12 +162,27 @@ def test_migrate_creates_both_role_groups():
 
 def test_artisans_may_edit_their_work_but_not_add_delete_products_or_change_sales(artisan):
     perms = _perms(ARTISANS)
-    assert {"catalog.view_product", "catalog.change_product", "catalog.change_variant", "catalog.add_photo",
-            "forecasting.view_sale", "approvals.decide_reviewitem", "studio.view_job"} <= perms
-    assert not perms & {"catalog.add_product", "catalog.delete_product", "catalog.add_variant",
-                        "catalog.delete_variant", "forecasting.change_sale", "forecasting.add_sale",
-                        "forecasting.delete_sale", "studio.change_studioprofile", "approvals.change_reviewevent",
-                        "approvals.delete_reviewevent"}
+    assert {
+        "catalog.view_product",
+        "catalog.change_product",
+        "catalog.change_variant",
+        "catalog.add_photo",
+        "forecasting.view_sale",
+        "approvals.decide_reviewitem",
+        "studio.view_job",
+    } <= perms
+    assert not perms & {
+        "catalog.add_product",
+        "catalog.delete_product",
+        "catalog.add_variant",
+        "catalog.delete_variant",
+        "forecasting.change_sale",
+        "forecasting.add_sale",
+        "forecasting.delete_sale",
+        "studio.change_studioprofile",
+        "approvals.change_reviewevent",
+        "approvals.delete_reviewevent",
+    }
     # What the admin and the API actually ask.
     assert artisan.has_perm("catalog.change_product")
     assert not artisan.has_perm("catalog.add_product")
@@ -175,8 +191,15 @@ def test_artisans_may_edit_their_work_but_not_add_delete_products_or_change_sale
 
 def test_managers_run_the_catalogue_and_decide_reviews(manager):
     perms = _perms(MANAGERS)
-    assert {"catalog.add_product", "catalog.delete_product", "catalog.change_product", "forecasting.add_sale",
-            "forecasting.change_sale", "approvals.decide_reviewitem", "studio.change_studioprofile"} <= perms
+    assert {
+        "catalog.add_product",
+        "catalog.delete_product",
+        "catalog.change_product",
+        "forecasting.add_sale",
+        "forecasting.change_sale",
+        "approvals.decide_reviewitem",
+        "studio.change_studioprofile",
+    } <= perms
     # Nobody may rewrite the audit trail, not even through permissions.
     assert not perms & {"approvals.change_reviewevent", "approvals.delete_reviewevent", "approvals.add_reviewevent"}
     assert manager.has_perm("catalog.add_product")

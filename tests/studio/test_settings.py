@@ -1,4 +1,5 @@
 """Settings come from the environment and fail at start-up, naming the variable, on a bad value."""
+
 import secrets
 
 import pytest
@@ -36,15 +37,33 @@ def test_debug_on_runs_without_a_secret_key(tmp_path):
         ({"DEBUG": "1", "Q_WORKERS": "0"}, "Q_WORKERS"),
         ({"DEBUG": "1", "Q_TIMEOUT": "-5"}, "Q_TIMEOUT"),
         ({"DEBUG": "1", "ATELIER_COPYWRITER": "gpt"}, "ATELIER_COPYWRITER"),
-        ({"DEBUG": "1", "ATELIER_STAGER": "catalog.copywriting.template.TemplateCopywriter"}, "is a copywriter backend, not a stager"),
+        (
+            {"DEBUG": "1", "ATELIER_STAGER": "catalog.copywriting.template.TemplateCopywriter"},
+            "is a copywriter backend, not a stager",
+        ),
         ({"DEBUG": "1", "ATELIER_STAGER": "diffusion", "STAGING_MODEL_DIR": ""}, "STAGING_MODEL_DIR"),
-        ({"DEBUG": "1", "ATELIER_STAGER": "diffusion", "STAGING_MODEL_DIR": "/m", "STAGING_CPU_THREADS": "0"}, "STAGING_CPU_THREADS"),
-        ({"DEBUG": "1", "ATELIER_COPYWRITER": "anthropic", "ANTHROPIC_API_KEY": "k", "ANTHROPIC_MAX_RETRIES": "-1"},
-         "ANTHROPIC_MAX_RETRIES"),
+        (
+            {"DEBUG": "1", "ATELIER_STAGER": "diffusion", "STAGING_MODEL_DIR": "/m", "STAGING_CPU_THREADS": "0"},
+            "STAGING_CPU_THREADS",
+        ),
+        (
+            {"DEBUG": "1", "ATELIER_COPYWRITER": "anthropic", "ANTHROPIC_API_KEY": "k", "ANTHROPIC_MAX_RETRIES": "-1"},
+            "ANTHROPIC_MAX_RETRIES",
+        ),
     ],
-    ids=["debug-maybe", "database-url-nonsense", "database-url-mysql", "q-workers-abc", "q-workers-zero", "q-timeout",
-         "copywriter-unknown", "stager-of-another-step", "stager-model-dir-unset", "stager-threads-zero",
-         "claude-retries-negative"],
+    ids=[
+        "debug-maybe",
+        "database-url-nonsense",
+        "database-url-mysql",
+        "q-workers-abc",
+        "q-workers-zero",
+        "q-timeout",
+        "copywriter-unknown",
+        "stager-of-another-step",
+        "stager-model-dir-unset",
+        "stager-threads-zero",
+        "claude-retries-negative",
+    ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, env, variable):
     result = manage("check", tmp_path=tmp_path, **env)
@@ -97,8 +116,16 @@ def test_a_new_copywriter_is_one_module_plus_one_setting(tmp_path):
         "print(settings.ATELIER_BACKENDS['copywriter'])\n"
         "print(backends['copywriter'].write(brief=ListingBrief(title='Celadon mug')).title)\n"
     )
-    result = manage("shell", "--no-imports", "-c", script, tmp_path=tmp_path, DEBUG="1",
-                    ATELIER_COPYWRITER=SHOUTING, SHOUT_PUNCTUATION="?!")
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        tmp_path=tmp_path,
+        DEBUG="1",
+        ATELIER_COPYWRITER=SHOUTING,
+        SHOUT_PUNCTUATION="?!",
+    )
     assert result.returncode == 0, result.stderr
     assert f"'BACKEND': '{SHOUTING}', 'OPTIONS': {{'punctuation': '?!'}}" in result.stdout
     assert "CELADON MUG?!" in result.stdout

@@ -1,4 +1,5 @@
 """Cut out the photos stored before cut-outs existed: `python manage.py backfill_cutouts`."""
+
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand

@@ -2,6 +2,7 @@
 
 Needs no database: the engine works on the file alone.
 """
+
 import os
 from pathlib import Path
 
@@ -11,20 +12,30 @@ from forecasting.engine.panel import FREQS
 
 
 class Command(BaseCommand):
-    help = ("Backtest the demand forecasting engine on a date,sku,quantity CSV: forecasts at rolling origins "
-            "(the last at T-H, each earlier one H//2 before), written as sku,origin,date,yhat,p10,p50,p90.")
+    help = (
+        "Backtest the demand forecasting engine on a date,sku,quantity CSV: forecasts at rolling origins "
+        "(the last at T-H, each earlier one H//2 before), written as sku,origin,date,yhat,p10,p50,p90."
+    )
     requires_system_checks = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser):
-        parser.add_argument("--csv", required=True, help="Sales in long format: date,sku,quantity (a missing row is a zero).")
-        parser.add_argument("--freq", required=True, choices=FREQS, help="Period of the file: D days, W Monday weeks, M month starts.")
+        parser.add_argument(
+            "--csv", required=True, help="Sales in long format: date,sku,quantity (a missing row is a zero)."
+        )
+        parser.add_argument(
+            "--freq", required=True, choices=FREQS, help="Period of the file: D days, W Monday weeks, M month starts."
+        )
         parser.add_argument("--horizon", type=int, default=12, help="Periods forecast from each origin (default 12).")
         parser.add_argument("--origins", type=int, default=3, help="Number of origins (default 3).")
         parser.add_argument("--out", required=True, help="Where to write the forecasts (CSV).")
         parser.add_argument("--no-prophet", action="store_true", help="Leave Prophet out (faster).")
-        parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                            help="Worker processes (default: every core; -1 also means every core).")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Worker processes (default: every core; -1 also means every core).",
+        )
 
     def handle(self, *args, **options):
         from forecasting.engine.backtest import SalesFileError, backtest, read_sales_csv
@@ -36,8 +47,14 @@ class Command(BaseCommand):
             raise CommandError("--horizon and --origins must be at least 1.")
         try:
             sales = read_sales_csv(path)
-            run = backtest(sales, freq=options["freq"], horizon=options["horizon"], origins=options["origins"],
-                           use_prophet=not options["no_prophet"], n_jobs=options["jobs"])
+            run = backtest(
+                sales,
+                freq=options["freq"],
+                horizon=options["horizon"],
+                origins=options["origins"],
+                use_prophet=not options["no_prophet"],
+                n_jobs=options["jobs"],
+            )
         except SalesFileError as error:
             raise CommandError(f"{path}: {error}") from None
         except ValueError as error:  # too few periods for the origins asked for

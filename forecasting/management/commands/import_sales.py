@@ -1,4 +1,5 @@
 """manage.py import_sales FILE: the same import as the upload page, with the report on stdout."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,11 +16,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path to the CSV file.")
-        parser.add_argument("--format", default="auto", choices=["auto", *SalesImport.Format.values],
-                            help="File format (default: detect from the header row).")
-        parser.add_argument("--mode", default="good-rows", choices=list(MODES),
-                            help="good-rows: import the good rows and report the rest; "
-                                 "all-or-nothing: import nothing if any row is bad.")
+        parser.add_argument(
+            "--format",
+            default="auto",
+            choices=["auto", *SalesImport.Format.values],
+            help="File format (default: detect from the header row).",
+        )
+        parser.add_argument(
+            "--mode",
+            default="good-rows",
+            choices=list(MODES),
+            help="good-rows: import the good rows and report the rest; "
+            "all-or-nothing: import nothing if any row is bad.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check only: print the report, import nothing.")
 
     def handle(self, *args, **options):
@@ -47,9 +56,14 @@ class Command(BaseCommand):
         counts = report["counts"]
         out.write(f"Format: {report['format_label']} ({report['encoding']})")
         for label, key in [
-            ("Rows read", "rows_read"), ("Imported", "rows_imported"), ("Would import", "rows_to_import"),
-            ("Already imported", "rows_already_imported"), ("Repeated in the file", "rows_duplicate"),
-            ("Bad rows", "rows_bad"), ("Unknown SKU rows", "rows_unknown_sku"), ("Sale lines written", "lines_imported"),
+            ("Rows read", "rows_read"),
+            ("Imported", "rows_imported"),
+            ("Would import", "rows_to_import"),
+            ("Already imported", "rows_already_imported"),
+            ("Repeated in the file", "rows_duplicate"),
+            ("Bad rows", "rows_bad"),
+            ("Unknown SKU rows", "rows_unknown_sku"),
+            ("Sale lines written", "lines_imported"),
         ]:
             out.write(f"  {label + ':':<22}{counts[key]:>10,}")
         for note in report["notes"]:
@@ -62,4 +76,6 @@ class Command(BaseCommand):
         if report["unknown_skus"]:
             out.write(f"Unknown SKUs ({report['unknown_skus_total']:,}):")
             for item in report["unknown_skus"]:
-                out.write(f"  {item['sku']}  ({item['rows']:,} row{'s' if item['rows'] != 1 else ''}, first on row {item['first_row']})")
+                out.write(
+                    f"  {item['sku']}  ({item['rows']:,} row{'s' if item['rows'] != 1 else ''}, first on row {item['first_row']})"
+                )

@@ -19,6 +19,7 @@ What it implements, enough to hold the client to Shopify's behaviour:
   connection or answering 500, malformed JSON;
 - a record of every request, for assertions.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,19 +34,52 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TAXONOMY = re.compile(r"^gid://shopify/TaxonomyCategory/[a-z]{2}(-\d+)*$")
 PRODUCT_SET_KEYS = {
-    "id", "handle", "title", "descriptionHtml", "vendor", "productType", "tags", "seo", "status", "category",
-    "productOptions", "variants", "files", "metafields", "collections", "giftCard", "templateSuffix",
-    "requiresSellingPlan", "redirectNewHandle", "claimOwnership", "combinedListingRole", "giftCardTemplateSuffix",
+    "id",
+    "handle",
+    "title",
+    "descriptionHtml",
+    "vendor",
+    "productType",
+    "tags",
+    "seo",
+    "status",
+    "category",
+    "productOptions",
+    "variants",
+    "files",
+    "metafields",
+    "collections",
+    "giftCard",
+    "templateSuffix",
+    "requiresSellingPlan",
+    "redirectNewHandle",
+    "claimOwnership",
+    "combinedListingRole",
+    "giftCardTemplateSuffix",
 }
 VARIANT_KEYS = {
-    "id", "sku", "price", "compareAtPrice", "optionValues", "inventoryItem", "inventoryQuantities", "inventoryPolicy",
-    "barcode", "file", "metafields", "position", "requiresComponents", "taxable", "taxCode", "showUnitPrice",
+    "id",
+    "sku",
+    "price",
+    "compareAtPrice",
+    "optionValues",
+    "inventoryItem",
+    "inventoryQuantities",
+    "inventoryPolicy",
+    "barcode",
+    "file",
+    "metafields",
+    "position",
+    "requiresComponents",
+    "taxable",
+    "taxCode",
+    "showUnitPrice",
 }
 FILE_KEYS = {"id", "originalSource", "alt", "contentType", "duplicateResolutionMode", "filename"}
 OPTION_KEYS = {"id", "name", "position", "values", "linkedMetafield"}
@@ -109,9 +143,15 @@ class FakeShopify:
     location_gid = "gid://shopify/Location/1"
 
     def __init__(
-        self, *, access_token: str = "shpat_fake_0123456789abcdef", api_version: str = "2025-07",
-        maximum_available: float = 1000.0, restore_rate: float = 100.0, clock=time.monotonic,
-        staged_cost: int = 5, mutation_cost: int = 10,
+        self,
+        *,
+        access_token: str = "shpat_fake_0123456789abcdef",
+        api_version: str = "2025-07",
+        maximum_available: float = 1000.0,
+        restore_rate: float = 100.0,
+        clock=time.monotonic,
+        staged_cost: int = 5,
+        mutation_cost: int = 10,
     ) -> None:
         self.access_token, self.api_version = access_token, api_version
         self.maximum_available, self.restore_rate, self.clock = float(maximum_available), float(restore_rate), clock
@@ -216,7 +256,9 @@ class FakeShopify:
             "AtelierOrder": (self._order_cost, self._order),
         }
         if operation not in handlers:
-            return {"errors": [{"message": f"Unknown operation {operation!r}", "extensions": {"code": "undefinedField"}}]}
+            return {
+                "errors": [{"message": f"Unknown operation {operation!r}", "extensions": {"code": "undefinedField"}}]
+            }
         requested_of, run = handlers[operation]
         with self._lock:
             try:
@@ -224,13 +266,21 @@ class FakeShopify:
             except (KeyError, TypeError) as exc:
                 return _problem(f"Variables don't match the operation: {exc!r}")
             if requested > 1000:
-                return {"errors": [{"message": f"Query cost is {requested}, which exceeds the single query max cost limit (1000).",
-                                    "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": 1000}}]}
+                return {
+                    "errors": [
+                        {
+                            "message": f"Query cost is {requested}, which exceeds the single query max cost limit (1000).",
+                            "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": 1000},
+                        }
+                    ]
+                }
             self._refill()
             if self._available < requested:
                 record.throttled = True
-                return {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
-                        "extensions": {"cost": self._cost(requested, None)}}
+                return {
+                    "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+                    "extensions": {"cost": self._cost(requested, None)},
+                }
             self._available -= requested
             try:
                 data, actual = run(variables)
@@ -260,10 +310,12 @@ class FakeShopify:
             "id": product["id"],
             "handle": product["handle"],
             "variants": {"nodes": [{"id": x["id"], "sku": x["sku"]} for x in product["variants"][:variants]]},
-            "media": {"nodes": [
-                {"id": m["id"], "alt": m["alt"], **({"image": {"url": m["url"]}} if urls else {})}
-                for m in product["media"][:media]
-            ]},
+            "media": {
+                "nodes": [
+                    {"id": m["id"], "alt": m["alt"], **({"image": {"url": m["url"]}} if urls else {})}
+                    for m in product["media"][:media]
+                ]
+            },
         }
 
     def _staged_uploads(self, v: dict) -> tuple[dict, int]:
@@ -282,12 +334,24 @@ class FakeShopify:
                 {"name": "policy", "value": base64.b64encode(token.encode()).decode()},
             ]
             self.staged[token] = {
-                "token": token, "filename": filename, "mime": item["mimeType"], "parameters": parameters,
-                "resourceUrl": f"{self.base_url}/staged/{token}/{filename}", "content": None, "headers": None,
+                "token": token,
+                "filename": filename,
+                "mime": item["mimeType"],
+                "parameters": parameters,
+                "resourceUrl": f"{self.base_url}/staged/{token}/{filename}",
+                "content": None,
+                "headers": None,
             }
-            targets.append({"url": f"{self.base_url}/upload/{token}", "resourceUrl": self.staged[token]["resourceUrl"],
-                            "parameters": parameters})
-        return {"stagedUploadsCreate": {"stagedTargets": [] if errors else targets, "userErrors": errors}}, self.staged_cost
+            targets.append(
+                {
+                    "url": f"{self.base_url}/upload/{token}",
+                    "resourceUrl": self.staged[token]["resourceUrl"],
+                    "parameters": parameters,
+                }
+            )
+        return {
+            "stagedUploadsCreate": {"stagedTargets": [] if errors else targets, "userErrors": errors}
+        }, self.staged_cost
 
     def _product_set_cost(self, v: dict) -> int:
         return self.mutation_cost + len(v["input"].get("variants") or [])
@@ -306,26 +370,42 @@ class FakeShopify:
         cost = self._product_set_cost(v)
         if errors:
             return {"productSet": {"product": None, "userErrors": errors}}, cost
-        product = existing or {"id": f"gid://shopify/Product/{next(self._ids)}", "handle": handle,
-                               "variants": [], "media": [], "writes": 0}
-        product.update({
-            "title": data.get("title", product.get("title")),
-            "descriptionHtml": data.get("descriptionHtml", product.get("descriptionHtml", "")),
-            "vendor": data.get("vendor", product.get("vendor", "")),
-            "productType": data.get("productType", product.get("productType", "")),
-            "tags": list(data.get("tags", product.get("tags", []))),
-            "seo": dict(data.get("seo", product.get("seo", {}))),
-            "status": data.get("status", product.get("status", "ACTIVE")),
-            "category": data.get("category", product.get("category")),
-            "options": [{"name": o["name"], "values": [x["name"] for x in o["values"]]} for o in data["productOptions"]],
-        })
+        product = existing or {
+            "id": f"gid://shopify/Product/{next(self._ids)}",
+            "handle": handle,
+            "variants": [],
+            "media": [],
+            "writes": 0,
+        }
+        product.update(
+            {
+                "title": data.get("title", product.get("title")),
+                "descriptionHtml": data.get("descriptionHtml", product.get("descriptionHtml", "")),
+                "vendor": data.get("vendor", product.get("vendor", "")),
+                "productType": data.get("productType", product.get("productType", "")),
+                "tags": list(data.get("tags", product.get("tags", []))),
+                "seo": dict(data.get("seo", product.get("seo", {}))),
+                "status": data.get("status", product.get("status", "ACTIVE")),
+                "category": data.get("category", product.get("category")),
+                "options": [
+                    {"name": o["name"], "values": [x["name"] for x in o["values"]]} for o in data["productOptions"]
+                ],
+            }
+        )
         old_variants = {x["id"]: x for x in product["variants"]}
         product["variants"] = []
         for entry in data.get("variants") or []:
-            variant = old_variants.get(entry.get("id")) or {"id": f"gid://shopify/ProductVariant/{next(self._ids)}",
-                                                           "inventoryQuantity": 0}
-            variant.update({"sku": entry.get("sku"), "price": entry["price"],
-                            "optionValues": [(o["optionName"], o["name"]) for o in entry["optionValues"]]})
+            variant = old_variants.get(entry.get("id")) or {
+                "id": f"gid://shopify/ProductVariant/{next(self._ids)}",
+                "inventoryQuantity": 0,
+            }
+            variant.update(
+                {
+                    "sku": entry.get("sku"),
+                    "price": entry["price"],
+                    "optionValues": [(o["optionName"], o["name"]) for o in entry["optionValues"]],
+                }
+            )
             for level in entry.get("inventoryQuantities") or []:
                 variant["inventoryQuantity"] = level["quantity"]
             product["variants"].append(variant)
@@ -339,9 +419,12 @@ class FakeShopify:
                 staged = self._staged_by_url(entry["originalSource"])
                 filename = entry.get("filename") or staged["filename"]
                 media_id = next(self._ids)
-                media = {"id": f"gid://shopify/MediaImage/{media_id}", "alt": entry.get("alt", ""),
-                         "url": f"{self.base_url}/cdn/shop/files/{filename}?v={media_id}",
-                         "sha256": hashlib.sha256(staged["content"]).hexdigest()}
+                media = {
+                    "id": f"gid://shopify/MediaImage/{media_id}",
+                    "alt": entry.get("alt", ""),
+                    "url": f"{self.base_url}/cdn/shop/files/{filename}?v={media_id}",
+                    "sha256": hashlib.sha256(staged["content"]).hexdigest(),
+                }
             product["media"].append(media)
         product["writes"] += 1
         self.products[handle] = product
@@ -393,7 +476,11 @@ class FakeShopify:
             if "id" in file and file["id"] not in known_media:
                 error(["files", str(index), "id"], "File does not exist", "FILE_DOES_NOT_EXIST")
             elif "id" not in file and not self._staged_by_url(file.get("originalSource", "")):
-                error(["files", str(index), "originalSource"], "Staged upload not found or never uploaded", "INVALID_INPUT")
+                error(
+                    ["files", str(index), "originalSource"],
+                    "Staged upload not found or never uploaded",
+                    "INVALID_INPUT",
+                )
         return errors
 
     def _staged_by_url(self, url: str) -> dict | None:
@@ -415,20 +502,37 @@ class FakeShopify:
     # --- Orders -----------------------------------------------------------------------
 
     def add_order(
-        self, *, lines: list[tuple[str | None, int, str]], updated_at: datetime, created_at: datetime | None = None,
-        refunds: list[list[tuple[int, int]]] = (), cancelled: bool = False, currency: str = "GBP",
+        self,
+        *,
+        lines: list[tuple[str | None, int, str]],
+        updated_at: datetime,
+        created_at: datetime | None = None,
+        refunds: list[list[tuple[int, int]]] = (),
+        cancelled: bool = False,
+        currency: str = "GBP",
     ) -> dict:
         """An order with `lines` (sku, quantity, unit price) and `refunds` (line index, quantity)."""
         with self._lock:
             number = next(self._ids)
-            line_items = [{"id": str(next(self._ids)), "sku": sku, "quantity": qty, "price": price}
-                          for sku, qty, price in lines]
+            line_items = [
+                {"id": str(next(self._ids)), "sku": sku, "quantity": qty, "price": price} for sku, qty, price in lines
+            ]
             order = {
-                "id": str(number), "name": f"#{number}", "currency": currency,
-                "created_at": created_at or updated_at, "updated_at": updated_at,
-                "cancelled_at": updated_at if cancelled else None, "line_items": line_items,
-                "refunds": [{"id": str(next(self._ids)), "created_at": updated_at,
-                             "lines": [(line_items[i]["id"], qty) for i, qty in refund]} for refund in refunds],
+                "id": str(number),
+                "name": f"#{number}",
+                "currency": currency,
+                "created_at": created_at or updated_at,
+                "updated_at": updated_at,
+                "cancelled_at": updated_at if cancelled else None,
+                "line_items": line_items,
+                "refunds": [
+                    {
+                        "id": str(next(self._ids)),
+                        "created_at": updated_at,
+                        "lines": [(line_items[i]["id"], qty) for i, qty in refund],
+                    }
+                    for refund in refunds
+                ],
             }
             self.orders[order["id"]] = order
             return order
@@ -437,14 +541,24 @@ class FakeShopify:
         """The REST JSON Shopify would send to orders/updated for this order."""
         order = self.orders[order_id]
         return {
-            "id": int(order["id"]), "name": order["name"], "currency": order["currency"],
-            "created_at": _iso(order["created_at"]), "updated_at": _iso(order["updated_at"]),
+            "id": int(order["id"]),
+            "name": order["name"],
+            "currency": order["currency"],
+            "created_at": _iso(order["created_at"]),
+            "updated_at": _iso(order["updated_at"]),
             "cancelled_at": _iso(order["cancelled_at"]) if order["cancelled_at"] else None,
-            "line_items": [{"id": int(x["id"]), "sku": x["sku"], "quantity": x["quantity"], "price": x["price"]}
-                           for x in order["line_items"]],
-            "refunds": [{"id": int(r["id"]), "created_at": _iso(r["created_at"]),
-                         "refund_line_items": [{"line_item_id": int(i), "quantity": q} for i, q in r["lines"]]}
-                        for r in order["refunds"]],
+            "line_items": [
+                {"id": int(x["id"]), "sku": x["sku"], "quantity": x["quantity"], "price": x["price"]}
+                for x in order["line_items"]
+            ],
+            "refunds": [
+                {
+                    "id": int(r["id"]),
+                    "created_at": _iso(r["created_at"]),
+                    "refund_line_items": [{"line_item_id": int(i), "quantity": q} for i, q in r["lines"]],
+                }
+                for r in order["refunds"]
+            ],
         }
 
     @staticmethod
@@ -462,18 +576,24 @@ class FakeShopify:
         match = UPDATED_AT_SEARCH.search(v.get("query") or "")
         if match:
             since = datetime.fromisoformat(match.group(2).replace("Z", "+00:00"))
-            chosen = [o for o in chosen if o["updated_at"] > since or (match.group(1) == ">=" and o["updated_at"] == since)]
+            chosen = [
+                o for o in chosen if o["updated_at"] > since or (match.group(1) == ">=" and o["updated_at"] == since)
+            ]
         if v.get("after"):
             after = base64.b64decode(v["after"]).decode()
             ids = [o["id"] for o in chosen]
-            chosen = chosen[ids.index(after) + 1:] if after in ids else []
-        page, rest = chosen[: v["first"]], chosen[v["first"]:]
+            chosen = chosen[ids.index(after) + 1 :] if after in ids else []
+        page, rest = chosen[: v["first"]], chosen[v["first"] :]
         nodes = [self._order_node(o, v) for o in page]
-        return {"orders": {
-            "pageInfo": {"hasNextPage": bool(rest),
-                         "endCursor": base64.b64encode(page[-1]["id"].encode()).decode() if page else None},
-            "nodes": nodes,
-        }}, 2 + sum(self._node_cost(n) for n in nodes)
+        return {
+            "orders": {
+                "pageInfo": {
+                    "hasNextPage": bool(rest),
+                    "endCursor": base64.b64encode(page[-1]["id"].encode()).decode() if page else None,
+                },
+                "nodes": nodes,
+            }
+        }, 2 + sum(self._node_cost(n) for n in nodes)
 
     def _order(self, v: dict) -> tuple[dict, int]:
         order = self.orders.get(v["id"].rsplit("/", 1)[-1])
@@ -482,26 +602,44 @@ class FakeShopify:
 
     @staticmethod
     def _node_cost(node: dict) -> int:
-        return 3 + 3 * len(node["lineItems"]["nodes"]) + sum(
-            3 + 2 * len(r["refundLineItems"]["nodes"]) for r in node["refunds"])
+        return (
+            3
+            + 3 * len(node["lineItems"]["nodes"])
+            + sum(3 + 2 * len(r["refundLineItems"]["nodes"]) for r in node["refunds"])
+        )
 
     def _order_node(self, order: dict, v: dict) -> dict:
         return {
-            "id": f"gid://shopify/Order/{order['id']}", "name": order["name"],
-            "createdAt": _iso(order["created_at"]), "updatedAt": _iso(order["updated_at"]),
+            "id": f"gid://shopify/Order/{order['id']}",
+            "name": order["name"],
+            "createdAt": _iso(order["created_at"]),
+            "updatedAt": _iso(order["updated_at"]),
             "cancelledAt": _iso(order["cancelled_at"]) if order["cancelled_at"] else None,
             "currencyCode": order["currency"],
             "lineItems": {
                 "pageInfo": {"hasNextPage": len(order["line_items"]) > v["lines"]},
-                "nodes": [{"id": f"gid://shopify/LineItem/{x['id']}", "sku": x["sku"], "quantity": x["quantity"],
-                           "originalUnitPriceSet": {"shopMoney": {"amount": x["price"]}}}
-                          for x in order["line_items"][: v["lines"]]],
+                "nodes": [
+                    {
+                        "id": f"gid://shopify/LineItem/{x['id']}",
+                        "sku": x["sku"],
+                        "quantity": x["quantity"],
+                        "originalUnitPriceSet": {"shopMoney": {"amount": x["price"]}},
+                    }
+                    for x in order["line_items"][: v["lines"]]
+                ],
             },
-            "refunds": [{"refundLineItems": {
-                "pageInfo": {"hasNextPage": len(r["lines"]) > v["refundLines"]},
-                "nodes": [{"quantity": q, "lineItem": {"id": f"gid://shopify/LineItem/{i}"}}
-                          for i, q in r["lines"][: v["refundLines"]]],
-            }} for r in order["refunds"][: v["refunds"]]],
+            "refunds": [
+                {
+                    "refundLineItems": {
+                        "pageInfo": {"hasNextPage": len(r["lines"]) > v["refundLines"]},
+                        "nodes": [
+                            {"quantity": q, "lineItem": {"id": f"gid://shopify/LineItem/{i}"}}
+                            for i, q in r["lines"][: v["refundLines"]]
+                        ],
+                    }
+                }
+                for r in order["refunds"][: v["refunds"]]
+            ],
         }
 
     # --- Faults -----------------------------------------------------------------------
@@ -540,7 +678,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path != shop.graphql_path:
             return self._send(record, 404, b'{"errors":"Not Found"}')
         if self.headers.get("X-Shopify-Access-Token") != shop.access_token:
-            return self._send(record, 401, b'{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}')
+            return self._send(
+                record,
+                401,
+                b'{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}',
+            )
         try:
             request = json.loads(body)
             record.operation, record.variables = request.get("operationName"), request.get("variables") or {}
@@ -612,16 +754,18 @@ def _problem(message: str) -> dict:
 def _check_keys(data: dict, allowed: set[str], type_name: str) -> None:
     unknown = set(data) - allowed
     if unknown:
-        raise _Problem(f"Variable $input of type {type_name}! was provided invalid value for "
-                       f"{', '.join(sorted(unknown))} (Field is not defined on {type_name})")
+        raise _Problem(
+            f"Variable $input of type {type_name}! was provided invalid value for "
+            f"{', '.join(sorted(unknown))} (Field is not defined on {type_name})"
+        )
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 __all__ = ["FakeClock", "FakeShopify", "Fault", "Recorded", "utc", "timedelta"]
