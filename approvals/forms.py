@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from approvals.registry import DraftKind
+from studio.parsing import ascii_int
 
 APPROVE, REJECT, EDIT = "approve", "reject", "edit"
 
@@ -88,11 +89,13 @@ class SelectionField(forms.MultipleChoiceField):
 
     def valid_value(self, value: str) -> bool:
         item_id, _, seen_hash = str(value).partition(":")
-        return item_id.isdigit() and len(seen_hash) == 64 and all(c in "0123456789abcdef" for c in seen_hash)
+        return (
+            ascii_int(item_id) is not None and len(seen_hash) == 64 and all(c in "0123456789abcdef" for c in seen_hash)
+        )
 
     def clean(self, value):
         values = super().clean(value)
-        return [(int(v.partition(":")[0]), v.partition(":")[2]) for v in values]
+        return [(ascii_int(v.partition(":")[0]), v.partition(":")[2]) for v in values]
 
 
 class BulkDecisionForm(forms.Form):

@@ -23,6 +23,7 @@ from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionFor
 from approvals.models import ReviewItem, ReviewState
 from approvals.selectors import approved_item, newer_version_for, queue_neighbours, review_items_for, review_queue_for
 from approvals.services import DraftChanged, ReviewError, review_decide, review_decide_many
+from studio.parsing import ascii_int
 from studio.permissions import DECIDE, can, get_for_user, makers_for
 
 QUEUE_PARAMS = ("kind", "product", "maker", "sort", "state")
@@ -35,8 +36,8 @@ def _queue_filters(request: HttpRequest) -> dict:
     state = params.get("state", ReviewState.PENDING)
     return {
         "kind": params.get("kind", "")[:40],
-        "product": product if product.isdigit() else "",
-        "maker": maker if maker.isdigit() else "",
+        "product": str(ascii_int(product)) if ascii_int(product) is not None else "",
+        "maker": str(ascii_int(maker)) if ascii_int(maker) is not None else "",
         "sort": params.get("sort") if params.get("sort") in ("newest", "oldest") else "newest",
         "state": state if state in ReviewState.values else ReviewState.PENDING,
     }

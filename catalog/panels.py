@@ -8,6 +8,7 @@ from catalog.models import Look
 from catalog.selectors import catalog_summary_for
 from catalog.staging.services import staging_start
 from studio import panels
+from studio.parsing import ascii_ids
 
 
 def _summary(request, obj) -> dict:
@@ -18,7 +19,7 @@ def _summary(request, obj) -> dict:
 
 
 def _stage(request, products):
-    ids = [int(value) for value in request.POST.getlist("looks") if value.isdigit()]
+    ids = ascii_ids(request.POST.getlist("looks"))
     looks = list(Look.objects.filter(pk__in=ids, is_active=True, current__isnull=False))
     if not looks:
         raise panels.ActionRefused("Choose at least one look to stage into.")

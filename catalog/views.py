@@ -18,6 +18,7 @@ from catalog.photos.intake import accepted_formats
 from catalog.services import PhotoUpload, photos_upload
 from catalog.staging.services import looks_ensure_starters, staged_image_retry, staging_start
 from studio import panels
+from studio.parsing import ascii_ids, ascii_int
 from studio.permissions import CHANGE, can, get_for_user, makers_for
 
 
@@ -25,10 +26,7 @@ from studio.permissions import CHANGE, can, get_for_user, makers_for
 def product_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("category", "").strip()[:80]
-    try:
-        maker = int(request.GET.get("maker") or 0) or None
-    except ValueError:
-        maker = None
+    maker = ascii_int(request.GET.get("maker")) or None
     products = selectors.products_for(request.user, search=search, category=category, maker=maker)
     page = Paginator(products, 24).get_page(request.GET.get("page"))
     return render(
@@ -73,7 +71,7 @@ def _active_looks() -> list[Look]:
 
 
 def _chosen_looks(request: HttpRequest) -> list[Look]:
-    ids = [int(value) for value in request.POST.getlist("looks") if value.isdigit()]
+    ids = ascii_ids(request.POST.getlist("looks"))
     return list(Look.objects.filter(pk__in=ids, is_active=True, current__isnull=False))
 
 
@@ -112,7 +110,7 @@ def staged_image_stage_again(request: HttpRequest, staged_id: int) -> HttpRespon
 @require_POST
 def products_bulk(request: HttpRequest) -> HttpResponse:
     """One action on the products ticked in the catalogue, as registered in studio.panels (stage, write copy, publish…)."""
-    ids = [int(value) for value in request.POST.getlist("products") if value.isdigit()]
+    ids = ascii_ids(request.POST.getlist("products"))
     products = list(Product.objects.filter(pk__in=ids).restrict(request.user, CHANGE))
     action = request.POST.get("action", "")
     back = request.POST.get("next") or reverse("product-list")

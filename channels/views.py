@@ -15,6 +15,7 @@ from channels.base import WebhookRejected
 from channels.orders import orders_record
 from channels.registry import UnknownChannel, channels
 from channels.services import export_payloads, publish_blockers, publish_start
+from studio.parsing import ascii_ids
 from studio.permissions import CHANGE, VIEW, get_for_user
 from studio.sales_channels import SalesChannel
 
@@ -55,7 +56,7 @@ def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -
         raise Http404(f"{backend.label} has no file export.")
     products = Product.objects.restrict(request.user, VIEW).select_related("category").order_by("title", "id")
     if request.GET.get("ids"):
-        ids = [int(value) for value in request.GET["ids"].split(",") if value.strip().isdigit()]
+        ids = ascii_ids(request.GET["ids"].split(","))
         products = products.filter(pk__in=ids)
 
     def image_url(image) -> str:

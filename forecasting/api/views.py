@@ -27,6 +27,7 @@ from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport
 from forecasting.services import sales_import
 from studio.api.permissions import RestrictedViewSetMixin
 from studio.api.serializers import JobSerializer
+from studio.parsing import ascii_int
 from studio.permissions import is_manager
 
 _Error = inline_serializer("SalesImportError", {"detail": serializers.CharField()})
@@ -141,9 +142,10 @@ class ForecastViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if params.get("sku"):
             forecasts = forecasts.filter(variant__sku=params["sku"])
         if params.get("product"):
-            if not params["product"].isdigit():
+            product_id = ascii_int(params["product"])
+            if product_id is None:
                 raise serializers.ValidationError({"product": ["A product id is a whole number."]})
-            forecasts = forecasts.filter(variant__product_id=int(params["product"]))
+            forecasts = forecasts.filter(variant__product_id=product_id)
         return forecasts
 
     @extend_schema(

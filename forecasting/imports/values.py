@@ -12,6 +12,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from studio.parsing import ascii_int
+
 MAX_QUANTITY = 100_000  # more than this on one order line is a typo or a wrong column
 MAX_PRICE = Decimal("99999999.99")  # Sale.unit_price: 10 digits, 2 decimals
 _CENT = Decimal("0.01")
@@ -31,8 +33,8 @@ def whole_number(raw: str, *, allow_negative: bool = False) -> int:
     text = raw.strip()
     if not text:
         raise BadValue("the cell is empty; a quantity is required")
-    if text.isdigit():
-        value = int(text)
+    if (ascii_value := ascii_int(text)) is not None:
+        value = ascii_value
     else:
         cleaned = text.replace(",", "") if _THOUSANDS.match(text.lstrip("-")) else text
         try:
