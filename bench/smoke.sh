@@ -26,6 +26,7 @@ export DEBUG=1
 # name -> arguments. Small, but each still crosses the paths the full run measures.
 declare -A ARGS=(
   [copywriting]="--products 50 --repeats 1"
+  [cutout]="--size 256 --timing-size 256 --repeats 1 --cases coffee,chain"
   [forecast]="--skus 40 --sample 2 --jobs 2"
   # A bucket smaller than the run's cost, so the client has to pace itself.
   [publish]="--products 20 --bucket 100 --speed 10"

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
+from catalog.cutout import Cutout, CutoutError, photo_cutout
 from catalog.galleries.services import gallery_propose
 from catalog.models import Category, Photo, Product, Variant
-from catalog.photos.cutout import Cutout, CutoutError, photo_cutout
 from catalog.photos.intake import display_name, photo_clean, size_check
 from catalog.photos.qc import photo_qc
 

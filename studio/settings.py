@@ -293,8 +293,16 @@ _STAGERS = {
     "compositor": "catalog.staging.compositor.CompositorStager",
     "diffusion": "catalog.staging.diffusion.DiffusionStager",
 }
+_CUTTERS = {
+    "u2netp": "catalog.cutout.learned.U2NetPCutter",
+    "onnx": "catalog.cutout.learned.OnnxCutter",
+    "classical": "catalog.cutout.classical.ClassicalCutter",
+}
 _queue = TaskQueue.from_q_cluster(Q_CLUSTER)
 ATELIER_BACKENDS: dict[str, dict] = {
+    "cutout": backend_config(
+        "cutout", envbackend("ATELIER_CUTOUT", "u2netp", _CUTTERS), env="ATELIER_CUTOUT", queue=_queue
+    ),
     "copywriter": backend_config(
         "copywriter", envbackend("ATELIER_COPYWRITER", "template", _COPYWRITERS), env="ATELIER_COPYWRITER", queue=_queue
     ),

@@ -1,6 +1,8 @@
-"""Cut-out: which pixels of a photo are the product, as an 8-bit mask of the photo's size.
+"""The classical cut-out: which pixels of a photo are the product, from a backdrop model.
 
-Made offline in a few tens of milliseconds, on the same small copy QC measures
+The cut-out is an AI step now (catalog.cutout: ATELIER_CUTOUT picks the
+backend; the default is a learned model). This is the `classical` backend's
+method, the fallback for plain backdrops: made offline in a few tens of milliseconds, on the same small copy QC measures
 (qc.ANALYSIS_SIDE px), then scaled up with a soft, feathered edge:
 
 1. the backdrop is modelled from the frame's border: a smooth surface (a quadratic
@@ -22,41 +24,32 @@ the frame it covers and how clearly its edge stands out from the backdrop.
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field
-
 import numpy as np
 from PIL import Image, ImageFilter
 
+from catalog.cutout.base import MIN_SHARE, Cutout, CutoutError
 from catalog.photos.qc import analysis_pixels, border_pixels, to_lab
+
+__all__ = ["Cutout", "CutoutError", "classical_cutout", "photo_cutout", "product_mask"]
 
 # Darker than the backdrop by up to SHADOW_DEPTH (L*) counts SHADOW_LIGHTNESS_WEIGHT per unit, beyond it fully:
 # a contact shadow is a little darker; a black product is a lot darker.
 SHADOW_LIGHTNESS_WEIGHT, SHADOW_DEPTH = 0.25, 30.0
 MIN_DIFFERENCE = 3.0  # ΔE: below this nothing is product, whatever Otsu says
-MIN_SHARE = 0.003  # a mask covering less of the frame is no product
 SMALL_HOLE_SHARE = 0.004  # holes smaller than this share of the frame are filled
 KEEP_PART_SHARE = 0.15  # parts smaller than this share of the largest are specks
 REFINE_ITERATIONS = 2
 FEATHER_PX = 2.0
 
 
-class CutoutError(Exception):
-    """The photo has no product we can cut out; the message says why, for the maker."""
-
-
-@dataclass(frozen=True)
-class Cutout:
-    mask: Image.Image  # "L", the photo's size: 255 product, 0 backdrop, soft in between at the edge
-    quality: dict = field(default_factory=dict)
-
-    def png(self) -> bytes:
-        buffer = io.BytesIO()
-        self.mask.save(buffer, format="PNG", optimize=False, compress_level=1)
-        return buffer.getvalue()
-
-
 def photo_cutout(*, image: Image.Image) -> Cutout:
+    """The product mask by the configured cut-out backend (catalog.cutout), for callers that import it from here."""
+    from catalog.cutout import photo_cutout as configured  # the registry's module imports this one's base
+
+    return configured(image=image)
+
+
+def classical_cutout(*, image: Image.Image) -> Cutout:
     """The product mask of a (cleaned, upright) photo; raises CutoutError when there is no product to cut."""
     rgb = analysis_pixels(image)
     mask, quality = product_mask(rgb)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from catalog.photos.cutout import CutoutError, photo_cutout
+from catalog.photos.cutout import CutoutError
+from catalog.photos.cutout import classical_cutout as photo_cutout
 
 SIZE = 2000
 

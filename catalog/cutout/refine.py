@@ -1,0 +1,100 @@
+"""From a model's low-resolution product map to a full-resolution 8-bit mask whose edge follows the photo.
+
+A salient-object model sees the photo at 320 × 320 px; scaled up as it is, its
+edge is a blur several pixels wide that cuts through a rim or leaves a halo of
+backdrop. A guided filter (He, Sun and Tang, 2013) fixes that: within each
+small window the mask is made a linear function of the photo's colour, so
+where the photo has an edge the mask gets it, and where the photo is flat the
+mask stays the model's. It is fitted at a working size (long side WORK_SIDE)
+and its coefficients applied to the full-size photo ("fast guided filter"),
+so a 2048 px photo costs a few hundred milliseconds, not seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+WORK_SIDE = 640
+RADIUS_SHARE = 1 / 110  # the filter's window radius, as a share of the working long side (6 px at 640)
+EPS = 2e-3  # regularisation: smaller follows the photo's edges more closely, and its noise too
+# Values of the refined map below LOW are backdrop, above HIGH product; between them the edge ramps.
+LOW, HIGH = 0.2, 0.8
+KEEP_PART_SHARE = 0.02  # parts of the model's map smaller than this share of the largest are specks
+
+
+def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Image, np.ndarray]:
+    """The 8-bit "L" mask at the photo's size, and the cleaned low-resolution map it came from."""
+    from scipy import ndimage  # heavy; only here
+
+    probability = _without_specks(probability.astype(np.float32), ndimage)
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    scale = min(1.0, WORK_SIDE / max(rgb.size))
+    work_size = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
+    guide = _floats(rgb.resize(work_size, Image.Resampling.BILINEAR) if scale < 1 else rgb)
+    start = _resize(probability, work_size)
+    radius = max(2, round(max(work_size) * RADIUS_SHARE))
+    a, b = _guided_coefficients(guide, start, radius=radius, eps=EPS, ndimage=ndimage)
+    if scale < 1:
+        a = np.dstack([_resize(a[..., c], rgb.size) for c in range(3)])
+        b = _resize(b, rgb.size)
+        guide = _floats(rgb)
+    refined = np.einsum("hwc,hwc->hw", a, guide) + b
+    alpha = np.clip((refined - LOW) / (HIGH - LOW), 0.0, 1.0)
+    return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L"), probability
+
+
+def _guided_coefficients(guide: np.ndarray, p: np.ndarray, *, radius: int, eps: float, ndimage):
+    """The colour guided filter's per-pixel a (3 channels) and b, already averaged over the window."""
+    size = 2 * radius + 1
+
+    def box(values: np.ndarray) -> np.ndarray:
+        return ndimage.uniform_filter(values, size=size, mode="reflect")
+
+    mean_i = np.dstack([box(guide[..., c]) for c in range(3)])
+    mean_p = box(p)
+    cov_ip = np.dstack([box(guide[..., c] * p) for c in range(3)]) - mean_i * mean_p[..., None]
+    var = {}
+    for i, j in ((0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)):
+        var[i, j] = box(guide[..., i] * guide[..., j]) - mean_i[..., i] * mean_i[..., j] + (eps if i == j else 0.0)
+    # The 3 × 3 covariance inverted per pixel by its cofactors (np.linalg.solve is several times slower).
+    rr, rg, rb, gg, gb, bb = var[0, 0], var[0, 1], var[0, 2], var[1, 1], var[1, 2], var[2, 2]
+    inv_rr, inv_rg, inv_rb = gg * bb - gb * gb, gb * rb - rg * bb, rg * gb - gg * rb
+    inv_gg, inv_gb, inv_bb = rr * bb - rb * rb, rb * rg - rr * gb, rr * gg - rg * rg
+    det = rr * inv_rr + rg * inv_rg + rb * inv_rb
+    c_r, c_g, c_b = cov_ip[..., 0], cov_ip[..., 1], cov_ip[..., 2]
+    a = (
+        np.dstack(
+            [
+                inv_rr * c_r + inv_rg * c_g + inv_rb * c_b,
+                inv_rg * c_r + inv_gg * c_g + inv_gb * c_b,
+                inv_rb * c_r + inv_gb * c_g + inv_bb * c_b,
+            ]
+        )
+        / det[..., None]
+    )
+    b = mean_p - np.einsum("hwc,hwc->hw", a, mean_i)
+    return np.dstack([box(a[..., c]) for c in range(3)]), box(b)
+
+
+def _without_specks(probability: np.ndarray, ndimage) -> np.ndarray:
+    """The map with small detached blobs (a reflection, a crumb) set to backdrop."""
+    parts, count = ndimage.label(probability >= 0.5)
+    if count < 2:
+        return probability
+    sizes = ndimage.sum_labels(np.ones_like(parts), parts, index=np.arange(1, count + 1))
+    specks = np.flatnonzero(sizes < KEEP_PART_SHARE * sizes.max()) + 1
+    if not len(specks):
+        return probability
+    speck = ndimage.binary_dilation(np.isin(parts, specks), iterations=2)
+    return np.where(speck, 0.0, probability).astype(np.float32)
+
+
+def _floats(image: Image.Image) -> np.ndarray:
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
+def _resize(values: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    if values.shape[::-1] == tuple(size):
+        return values.astype(np.float32)
+    return np.asarray(Image.fromarray(values.astype(np.float32), "F").resize(size, Image.Resampling.BILINEAR))

