@@ -10,6 +10,7 @@ from catalog.models import Category, Look, Photo, Product, QCVerdict, StagedImag
 from catalog.photos.intake import accepted_formats
 from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin, RestrictedInlineMixin
 from studio.permissions import CHANGE, is_manager
+from studio.validators import NulFreeJSONField
 
 
 @admin.register(Category)
@@ -335,7 +336,7 @@ class PhotoAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 class LookAdminForm(forms.ModelForm):
     """A look's settings are edited as JSON and saved as a new version (earlier ones are kept)."""
 
-    spec = forms.JSONField(
+    spec = NulFreeJSONField(
         label="Settings",
         required=False,
         help_text="Backdrop, surface, placement, shadow, light, colour grade and the generative prompt. "

@@ -1,7 +1,12 @@
 from django.contrib import admin
+from django.db import models
 
 from studio.models import Job, MakerProfile, StudioProfile
 from studio.permissions import CHANGE, VIEW, can, is_manager
+from studio.validators import NulFreeJSONField
+
+# JSON edited in the admin (materials, variant options, marketplace profiles) refuses a NUL with a message.
+NUL_FREE_JSON = {models.JSONField: {"form_class": NulFreeJSONField}}
 
 
 class RestrictedAdminMixin:
@@ -10,6 +15,8 @@ class RestrictedAdminMixin:
     The same rule as the app's pages and API (studio.permissions): an artisan
     who guesses another maker's object id gets the admin's "doesn't exist".
     """
+
+    formfield_overrides = NUL_FREE_JSON
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, VIEW)
@@ -71,6 +78,7 @@ class RestrictedInlineMixin(RestrictedAdminMixin):
 @admin.register(StudioProfile)
 class StudioProfileAdmin(admin.ModelAdmin):
     list_display = ["name", "currency", "weekly_making_hours", "updated_at"]
+    formfield_overrides = NUL_FREE_JSON
 
     def has_add_permission(self, request):
         return is_manager(request.user) and not StudioProfile.objects.exists()

@@ -11,6 +11,7 @@ from catalog.models import Look
 from forecasting.imports.service import sales_import
 from forecasting.models import Sale, SalesImport
 from studio.parsing import ascii_ids, ascii_int
+from tests.catalog.test_admin import form_data
 from tests.factories import VariantFactory
 from tests.test_pages import review_item
 
@@ -137,3 +138,74 @@ def test_a_hostile_quantity_cell_is_a_bad_row_in_the_import_report(value):
     record = sales_import(file=data, file_name="sales.csv", mode=SalesImport.Mode.GOOD_ROWS)
     assert not Sale.objects.exists()
     assert [p["message"] for p in record.report["problems"]] == [f"{value!r} is not a whole number"]
+
+
+# --- NUL characters in JSON fields: PostgreSQL can't store them, so they are refused with a 400 -----
+
+
+NUL_LISTS = [["stoneware\x00"], ["ok", "\x00"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["materials", "techniques"])
+@pytest.mark.parametrize("value", NUL_LISTS)
+def test_a_nul_in_a_products_list_field_is_a_400_in_the_api(artisan_client, own_product, field, value):
+    response = artisan_client.patch(f"/api/products/{own_product.pk}/", {field: value}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {field: ["Null characters are not allowed."]}
+    own_product.refresh_from_db()
+    assert "\x00" not in str(getattr(own_product, field))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("options", [{"colour\x00": "celadon"}, {"colour": "cela\x00don"}, {"a": {"b": ["\x00"]}}])
+def test_a_nul_in_variant_options_is_a_400_in_the_api(artisan_client, own_product, options):
+    variant = own_product.variants.get()
+    response = artisan_client.patch(
+        f"/api/variants/{variant.pk}/", {"options": options}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"options": ["Null characters are not allowed."]}
+    variant.refresh_from_db()
+    assert "\x00" not in str(variant.options)
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_reviewers_edits_is_a_400_in_the_api(artisan_client, pending):
+    response = artisan_client.post(
+        f"/api/reviews/{pending.pk}/decide/",
+        {"decision": "approve", "seen_hash": pending.snapshot_hash, "edits": {"tags": ["mug\x00"]}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"edits": ["Null characters are not allowed."]}
+    assert ReviewItem.objects.get(pk=pending.pk).state == "pending"
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.catalog.admin_urls")
+@pytest.mark.parametrize("field", ["materials", "techniques"])
+def test_a_nul_in_a_products_list_field_is_refused_in_the_admin(manager_client, own_product, field):
+    url = f"/admin/catalog/product/{own_product.pk}/change/"
+    data = form_data(manager_client.get(url))
+    data[field] = '["stoneware\\u0000"]'
+    response = manager_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field] == ["Null characters are not allowed."]
+    own_product.refresh_from_db()
+    assert "\x00" not in str(getattr(own_product, field))
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.catalog.admin_urls")
+@pytest.mark.parametrize("options", ['{"colour\\u0000": "celadon"}', '{"colour": "cela\\u0000don"}'])
+def test_a_nul_in_variant_options_is_refused_in_the_admin(manager_client, own_product, options):
+    variant = own_product.variants.get()
+    url = f"/admin/catalog/variant/{variant.pk}/change/"
+    data = form_data(manager_client.get(url))
+    data["options"] = options
+    response = manager_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["options"] == ["Null characters are not allowed."]
+    variant.refresh_from_db()
+    assert "\x00" not in str(variant.options)

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from approvals.models import ReviewEvent, ReviewItem
+from studio.validators import refuse_nul
 
 
 class ReviewEventSerializer(serializers.ModelSerializer):
@@ -42,7 +43,9 @@ class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     seen_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="snapshot_hash of the version you reviewed.")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    edits = serializers.DictField(required=False, default=dict, help_text="Field → new value, for edit-then-approve.")
+    edits = serializers.DictField(
+        required=False, default=dict, validators=[refuse_nul], help_text="Field → new value, for edit-then-approve."
+    )
     retry = serializers.BooleanField(
         required=False, default=False, help_text="With reject: write a new version following the note."
     )

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from catalog.forms import MAX_FILES_PER_UPLOAD
 from catalog.models import Category, Look, Photo, Product, StagedImage, Variant
+from studio.validators import refuse_nul
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -17,6 +18,7 @@ class VariantSerializer(serializers.ModelSerializer):
         model = Variant
         fields = ["id", "product", "sku", "title", "options", "price", "effective_price", "stock_on_hand", "position"]
         read_only_fields = ["id", "product", "sku"]
+        extra_kwargs = {"options": {"validators": [refuse_nul]}}
 
 
 class QCCheckSerializer(serializers.Serializer):
@@ -146,6 +148,7 @@ class ProductSerializer(serializers.ModelSerializer):
 def _string_list(value, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise serializers.ValidationError(f"{name} must be a list of strings.")
+    refuse_nul(value)
     return [item.strip()[:80] for item in value if item.strip()][:30]
 
 
