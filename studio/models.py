@@ -95,6 +95,24 @@ class Job(models.Model):
         return self.status in {self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED}
 
     @property
+    def kind_label(self) -> str:
+        """The kind in plain words: "listing_copy" → "Listing copy"."""
+        return self.kind.replace("_", " ").replace("-", " ").strip().capitalize()
+
+    @property
+    def duration_label(self) -> str:
+        """How long a finished job took, as a person says it: "under a minute", "4 minutes", "1 h 5 min"."""
+        if not (self.started_at and self.finished_at):
+            return ""
+        minutes = round(max(0.0, (self.finished_at - self.started_at).total_seconds()) / 60)
+        if minutes < 1:
+            return "under a minute"
+        if minutes < 60:
+            return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+    @property
     def percent(self) -> int:
         if not self.total:
             return 100 if self.is_finished else 0

@@ -130,6 +130,7 @@ def job_finish(*, job_id: int, message: str = "", failed: bool = False) -> Job:
         if failed:
             job.status = Job.Status.FAILED
             job.finished_at = timezone.now()
+            job.started_at = job.started_at or job.finished_at
         elif not job.is_finished:
             _finish(job)
         if not was_finished and job.is_finished:
@@ -153,6 +154,7 @@ def _finish(job: Job) -> None:
     else:
         job.status = Job.Status.SUCCEEDED
     job.finished_at = timezone.now()
+    job.started_at = job.started_at or job.finished_at  # refused or empty work starts and ends at once
 
 
 def _emit_finished(job: Job) -> None:

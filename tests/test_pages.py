@@ -15,7 +15,7 @@ from django.utils import timezone
 from approvals.models import ReviewEvent, ReviewItem
 from catalog.models import Product
 from studio.models import Job, StudioProfile
-from studio.services import job_advance, job_create, job_start
+from studio.services import job_advance, job_create, job_finish, job_start
 from tests.factories import ProductFactory, SaleFactory, VariantFactory
 
 
@@ -400,6 +400,53 @@ def test_job_detail_page_and_its_progress_endpoint(artisan_client, artisan):
     finished = html(response)
     assert "Staging photos for the spring looks" in finished and "Done with errors" in finished
     assert "data-progress-live" not in finished and "http-equiv" not in finished
+
+
+def _details(body: str) -> str:
+    """The job page's details list, where started, finished and the kind of work are shown."""
+    return body[body.index('id="details-heading"') :]
+
+
+def test_a_finished_job_says_when_it_started_and_finished_and_its_kind_in_words(artisan_client, artisan):
+    job = job_create(kind="listing_copy", label="Writing listing copy for 2 products", total=2, created_by=artisan)
+    job_start(job_id=job.pk)
+    Job.objects.filter(pk=job.pk).update(started_at=timezone.now() - dt.timedelta(minutes=5))
+    job_advance(job_id=job.pk, done=2)
+    job.refresh_from_db()
+
+    details = _details(html(artisan_client.get(reverse("job-detail", args=[job.pk]))))
+
+    assert "Not yet" not in details
+    assert "<dt>Kind of work</dt><dd>Listing copy</dd>" in details
+    assert "Listing_copy" not in details
+    started, finished = timezone.localtime(job.started_at), timezone.localtime(job.finished_at)
+    assert f'<dt>Started</dt><dd><time datetime="{started.isoformat()}">{started:%-d %b %Y, %H:%M}</time>' in details
+    assert f'<dt>Finished</dt><dd><time datetime="{finished.isoformat()}">{finished:%-d %b %Y, %H:%M}</time>' in details
+    assert "<dt>Took</dt><dd>5 minutes</dd>" in details
+    listing = html(artisan_client.get(reverse("job-list")))
+    assert "<span>Listing copy</span>" in listing and "listing_copy" not in listing
+
+
+@pytest.mark.parametrize("failed", [False, True])
+def test_a_job_that_ends_at_once_has_a_start_time_too(artisan_client, artisan, failed):
+    """Work refused at once ("Shopify isn't connected") or with nothing to do still started when it finished."""
+    job = job_create(kind="publish", label="Publishing 1 product to Shopify", total=1, created_by=artisan)
+    job_finish(job_id=job.pk, failed=failed, message="Nothing to do.")
+    job.refresh_from_db()
+
+    assert job.started_at == job.finished_at is not None
+    details = _details(html(artisan_client.get(reverse("job-detail", args=[job.pk]))))
+    assert "Not yet" not in details
+    assert "<dt>Kind of work</dt><dd>Publish</dd>" in details
+    assert "<dt>Took</dt><dd>under a minute</dd>" in details
+
+
+def test_a_job_not_started_yet_says_so(artisan_client, artisan):
+    job = job_create(kind="forecast_refit", label="Nightly forecast refit", total=3, created_by=artisan)
+    details = _details(html(artisan_client.get(reverse("job-detail", args=[job.pk]))))
+    assert "<dt>Started</dt><dd>Not yet</dd>" in details
+    assert "<dt>Kind of work</dt><dd>Forecast refit</dd>" in details
+    assert "Finished" not in details and "Took" not in details
 
 
 def test_jobs_of_other_people_are_hidden_from_artisans(artisan_client, manager_client, artisan, other_artisan):
