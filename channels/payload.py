@@ -151,6 +151,12 @@ class OrderDataError(ValueError):
     """Order data that doesn't have the shape we rely on."""
 
 
+class OrderOutOfRange(OrderDataError):
+    """Order data of the right shape with values no real order has (10¹² units, a NaN or negative price,
+    a NUL in a SKU, a date years ahead): never recorded; a webhook acknowledges and logs it, since a
+    retry can't fix it."""
+
+
 @dataclass(frozen=True)
 class OrderLine:
     line_id: str

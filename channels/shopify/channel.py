@@ -7,11 +7,14 @@ the app's client secret (SHOPIFY_WEBHOOK_SECRET); the order pull is their backst
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 
 from channels.base import Channel, ExportFile, Published, WebhookRejected, WebhookResult
 from channels.payload import OrderPayload, ProductPayload
+
+logger = logging.getLogger(__name__)
 
 ORDER_TOPICS = {"orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/edited"}
 
@@ -69,6 +72,7 @@ class ShopifyChannel(Channel):
         a replay, or a retry long after the fact) is acknowledged but not applied, so Shopify stops
         retrying; the scheduled pull records anything that really was missed."""
         from channels.shopify.webhooks import (
+            WebhookOrderOutOfRange,
             WebhookPayloadError,
             is_stale,
             parse_order_webhook,
@@ -93,6 +97,10 @@ class ShopifyChannel(Channel):
                     topic=shopify_topic, ignored="stale delivery: the order pull records anything missed"
                 )
             order = parse_order_webhook(payload)
+        except WebhookOrderOutOfRange as error:
+            # Acknowledged: Shopify would retry a refusal for days, and no retry makes these values possible.
+            logger.warning("Shopify %s webhook ignored: %s", shopify_topic, error)
+            return WebhookResult(topic=shopify_topic, ignored=f"not recorded: {error}")
         except WebhookPayloadError as error:
             raise WebhookRejected(f"The order could not be read: {error}", status=400) from None
         return WebhookResult(topic=shopify_topic, orders=(order,))

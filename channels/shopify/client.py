@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from channels.payload import ImagePayload, OrderPayload, ProductPayload
+from channels.payload import ImagePayload, OrderOutOfRange, OrderPayload, ProductPayload
 from channels.shopify import productset, queries, transport
 from channels.shopify.errors import ShopifyAuthError, ShopifyError, ShopifyUnavailable, ShopifyUserError
 from channels.shopify.orders import graphql_order_truncated, order_from_graphql
@@ -283,7 +283,12 @@ class ShopifyClient:
             for node in connection["nodes"]:
                 if graphql_order_truncated(node, refunds_limit=ORDER_REFUNDS):
                     node = self._order_in_full(node["id"])
-                yield order_from_graphql(node)
+                try:
+                    order = order_from_graphql(node)
+                except OrderOutOfRange as error:  # one impossible order must not stop the pull for good
+                    log.warning("Shopify order %s skipped: %s", node.get("name") or node.get("id"), error)
+                    continue
+                yield order
             if not connection["pageInfo"]["hasNextPage"]:
                 return
             after = connection["pageInfo"]["endCursor"]

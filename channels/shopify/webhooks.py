@@ -25,8 +25,8 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from channels.payload import OrderDataError, OrderLine, OrderPayload, RefundLine, RefundPayload
-from channels.shopify.orders import money, numeric_id, quantity, timestamp
+from channels.payload import OrderDataError, OrderLine, OrderOutOfRange, OrderPayload, RefundLine, RefundPayload
+from channels.shopify.orders import numeric_id, order_dates, quantity, sku, text, timestamp, unit_price
 
 DEFAULT_MAX_AGE = timedelta(hours=6)
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -34,6 +34,10 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 
 class WebhookPayloadError(ValueError):
     """A signed webhook body we can't use: not JSON, or not the shape of its topic."""
+
+
+class WebhookOrderOutOfRange(WebhookPayloadError):
+    """A well-formed order with impossible values (see OrderOutOfRange): acknowledged, logged, not recorded."""
 
 
 def verify_webhook(body: bytes, hmac_header: str | None, secret: str) -> bool:
@@ -91,23 +95,27 @@ def parse_order_webhook(payload: bytes | str | Mapping) -> OrderPayload:
         lines = tuple(
             OrderLine(
                 line_id=numeric_id(item["id"]),
-                sku=item.get("sku") or None,
+                sku=sku(item.get("sku")),
                 quantity=quantity(item["quantity"]),
-                unit_price=money(item["price"]),
+                unit_price=unit_price(item["price"]),
                 refunded_quantity=refunded.get(numeric_id(item["id"]), 0),
             )
             for item in data["line_items"]
         )
         created_at = timestamp(data["created_at"])
+        updated_at = timestamp(data["updated_at"]) if data.get("updated_at") else created_at
+        order_dates(created_at, updated_at)
         return OrderPayload(
             order_id=numeric_id(data["id"]),
-            name=str(data["name"]),
+            name=text(data["name"], "order name"),
             created_at=created_at,
-            updated_at=timestamp(data["updated_at"]) if data.get("updated_at") else created_at,
+            updated_at=updated_at,
             cancelled=bool(data.get("cancelled_at")),
-            currency=str(data["currency"]),
+            currency=text(data["currency"], "currency"),
             lines=lines,
         )
+    except OrderOutOfRange as exc:
+        raise WebhookOrderOutOfRange(f"Order webhook: {exc}") from None
     except KeyError as exc:
         raise WebhookPayloadError(f"Order webhook without {exc}.") from None
     except (TypeError, AttributeError) as exc:
@@ -123,7 +131,7 @@ def parse_refund_webhook(payload: bytes | str | Mapping) -> RefundPayload:
         lines = tuple(
             RefundLine(
                 line_id=numeric_id(item["line_item_id"]),
-                sku=((item.get("line_item") or {}).get("sku")) or None,
+                sku=sku((item.get("line_item") or {}).get("sku")),
                 quantity=quantity(item["quantity"]),
             )
             for item in data.get("refund_line_items") or []
@@ -134,6 +142,8 @@ def parse_refund_webhook(payload: bytes | str | Mapping) -> RefundPayload:
             created_at=timestamp(data.get("created_at") or data["processed_at"]),
             lines=lines,
         )
+    except OrderOutOfRange as exc:
+        raise WebhookOrderOutOfRange(f"Refund webhook: {exc}") from None
     except KeyError as exc:
         raise WebhookPayloadError(f"Refund webhook without {exc}.") from None
     except (TypeError, AttributeError) as exc:

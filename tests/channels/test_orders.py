@@ -222,3 +222,19 @@ def test_the_order_pull_is_scheduled_only_when_shopify_is_connected(settings, db
     settings.SHOPIFY_SHOP_DOMAIN = ""
     schedules_sync()
     assert not Schedule.objects.filter(name=ORDER_PULL).exists()
+
+
+def test_a_pulled_order_with_impossible_values_is_skipped_and_logged_not_the_whole_pull(shop, client, variants, caplog):
+    good = seed_orders(shop, 2)
+    huge = shop.add_order(lines=[("MUG-CEL-S", 10**12, "24.00")], updated_at=START + dt.timedelta(hours=1))
+    negative = shop.add_order(lines=[("MUG-CEL-L", 1, "-24.00")], updated_at=START + dt.timedelta(hours=2))
+
+    with caplog.at_level("WARNING", logger="channels.shopify.client"):
+        outcome = orders_pull(client=client)
+
+    assert outcome.orders == 2
+    assert set(Sale.objects.values_list("order_ref", flat=True)) == {order["name"] for order in good}
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert f"{huge['name']} skipped" in logged and "more than 100,000 units" in logged
+    assert f"{negative['name']} skipped" in logged and "negative" in logged
+    assert sync().last_error == ""

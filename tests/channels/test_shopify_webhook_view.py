@@ -310,3 +310,64 @@ def test_a_signed_test_webhook_turns_into_sales_on_the_sales_page(client, manage
     for viewer in (manager_client, artisan_client):
         page = viewer.get(reverse("sale-list")).content.decode()
         assert order["name"] in page and "MUG-CEL-L" in page
+
+
+# --- Signed, well-formed, impossible: acknowledged (Shopify would retry a refusal for days), logged, not recorded ---
+
+
+def _with_line(body: dict, **changes) -> dict:
+    body["line_items"][0].update(changes)
+    return body
+
+
+TEN_YEARS = dt.timedelta(days=3653)
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (lambda b: _with_line(b, quantity=10**12), "more than 100,000 units"),
+        (lambda b: _with_line(b, price=1e30), "too large"),
+        (lambda b: _with_line(b, price="1e30"), "too large"),
+        (lambda b: _with_line(b, price=float("nan")), "not a number"),
+        (lambda b: _with_line(b, price="NaN"), "not a number"),
+        (lambda b: _with_line(b, price="-12.00"), "negative"),
+        (lambda b: _with_line(b, sku="MUG-CEL-S\x00"), "NUL"),
+        (lambda b: {**b, "name": "#1\x00"}, "NUL"),
+        (lambda b: {**b, "created_at": (timezone.now() + TEN_YEARS).isoformat()}, "in the future"),
+        (
+            lambda b: {
+                **b,
+                "created_at": (timezone.now() + TEN_YEARS).isoformat(),
+                "updated_at": (timezone.now() + TEN_YEARS).isoformat(),
+            },
+            "in the future",
+        ),
+        (lambda b: {**b, "created_at": "1970-01-01T00:00:00Z"}, "before 2000"),
+    ],
+    ids=["quantity-1e12", "price-1e30", "price-1e30-text", "price-nan", "price-nan-text", "negative-price",
+         "nul-in-sku", "nul-in-name", "placed-2036", "placed-and-updated-2036", "placed-1970"],
+)  # fmt: skip
+def test_an_impossible_order_is_acknowledged_logged_and_not_recorded(client, mugs, orders, caplog, change, reason):
+    order = orders.add_order(lines=[("MUG-CEL-S", 2, "24.00")], updated_at=recent())
+    body = change(json.loads(json.dumps(orders.order_webhook(order["id"]))))
+
+    with caplog.at_level("WARNING", logger="channels.shopify.channel"):
+        response = deliver(client, json.dumps(body).encode())
+
+    assert response.status_code == 200
+    assert reason in response.json()["ignored"]
+    assert any(reason in record.getMessage() for record in caplog.records)
+    assert nothing_written()
+
+
+def test_a_refund_of_an_impossible_quantity_is_not_recorded(client, mugs, orders):
+    order = orders.add_order(lines=[("MUG-CEL-S", 2, "24.00")], updated_at=recent())
+    body = orders.order_webhook(order["id"])
+    body["refunds"] = [{"id": 9, "created_at": body["updated_at"], "refund_line_items": [
+        {"line_item_id": body["line_items"][0]["id"], "quantity": 10**12}]}]  # fmt: skip
+
+    response = deliver(client, body)
+
+    assert response.status_code == 200 and "more than 100,000 units" in response.json()["ignored"]
+    assert nothing_written()
