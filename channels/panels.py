@@ -1,5 +1,6 @@
-"""What the channels app adds to other pages: the product's publishing panel, bulk "publish" actions,
-export links in the catalogue and the unmatched SKUs on the forecasts page."""
+"""What the channels app adds to other pages: the product's publishing panel, bulk "publish" actions (offered
+only for a connected channel), export links and how to connect a channel in the catalogue, and the unmatched
+SKUs on the forecasts page."""
 
 from __future__ import annotations
 
@@ -29,8 +30,26 @@ def _unmatched(request, obj) -> dict | None:
     return {"unmatched": rows} if rows else None
 
 
+def _connect_a_channel(request, obj) -> dict | None:
+    """Tell a manager how to connect a channel while none is on (the catalogue offers no publishing until then)."""
+    if not is_manager(request.user) or channels.enabled():
+        return None
+    waiting = [channel for channel in channels.all() if not channel.enabled]
+    return {"unconnected": waiting} if waiting else None
+
+
+def _channel_enabled(channel_name: str):
+    def available() -> bool:
+        return channels.get(channel_name).enabled
+
+    return available
+
+
 def _publish_action(channel_name: str):
     def start(request, products):
+        channel = channels.get(channel_name)
+        if not channel.enabled:  # a stale page may still post the action: refuse it before any job exists
+            raise panels.ActionRefused(channel.not_connected_message())
         return publish_start(products=products, requested_by=request.user, channel=channel_name)
 
     return start
@@ -55,6 +74,14 @@ panels.register(
 )
 panels.register(
     panels.Panel(
+        slot="catalogue_notes",
+        name="connect_a_channel",
+        template="channels/panels/connect_a_channel.html",
+        context=_connect_a_channel,
+    )
+)
+panels.register(
+    panels.Panel(
         slot="forecasts",
         name="unmatched_skus",
         template="channels/panels/unmatched_skus.html",
@@ -70,5 +97,6 @@ for _name in channels.configured:
             label=f"Publish to {_cls.label}",
             start=_publish_action(_name),
             order=50,
+            available=_channel_enabled(_name),
         )
     )

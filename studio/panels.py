@@ -43,6 +43,12 @@ class ProductAction:
     permission: str = "catalog.change_product"
     order: int = 100
     needs_looks: bool = False  # the form's look checkboxes apply
+    # Whether the action can run on this installation now (e.g. its channel is connected); asked per request,
+    # so a changed setting is seen at once. None: always.
+    available: Callable[[], bool] | None = None
+
+    def is_available(self) -> bool:
+        return self.available is None or self.available()
 
 
 class ActionRefused(Exception):
@@ -83,7 +89,11 @@ def render_context(slot: str, request: HttpRequest, obj: Any = None) -> list[tup
 
 
 def actions_for(user) -> list[ProductAction]:
-    return sorted((a for a in _actions.values() if user.has_perm(a.permission)), key=lambda a: (a.order, a.name))
+    """The bulk actions `user` may start that can run here now (a channel's only once it is connected)."""
+    return sorted(
+        (a for a in _actions.values() if user.has_perm(a.permission) and a.is_available()),
+        key=lambda a: (a.order, a.name),
+    )
 
 
 def action(name: str) -> ProductAction | None:

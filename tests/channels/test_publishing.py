@@ -536,6 +536,57 @@ def test_an_outsider_can_publish_nothing(connected, mug, outsider_client, django
     assert connected.requests == []
 
 
+def _catalogue(client) -> str:
+    response = client.get(reverse("product-list"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _not_connected(settings) -> None:
+    settings.SHOPIFY_SHOP_DOMAIN = ""
+    settings.SHOPIFY_ACCESS_TOKEN = ""
+
+
+def test_the_catalogue_offers_publishing_only_for_a_connected_channel(connected, mug, manager_client):
+    page = _catalogue(manager_client)
+
+    assert '<option value="publish_shopify">Publish to Shopify</option>' in page
+    assert "No sales channel is connected yet" not in page
+
+
+def test_without_shopify_the_catalogue_offers_no_publishing_and_tells_a_manager_how_to_connect_it(
+    settings, mug, manager_client, artisan_client
+):
+    _not_connected(settings)
+
+    page = _catalogue(manager_client)
+    assert "publish_shopify" not in page and "Publish to Shopify" not in page.split("connect-channel")[0]
+    assert '<option value="write_listing">Write listing copy</option>' in page  # the other actions stay
+    assert "No sales channel is connected yet" in page
+    assert "To connect Shopify, set <code>SHOPIFY_SHOP_DOMAIN</code> and <code>SHOPIFY_ACCESS_TOKEN</code>" in page
+    assert "Configuration → Sales channels" in page
+
+    artisan_page = _catalogue(artisan_client)  # connecting a channel is a manager's job
+    assert "publish_shopify" not in artisan_page and "No sales channel is connected yet" not in artisan_page
+
+
+def test_a_bulk_publish_posted_while_shopify_is_not_connected_is_refused_before_any_job(
+    settings, mug, manager_client, django_capture_on_commit_callbacks
+):
+    _not_connected(settings)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(
+            reverse("products-bulk"), {"action": "publish_shopify", "products": [mug.pk]}, follow=True
+        )
+
+    assert response.redirect_chain[-1][0] == reverse("product-list")
+    assert (
+        "Shopify isn&#x27;t connected: set SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN." in response.content.decode()
+    )
+    assert not Job.objects.exists() and not ChannelListing.objects.exists()
+
+
 def test_without_shopify_settings_the_page_says_so_and_nothing_is_sent(
     settings,
     mug,
