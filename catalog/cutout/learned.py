@@ -82,11 +82,17 @@ class OnnxCutter(Cutter):
         started = time.perf_counter()
         rgb = image if image.mode == "RGB" else image.convert("RGB")
         probability = self.probability(rgb)
+        modelled = time.perf_counter()
         mask, cleaned = refined_mask(probability, rgb)
         share = float(np.mean(np.asarray(mask) >= 128))
         if share < MIN_SHARE:
             raise CutoutError("no product found: the model sees nothing in the photo that stands out.")
-        return Cutout(mask=mask, quality=self._quality(cleaned, share, started))
+        quality = self._quality(cleaned, share)
+        quality["ms"] = {
+            "model": round((modelled - started) * 1000),
+            "refine": round((time.perf_counter() - modelled) * 1000),
+        }
+        return Cutout(mask=mask, quality=quality)
 
     def probability(self, rgb: Image.Image) -> np.ndarray:
         """The model's product map in [0, 1] at its own input size (320 × 320 for U²-Net)."""
@@ -132,7 +138,7 @@ class OnnxCutter(Cutter):
         except Exception as exc:  # onnxruntime raises its own types for a missing or broken file
             raise CutterUnavailable(f"the {self.name} cut-out model {path} can't be loaded ({exc}).") from None
 
-    def _quality(self, probability: np.ndarray, share: float, started: float) -> dict:
+    def _quality(self, probability: np.ndarray, share: float) -> dict:
         """How sure the cut is: how two-sided the model's map is, how many parts, whether it meets the frame."""
         from scipy import ndimage
 
@@ -146,7 +152,6 @@ class OnnxCutter(Cutter):
             "confidence": round(decided, 3),
             "parts": int(parts),
             "touches_frame": bool(frame.any()),
-            "ms": round((time.perf_counter() - started) * 1000),
         }
 
 

@@ -8,6 +8,12 @@ where the photo has an edge the mask gets it, and where the photo is flat the
 mask stays the model's. It is fitted at a working size (long side WORK_SIDE)
 and its coefficients applied to the full-size photo ("fast guided filter"),
 so a 2048 px photo costs a few hundred milliseconds, not seconds.
+
+Where the photo shows no edge of its own (white glaze on white paper) the
+filter can only blur the model's outline, or snap to the wrong edge nearby (a
+glaze line inside the rim); there the model's map, scaled up, is kept instead,
+weighed by how much colour variance the photo has in the window
+(TRUST_VARIANCE). bench/cutout.py measures both against the plain scaled map.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from PIL import Image
 
 WORK_SIDE = 640
 RADIUS_SHARE = 1 / 110  # the filter's window radius, as a share of the working long side (6 px at 640)
+TRUST_VARIANCE = 5e-3  # colour variance at which the photo's edge and the model's outline count the same
 EPS = 2e-3  # regularisation: smaller follows the photo's edges more closely, and its noise too
 # Values of the refined map below LOW are backdrop, above HIGH product; between them the edge ramps.
 LOW, HIGH = 0.2, 0.8
@@ -34,18 +41,23 @@ def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Ima
     guide = _floats(rgb.resize(work_size, Image.Resampling.BILINEAR) if scale < 1 else rgb)
     start = _resize(probability, work_size)
     radius = max(2, round(max(work_size) * RADIUS_SHARE))
-    a, b = _guided_coefficients(guide, start, radius=radius, eps=EPS, ndimage=ndimage)
+    a, b, contrast = _guided_coefficients(guide, start, radius=radius, eps=EPS, ndimage=ndimage)
+    # Where the photo shows no edge (white glaze on white paper) the filter would only blur the model's
+    # outline, and blurring eats into a curved rim: there the model's own map, scaled up, is kept.
+    trust = contrast / (contrast + TRUST_VARIANCE)
     if scale < 1:
         a = np.dstack([_resize(a[..., c], rgb.size) for c in range(3)])
-        b = _resize(b, rgb.size)
+        b, trust = _resize(b, rgb.size), _resize(trust, rgb.size)
         guide = _floats(rgb)
     refined = np.einsum("hwc,hwc->hw", a, guide) + b
+    refined = trust * refined + (1.0 - trust) * _resize(probability, rgb.size)
     alpha = np.clip((refined - LOW) / (HIGH - LOW), 0.0, 1.0)
     return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L"), probability
 
 
 def _guided_coefficients(guide: np.ndarray, p: np.ndarray, *, radius: int, eps: float, ndimage):
-    """The colour guided filter's per-pixel a (3 channels) and b, already averaged over the window."""
+    """The colour guided filter's per-pixel a (3 channels) and b, averaged over the window, and the photo's
+    colour variance there (how much of an edge the photo shows)."""
     size = 2 * radius + 1
 
     def box(values: np.ndarray) -> np.ndarray:
@@ -74,7 +86,8 @@ def _guided_coefficients(guide: np.ndarray, p: np.ndarray, *, radius: int, eps: 
         / det[..., None]
     )
     b = mean_p - np.einsum("hwc,hwc->hw", a, mean_i)
-    return np.dstack([box(a[..., c]) for c in range(3)]), box(b)
+    contrast = box(var[0, 0] + var[1, 1] + var[2, 2] - 3 * eps)  # the photo's own colour variance nearby
+    return np.dstack([box(a[..., c]) for c in range(3)]), box(b), np.clip(contrast, 0.0, None)
 
 
 def _without_specks(probability: np.ndarray, ndimage) -> np.ndarray:
