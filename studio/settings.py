@@ -350,11 +350,29 @@ ATELIER_REFIT_AFTER_IMPORT = envbool("ATELIER_REFIT_AFTER_IMPORT", True)  # new 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "filters": {"quiet_assets": {"()": "studio.logging_filters.QuietAssetRequests"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # The dev server's request log, without the successful static and media requests of every page.
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["quiet_assets"],
+            "level": "INFO",
+            "propagate": False,
+        },
         # Prophet logs an ERROR at import when plotly (its optional plotting extra) is missing; nothing plots here.
         "prophet.plot": {"level": "CRITICAL"},
     },

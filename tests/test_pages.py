@@ -402,6 +402,13 @@ def test_job_detail_page_and_its_progress_endpoint(artisan_client, artisan):
     assert "data-progress-live" not in finished and "http-equiv" not in finished
 
 
+def test_favicon_ico_leads_to_the_studio_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith(".svg") and "/static/img/favicon" in response["Location"]
+    assert "max-age=86400" in response["Cache-Control"]
+
+
 def _details(body: str) -> str:
     """The job page's details list, where started, finished and the kind of work are shown."""
     return body[body.index('id="details-heading"') :]

@@ -2,7 +2,10 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from studio import views
@@ -30,8 +33,16 @@ api_urls = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
 
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers and the admin ask for /favicon.ico whatever the page's <link rel="icon"> says."""
+    return HttpResponseRedirect(static_url("img/favicon.svg"))
+
+
 urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
+    path("favicon.ico", favicon, name="favicon"),
     path("jobs/", views.job_list, name="job-list"),
     path("jobs/<int:job_id>/", views.job_detail, name="job-detail"),
     path("jobs/<int:job_id>/progress.json", views.job_progress_json, name="job-progress"),

@@ -212,27 +212,8 @@ def test_runstudio_shows_the_seed_s_progress_and_summary(monkeypatch):
         progress("[  1.0 s] Photos: 40 drawn and checked")
         return DemoSummary(seeded=True, studio="Kiln & Loom Studio", size=size, products=40, photos=40)
 
-    class Process:
-        """A web server or worker that Ctrl-C stops at once."""
-
-        def __init__(self, args):
-            self.args, self.returncode, self.signals, self.polled = args, None, [], False
-
-        def poll(self):
-            if not self.polled:
-                self.polled = True
-                raise KeyboardInterrupt
-            return self.returncode
-
-        def send_signal(self, number):
-            self.signals.append(number)
-
-        def wait(self, timeout):
-            self.returncode = 0
-
-    started = []
+    started = _fake_processes(monkeypatch, runstudio)
     monkeypatch.setattr(seed_demo, "demo_seed", quick_seed)
-    monkeypatch.setattr(runstudio.subprocess, "Popen", lambda args: started.append(Process(args)) or started[-1])
     out = io.StringIO()
     call_command("runstudio", "--no-worker", stdout=out)
     output = out.getvalue()
@@ -240,5 +221,78 @@ def test_runstudio_shows_the_seed_s_progress_and_summary(monkeypatch):
     assert "[  1.0 s] Photos: 40 drawn and checked" in output
     assert "Seeded Kiln & Loom Studio (small demo, seed 7)" in output
     assert "Atelier is running at http://127.0.0.1:8000/" in output
-    assert [process.args[2:] for process in started] == [["runserver", "127.0.0.1:8000", "--noreload"]]
+    assert [process.args[2:] for process in started] == [["runserver", "127.0.0.1:8000", "--noreload", "--skip-checks"]]
     assert started[0].signals == [signal.SIGINT]
+
+
+def _fake_processes(monkeypatch, runstudio, *, serving: bool = True, polls_before_stopping: int = 1) -> list:
+    """Popen replaced by a web server or worker that runs for a few polls, then Ctrl-C stops (or it exits)."""
+
+    class Process:
+        def __init__(self, args):
+            self.args, self.returncode, self.signals, self.polls = args, None, [], 0
+
+        def poll(self):
+            self.polls += 1
+            if self.polls == polls_before_stopping + 1:
+                if serving:
+                    raise KeyboardInterrupt  # once: the person presses Ctrl-C
+                self.returncode = 1
+            return self.returncode
+
+        def send_signal(self, number):
+            self.signals.append(number)
+
+        def wait(self, timeout):
+            self.returncode = 0 if self.returncode is None else self.returncode
+
+    started = []
+    monkeypatch.setattr(runstudio.subprocess, "Popen", lambda args: started.append(Process(args)) or started[-1])
+    monkeypatch.setattr(runstudio, "_answers", lambda host, port: serving)
+    monkeypatch.setattr(runstudio.time, "sleep", lambda seconds: None)
+    return started
+
+
+def test_runstudio_prints_the_logins_after_the_system_check_once_the_server_answers(monkeypatch):
+    from django.conf import settings
+
+    from demo.management.commands import runstudio
+
+    UserFactory(username="ines", role="artisan", password=settings.ATELIER_DEMO_PASSWORD)
+    ProductFactory()  # not an empty database: no seed
+    _fake_processes(monkeypatch, runstudio)
+    out = io.StringIO()
+    call_command("runstudio", "--no-worker", "--addr", "0.0.0.0:8123", stdout=out)
+    output = out.getvalue()
+
+    check = output.index("System check identified no issues")
+    banner = output.index("Atelier is running at http://0.0.0.0:8123/")
+    assert check < banner < output.index(f"Demo logins (password: {settings.ATELIER_DEMO_PASSWORD}):")
+    assert "ines" in output[banner:]
+
+
+def test_runstudio_shows_no_logins_when_the_web_server_stops_before_it_answers(monkeypatch):
+    from demo.management.commands import runstudio
+
+    ProductFactory()
+    _fake_processes(monkeypatch, runstudio, serving=False)
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("runstudio", "--no-worker", stdout=out, stderr=err)
+    assert "Atelier is running" not in out.getvalue()
+    assert "A process stopped by itself" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    "addr, expected",
+    [
+        ("127.0.0.1:8000", ("127.0.0.1", 8000)),
+        ("0.0.0.0:80", ("127.0.0.1", 80)),
+        ("8000", ("127.0.0.1", 8000)),
+        ("[::1]:9000", ("::1", 9000)),
+    ],
+)
+def test_runstudio_reaches_the_address_runserver_listens_on(addr, expected):
+    from demo.management.commands.runstudio import _host_and_port
+
+    assert _host_and_port(addr) == expected

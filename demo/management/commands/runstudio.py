@@ -1,10 +1,16 @@
 """Run Atelier on one machine: migrate, seed the demo studio if empty, then the
-web server and one django-q2 worker together. Ctrl-C stops both."""
+web server and one django-q2 worker together. Ctrl-C stops both.
+
+The system check runs first, in this process, and the banner with the demo
+logins prints only once the web server answers, so it is the last thing on
+the screen before the request log rather than lost above the check's output.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -40,14 +46,17 @@ class Command(BaseCommand):
             call_command("seed_demo", size=demo_size, stdout=self.stdout, stderr=self.stderr)  # progress shows
             seeded_now = True
 
+        call_command("check", stdout=self.stdout, stderr=self.stderr)  # a failing check stops here, before any server
+
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        children = [subprocess.Popen([*manage, "runserver", addr, "--noreload"])]
+        children = [subprocess.Popen([*manage, "runserver", addr, "--noreload", "--skip-checks"])]
         if not no_worker:
             children.append(subprocess.Popen([*manage, "qcluster"]))
 
-        self._banner(addr, seeded_now)
         interrupted = False
         try:
+            if _wait_until_serving(addr, children):
+                self._banner(addr, seeded_now)
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
         except KeyboardInterrupt:
@@ -84,3 +93,36 @@ class Command(BaseCommand):
                 lines.append(f"  {user.username:<10} {role}")
         lines.append("")
         self.stdout.write("\n".join(lines))
+
+
+def _host_and_port(addr: str) -> tuple[str, int]:
+    """Where to reach runserver's address: "8000", "0.0.0.0:8000", "[::1]:8000" → a host to connect to and the port."""
+    host, _, port = addr.rpartition(":")
+    host = host.strip("[]")
+    if host in ("", "0.0.0.0", "::", "0"):
+        host = "127.0.0.1"
+    return host, int(port)
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _wait_until_serving(addr: str, children: list, *, timeout: float = 60.0) -> bool:
+    """True once the web server accepts connections (or after `timeout`, slow as it is); False if a process stopped."""
+    try:
+        host, port = _host_and_port(addr)
+    except ValueError:
+        return True  # an address runserver understands but this doesn't: show the banner rather than nothing
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            return False
+        if _answers(host, port):
+            return True
+        time.sleep(0.2)
+    return True
