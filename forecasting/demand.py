@@ -146,6 +146,7 @@ def forecasts_fit(*, variant_ids: list[int], today: dt.date | None = None) -> li
                         "p10": _rounded(result.p10),
                         "p50": _rounded(result.p50),
                         "p90": _rounded(result.p90),
+                        "rule": result.rule,
                     },
                     "validation_error": _finite(result.validation_error),
                     "history_periods": int(len(series[pk])),

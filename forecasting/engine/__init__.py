@@ -3,11 +3,13 @@
     forecast_many({"MUG-L": weekly_sales, ...}, freq="W", horizon=12) -> {"MUG-L": SeriesForecast, ...}
 
 Each series is classified (smooth, erratic, intermittent, lumpy after Syntetos &
-Boylan; new; none), each demand class picks its method on a holdout among
-intermittent-demand methods (TSB, Croston/SBA, ADIDA, IMAPA), ETS, Theta, moving
-averages, Prophet for busy series with a year of history, and their median
-ensemble; a group's aggregate may reshape its members, new products borrow from
-their group. Forecasts are means (never negative) with per-period p10/p50/p90.
+Boylan; new; none), each demand class picks its method on rolling holdouts inside
+the history among intermittent-demand methods (TSB, Croston/SBA, ADIDA, IMAPA),
+ETS, Theta, moving averages and their median ensemble, shrinking toward the
+simplest that is not significantly worse; a series overrules its class only on
+strong evidence of its own (Prophet competes only there, for busy series with a
+year of history); a group's aggregate may reshape members that show no season of
+their own, new products borrow from their group. `rule` says which rule chose what. Forecasts are means (never negative) with per-period p10/p50/p90.
 
 statsforecast and prophet are imported inside the functions that use them.
 """
@@ -49,6 +51,7 @@ class SeriesForecast:
     p90: list[float]
     mean: list[float]
     validation_error: float | None  # RMSSE of the chosen method on the holdout it was chosen on
+    rule: str = ""  # which rule chose the method (the pool's, the series' own holdouts) and its shape
 
 
 def forecast_many(
@@ -98,6 +101,7 @@ def forecast_many(
             p90=result.p90[i].tolist(),
             mean=result.mean[i].tolist(),
             validation_error=number(result.validation_error[i]),
+            rule=result.rules[i],
         )
         for i, key in enumerate(panel.keys)
     }

@@ -36,6 +36,7 @@ class BacktestRun:
     origins: list
     seconds: float
     methods: Counter = field(default_factory=Counter)  # method per sku at the last origin
+    rules: Counter = field(default_factory=Counter)  # the rule that chose it (its first clause), at the last origin
     notes: list[str] = field(default_factory=list)
 
 
@@ -146,7 +147,7 @@ def backtest(
     started = time.perf_counter()
     skus, Y, dates, notes = sales_matrix(clean_sales(sales), freq)
     cuts = backtest_origins(len(dates), horizon, origins)
-    parts, methods = [], Counter()
+    parts, methods, rules = [], Counter(), Counter()
     n = len(skus)
     for cut in cuts:
         result = forecast_matrix(
@@ -167,6 +168,7 @@ def backtest(
             )
         )
         methods = Counter(result.methods)
+        rules = Counter(rule.split(";")[0] for rule in result.rules)
     forecasts = pd.concat(parts, ignore_index=True)[OUTPUT_COLUMNS]
     return BacktestRun(
         forecasts=forecasts,
@@ -175,5 +177,6 @@ def backtest(
         origins=[dates[c].date() for c in cuts],
         seconds=time.perf_counter() - started,
         methods=methods,
+        rules=rules,
         notes=notes,
     )

@@ -1,4 +1,4 @@
-"""Prophet for the few series where it has a chance: steady sellers with a year or more of history.
+"""Prophet for the few series where it has a chance: steady sellers with two years of history and a season.
 
 Prophet fits trend + yearly seasonality + the gifting calendar, which is what a
 long, busy series of a handmade shop has, but it assumes Gaussian noise (it goes
@@ -16,17 +16,36 @@ from forecasting.engine.methods import parallel_map
 from forecasting.engine.panel import YEAR, period_grid
 
 MIN_RATE = 2.0  # mean units per period over the last year: below it the noise drowns any seasonality
-MAX_SERIES = 200  # the busiest eligible series only: Prophet's cost grows per series, its benefit does not
+MAX_SERIES = 40  # the busiest eligible series only: Prophet's cost grows per series, its benefit does not
+
+
+MIN_REPEAT = 0.5  # correlation of last year with the year before (trend removed) that counts as a yearly shape
+
+
+def year_repeats(y: np.ndarray) -> bool:
+    """Whether the last year of y repeats the shape of the year before it: their correlation, after a
+    straight-line trend is taken out of both, is at least MIN_REPEAT. The ACF test of seasonal.py
+    misses smooth weekly seasons (its bound grows with every short lag a smooth wave correlates at)."""
+    half = len(y) // 2
+    t = np.arange(len(y))
+    detrended = y - np.polyval(np.polyfit(t, y, 1), t)
+    before, last = detrended[-2 * half : -half], detrended[-half:]
+    if before.std() == 0 or last.std() == 0:
+        return False
+    return bool(np.corrcoef(before, last)[0, 1] >= MIN_REPEAT)
 
 
 def prophet_eligible(Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: int, *, freq: str) -> np.ndarray:
-    """The rows (from rows) with a full year before `cut` and enough volume, busiest first, at most MAX_SERIES."""
+    """The rows (from rows) with two years before `cut` that show a yearly season and enough volume,
+    busiest first, at most MAX_SERIES: where Prophet's yearly terms have something to fit. They
+    are candidates only; each must still beat its pool's choice on its own holdouts (select.py)."""
     year = YEAR[freq]
     rows = np.asarray(rows, dtype=int)
-    if cut < year or not len(rows):
+    if cut < 2 * year + 1 or not len(rows):
         return rows[:0]
     rate = Y[rows, cut - year : cut].mean(axis=1)
-    keep = (cut - launch[rows] >= year) & (rate >= MIN_RATE)
+    seasonal = np.array([year_repeats(Y[i, cut - 2 * year : cut]) for i in rows], dtype=bool)
+    keep = (cut - launch[rows] >= 2 * year + 1) & (rate >= MIN_RATE) & seasonal
     picked, rate = rows[keep], rate[keep]
     return np.sort(picked[np.argsort(-rate, kind="stable")[:MAX_SERIES]])
 

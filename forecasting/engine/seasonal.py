@@ -29,15 +29,23 @@ def seasonality_detected(y: np.ndarray, season: int) -> bool:
     return bool(abs(acf[-1]) > limit)
 
 
-def seasonal_indices(y: np.ndarray, first: int, season: int) -> np.ndarray | None:
+def seasonal_indices(y: np.ndarray, first: int, season: int, *, min_cycles: float = MIN_CYCLES) -> np.ndarray | None:
     """Multiplicative indices by position (column index mod season), mean 1; None if y shows no season.
 
     `first` is the grid column of y[0], so positions line up across series. The
     test runs on the series itself, as in M4: a season that a trend hides is too
-    weak to be worth the noise of estimating its indices.
+    weak to be worth the noise of estimating its indices. A smooth aggregate may
+    pass min_cycles=1.5: under two full cycles the moving-average trend does not
+    reach the ends, so it is carried flat to them (a weekly category total with
+    two years of sales less the current week would otherwise show no year at all),
+    and the season is tested on the series divided by that trend.
     """
     y = np.asarray(y, dtype=float)
-    if season < 2 or len(y) < MIN_CYCLES * season + 1 or not seasonality_detected(y, season):
+    if season < 2 or len(y) < min_cycles * season + 1:
+        return None
+    if len(y) < MIN_CYCLES * season + 1:
+        return _indices_flat_ends(y, first, season)
+    if not seasonality_detected(y, season):
         return None
     if season % 2:
         weights = np.full(season, 1.0 / season)
@@ -57,6 +65,22 @@ def seasonal_indices(y: np.ndarray, first: int, season: int) -> np.ndarray | Non
     if (counts == 0).any():
         return None
     index = np.bincount(positions, weights=ratios, minlength=season) / counts
+    index = np.clip(index / index.mean(), *INDEX_LIMITS)
+    return index / index.mean()
+
+
+def _indices_flat_ends(y: np.ndarray, first: int, season: int) -> np.ndarray | None:
+    weights = np.r_[0.5, np.ones(season - 1), 0.5] / season if season % 2 == 0 else np.full(season, 1.0 / season)
+    valid = np.convolve(y, weights, mode="valid")
+    offset = len(weights) // 2
+    trend = np.r_[np.full(offset, valid[0]), valid, np.full(len(y) - offset - len(valid), valid[-1])]
+    if (trend <= 0).any() or not seasonality_detected(y / trend, season):  # tested without its trend
+        return None
+    positions = (first + np.arange(len(y))) % season
+    counts = np.bincount(positions, minlength=season)
+    if (counts == 0).any():
+        return None
+    index = np.bincount(positions, weights=y / trend, minlength=season) / counts
     index = np.clip(index / index.mean(), *INDEX_LIMITS)
     return index / index.mean()
 

@@ -29,7 +29,7 @@ INTERMITTENT_FAMILY = ("TSB", "IMAPA", "ADIDA", "SES", "SBA", "WA", "WAs")
 MEMBERS = {  # the median ensemble of each pool: robust methods that fail in different ways
     SMOOTH: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
     ERRATIC: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
-    SMOOTH_PROPHET: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive", "Prophet"),
+    SMOOTH_PROPHET: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
     INTERMITTENT: ("TSB", "IMAPA", "ADIDA", "SES", "WA", "WAs", "Naive"),
     LUMPY: ("TSB", "IMAPA", "ADIDA", "SES", "WA", "WAs", "Naive"),
 }
@@ -41,10 +41,16 @@ SINGLES = {
     LUMPY: INTERMITTENT_FAMILY,
 }
 AGGREGATE_MEMBERS = ("ETS", "Theta", "SES", "Naive", "WA")
+AGGREGATE_CYCLES = 1.5  # a group total is smooth enough to show its season from a cycle and a half
 SEASONAL_POOLS = (SMOOTH, ERRATIC, SMOOTH_PROPHET)  # sparse series show no season of their own: their group's does
 MAX_SERIES_SEASON = 24  # per-series indices for cycles of up to 24 periods; 52 weekly indices are noise for one SKU
 ENSEMBLE, MEAN_ENSEMBLE = "Ensemble", "MeanEnsemble"
 HOLDOUTS = 2  # holdout windows the choices are made on
+SIMPLICITY = (  # fewest fitted parameters first: what the choice shrinks toward
+    "Naive", "SeasonalNaive", "WA", "WAs", "SES", "ADIDA", "IMAPA", "SBA", "TSB", "Theta", "ETS",
+    ENSEMBLE, MEAN_ENSEMBLE, "Prophet",
+)  # fmt: skip
+SERIES_MARGIN = 0.2  # a series leaves its pool's choice only for a method 20 % better on every one of its holdouts
 MIN_POOLED = 10  # series a pool needs on the holdout before it may leave the ensemble
 T_CRITICAL = 1.645  # ...and the evidence a challenger needs: one-sided 5 % on the paired holdout errors
 MIN_GROUP = 5  # series a group needs before its aggregate may reshape them
@@ -60,6 +66,7 @@ class PanelForecast:
     p50: np.ndarray
     p90: np.ndarray
     methods: list[str]
+    rules: list[str]  # per series: which rule chose its method (and its shape), in words
     classes: np.ndarray
     adi: np.ndarray
     cv2: np.ndarray
@@ -101,34 +108,49 @@ def forecast_matrix(
             windows.append(_Window(cut, held, forecasts, scale))
     errors = _pooled_errors(windows, Y, horizon)
     held = np.unique(np.concatenate([w.held for w in windows])) if windows else demand[:0]
-    choice = {p: _choose(p, held[pool[held] == p], errors) for p in SINGLES}
+    pooled = {p: _choose(p, held[pool[held] == p], errors) for p in SINGLES}
+    choice = np.full(n, "", dtype=object)
+    rules = [""] * n
+    for p, (c, rule) in pooled.items():
+        for i in demand[pool[demand] == p]:
+            choice[i], rules[i] = c, rule
+    for p in SINGLES:
+        _own_choices(held[pool[held] == p], p, choice, rules, windows, Y, horizon)
 
-    # 2. the forecasts: each pool's choice, fitted on everything
+    # 2. the forecasts: each series' choice, fitted on everything
     mean = np.zeros((n, horizon))
-    final = run.candidates(demand, pool, T, {p: (c,) for p, c in choice.items()})
     labels = [""] * n
-    for p, c in choice.items():
-        rows = demand[pool[demand] == p]
-        mean[rows] = final[c][rows] if len(rows) else mean[rows]
-        for i in rows:
-            labels[i] = _label(c, p, final, i)
+    for p in SINGLES:
+        for c in np.unique(choice[demand[pool[demand] == p]]):
+            rows = demand[(pool[demand] == p) & (choice[demand] == c)]
+            final = run.candidates(rows, pool, T, {p: (c,)})
+            mean[rows] = final[c][rows]
+            for i in rows:
+                labels[i] = _label(c, p, final, i)
     for w in windows:
         w.chosen = np.full((n, horizon), np.nan)
-        for p, c in choice.items():
-            rows = w.held[pool[w.held] == p]
-            w.chosen[rows] = w.forecasts[c][rows] if len(rows) else w.chosen[rows]
+        for i in w.held:
+            w.chosen[i] = w.forecasts[choice[i]][i]
 
-    # 3. each group's aggregate reshapes its members where that helped on the holdouts
+    # 3. each group's aggregate reshapes its members where that helped on the holdouts,
+    # except members whose own history shows a season: their own shape stands
+    own_season = run.factors(T, pool).std(axis=1) > 0
     for g in np.unique(group[demand]) if len(demand) else ():
         rows = demand[group[demand] == g]
         weight = _top_down_weight(Y, launch, windows, group, g, run)
         if weight and len(rows) >= MIN_GROUP:
-            mean[rows] *= _aggregate_ratio(Y, launch, rows, T, mean[rows], run) ** weight
+            ratio = _aggregate_ratio(Y, launch, rows, T, mean[rows], run) ** weight
+            taking = ~own_season[rows]
+            mean[rows[taking]] *= ratio
             for w in windows:
                 mine = w.held[group[w.held] == g]
                 w.chosen[mine] *= _aggregate_ratio(Y, launch, mine, w.cut, w.chosen[mine], run) ** weight
             for i in rows:
-                labels[i] += "+TopDown"
+                if own_season[i]:
+                    rules[i] += f"; kept its own season over {g}'s shape"
+                else:
+                    labels[i] += "+TopDown"
+                    rules[i] += f"; took {weight:g} of {g}'s shape (best on the holdouts)"
 
     validation = np.full(n, np.nan)
     if windows:
@@ -139,8 +161,9 @@ def forecast_matrix(
     # 4. new products borrow their group's rate and profile; products that never sold get zeros
     for i in np.flatnonzero(classes == NEW):
         mean[i], labels[i] = _borrowed(Y, launch, i, group, demand, mean), f"Category({group[i]})"
+        rules[i] = f"new: its own sales shrunk to {group[i]}'s typical rate, on the group's profile"
     for i in np.flatnonzero(classes == NONE):
-        labels[i] = "Zero"
+        labels[i], rules[i] = "Zero", "never sold: zeros"
 
     ratio = dispersion(Y, launch, T, freq=freq)
     for g in np.unique(group):
@@ -157,6 +180,7 @@ def forecast_matrix(
         p50=p50,
         p90=p90,
         methods=labels,
+        rules=rules,
         classes=classes,
         adi=adi,
         cv2=cv2,
@@ -238,7 +262,7 @@ class _Runner:
         """A forecast of one aggregate series (starting at grid column `first`): the median of
         AGGREGATE_MEMBERS on its seasonally adjusted values, and SeasonalNaive once two seasons are there."""
         length, one = len(history), np.zeros(1, dtype=int)
-        index = seasonal_indices(history, first, self.season)
+        index = seasonal_indices(history, first, self.season, min_cycles=AGGREGATE_CYCLES)
         if index is None:
             index = np.ones(max(self.season, 1))
         adjusted = history / index[(first + np.arange(length)) % len(index)]
@@ -263,6 +287,12 @@ class _Window:
     forecasts: dict
     scale: np.ndarray
     chosen: np.ndarray | None = None
+
+    @property
+    def rows(self) -> set:
+        if not hasattr(self, "_rows"):
+            self._rows = set(self.held.tolist())
+        return self._rows
 
 
 def holdout_cuts(periods: int, horizon: int) -> list[int]:
@@ -299,27 +329,70 @@ def _rmsse(F: np.ndarray, Y: np.ndarray, cut: int, horizon: int, scale: np.ndarr
         return np.sqrt(((F - actual) ** 2).mean(axis=1) / scale)
 
 
-def _choose(pool: str, rows: np.ndarray, errors: dict[str, np.ndarray]) -> str:
-    """The pool's median ensemble, unless a challenger beat it on the holdout beyond chance.
+def _choose(pool: str, rows: np.ndarray, errors: dict[str, np.ndarray]) -> tuple[str, str]:
+    """(choice, rule): the simplest candidate whose holdout error is not significantly worse than the best's.
 
-    The challenger with the lowest mean error must also pass a one-sided paired
-    t-test over the pool's series: one short holdout is noisy, and a method picked
-    on noise does worse later than the ensemble it replaced.
+    The candidates (SINGLES and the two ensembles) and this rule are fixed before
+    any data is seen: the best mean error over the pool's series, then, simplest
+    first (SIMPLICITY), the first candidate whose paired excess error over the
+    best fails a one-sided t-test at 5 %. A method picked on holdout noise does
+    worse later; a simpler one that was as good does not.
     """
     if len(rows) < MIN_POOLED or ENSEMBLE not in errors:
-        return ENSEMBLE
-    base = errors[ENSEMBLE][rows]
+        return ENSEMBLE, f"{pool} pool: {len(rows)} series on the holdouts, too few to choose; the median ensemble"
     scores = {
         name: float(errors[name][rows].mean())
-        for name in (*SINGLES[pool], MEAN_ENSEMBLE)
-        if name in errors and np.isfinite(errors[name][rows]).all()
+        for name in (*SINGLES[pool], ENSEMBLE, MEAN_ENSEMBLE)
+        if name in errors and name != "Prophet" and np.isfinite(errors[name][rows]).all()
     }
-    if not scores or not np.isfinite(base).all():
-        return ENSEMBLE
+    if ENSEMBLE not in scores:
+        return ENSEMBLE, f"{pool} pool: holdout errors incomplete; the median ensemble"
     best = min(scores, key=scores.get)
-    gain = base - errors[best][rows]
-    spread = gain.std(ddof=1) / np.sqrt(len(gain))
-    return best if gain.mean() > 0 and gain.mean() > T_CRITICAL * spread else ENSEMBLE
+    for name in sorted(scores, key=SIMPLICITY.index):
+        excess = errors[name][rows] - errors[best][rows]
+        spread = excess.std(ddof=1) / np.sqrt(len(excess))
+        if excess.mean() <= T_CRITICAL * spread:
+            why = "best" if name == best else f"simplest not significantly worse than {best}"
+            return name, f"{pool} pool ({len(rows)} series): {why} on the holdouts"
+    return best, f"{pool} pool ({len(rows)} series): best on the holdouts"
+
+
+def _own_choices(rows, pool: str, choice: np.ndarray, rules: list[str], windows: list[_Window], Y, horizon: int):
+    """Where one series' own holdouts overrule its pool's choice, put its own choice and rule in place.
+
+    One series' holdouts are few and noisy, so the bar is high: its best single
+    method must beat the pool's choice on every holdout window (HOLDOUTS of them)
+    and by SERIES_MARGIN on average. Prophet competes only here, one series at a
+    time, never inside an ensemble.
+    """
+    rows = np.asarray([i for i in rows if all(i in w.rows for w in windows)], dtype=int)
+    if len(windows) < HOLDOUTS or not len(rows):
+        return
+    pooled = choice[rows[0]]
+    names = [name for name in (*SINGLES[pool], pooled) if all(name in w.forecasts for w in windows)]
+    if pooled not in names:
+        return
+    errors = {
+        name: np.stack([_rmsse(w.forecasts[name][rows], Y[rows], w.cut, horizon, w.scale[rows]) for w in windows])
+        for name in names
+    }
+    base = errors[pooled]
+    own = [name for name in names if name != pooled]
+    if not own:
+        return
+    stack = np.stack([errors[name] for name in own])  # (candidates, windows, rows)
+    means = np.where(np.isfinite(stack).all(axis=1), stack.mean(axis=1), np.inf)
+    best = means.argmin(axis=0)
+    best_errors = stack[best, :, np.arange(len(rows))]  # (rows, windows)
+    wins = (best_errors < base.T).all(axis=1) & (
+        means[best, np.arange(len(rows))] <= (1 - SERIES_MARGIN) * base.mean(axis=0)
+    )
+    wins &= np.isfinite(base).all(axis=0)
+    for k in np.flatnonzero(wins):
+        i, name = rows[k], own[best[k]]
+        gain = 1 - best_errors[k].mean() / base[:, k].mean()
+        choice[i] = name
+        rules[i] = f"own holdouts: {name} beat the {pool} pool's {pooled} on all {len(windows)} windows by {gain:.0%}"
 
 
 def _label(choice: str, pool: str, final: dict, i: int) -> str:

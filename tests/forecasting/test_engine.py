@@ -172,14 +172,22 @@ def test_monthly_season_shows_in_the_forecast():
     assert forecast.mean[december] > 1.8 * np.mean(others)
 
 
-def test_prophet_is_used_for_a_busy_series_with_two_years(settings):
-    weeks = pd.date_range("2022-01-03", periods=110, freq="W-MON")
-    level = 40 + 25 * np.sin(2 * np.pi * np.arange(110) / 52)
-    series = {"BUSY": pd.Series(np.random.default_rng(3).poisson(level).astype(float), index=weeks)}
-    result = forecast_many(series, freq="W", horizon=6, use_prophet=True)["BUSY"]
-    assert "Prophet" in result.method
-    assert min(result.mean) >= 0 and len(result.mean) == 6
-    assert "Prophet" not in forecast_many(series, freq="W", horizon=6, use_prophet=False)["BUSY"].method
+def test_prophet_is_a_candidate_only_for_busy_seasonal_series_with_two_years():
+    """Prophet competes where two years show a yearly shape, one series at a time, never inside an ensemble."""
+    weeks = pd.date_range("2022-01-03", periods=130, freq="W-MON")
+    level = 40 + 25 * np.sin(2 * np.pi * np.arange(130) / 52)
+    rng = np.random.default_rng(3)
+    series = {
+        "BUSY": pd.Series(rng.poisson(level).astype(float), index=weeks),
+        "FLAT": pd.Series(rng.poisson(40, 130).astype(float), index=weeks),
+    }
+    result = forecast_many(series, freq="W", horizon=6, use_prophet=True)
+    assert result["BUSY"].rule.startswith("smooth+prophet pool")
+    assert result["FLAT"].rule.startswith("smooth pool")
+    assert result["BUSY"].method == "Prophet" or "Prophet" not in result["BUSY"].method
+    assert min(result["BUSY"].mean) >= 0 and len(result["BUSY"].mean) == 6
+    without = forecast_many(series, freq="W", horizon=6, use_prophet=False)["BUSY"]
+    assert "Prophet" not in without.method and without.rule.startswith("smooth pool")
 
 
 # ---- holidays and seasonal indices ---------------------------------------------------------------

@@ -75,3 +75,6 @@ class Command(BaseCommand):
         self.stdout.write("Methods at the last origin:")
         for method, count in run.methods.most_common(8):
             self.stdout.write(f"  {count:>7,}  {method}")
+        self.stdout.write("Rules that chose them:")
+        for rule, count in run.rules.most_common(8):
+            self.stdout.write(f"  {count:>7,}  {rule}")

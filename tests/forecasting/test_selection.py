@@ -1,0 +1,116 @@
+"""The selection rule (issue 13): chosen on holdouts inside the history, shrunk to simple methods, said per series."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.utils import timezone
+
+from forecasting.engine import forecast_many
+from forecasting.engine.seasonal import seasonal_indices
+from forecasting.engine.select import INTERMITTENT_FAMILY, MEMBERS, forecast_matrix
+from forecasting.engine.simulate import KINDS, simulated_sales
+from tests.factories import ProductFactory, SaleFactory, VariantFactory
+
+
+def monthly(values, start="2019-01-01") -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="MS"))
+
+
+def wide(sales: pd.DataFrame) -> dict[str, pd.Series]:
+    table = sales.pivot_table(index="sku", columns="date", values="quantity", aggfunc="sum").fillna(0.0)
+    table = table.reindex(columns=pd.date_range(table.columns.min(), table.columns.max(), freq="W-MON"), fill_value=0)
+    return {sku: table.loc[sku] for sku in table.index}
+
+
+def test_a_series_with_its_own_season_keeps_it_against_its_group():
+    months = pd.date_range("2019-01-01", periods=60, freq="MS")
+    july = np.where(months.month == 7, 3.0, 1.0)
+    december = np.where(months.month == 12, 3.0, 1.0)
+    rng = np.random.default_rng(5)
+    series = {f"JULY{k}": monthly(rng.poisson(30 * july)) for k in range(8)}
+    series["DEC"] = monthly(rng.poisson(30 * december))
+    result = forecast_many(series, freq="M", horizon=12, groups=dict.fromkeys(series, "garden"), use_prophet=False)
+    mine = result["DEC"]
+    peak = mine.dates[int(np.argmax(mine.mean))]
+    assert peak.month == 12, f"the December seller's forecast peaks in {peak:%B}"
+    assert "TopDown" not in mine.method
+    assert "own season" in mine.rule or "shape" not in mine.rule
+
+
+def test_a_simulated_croston_catalogue_gets_intermittent_methods():
+    series = wide(simulated_sales("croston", series=60, weeks=104, seed=3))
+    result = forecast_many(series, freq="W", horizon=8, use_prophet=False)
+    sparse = [f for f in result.values() if f.demand_class in ("intermittent", "lumpy")]
+    assert len(sparse) > 40
+    allowed = set(INTERMITTENT_FAMILY)
+    for forecast in sparse:
+        name = forecast.method.split("+TopDown")[0]
+        if name.startswith(("Ensemble(", "MeanEnsemble(")):
+            assert set(name[name.index("(") + 1 : -1].split("+")) <= set(MEMBERS["intermittent"])
+        else:
+            assert name in allowed, forecast.method
+        assert not {"ETS", "Theta", "Prophet", "SeasonalNaive"} & set(name.replace("(", "+").split("+"))
+
+
+def test_every_series_says_which_rule_chose_its_method():
+    series = wide(simulated_sales("tsb", series=40, weeks=80, seed=4))
+    series["NEW"] = pd.Series([0.0] * 77 + [2.0, 1.0, 3.0], index=next(iter(series.values())).index)
+    series["NEVER"] = pd.Series(0.0, index=next(iter(series.values())).index)
+    result = forecast_many(series, freq="W", horizon=8, use_prophet=False)
+    assert all(forecast.rule for forecast in result.values())
+    assert result["NEW"].rule.startswith("new:")
+    assert result["NEVER"].rule == "never sold: zeros"
+    pooled = [f.rule for f in result.values() if "pool" in f.rule.split(";")[0]]
+    assert pooled and all("holdouts" in rule or "too few" in rule for rule in pooled)
+
+
+def test_the_choice_uses_only_the_history_it_is_given():
+    """The holdouts sit inside the history: what comes after the cut cannot change the choice."""
+    Y = np.stack([np.asarray(v, dtype=float) for v in wide(simulated_sales("croston", series=30, weeks=90)).values()])
+    Y = Y[:, -90:]
+    cut = 70
+    changed = Y.copy()
+    changed[:, cut:] = 500.0
+    a = forecast_matrix(Y[:, :cut], freq="W", horizon=8, use_prophet=False)
+    b = forecast_matrix(changed[:, :cut], freq="W", horizon=8, use_prophet=False)
+    assert a.methods == b.methods and a.rules == b.rules
+    np.testing.assert_allclose(a.mean, b.mean)
+
+
+def test_prophet_is_never_a_member_of_an_ensemble():
+    assert all("Prophet" not in members for members in MEMBERS.values())
+
+
+def test_a_group_total_shows_its_season_from_a_cycle_and_a_half():
+    """A weekly category total with two years less a week still carries its December peak."""
+    weeks = np.arange(103)
+    rng = np.random.default_rng(1)
+    total = rng.poisson(60 * (1 + 1.5 * np.exp(-(((weeks - 49) % 52) ** 2) / 8)) * (1 + weeks / 200)).astype(float)
+    assert seasonal_indices(total, 0, 52) is None  # per series, two full cycles are needed
+    index = seasonal_indices(total, 0, 52, min_cycles=1.5)
+    assert index is not None and int(np.argmax(index)) in range(47, 52)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_simulated_sets_are_fixed_by_their_seed(kind):
+    first = simulated_sales(kind, series=5, weeks=30, seed=9)
+    assert first.equals(simulated_sales(kind, series=5, weeks=30, seed=9))
+    assert not first.equals(simulated_sales(kind, series=5, weeks=30, seed=10))
+    assert (first["quantity"] > 0).all() and set(first.columns) == {"date", "sku", "quantity"}
+
+
+@pytest.mark.django_db
+def test_the_stored_forecast_records_its_rule(artisan, settings):
+    from forecasting.demand import forecasts_fit
+
+    settings.ATELIER_FORECAST_PROPHET = False
+    today = timezone.localdate()
+    variant = VariantFactory(product=ProductFactory(maker=artisan), sku="MUG-R")
+    for week in range(1, 30):
+        SaleFactory(variant=variant, date=today - dt.timedelta(weeks=week), quantity=3 + week % 4)
+    (forecast,) = forecasts_fit(variant_ids=[variant.pk], today=today)
+    forecast.refresh_from_db()
+    assert forecast.values["rule"]
+    assert "pool" in forecast.values["rule"] or "own holdouts" in forecast.values["rule"]
