@@ -70,6 +70,10 @@ def test_catalogue_bulk_bar_shows_only_with_a_selection(page, live_server, studi
     bar_box = box(bar)
     assert bar_box["y"] + bar_box["height"] <= height + 1
     page.screenshot(path=str(shot_path(page, "layout-02-catalogue-selected")))
+    looks = bar.get_by_role("group", name="Looks to stage into")
+    expect(looks).to_be_visible()  # staging is the first action, and it asks which looks
+    bar.get_by_label("With the ticked products:").select_option(label="Write listing copy")
+    expect(looks).to_be_hidden()  # the other actions don't: the bar shrinks
 
     page.get_by_label("Select Celadon breakfast mug").uncheck()
     expect(bar).to_be_hidden()

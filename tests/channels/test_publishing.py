@@ -547,7 +547,7 @@ def _not_connected(settings) -> None:
     settings.SHOPIFY_ACCESS_TOKEN = ""
 
 
-def test_the_catalogue_offers_publishing_only_for_a_connected_channel(connected, mug, manager_client):
+def test_the_catalogue_offers_publishing_only_for_a_connected_channel(connected, own_product, manager_client):
     page = _catalogue(manager_client)
 
     assert '<option value="publish_shopify">Publish to Shopify</option>' in page
@@ -555,7 +555,7 @@ def test_the_catalogue_offers_publishing_only_for_a_connected_channel(connected,
 
 
 def test_without_shopify_the_catalogue_offers_no_publishing_and_tells_a_manager_how_to_connect_it(
-    settings, mug, manager_client, artisan_client
+    settings, own_product, manager_client, artisan_client
 ):
     _not_connected(settings)
 
@@ -571,13 +571,13 @@ def test_without_shopify_the_catalogue_offers_no_publishing_and_tells_a_manager_
 
 
 def test_a_bulk_publish_posted_while_shopify_is_not_connected_is_refused_before_any_job(
-    settings, mug, manager_client, django_capture_on_commit_callbacks
+    settings, own_product, manager_client, django_capture_on_commit_callbacks
 ):
     _not_connected(settings)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(
-            reverse("products-bulk"), {"action": "publish_shopify", "products": [mug.pk]}, follow=True
+            reverse("products-bulk"), {"action": "publish_shopify", "products": [own_product.pk]}, follow=True
         )
 
     assert response.redirect_chain[-1][0] == reverse("product-list")
