@@ -52,7 +52,7 @@ from catalog.copywriting.text import (
     weight_label,
 )
 from catalog.listings import limits
-from catalog.listings.checks import sanitise_description
+from catalog.listings.checks import sanitise_description, unsupported_links
 
 # --- Patterns ----------------------------------------------------------------------
 
@@ -66,10 +66,13 @@ _HANDMADE = re.compile(
     r"|\bby hand\b|\bwheel[- ]thrown\b"
 )
 _PARTICIPLE = re.compile(r"(?:ed|wn|ilt|ast|un|en|ought|bent|burnt|dyed)$")
+_NOT_PLAIN = re.compile(r"[<>]|&(?=#?\w+;)")
 _COLOUR_KEYS = {"colour", "color", "colourway", "colorway", "colours", "colors", "glaze"}
 
 STORY_MAX = 320
 CARE_MAX = 400
+FACT_MAX = 80  # one material, technique or option, as the API stores them; longer is cut, with an ellipsis
+DIMENSIONS_MAX = 120  # Product.dimensions
 OPTION_VALUES_MAX = 12
 
 
@@ -102,9 +105,9 @@ class TemplateCopywriter(Copywriter):
         if not re.search(r"\w", name):
             name = plain(brief.category) or "New piece"
             notes.append("The product has no usable title; the listing title is a placeholder to replace.")
-        materials = unique(clean(m) for m in brief.materials)
-        techniques = unique(clean(t) for t in brief.techniques)
-        dimensions = clean(brief.dimensions)
+        materials = unique(clip(clean(m), FACT_MAX, ellipsis=True) for m in brief.materials)
+        techniques = unique(clip(clean(t), FACT_MAX, ellipsis=True) for t in brief.techniques)
+        dimensions = clip(clean(brief.dimensions), DIMENSIONS_MAX, ellipsis=True)
         care = clean(brief.care)
         story = unquote(clean(brief.story))
         # Only the structured facts decide "handmade"; the story and care are quoted, never mined.
@@ -124,7 +127,7 @@ class TemplateCopywriter(Copywriter):
             )
         self._fact_notes(brief, materials, techniques, dimensions, care, name, notes)
 
-        at_studio = f"at {clean(brief.studio_name)}" if _named_studio(brief.studio_name) else "in our studio"
+        at_studio = f"at {clean(brief.studio_name)}" if _named_studio(brief.studio_name, facts) else "in our studio"
         title_material = _title_material(materials)
         head, title = self._title(name, title_material, techniques, dimensions, brief.made_to_order, plan)
         noun = _noun(name)
@@ -159,7 +162,7 @@ class TemplateCopywriter(Copywriter):
             title=title,
             description=description,
             tags=tags,
-            seo_title=self._seo_title(head, brief.studio_name),
+            seo_title=self._seo_title(head, brief.studio_name, facts),
             seo_description=self._seo_description(name, materials, techniques, dimensions, brief, plan),
             alt_texts=self._alt_texts(brief, head, title_material),
             category=self._category(brief, plan.kind),
@@ -175,9 +178,9 @@ class TemplateCopywriter(Copywriter):
         safe: dict[str, list[str]] = {}
         dropped: list[str] = []
         for key, values in brief.options.items():
-            label = clean(str(key))
+            label = clip(clean(str(key)), FACT_MAX, ellipsis=True)
             kept = []
-            for value in unique(clean(str(v)) for v in values):
+            for value in unique(clip(clean(str(v)), FACT_MAX, ellipsis=True) for v in values):
                 if claims_in(value, facts):
                     dropped.append(value)
                 else:
@@ -371,8 +374,8 @@ class TemplateCopywriter(Copywriter):
             index += 1
         return tags
 
-    def _seo_title(self, head: str, studio_name: str) -> str:
-        if _named_studio(studio_name):
+    def _seo_title(self, head: str, studio_name: str, facts: dict) -> str:
+        if _named_studio(studio_name, facts):
             candidate = f"{head} | {clean(TITLE_FORBIDDEN.sub('', studio_name))}"
             if len(candidate) <= limits.SEO_TITLE_MAX:
                 return candidate
@@ -387,8 +390,9 @@ class TemplateCopywriter(Copywriter):
             sentences.append(dimensions[:1].upper() + dimensions[1:].rstrip(".") + ".")
         if brief.made_to_order:
             sentences.append("Made to order.")
-        if _named_studio(brief.studio_name):
+        if _named_studio(brief.studio_name, brief.facts()):
             sentences.append(f"From {clean(brief.studio_name)}.")
+        sentences = [_NOT_PLAIN.sub("", sentence) for sentence in sentences]  # the meta tag is plain text
         text = clip(sentences[0], limits.META_DESCRIPTION_MAX, ellipsis=True)
         for sentence in sentences[1:]:
             if len(text) + 1 + len(sentence) <= limits.META_DESCRIPTION_MAX:
@@ -432,9 +436,12 @@ class TemplateCopywriter(Copywriter):
 # --- Helpers ----------------------------------------------------------------------------
 
 
-def _named_studio(name: str) -> bool:
+def _named_studio(name: str, facts: dict) -> bool:
+    """Whether the copy may name the studio: a real name that makes no claim and gives no link the facts don't."""
     cleaned = clean(name)
-    return bool(cleaned) and cleaned.lower() != "my studio"
+    if not cleaned or cleaned.lower() == "my studio":
+        return False
+    return not claims_in(cleaned, facts) and not unsupported_links(cleaned, facts)
 
 
 def _title_material(materials: list[str]) -> str:

@@ -1,7 +1,12 @@
-"""Checks on listing copy: channel limits (fixed where safe) and unsupported claims.
+"""Checks on listing copy: channel limits (fixed where safe), markup, links and unsupported claims.
 
 A claim is supported only when the maker's own facts say it. The copy may not
-promise "dishwasher-safe", "sterling" or "organic" unless the facts do.
+promise "dishwasher-safe", "sterling" or "organic" unless the facts do. Regulated
+claims (medical, FDA, "approved", "clinically", certified, organic, vegan,
+hypoallergenic, food-safe) fail rather than warn, as do markup outside the
+description, links or e-mail addresses the facts don't give, and over-long
+fields: whoever wrote the copy (a model, a template, a reviewer's edit), nothing
+hostile can be approved by default.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ CHECK_LABELS: dict[str, str] = {
     "seo_title_length": "SEO title length",
     "meta_length": "Meta description length",
     "alt_length": "Alt text length",
+    "description_length": "Description length",
+    "markup": "Markup outside the description",
+    "links": "Links and e-mail addresses",
     "unsupported_claims": "Claims the facts don't back",
     "missing_facts": "Facts the copy leaves out",
     "writer_notes": "The copywriter's notes",  # this one and auto_fix are added by listings.services
@@ -70,9 +78,19 @@ CLAIMS: dict[str, str] = {
     "biodegradable": r"\bbiodegradable\b|\bcompostable\b",
     "recycled": r"\brecycled\b",
     "certified": r"\bcertified\b",
+    "medical": r"\bmedical(?:ly)?\b|\bmedicinal\b|\bcures?\b|\bheals\b|\bhealing\b|\btherapeutic\b"
+    r"|\banti-?(?:bacterial|microbial|inflammatory)\b",
+    "FDA": r"\bfda\b",
+    "approved": r"\bapproved\b",
+    "clinically": r"\bclinical(?:ly)?\b",
     "guarantee": r"\bguarantee[ds]?\b|\bwarrant(?:y|ied)\b|\blifetime\b",
     "100%": r"\b100 ?%",
 }
+
+# Claims the law regulates: unbacked, they block approval instead of warning.
+REGULATED_CLAIMS = frozenset(
+    {"medical", "FDA", "approved", "clinically", "certified", "organic", "vegan", "hypoallergenic", "food-safe"}
+)
 
 # Materials: naming one the facts don't contain is an unsupported claim too.
 MATERIALS = [
@@ -155,6 +173,32 @@ def unsupported_claims(text: str, facts: dict[str, Any]) -> list[str]:
         if re.search(pattern, lowered) and not re.search(pattern, said):
             found.append(material)
     return found
+
+
+_MARKUP = re.compile(r"<\s*/?\s*[a-z!?]|&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
+# Every repeat is bounded (RFC lengths), so a 200,000-character field is scanned in linear time.
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.IGNORECASE)
+# Bare domains only under TLDs that aren't everyday words ("it", "me", "us" are left to www. and http).
+_TLDS = "com|net|org|info|biz|io|uk|eu|de|fr|nl|shop|store|online|xyz|ly|gg|click"
+_URL = re.compile(
+    rf"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"']{{1,2000}}"
+    rf"|\b(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.){{1,8}}(?:{_TLDS})\b(?:/[^\s<>\"']{{0,2000}})?",
+    re.IGNORECASE,
+)
+
+
+def links_in(text: str) -> list[str]:
+    """E-mail addresses and URLs (with a scheme, www. or a bare domain) in `text`, in order."""
+    emails = [match.rstrip(".") for match in _EMAIL.findall(text)]
+    rest = _EMAIL.sub(" ", text)
+    urls = [match.rstrip(".,;:!?)") for match in _URL.findall(rest)]
+    return list(dict.fromkeys(emails + urls))
+
+
+def unsupported_links(text: str, facts: dict[str, Any]) -> list[str]:
+    """The links in `text` the maker's facts don't contain."""
+    said = facts_text(facts)
+    return [link for link in links_in(text) if link.lower() not in said]
 
 
 def sanitise_description(html: str) -> str:
@@ -248,11 +292,41 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
                     f"Alt text {index + 1} is {len(text)} characters; keep it under {limits.ALT_TEXT_MAX}.",
                 )
             )
-    copy = " ".join(
-        [title, plain_text(content.get("description", "")), " ".join(tags), content.get("seo_title", ""), meta]
-    )
+    description = str(content.get("description", "") or "")
+    if len(description) > limits.DESCRIPTION_MAX:
+        checks.append(
+            Check(
+                "description_length",
+                "description",
+                FAIL,
+                f"Description is {len(description):,} characters; keep it under {limits.DESCRIPTION_MAX:,}.",
+            )
+        )
+    texts = _text_fields(content)
+    checks.extend(_markup_checks(texts))
+    words = html.unescape(re.sub(r"<[^>]*>", " ", description))  # "</p><p>" parts words, as a page shows them
+    checks.extend(_link_checks({**texts, "description": words}, facts))
+    copy = " ".join([plain_text(description), *texts.values()])
     claims = unsupported_claims(copy, facts)
-    if claims:
+    regulated = [claim for claim in claims if claim in REGULATED_CLAIMS]
+    if regulated:
+        checks.append(
+            Check(
+                "unsupported_claims",
+                "description",
+                FAIL,
+                "The copy makes claims that need the maker's word, and the facts don't give it: "
+                + ", ".join(regulated)
+                + ". Remove them or add them to the facts."
+                + (
+                    f" It also says: {', '.join(c for c in claims if c not in regulated)}."
+                    if len(claims) > len(regulated)
+                    else ""
+                ),
+                tuple(claims),
+            )
+        )
+    elif claims:
         checks.append(
             Check(
                 "unsupported_claims",
@@ -279,6 +353,53 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
             )
         )
     return checks
+
+
+def _text_fields(content: dict[str, Any]) -> dict[str, str]:
+    """Every plain-text field of the copy (all but the description), by the field name checks report."""
+    texts = {name: str(content.get(name, "") or "") for name in ("title", "seo_title", "seo_description")}
+    tags = content.get("tags", []) or []
+    texts["tags"] = " ".join(str(tag) for tag in (tags if isinstance(tags, list) else [tags]))
+    for index, alt in enumerate(content.get("alt_texts", []) or []):
+        texts[f"alt_texts.{index}"] = str(alt.get("text", "") if isinstance(alt, dict) else alt)
+    return texts
+
+
+def _markup_checks(texts: dict[str, str]) -> list[Check]:
+    """Only the description is HTML (and sanitised); markup anywhere else would reach a page as-is."""
+    found = [
+        Check("markup", field, FAIL, f"Markup in {_field_label(field)} ({match[0]!r}): write plain text.")
+        for field, text in texts.items()
+        if (match := _MARKUP.search(text))
+    ]
+    return found or [Check("markup", "title", PASS, "No markup outside the description.")]
+
+
+def _link_checks(texts: dict[str, str], facts: dict[str, Any]) -> list[Check]:
+    found = []
+    for field, text in texts.items():
+        links = unsupported_links(text, facts)
+        if links:
+            found.append(
+                Check(
+                    "links",
+                    field,
+                    FAIL,
+                    f"Links or e-mail addresses in {_field_label(field)} that the maker's facts don't give: "
+                    + ", ".join(links)
+                    + ".",
+                    tuple(links),
+                )
+            )
+    return found or [Check("links", "description", PASS, "No links or e-mail addresses the facts don't give.")]
+
+
+def _field_label(field: str) -> str:
+    name, _, index = field.partition(".")
+    label = {"seo_title": "the SEO title", "seo_description": "the meta description", "alt_texts": "alt text"}.get(
+        name, f"the {name}"
+    )
+    return f"{label} {int(index) + 1}" if index else label
 
 
 def _length(code: str, field: str, label: str, value: str, limit: int, channel: str) -> Check:

@@ -8,6 +8,7 @@ SEO_TITLE_MAX = 70
 META_DESCRIPTION_MAX = 160  # what search engines show; Shopify accepts 320
 SHOPIFY_META_DESCRIPTION_MAX = 320
 ALT_TEXT_MAX = 125
+DESCRIPTION_MAX = 10_000  # characters of sanitised HTML; far beyond any real listing, far below an attack
 SHOPIFY_TAGS_MAX = 250
 
 # Tags allowed in descriptions; everything else is stripped by nh3.

@@ -39,9 +39,9 @@ class FlawedCopywriter(Copywriter):
 
     def write(self, *, brief: ListingBrief) -> ListingCopy:
         return ListingCopy(
-            title=f"Organic {brief.title} $25",
-            description="<p>Organic clay, thrown by hand.</p>",
-            tags=["stoneware mug", "organic"],
+            title=f"Recycled {brief.title} $25",
+            description="<p>Recycled clay, thrown by hand.</p>",
+            tags=["stoneware mug", "recycled"],
             seo_title=brief.title,
             seo_description="A stoneware mug, thrown by hand.",
         )
@@ -262,7 +262,7 @@ def test_the_detail_page_shows_the_copy_its_checks_and_the_decision_form(artisan
     assert "Checks · 2 to look at" in page
     assert "Look The facts don't give care; the copy leaves them out." in page
     assert "No photos yet, so no alt text." in page
-    assert "6 checks passed" in page
+    assert "8 checks passed" in page
     assert "Approve version 1" in page and "Edit, then approve" in page and "Reject with a note" in page
     assert '<input type="checkbox" name="retry" id="id_retry" checked>' in body(response)
     assert "Try again with this note (writes a new version)" in page
@@ -277,10 +277,10 @@ def test_checks_to_fix_and_to_look_at_are_highlighted(settings, artisan_client, 
     page = text(response)
     assert "Checks · 1 to fix before approving · 2 to look at" in page
     assert "Fix Etsy titles can't contain $." in page
-    assert "Look The copy says things the maker's facts don't: organic." in page
+    assert "Look The copy says things the maker's facts don't: recycled." in page
     assert '<li class="check-item check-item--fail">' in body(response)
     assert "<mark>$</mark>" in body(response)
-    assert "<mark>organic</mark>" in body(response)
+    assert "<mark>recycled</mark>" in body(response)
     # The queue row says so too, naming the checks by the listing kind's labels.
     row = artisan_client.get(reverse("review-list"))
     assert "1 to fix" in text(row)
@@ -752,8 +752,21 @@ def test_markup_in_a_draft_is_shown_as_text_everywhere(settings, artisan_client,
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page  # escaped text in the description stays escaped
     assert_inert(artisan_client.get(reverse("review-list")))
 
-    # An edit with markup, a note with markup, and a newer version to diff against.
+    # Markup outside the description blocks approval, an edit with markup included.
+    response = artisan_client.post(decide_url(first), post_data(first, "approve"))
+    assert response.status_code == 400 and "Markup in the title" in text(response)
+    assert_inert(response)
     response = artisan_client.post(decide_url(first), post_data(first, "edit", edit_title=f"Better {IMG}", note=SCRIPT))
+    assert response.status_code == 400 and "Markup in the title" in text(response)
+    assert_inert(response)
+    # Edited to plain text, with a note with markup, and a newer version to diff against.
+    plain = {
+        "edit_title": "Better mug",
+        "edit_tags": "stoneware",
+        "edit_seo_title": "Mug",
+        "edit_seo_description": "A mug.",
+    }
+    response = artisan_client.post(decide_url(first), post_data(first, "edit", note=SCRIPT, **plain))
     assert response.status_code == 302
     message_page = assert_inert(artisan_client.get(response["Location"]))
     assert "Approved “Mug &lt;script&gt;alert(1)&lt;/script&gt;”" in message_page

@@ -7,7 +7,9 @@ from catalog.listings.checks import (
     CHECK_LABELS,
     FAIL,
     PASS,
+    REGULATED_CLAIMS,
     WARN,
+    links_in,
     listing_checks,
     normalise_tags,
     plain_text,
@@ -122,7 +124,7 @@ def test_alt_text_over_125_characters_fails_for_that_photo():
 def test_claims_the_facts_dont_make_are_flagged(phrase, label):
     assert label in unsupported_claims(phrase, FACTS)
     check = by_code(good_content(description=f"<p>{phrase}</p>"))["unsupported_claims"]
-    assert check.level == WARN
+    assert check.level == (FAIL if label in REGULATED_CLAIMS else WARN)
     assert label in check.terms
 
 
@@ -205,3 +207,102 @@ def test_every_check_code_has_a_label_for_the_review_queue():
     codes = set(re.findall(r'(?:Check|_length)\(\s*"(\w+)"', source))
     assert {"title_characters", "unsupported_claims", "writer_notes"} <= codes  # the search finds them
     assert codes == set(CHECK_LABELS)
+
+
+# --- Nothing hostile approved by default: markup, links, length and regulated claims fail ---------
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("title", "Celadon <b>Mug</b>"),
+        ("title", "Mug <script>alert(1)</script>"),
+        ("seo_title", "Mug &lt;script&gt;"),
+        ("seo_description", 'A mug <img src=x onerror="alert(1)">'),
+        ("tags", ["mug", "<a href=x>buy</a>"]),
+        ("alt_texts", [{"photo": 1, "text": "A mug</p><h1>cheap"}]),
+    ],
+)
+def test_markup_outside_the_description_fails(field, value):
+    failed = [c for c in listing_checks(good_content(**{field: value}), FACTS) if c.code == "markup"]
+    assert [c.level for c in failed] == [FAIL]
+    assert failed[0].field.partition(".")[0] == field
+    assert failed[0].message.startswith("Markup in ")
+
+
+def test_the_sanitised_description_may_hold_its_own_markup():
+    content = good_content(description="<p>Celadon mug in <strong>stoneware clay</strong>.</p><ul><li>9 cm</li></ul>")
+    assert levels(content)["markup"] == PASS
+
+
+@pytest.mark.parametrize(
+    "field, value, link",
+    [
+        ("description", "<p>Order at https://cheap-mugs.example/buy now.</p>", "https://cheap-mugs.example/buy"),
+        ("description", "<p>See www.cheapmugs.example</p>", "www.cheapmugs.example"),
+        ("description", "<p>Visit cheapmugs.shop today.</p>", "cheapmugs.shop"),
+        ("description", "<p>Write to deals@cheapmugs.example.</p>", "deals@cheapmugs.example"),
+        ("title", "Celadon Mug – mail me@spam.example", "me@spam.example"),
+        ("seo_description", "A mug. More at http://x.example", "http://x.example"),
+        ("tags", ["mug", "spam.com"], "spam.com"),
+        ("alt_texts", [{"photo": 1, "text": "A mug, see bit.ly/x"}], "bit.ly/x"),
+    ],
+)
+def test_links_and_email_addresses_the_facts_dont_give_fail(field, value, link):
+    failed = [c for c in listing_checks(good_content(**{field: value}), FACTS) if c.code == "links"]
+    assert [c.level for c in failed] == [FAIL]
+    assert link in failed[0].terms
+
+
+def test_a_link_the_maker_gave_in_the_facts_is_allowed():
+    facts = {**FACTS, "care": "Questions: hello@harbourclay.example or https://harbourclay.example/care"}
+    content = good_content(
+        description="<p>Care guide at https://harbourclay.example/care, or ask hello@harbourclay.example.</p>"
+    )
+    assert levels(content, facts)["links"] == PASS
+
+
+def test_sentences_and_measures_are_not_links():
+    assert links_in("Made of wool.It is warm. 9.5 cm tall, e.g. for tea. Version 2.0 of the glaze.") == []
+    content = good_content(description="<p>Stoneware clay.</p><p>It is 9.5 cm tall.</p>")
+    assert levels(content)["links"] == PASS
+
+
+def test_a_description_over_ten_thousand_characters_fails():
+    assert "description_length" not in levels(good_content(description="<p>" + "a" * 9_990 + "</p>"))
+    check = by_code(good_content(description="<p>" + "a" * 200_000 + "</p>"))["description_length"]
+    assert check.level == FAIL and "200,007 characters" in check.message
+
+
+@pytest.mark.parametrize(
+    "phrase, label",
+    [
+        ("FDA approved and clinically proven.", "FDA"),
+        ("FDA approved and clinically proven.", "approved"),
+        ("FDA approved and clinically proven.", "clinically"),
+        ("Heals aching joints.", "medical"),
+        ("A medical-grade mug.", "medical"),
+        ("Antibacterial glaze.", "medical"),
+        ("Certified lead-safe.", "certified"),
+        ("Organic cotton.", "organic"),
+        ("A vegan candle.", "vegan"),
+        ("Hypoallergenic hooks.", "hypoallergenic"),
+        ("A food safe finish.", "food-safe"),
+    ],
+)
+def test_regulated_claims_fail_unless_a_fact_states_them(phrase, label):
+    facts = {**FACTS, "materials": ["stoneware clay"]}
+    check = by_code(good_content(description=f"<p>{phrase}</p>"), facts)["unsupported_claims"]
+    assert check.level == FAIL and label in check.terms
+    assert "need the maker's word" in check.message
+
+
+def test_a_regulated_claim_the_facts_state_passes():
+    facts = {**FACTS, "care": "Certified food-safe by the county lab."}
+    assert levels(good_content(description="<p>A certified food-safe glaze.</p>"), facts)["unsupported_claims"] == PASS
+
+
+def test_a_negated_regulated_claim_is_no_claim():
+    assert (
+        levels(good_content(description="<p>Not FDA approved; not for medical use.</p>"))["unsupported_claims"] == PASS
+    )

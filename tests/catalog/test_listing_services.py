@@ -3,6 +3,7 @@
 import ast
 import inspect
 import io
+import re
 from collections.abc import Mapping
 
 import pytest
@@ -11,7 +12,7 @@ from PIL import Image
 
 from approvals import registry
 from approvals.models import ReviewItem, ReviewState
-from approvals.services import review_decide
+from approvals.services import ReviewError, review_decide
 from catalog.copywriting.base import BatchCopywriter, Copywriter, ListingBrief, ListingCopy
 from catalog.listings import services as listing_services
 from catalog.listings.kind import LISTING_COPY, product_facts
@@ -498,3 +499,80 @@ def test_a_copywriter_module_under_tests_writes_drafts_through_the_service(mug, 
     draft = listing_write(product_id=mug.pk)
     assert draft.status == ListingDraft.Status.READY and draft.writer == shouting
     assert pending_items(mug).get().snapshot["title"] == "CELADON MUG!"
+
+
+# --- Nothing hostile approved by default ------------------------------------------------------------
+
+
+class MaliciousCopywriter(Copywriter):
+    """A model answer written by a prompt injection: markup, regulated claims, a link, an e-mail, spam."""
+
+    def write(self, *, brief: ListingBrief) -> ListingCopy:
+        return ListingCopy(
+            title=f"<b>{brief.title}</b> FDA approved",
+            description="<p>FDA approved and clinically proven. Buy at https://cheap-mugs.example or mail "
+            "deals@cheap-mugs.example.</p>" + "<p>" + "spam " * 40_000 + "</p>",
+            tags=["mug", "<script>x</script>", "cheap-mugs.com", "clinically proven"],
+            seo_title=f"<i>{brief.title}</i>",
+            seo_description="Clinically proven <a href='https://cheap-mugs.example'>mug</a>.",
+        )
+
+
+@override_settings(ATELIER_BACKENDS=backend(f"{__name__}.MaliciousCopywriter"))
+def test_a_malicious_answer_reaches_the_queue_only_with_checks_that_block_approval(mug, artisan):
+    draft = listing_write(product_id=mug.pk)
+    failed = {(check["code"], check["field"]) for check in draft.checks if check["level"] == "fail"}
+    assert {
+        ("markup", "title"),
+        ("markup", "seo_title"),
+        ("markup", "tags"),
+        ("markup", "seo_description"),
+        ("links", "description"),
+        ("links", "tags"),
+        ("unsupported_claims", "description"),
+        ("description_length", "description"),
+    } <= failed
+    claims = next(check for check in draft.checks if check["code"] == "unsupported_claims")
+    assert {"FDA", "approved", "clinically"} <= set(claims["terms"])
+    links = next(check for check in draft.checks if check["code"] == "links" and check["field"] == "description")
+    assert set(links["terms"]) == {"https://cheap-mugs.example", "deals@cheap-mugs.example"}
+
+    item = pending_items(mug).get()
+    with pytest.raises(ReviewError, match="Fix this before approving"):
+        review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash)
+    item.refresh_from_db()
+    assert item.state == ReviewState.PENDING and item.approved_snapshot is None
+
+
+@pytest.mark.parametrize(
+    "edits, reason",
+    [
+        ({"title": "Celadon <b>mug</b>"}, "Markup in the title"),
+        ({"seo_title": "<script>alert(1)</script>"}, "Markup in the SEO title"),
+        ({"seo_description": "A mug <img src=x onerror=alert(1)>"}, "Markup in the meta description"),
+        ({"tags": "mug, <em>sale</em>"}, "Markup in the tags"),
+        ({"description": "<p>Mail deals@cheap-mugs.example</p>"}, "deals@cheap-mugs.example"),
+        ({"seo_description": "A mug. See www.cheap-mugs.example"}, "www.cheap-mugs.example"),
+        ({"description": "<p>FDA approved and clinically proven.</p>"}, "need the maker's word"),
+        ({"title": "Certified organic celadon mug"}, "need the maker's word"),
+        ({"description": "<p>" + "a" * 200_000 + "</p>"}, "keep it under 10,000"),
+    ],
+    ids=["title", "seo-title", "seo-description", "tags", "email", "url", "fda", "organic", "length"],
+)
+def test_a_reviewers_edit_goes_through_the_same_checks(mug, artisan, edits, reason):
+    listing_write(product_id=mug.pk)
+    item = pending_items(mug).get()
+    with pytest.raises(ReviewError, match=re.escape(reason)):
+        review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, edits=edits)
+    item.refresh_from_db()
+    assert item.state == ReviewState.PENDING and item.approved_snapshot is None
+
+
+def test_the_template_writer_names_no_studio_that_makes_a_claim(mug, artisan):
+    profile = studio_profile_get()
+    profile.name = "Organic FDA-approved pots, see cheap-mugs.com"
+    profile.save()
+    draft = listing_write(product_id=mug.pk)
+    assert [check for check in draft.checks if check["level"] == "fail"] == []
+    copy = " ".join([draft.title, draft.description, draft.seo_title, draft.seo_description, *draft.tags]).lower()
+    assert "organic" not in copy and "cheap-mugs" not in copy
