@@ -6,6 +6,8 @@
    {percent, done, total, failed, status, status_display, finished, message, errors}.
    When the work finishes the element fires a bubbling "progress:finished" event
    with the last response as event.detail, so pages can react (e.g. reload a list).
+   Parts of the page marked data-refresh-on-finish (with an id) are then fetched
+   again, so what only the server renders (a job's finish time) is not left stale.
    Without JavaScript the server-rendered state stays on the page. */
 (function () {
   "use strict";
@@ -56,6 +58,24 @@
     }
   }
 
+  function refreshParts() {
+    var parts = document.querySelectorAll("[data-refresh-on-finish][id]");
+    if (!parts.length) return;
+    fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        parts.forEach(function (part) {
+          var replacement = fresh.getElementById(part.id);
+          if (replacement) part.replaceWith(document.importNode(replacement, true));
+        });
+      })
+      .catch(function () { /* the page keeps what it shows; Refresh still works */ });
+  }
+
   function watch(root) {
     var url = root.getAttribute("data-progress-url");
     var delay = INTERVAL_MS;
@@ -81,6 +101,7 @@
             root.removeAttribute("data-progress-live");
             setHidden(root, "[data-progress-while-live]", true);
             root.dispatchEvent(new CustomEvent("progress:finished", { bubbles: true, detail: data }));
+            refreshParts();
           } else {
             schedule(INTERVAL_MS);
           }

@@ -199,6 +199,10 @@ def test_a_running_job_updates_its_progress_bar_without_a_reload(page, live_serv
     expect(page.locator(".progress [data-progress-field=percent]")).to_have_text("100%")
     expect(page.locator("[data-progress-errors]")).to_contain_text("Photo 7 is blurred")
     expect(page.locator(".progress")).not_to_have_attribute("data-progress-live", "")
+    details = page.get_by_role("region", name="Details")  # rendered by the server again once the job ends
+    expect(details).to_contain_text("Finished")
+    expect(details).to_contain_text("Took")
+    expect(details).not_to_contain_text("Not yet")
     shot(page, "12-job-finished")
 
 
