@@ -27,6 +27,7 @@ from channels.registry import channels
 from forecasting.models import Sale
 from forecasting.services import sales_bulk_create
 from studio import events
+from studio.redaction import redact
 from studio.sales_channels import SalesChannel
 
 logger = logging.getLogger(__name__)
@@ -213,7 +214,7 @@ def orders_pull(
         ChannelSync.objects.filter(pk=sync.pk).update(
             cursor=recorded,
             last_run_at=timezone.now(),
-            last_error=str(error)[:2000],
+            last_error=redact(str(error))[:2000],
             orders_seen=F("orders_seen") + total.orders,
         )
         raise

@@ -11,7 +11,10 @@ class StudioConfig(AppConfig):
             checks,  # noqa: F401  registers the system checks
             panels,
         )
+        from studio.redaction import install_log_redaction
         from studio.selectors import jobs_for
+
+        install_log_redaction()
 
         panels.register(
             panels.Panel(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from studio import events
 from studio.models import Job, JobUnit, StudioProfile
 from studio.permissions import ARTISANS, MANAGERS
+from studio.redaction import redact
 
 # What each role may do through Django's model permissions (the admin and the
 # API check these). Row-level limits come on top, from studio.permissions.
@@ -112,7 +113,7 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
         job.done += done
         job.failed += failed
         if error:
-            job.errors = (job.errors + [error[:500]])[-50:]
+            job.errors = (job.errors + [redact(error)[:500]])[-50:]
         _mark_running(job)
         if job.total and job.done + job.failed >= job.total and (not job.is_finished or rejudge):
             _finish(job)
@@ -125,7 +126,7 @@ def job_finish(*, job_id: int, message: str = "", failed: bool = False) -> Job:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
         if message:
-            job.message = message
+            job.message = redact(message)
         was_finished = job.is_finished
         if failed:
             job.status = Job.Status.FAILED

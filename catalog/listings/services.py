@@ -27,6 +27,7 @@ from catalog.listings.kind import LISTING_COPY, product_facts
 from catalog.models import Category, ListingDraft, Product
 from studio.backends import backends
 from studio.models import Job
+from studio.redaction import redact
 from studio.services import job_advance, job_create, job_finish, job_start, studio_profile_get
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,8 @@ def listing_write(*, product_id: int, instructions: str = "", requested_by_id: i
             raise TypeError(f"it returned {type(copy).__name__} instead of ListingCopy")
     except Exception as exc:
         name = writer.rsplit(".", 1)[-1] or "copywriter"
-        message = f"The copywriter ({name}) couldn't write this listing: {str(exc).strip() or type(exc).__name__}"[:500]
+        reason = redact(str(exc).strip()) or type(exc).__name__
+        message = f"The copywriter ({name}) couldn't write this listing: {reason}"[:500]
         logger.warning("Listing copy for product %s failed: %s", product.pk, message, exc_info=True)
         _draft_failed(product=product, message=message)
         raise ListingWriteError(message, subject=product.title) from exc
