@@ -81,7 +81,9 @@ CLAIMS: dict[str, str] = {
     "medical": r"\bmedical(?:ly)?\b|\bmedicinal\b|\bcures?\b|\bheals\b|\bhealing\b|\btherapeutic\b"
     r"|\banti-?(?:bacterial|microbial|inflammatory)\b",
     "FDA": r"\bfda\b",
-    "approved": r"\bapproved\b",
+    # "approved" as a claim: someone's approval ("FDA approved", "approved by dermatologists", "approved for food").
+    "approved": r"\b(?:fda|ce|ul|dermatologists?|doctors?|vets?|clinically|medically|government|lab)[- ]approved\b"
+    r"|\bapproved (?:by|for)\b",
     "clinically": r"\bclinical(?:ly)?\b",
     "guarantee": r"\bguarantee[ds]?\b|\bwarrant(?:y|ied)\b|\blifetime\b",
     "100%": r"\b100 ?%",

@@ -306,3 +306,16 @@ def test_a_negated_regulated_claim_is_no_claim():
     assert (
         levels(good_content(description="<p>Not FDA approved; not for medical use.</p>"))["unsupported_claims"] == PASS
     )
+
+
+@pytest.mark.parametrize(
+    "phrase, claimed",
+    [
+        ("FDA-approved glaze.", True),
+        ("Approved by dermatologists.", True),
+        ("Approved for food contact.", True),
+        ("The design the maker approved last spring.", False),
+    ],
+)
+def test_approved_is_a_claim_when_it_names_someones_approval(phrase, claimed):
+    assert ("approved" in unsupported_claims(phrase, FACTS)) is claimed
