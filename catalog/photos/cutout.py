@@ -60,8 +60,7 @@ def product_mask(rgb: np.ndarray) -> tuple[np.ndarray, dict]:
     """A boolean mask of the small copy and the quality figures."""
     from scipy import ndimage  # heavy; only the cut-out needs it
 
-    lab = to_lab(rgb)
-    residual = _shadow_weighted(lab - _backdrop_surface(lab))
+    residual = backdrop_residual(rgb)
     distance = np.linalg.norm(residual, axis=-1)
     noise = float(np.sqrt(np.mean(border_pixels(distance) ** 2)))
     threshold = max(MIN_DIFFERENCE, 2.5 * noise, _otsu(distance))
@@ -89,6 +88,16 @@ def product_mask(rgb: np.ndarray) -> tuple[np.ndarray, dict]:
 
 
 # --- The backdrop ---------------------------------------------------------------------
+
+
+def backdrop_residual(rgb: np.ndarray) -> np.ndarray:
+    """Each pixel's L*a*b* difference from the backdrop fitted to the frame's border, a shadow counted less.
+
+    The norm of it is how far a pixel is from "backdrop"; its spread along the
+    border says how plain the backdrop is (a paper sweep: a few ΔE; a table: tens).
+    """
+    lab = to_lab(rgb)
+    return _shadow_weighted(lab - _backdrop_surface(lab))
 
 
 def _backdrop_surface(lab: np.ndarray) -> np.ndarray:

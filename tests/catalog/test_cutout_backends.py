@@ -146,6 +146,19 @@ def test_u2netp_cuts_the_espresso_cup_saucer_and_spoon_out_of_a_real_photograph(
     assert "rembg" not in sys.modules
 
 
+def test_the_backdrop_inside_a_necklace_loop_is_not_kept():
+    """u2netp alone fills a chain's loop with the paper behind it (IoU 0.13); the backdrop model clears it."""
+    photo = Image.open(DATA / "pendant_loop.jpg").convert("RGB")
+    truth = np.asarray(Image.open(DATA / "pendant_loop.mask.png")) >= 128
+    cutout = U2NetPCutter(cpu_threads=1).cut(image=photo)
+    mask = np.asarray(cutout.mask) >= 128
+    inside = np.zeros_like(truth)
+    inside[320:540, 350:660] = True  # the middle of the loop: paper only
+    assert not truth[inside].any()
+    assert mask[inside].mean() < 0.05 and cutout.quality["holes_cleared"] >= 1
+    assert _iou(mask, truth) > 0.6
+
+
 def test_the_classical_method_fails_on_the_same_photograph():
     """Why the default changed: a wooden table is not a backdrop the classical cut can model."""
     photo, truth = _coffee()

@@ -40,6 +40,8 @@ RENDERED = {
     "pillar_flame": ("pillar_candle", (244, 238, 224), None, "", 13),  # ivory wax, a lit flame and its glow
     "chain": ("necklace", (202, 203, 206), None, "", 17),  # a fine silver chain
     "striped_cushion": ("cushion", (234, 226, 208), (44, 54, 84), "", 19),  # cream with navy stripes
+    "pendant_loop": ("necklace", (202, 203, 206), (214, 222, 232), "", 1029),  # backdrop inside a chain's loop
+    "garnet_ring": ("ring", (214, 176, 100), (120, 26, 36), "", 1025),  # backdrop and shadow inside a ring
 }
 
 
