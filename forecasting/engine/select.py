@@ -361,8 +361,8 @@ def _own_choices(rows, pool: str, choice: np.ndarray, rules: list[str], windows:
     """Where one series' own holdouts overrule its pool's choice, put its own choice and rule in place.
 
     One series' holdouts are few and noisy, so the bar is high: its best single
-    method must beat the pool's choice on every holdout window (HOLDOUTS of them)
-    and by SERIES_MARGIN on average. Prophet competes only here, one series at a
+    method must beat the pool's choice on every holdout window (HOLDOUTS of them),
+    each with some sales in it, and by SERIES_MARGIN on average. Prophet competes only here, one series at a
     time, never inside an ensemble.
     """
     rows = np.asarray([i for i in rows if all(i in w.rows for w in windows)], dtype=int)
@@ -388,6 +388,8 @@ def _own_choices(rows, pool: str, choice: np.ndarray, rules: list[str], windows:
         means[best, np.arange(len(rows))] <= (1 - SERIES_MARGIN) * base.mean(axis=0)
     )
     wins &= np.isfinite(base).all(axis=0)
+    sold = np.stack([Y[rows, w.cut : w.cut + horizon].sum(axis=1) > 0 for w in windows]).all(axis=0)
+    wins &= sold  # a window with no sales is matched exactly by a zero forecast: no evidence for anything
     for k in np.flatnonzero(wins):
         i, name = rows[k], own[best[k]]
         gain = 1 - best_errors[k].mean() / base[:, k].mean()
