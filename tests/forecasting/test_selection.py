@@ -114,3 +114,29 @@ def test_the_stored_forecast_records_its_rule(artisan, settings):
     forecast.refresh_from_db()
     assert forecast.values["rule"]
     assert "pool" in forecast.values["rule"] or "own holdouts" in forecast.values["rule"]
+
+
+def test_the_demo_mugs_are_forecast_into_the_christmas_rush():
+    """Issue 13's demo question: with 103 weeks of history the Ceramics total still gives December its peak,
+    to the Everyday Mug (which sold through last December) and to the Big Latte Mug (launched 30 weeks ago)."""
+    from demo.catalogue import PRODUCTS
+    from demo.sales import generate_sales
+    from demo.seed import HISTORY_DAYS, demand_for
+
+    today = dt.date(2026, 12, 6)
+    end = today - dt.timedelta(days=1)
+    ceramics = [p for p in PRODUCTS if p.category == "Ceramics"]
+    lines = generate_sales(
+        demand=demand_for(ceramics, end=end), start=end - dt.timedelta(days=HISTORY_DAYS - 1), end=end, seed=7
+    )
+    sales = pd.DataFrame({"sku": [s.sku for s in lines], "quantity": [float(s.quantity) for s in lines]})
+    sales["date"] = pd.DatetimeIndex([s.date for s in lines]).to_period("W-SUN").start_time
+    sales = sales[sales["date"] < pd.Timestamp(today - dt.timedelta(days=today.weekday()))]
+    series = {sku: values.clip(lower=0) for sku, values in wide(sales).items()}
+    result = forecast_many(series, freq="W", horizon=12, groups=dict.fromkeys(series, "Ceramics"), use_prophet=False)
+    for product in ("CER-MUG", "CER-LAT"):
+        skus = [sku for sku in series if sku.startswith(product + "-")]
+        history = np.sum([series[sku].to_numpy() for sku in skus], axis=0)
+        forecast = np.sum([result[sku].mean for sku in skus], axis=0)
+        ordinary = history[-8:-2].mean()  # the weeks before the rush began
+        assert forecast[:3].mean() > 1.5 * ordinary, (product, forecast[:3], ordinary)
