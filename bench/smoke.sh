@@ -27,7 +27,7 @@ export DEBUG=1
 declare -A ARGS=(
   [copywriting]="--products 50 --repeats 1"
   [cutout]="--size 256 --timing-size 256 --repeats 1 --cases coffee,chain"
-  [forecast]="--skus 40 --sample 2 --jobs 2"
+  [forecast]="--sets retail,sim-croston,txhousing --skus 30 --sample 2 --jobs 2"
   # A bucket smaller than the run's cost, so the client has to pace itself.
   [publish]="--products 20 --bucket 100 --speed 10"
   # --reseed: the seeding is code that rots too (it writes rows with COPY).
