@@ -15,7 +15,7 @@ from channels.base import WebhookRejected
 from channels.orders import orders_record
 from channels.registry import UnknownChannel, channels
 from channels.services import export_payloads, publish_blockers, publish_start
-from studio.parsing import ascii_ids
+from studio.parsing import ascii_ids, declared_size
 from studio.permissions import CHANGE, VIEW, get_for_user
 from studio.sales_channels import SalesChannel
 
@@ -84,7 +84,7 @@ def channel_webhook(request: HttpRequest, channel: str, topic: str) -> JsonRespo
         return JsonResponse({"error": f"No channel named {channel!r} takes webhooks here."}, status=404)
     if topic not in backend.webhook_topics:
         return JsonResponse({"error": f"{backend.label} has no {topic!r} webhooks here."}, status=404)
-    if _declared_size(request) > WEBHOOK_MAX_BYTES:
+    if declared_size(request) > WEBHOOK_MAX_BYTES:
         return JsonResponse({"error": "The webhook body is too large."}, status=413)
     try:
         result = backend.webhook(topic=topic, body=request.body, headers=request.headers)
@@ -97,10 +97,3 @@ def channel_webhook(request: HttpRequest, channel: str, topic: str) -> JsonRespo
     if len(result.orders) == 1:
         body = {"order": result.orders[0].name, **body}
     return JsonResponse(body)
-
-
-def _declared_size(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0

@@ -274,6 +274,8 @@ def stock_alerts_raise(*, today: dt.date) -> int:
     """Tell subscribers the stock alerts of the latest forecasts (StockAlertRaised), once per refit and plan."""
     from forecasting.selectors import stock_alerts_for
 
+    if not events.subscribed(events.StockAlertRaised):
+        return 0  # computing every alert again is the expensive part: only when someone listens
     alerts = stock_alerts_for(None, today=today)
     with transaction.atomic():
         for alert in alerts:

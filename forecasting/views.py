@@ -19,6 +19,7 @@ from forecasting.selectors import (
     stock_alerts_for,
 )
 from forecasting.services import sales_import
+from studio.parsing import declared_size
 from studio.permissions import is_manager
 
 PROBLEMS_SHOWN = 100
@@ -40,10 +41,10 @@ def sale_import(request: HttpRequest) -> HttpResponse:
     if not is_manager(request.user):
         return _managers_only(request)
     limit = import_size_limit()
-    if request.method == "POST" and _declared_size(request) > limit + _MULTIPART_SLACK:
+    if request.method == "POST" and declared_size(request) > limit + _MULTIPART_SLACK:
         # Refused before Django parses the upload, so a 200 MB file costs nothing.
         return _import_page(
-            request, SalesImportForm(), error=too_large_message(_declared_size(request), limit), status=413
+            request, SalesImportForm(), error=too_large_message(declared_size(request), limit), status=413
         )
     return _sale_import_checked(request)
 
@@ -107,13 +108,6 @@ def _import_page(
 
 def _managers_only(request: HttpRequest) -> HttpResponse:
     return render(request, "forecasting/sale_import_denied.html", status=403)
-
-
-def _declared_size(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 @login_required

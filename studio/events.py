@@ -172,6 +172,11 @@ def emit(event: Event, *, using: str | None = None) -> None:
         transaction.on_commit(lambda: _deliver(event), using=using)
 
 
+def subscribed(event_type: type[Event]) -> bool:
+    """Whether anyone listens to this type of event (lets an emitter skip work nobody would see)."""
+    return bool(_handlers_for(event_type))
+
+
 def _deliver(event: Event) -> None:
     for uid, handler in _handlers_for(type(event)):
         try:

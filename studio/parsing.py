@@ -31,3 +31,11 @@ def ascii_ids(values: Iterable[object]) -> list[int]:
     """The valid ids among `values`, first occurrence order, no repeats; the rest are dropped."""
     ids = (ascii_int(value) for value in values)
     return list(dict.fromkeys(number for number in ids if number is not None))
+
+
+def declared_size(request) -> int:
+    """The body size a request declares (Content-Length), 0 when absent or not a number.
+
+    Read before the body, so an oversized upload or webhook is refused unread.
+    """
+    return ascii_int(request.META.get("CONTENT_LENGTH") or "0") or 0

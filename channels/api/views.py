@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,25 +18,21 @@ from channels.api.serializers import (
 from channels.models import UnmatchedSku
 from channels.registry import UnknownChannel, channels
 from channels.services import publish_blockers, publish_start, publish_state
+from studio.api.permissions import IsShopManager
 from studio.api.serializers import JobSerializer
 from studio.models import Job
-from studio.permissions import VIEW, get_for_user, is_manager
+from studio.permissions import VIEW, get_for_user
 from studio.sales_channels import SalesChannel
 
 
-class IsShopManager(BasePermission):
+class CanSeeUnmatchedSkus(IsShopManager):
     message = "Only shop managers can see unmatched SKUs."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and is_manager(request.user))
 
 
 def _configured(name: str) -> str:
     try:
         channels.channel_class(name)
     except UnknownChannel as error:
-        from rest_framework.exceptions import ValidationError
-
         raise ValidationError({"channel": [str(error)]}) from None
     return name
 
@@ -118,4 +115,4 @@ class UnmatchedSkuViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = UnmatchedSku.objects.order_by("-last_seen", "id")
     serializer_class = UnmatchedSkuSerializer
-    permission_classes = [IsShopManager]
+    permission_classes = [CanSeeUnmatchedSkus]

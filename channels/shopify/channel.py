@@ -7,6 +7,7 @@ the app's client secret (SHOPIFY_WEBHOOK_SECRET); the order pull is their backst
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
@@ -50,8 +51,6 @@ class ShopifyChannel(Channel):
         )
 
     def prepare(self, payload: ProductPayload) -> ProductPayload:
-        import dataclasses
-
         vendor = self.option("vendor")
         return dataclasses.replace(payload, vendor=vendor) if vendor else payload
 

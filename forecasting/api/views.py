@@ -25,10 +25,9 @@ from forecasting.api.serializers import (
 from forecasting.imports.service import import_size_limit, too_large_message
 from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport
 from forecasting.services import sales_import
-from studio.api.permissions import RestrictedViewSetMixin
+from studio.api.permissions import IsShopManager, RestrictedViewSetMixin
 from studio.api.serializers import JobSerializer
 from studio.parsing import ascii_int
-from studio.permissions import is_manager
 
 _Error = inline_serializer("SalesImportError", {"detail": serializers.CharField()})
 _MULTIPART_SLACK = 64 * 1024
@@ -41,11 +40,8 @@ class SaleViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SaleSerializer
 
 
-class IsShopManager(BasePermission):
+class CanImportSales(IsShopManager):
     message = "Only shop managers can import sales."
-
-    def has_permission(self, request, view) -> bool:
-        return is_manager(request.user)
 
 
 class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -53,7 +49,7 @@ class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     queryset = SalesImport.objects.select_related("created_by")
     serializer_class = SalesImportSerializer
-    permission_classes = [IsShopManager]
+    permission_classes = [CanImportSales]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(

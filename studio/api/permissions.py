@@ -1,4 +1,4 @@
-from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
 
 class ModelPermissions(DjangoModelPermissions):
@@ -26,3 +26,14 @@ class RestrictedViewSetMixin:
 
         action = VIEW if self.request.method in ("GET", "HEAD", "OPTIONS") else CHANGE
         return super().get_queryset().restrict(self.request.user, action)
+
+
+class IsShopManager(BasePermission):
+    """Shop managers only; subclasses say in `message` what the others may not do."""
+
+    message = "Only shop managers can do this."
+
+    def has_permission(self, request, view) -> bool:
+        from studio.permissions import is_manager
+
+        return bool(request.user and request.user.is_authenticated and is_manager(request.user))
