@@ -76,6 +76,7 @@ class Channel(ABC):
     pulls_orders: ClassVar[bool] = False
     pull_every_minutes: ClassVar[int] = 30
     exports: ClassVar[bool] = False
+    pushes_stock: ClassVar[bool] = False  # takes Atelier's stock figures through set_stock()
 
     def __init__(self, **options: Any) -> None:
         self.options = {**{key: getattr(settings, name, "") for key, name in self.settings_map.items()}, **options}
@@ -116,3 +117,12 @@ class Channel(ABC):
 
     def export(self, payloads: Iterable[ProductPayload], *, image_url) -> ExportFile:
         raise NotImplementedError(f"{self.label} has no file export.")
+
+    def set_stock(self, levels: Mapping[str, int]) -> dict[str, int]:
+        """Set each SKU's available quantity on the channel to Atelier's figure (absolute, never a delta).
+
+        Returns SKU → the quantity the channel reports after the update; a SKU the
+        channel doesn't have is left out of the answer. Raises ChannelError (with
+        `retryable` set for 429/5xx/timeouts) when the channel refused or failed.
+        """
+        raise NotImplementedError(f"{self.label} doesn't take stock figures.")

@@ -120,3 +120,56 @@ class ChannelAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} account ({self.get_status_display()})"
+
+
+class StockMove(models.Model):
+    """What one order line did to a variant's stock_on_hand, so each line moves stock once.
+
+    `quantity` is the line's (positive for units sold, negative for units put back by a
+    refund or cancellation). The unique key is the sale's, so an order delivered by
+    webhook and by the pull, or twice, moves stock once.
+    """
+
+    channel = models.CharField(max_length=16, choices=SalesChannel.choices)
+    order_ref = models.CharField(max_length=64)
+    line_ref = models.CharField(max_length=64)
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="stock_moves")
+    quantity = models.IntegerField()
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "order_ref", "line_ref"], name="stock_move_unique_order_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref}/{self.line_ref} on {self.get_channel_display()}: {-self.quantity:+d}"
+
+
+class ChannelStock(models.Model):
+    """A variant's stock on one channel: what Atelier last sent, what the channel reported back, the last error.
+
+    The product page compares `reported` with the variant's stock_on_hand (Atelier's
+    figure, the truth) and flags the difference; an error stays until a push succeeds.
+    """
+
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="channel_stock")
+    channel = models.CharField(max_length=16, choices=SalesChannel.choices)
+    sent = models.IntegerField(null=True, blank=True, help_text="The quantity Atelier last asked the channel to set.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reported = models.IntegerField(null=True, blank=True, help_text="The quantity the channel reported after it.")
+    reported_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last push failed; empty once one succeeds.")
+    error_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0, help_text="Failed pushes in a row.")
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="When the next automatic try is due.")
+
+    owner_field = "variant__product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["variant", "channel"]
+        constraints = [models.UniqueConstraint(fields=["variant", "channel"], name="channel_stock_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.variant.sku} on {self.get_channel_display()}: {self.reported}"

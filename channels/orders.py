@@ -24,6 +24,7 @@ from catalog.models import Variant
 from channels.models import ChannelSync, UnmatchedSku
 from channels.payload import OrderPayload
 from channels.registry import channels
+from channels.stock import stock_moves_record, stock_push_after_order
 from forecasting.models import Sale
 from forecasting.services import sales_bulk_create
 from studio import events
@@ -72,8 +73,14 @@ def _order_ref(order: OrderPayload) -> str:
     return order.name[:64] or order.order_id[:64]
 
 
-def orders_record(*, orders: Iterable[OrderPayload], channel: str = SalesChannel.SHOPIFY) -> OrdersRecorded:
-    """Record orders as sales; safe to call again with the same orders. Emits OrderRecorded per order."""
+def orders_record(
+    *, orders: Iterable[OrderPayload], channel: str = SalesChannel.SHOPIFY, moves_stock: bool = True
+) -> OrdersRecorded:
+    """Record orders as sales; safe to call again with the same orders. Emits OrderRecorded per order.
+
+    New lines take their units off the variants' stock and the new figures go to the
+    other channels (channels.stock); `moves_stock=False` records history only.
+    """
     outcome = OrdersRecorded()
     rows: list[dict] = []
     per_order: list[tuple[OrderPayload, list[dict]]] = []
@@ -92,8 +99,12 @@ def orders_record(*, orders: Iterable[OrderPayload], channel: str = SalesChannel
         else:
             matched.append({**{k: v for k, v in row.items() if k != "sku"}, "variant_id": variant_id})
     with transaction.atomic():
+        recorded_before = _recorded(channel, matched) if moves_stock else set()
         outcome.created = sales_bulk_create(rows=matched)
         _reversals_deepen(matched)
+        if moves_stock:
+            moved = stock_moves_record(channel=channel, rows=matched, recorded_before=recorded_before)
+            stock_push_after_order(moved=moved, channel=channel)
         for row in unmatched:
             _unmatched_keep(row)
         for order, order_rows in per_order:
@@ -109,6 +120,15 @@ def orders_record(*, orders: Iterable[OrderPayload], channel: str = SalesChannel
     outcome.unmatched = len(unmatched)
     outcome.unmatched_skus = sorted({row["sku"] for row in unmatched})
     return outcome
+
+
+def _recorded(channel: str, rows: list[dict]) -> set[tuple[str, str]]:
+    """(order_ref, line_ref) of these lines already stored as sales."""
+    refs = {row["order_ref"] for row in rows}
+    if not refs:
+        return set()
+    stored = Sale.objects.filter(channel=channel, order_ref__in=refs).values_list("order_ref", "line_ref")
+    return set(stored)
 
 
 def _is_deeper_reversal(row: dict, stored_quantity: int) -> bool:
@@ -194,6 +214,7 @@ def orders_pull(
     """
     sync, _ = ChannelSync.objects.get_or_create(channel=channel)
     since = sync.cursor - overlap if sync.cursor else None
+    live = sync.cursor is not None  # the first pull brings the channel's history: sales, but no stock moves
     total = OrdersRecorded()
     newest = recorded = (
         sync.cursor
@@ -204,12 +225,12 @@ def orders_pull(
             batch.append(order)
             newest = max(newest, order.updated_at) if newest else order.updated_at
             if len(batch) >= 100:
-                _merge(total, orders_record(orders=batch, channel=channel))
+                _merge(total, orders_record(orders=batch, channel=channel, moves_stock=live))
                 batch = []
                 recorded = newest
                 ChannelSync.objects.filter(pk=sync.pk).update(cursor=recorded)
         if batch:
-            _merge(total, orders_record(orders=batch, channel=channel))
+            _merge(total, orders_record(orders=batch, channel=channel, moves_stock=live))
     except Exception as error:
         ChannelSync.objects.filter(pk=sync.pk).update(
             cursor=recorded,

@@ -5,10 +5,13 @@ SKUs on the forecasts page."""
 from __future__ import annotations
 
 from channels.registry import channels
-from channels.selectors import channel_states_for, unmatched_skus
+from channels.selectors import channel_states_for, stock_rows_for, unmatched_skus
 from channels.services import publish_start
+from channels.stock import stock_channels, stock_push_start
 from studio import panels
 from studio.permissions import CHANGE, can, is_manager
+
+PUSH_STOCK_PERMISSION = "channels.change_channelstock"
 
 
 def _product_publishing(request, product) -> dict | None:
@@ -16,6 +19,25 @@ def _product_publishing(request, product) -> dict | None:
     if not states:
         return None
     return {"channel_states": states, "can_publish": can(request.user, CHANGE, product), "product": product}
+
+
+def _product_stock(request, product) -> dict | None:
+    stock_backends, rows = stock_rows_for(product=product)
+    if not stock_backends or not rows:
+        return None
+    return {
+        "stock_channels": stock_backends,
+        "stock_rows": rows,
+        "stock_flagged": sum(row.flagged for row in rows),
+        "can_push_stock": request.user.has_perm(PUSH_STOCK_PERMISSION) and can(request.user, CHANGE, product),
+        "product": product,
+    }
+
+
+def _push_stock_action(request, products):
+    if not stock_channels():
+        raise panels.ActionRefused("No connected channel takes stock figures.")
+    return stock_push_start(products=products, requested_by=request.user)
 
 
 def _export_links(request, obj) -> dict | None:
@@ -62,6 +84,25 @@ panels.register(
         template="channels/panels/product_publishing.html",
         context=_product_publishing,
         order=40,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot=panels.PRODUCT,
+        name="channel_stock",
+        template="channels/panels/product_stock.html",
+        context=_product_stock,
+        order=45,
+    )
+)
+panels.register_action(
+    panels.ProductAction(
+        name="push_stock",
+        label="Push stock to the channels",
+        start=_push_stock_action,
+        permission=PUSH_STOCK_PERMISSION,
+        order=60,
+        available=lambda: bool(stock_channels()),
     )
 )
 panels.register(

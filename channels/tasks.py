@@ -1,15 +1,17 @@
 """Background tasks of the channels: thin wrappers that take ids and call services.
 
-Both may run twice (the ORM broker re-runs a task whose worker died): publishing
-upserts, and recording orders is keyed by order line.
+All may run twice (the ORM broker re-runs a task whose worker died): publishing
+upserts, recording orders is keyed by order line, and stock figures are set, never added.
 """
 
 from __future__ import annotations
 
 import logging
 
+from catalog.models import Variant
 from channels.orders import orders_pull
 from channels.services import PublishFailed, product_publish, publish_mark_failed
+from channels.stock import stock_push
 from studio.sales_channels import SalesChannel
 from studio.services import job_advance, job_start
 
@@ -50,3 +52,28 @@ def pull_orders(channel: str = SalesChannel.SHOPIFY) -> dict:
         "recorded": outcome.created,
         "unmatched": outcome.unmatched,
     }
+
+
+def push_stock(variant_ids: list[int], skip_channel: str = "", only: list[str] | None = None, attempt: int = 1) -> dict:
+    """Atelier's figures of these variants to the channels (after an order, or a scheduled retry of a failed push)."""
+    outcome = stock_push(variant_ids=variant_ids, skip_channel=skip_channel, only=only, attempt=attempt)
+    return {
+        "variants": list(variant_ids),
+        "reported": {name: dict(skus) for name, skus in outcome.reported.items()},
+        "failed": dict(outcome.failed),
+        "retrying": {name: when.isoformat() for name, when in outcome.retrying.items()},
+    }
+
+
+def push_stock_of_product(job_id: int, product_id: int) -> dict:
+    """One product of a manager's "push stock now": every variant's figure to every channel it is on."""
+    job_start(job_id=job_id)
+    unit = f"product:{product_id}"
+    variant_ids = list(Variant.objects.filter(product_id=product_id).values_list("pk", flat=True))
+    outcome = stock_push(variant_ids=variant_ids)
+    if outcome.failed:
+        errors = "; ".join(outcome.failed.values())
+        job_advance(job_id=job_id, failed=1, error=f"Product {product_id}: {errors}", unit=unit)
+    else:
+        job_advance(job_id=job_id, done=1, unit=unit)
+    return {"job": job_id, "product": product_id, "reported": dict(outcome.reported), "failed": dict(outcome.failed)}

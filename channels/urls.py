@@ -4,6 +4,7 @@ from channels import views
 
 urlpatterns = [
     path("catalog/products/<int:product_id>/publish/", views.product_publish, name="product-publish"),
+    path("catalog/products/<int:product_id>/push-stock/", views.product_push_stock, name="product-push-stock"),
     path("catalog/products/export/shopify.csv", views.products_export, name="products-export-csv"),
     path("catalog/products/export/<str:channel>.csv", views.products_export, name="products-export"),
     # Shopify's order webhooks were registered at this address before there were other channels.

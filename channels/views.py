@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +16,7 @@ from channels.base import WebhookRejected
 from channels.orders import orders_record
 from channels.registry import UnknownChannel, channels
 from channels.services import export_payloads, publish_blockers, publish_start
+from channels.stock import stock_channels, stock_push_start
 from studio.parsing import ascii_ids, declared_size
 from studio.permissions import CHANGE, VIEW, get_for_user
 from studio.sales_channels import SalesChannel
@@ -45,6 +47,21 @@ def product_publish(request: HttpRequest, product_id: int) -> HttpResponse:
         messages.error(request, job.message)
         return redirect(back)
     messages.success(request, f"Publishing “{product.title}” to {channel.label}.")
+    return redirect("job-detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def product_push_stock(request: HttpRequest, product_id: int) -> HttpResponse:
+    """A manager's "push stock now": Atelier's figures of this product to every channel it is on (a job)."""
+    if not request.user.has_perm("channels.change_channelstock"):
+        raise PermissionDenied("Only shop managers push stock figures to the channels.")
+    product = get_for_user(Product.objects.all(), request.user, CHANGE, pk=product_id)
+    if not stock_channels():
+        messages.error(request, "No connected channel takes stock figures.")
+        return redirect(f"{reverse('product-detail', args=[product.pk])}#channel-stock")
+    job = stock_push_start(products=[product], requested_by=request.user)
+    messages.success(request, f"Sending the stock of “{product.title}” to the channels.")
     return redirect("job-detail", job_id=job.pk)
 
 

@@ -26,7 +26,13 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "stagedimage:view",
         ],
         "forecasting": ["sale:*", "salesimport:view,add", "forecast:view", "productionplan:view"],
-        "channels": ["channellisting:view", "unmatchedsku:view,delete", "channelsync:view", "channelaccount:view"],
+        "channels": [
+            "channellisting:view",
+            "unmatchedsku:view,delete",
+            "channelsync:view",
+            "channelaccount:view",
+            "channelstock:view,change",  # change: "push stock now"
+        ],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
     ARTISANS: {
@@ -41,7 +47,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "stagedimage:view",
         ],
         "forecasting": ["sale:view", "forecast:view", "productionplan:view"],
-        "channels": ["channellisting:view"],
+        "channels": ["channellisting:view", "channelstock:view"],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
 }

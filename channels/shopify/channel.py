@@ -37,6 +37,7 @@ class ShopifyChannel(Channel):
     webhook_topics = ("orders",)
     pulls_orders = True
     exports = True
+    pushes_stock = True
 
     def client(self):
         from channels.shopify.client import ShopifyClient  # loads ShopifyAPI only when Shopify is used
@@ -62,6 +63,10 @@ class ShopifyChannel(Channel):
             variant_ids=dict(result.variant_gids),
             media_ids=dict(result.media_gids),
         )
+
+    def set_stock(self, levels: Mapping[str, int], *, client=None) -> dict[str, int]:
+        """Absolute `available` quantities through inventorySetQuantities (see channels/shopify/inventory.py)."""
+        return (client or self.client()).set_stock(levels)
 
     def orders_since(self, cursor: datetime | None, *, client=None) -> Iterator[OrderPayload]:
         return (client or self.client()).orders_since(cursor)

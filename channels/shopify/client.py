@@ -30,14 +30,14 @@ import logging
 import random
 import time
 import urllib.error
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from channels.payload import ImagePayload, OrderOutOfRange, OrderPayload, ProductPayload
-from channels.shopify import productset, queries, transport
+from channels.shopify import inventory, productset, queries, transport
 from channels.shopify.errors import ShopifyAuthError, ShopifyError, ShopifyUnavailable, ShopifyUserError
 from channels.shopify.orders import graphql_order_truncated, order_from_graphql
 from channels.shopify.throttle import CostBudget
@@ -244,6 +244,55 @@ class ShopifyClient:
             raise self._http_failure(exc, "staged upload", target_is_shopify=False) from None
         except (OSError, http.client.HTTPException) as exc:
             raise _Retry(_describe(exc)) from None
+
+    # --- Stock ------------------------------------------------------------------------
+
+    def set_stock(self, levels: Mapping[str, int]) -> dict[str, int]:
+        """Set each SKU's `available` quantity (at SHOPIFY_LOCATION_GID, or the one location it is stocked at).
+
+        Returns SKU → the available quantity Shopify reports after the update; SKUs
+        Shopify doesn't have are left out. Refusals (userErrors) raise ShopifyUserError.
+        """
+        wanted = {sku: max(0, int(quantity)) for sku, quantity in levels.items() if sku}
+        skus = list(wanted)
+        items: list[inventory.StockItem] = []
+        for start in range(0, len(skus), inventory.SKUS_PER_QUERY):
+            batch = skus[start : start + inventory.SKUS_PER_QUERY]
+            data, _ = self._graphql(
+                "AtelierStockLevels",
+                queries.STOCK_LEVELS,
+                {
+                    "first": min(250, 2 * len(batch) + 5),
+                    "query": inventory.sku_search(batch),
+                    "levels": inventory.LEVELS_PER_ITEM,
+                },
+            )
+            items.extend(inventory.stock_items(data, set(batch)))
+        if not items:
+            return {}
+        targets = [(item, inventory.location_for(item, self.location_gid)) for item in items]
+        before = {(item.item_id, location): item.available.get(location, 0) for item, location in targets}
+        data, _ = self._graphql(
+            "AtelierInventorySet",
+            queries.INVENTORY_SET,
+            {
+                "input": inventory.set_input(
+                    [
+                        {"inventoryItemId": item.item_id, "locationId": location, "quantity": wanted[item.sku]}
+                        for item, location in targets
+                    ],
+                    api_version=self.api_version,
+                )
+            },
+        )
+        result = data.get("inventorySetQuantities") or {}
+        _raise_user_errors(result.get("userErrors"))
+        after = inventory.quantities_after(result, before)
+        reported: dict[str, int] = {}
+        for item, location in targets:  # a SKU on several variants reports its lowest figure
+            quantity = after[(item.item_id, location)]
+            reported[item.sku] = min(quantity, reported.get(item.sku, quantity))
+        return reported
 
     # --- Orders -----------------------------------------------------------------------
 

@@ -82,3 +82,33 @@ query AtelierOrder($id: ID!, $lines: Int!, $refunds: Int!, $refundLines: Int!) {
 }
 """
 )
+
+# Stock: find each SKU's inventory item and its level per location, then set absolute quantities.
+STOCK_LEVELS = """
+query AtelierStockLevels($first: Int!, $query: String!, $levels: Int!) {
+  productVariants(first: $first, query: $query) {
+    nodes {
+      id
+      sku
+      inventoryItem {
+        id
+        inventoryLevels(first: $levels) {
+          nodes { location { id } quantities(names: ["available"]) { name quantity } }
+        }
+      }
+    }
+  }
+}
+"""
+
+INVENTORY_SET = """
+mutation AtelierInventorySet($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) {
+    inventoryAdjustmentGroup {
+      reason
+      changes(quantityNames: ["available"]) { name delta quantityAfterChange item { id } location { id } }
+    }
+    userErrors { code field message }
+  }
+}
+"""

@@ -84,6 +84,26 @@ VARIANT_KEYS = {
 FILE_KEYS = {"id", "originalSource", "alt", "contentType", "duplicateResolutionMode", "filename"}
 OPTION_KEYS = {"id", "name", "position", "values", "linkedMetafield"}
 UPDATED_AT_SEARCH = re.compile(r"updated_at:(>=?)'?([0-9TZ:+.\-]+)'?")
+SKU_TERM = re.compile(r'sku:"((?:[^"\\]|\\.)*)"')
+INVENTORY_REASONS = {
+    "correction",
+    "cycle_count_available",
+    "damaged",
+    "movement_canceled",
+    "movement_created",
+    "movement_received",
+    "movement_updated",
+    "other",
+    "promotion",
+    "quality_control",
+    "received",
+    "reservation_created",
+    "reservation_deleted",
+    "reservation_updated",
+    "restock",
+    "safety_stock",
+    "shrinkage",
+}
 
 
 class FakeClock:
@@ -165,6 +185,7 @@ class FakeShopify:
         self.products: dict[str, dict] = {}  # handle → product
         self.staged: dict[str, dict] = {}  # token → staged upload
         self.orders: dict[str, dict] = {}  # numeric id → order
+        self.inventory_sets: list[dict] = []  # each applied inventorySetQuantities input
         self._server: ThreadingHTTPServer | None = None
 
     # --- Life cycle -------------------------------------------------------------------
@@ -218,6 +239,27 @@ class FakeShopify:
     def product(self, handle: str) -> dict | None:
         return self.products.get(handle)
 
+    def add_product(self, handle: str, stock: dict[str, int]) -> dict:
+        """A product already on the shop, with one variant per SKU and its available quantity."""
+        with self._lock:
+            product = {
+                "id": f"gid://shopify/Product/{next(self._ids)}",
+                "handle": handle,
+                "title": handle,
+                "variants": [self._new_variant(quantity) | {"sku": sku} for sku, quantity in stock.items()],
+                "media": [],
+                "writes": 0,
+            }
+            self.products[handle] = product
+            return product
+
+    def variant_by_sku(self, sku: str) -> dict | None:
+        return next((v for p in self.products.values() for v in p["variants"] if v.get("sku") == sku), None)
+
+    def available(self, sku: str) -> int | None:
+        variant = self.variant_by_sku(sku)
+        return None if variant is None else variant["inventoryQuantity"]
+
     def operations(self) -> list[str | None]:
         return [r.operation for r in self.requests if r.path == self.graphql_path]
 
@@ -254,6 +296,8 @@ class FakeShopify:
             "AtelierProductSet": (self._product_set_cost, self._product_set),
             "AtelierOrders": (self._orders_cost, self._orders),
             "AtelierOrder": (self._order_cost, self._order),
+            "AtelierStockLevels": (self._stock_levels_cost, self._stock_levels),
+            "AtelierInventorySet": (lambda v: self.mutation_cost, self._inventory_set),
         }
         if operation not in handlers:
             return {
@@ -395,10 +439,7 @@ class FakeShopify:
         old_variants = {x["id"]: x for x in product["variants"]}
         product["variants"] = []
         for entry in data.get("variants") or []:
-            variant = old_variants.get(entry.get("id")) or {
-                "id": f"gid://shopify/ProductVariant/{next(self._ids)}",
-                "inventoryQuantity": 0,
-            }
+            variant = old_variants.get(entry.get("id")) or self._new_variant(0)
             variant.update(
                 {
                     "sku": entry.get("sku"),
@@ -430,6 +471,141 @@ class FakeShopify:
         self.products[handle] = product
         node = self._product_node(product, v["variants"], v["media"])
         return {"productSet": {"product": node, "userErrors": []}}, cost
+
+    def _new_variant(self, quantity: int) -> dict:
+        return {
+            "id": f"gid://shopify/ProductVariant/{next(self._ids)}",
+            "inventoryItemId": f"gid://shopify/InventoryItem/{next(self._ids)}",
+            "inventoryQuantity": quantity,  # available at the shop's one location
+        }
+
+    # --- Inventory --------------------------------------------------------------------
+
+    def _stock_levels_cost(self, v: dict) -> int:
+        return 2 + v["first"] * (3 + 2 * v["levels"])
+
+    def _stock_levels(self, v: dict) -> tuple[dict, int]:
+        """productVariants(query: 'sku:"A" OR sku:"B"'): Shopify matches words, so a SKU's prefix finds it too."""
+        terms = [re.sub(r"\\(.)", r"\1", term) for term in SKU_TERM.findall(v["query"])]
+        if not terms or v["first"] > 250:
+            raise _Problem("productVariants needs a sku: search and first ≤ 250")
+        found = [
+            variant
+            for product in self.products.values()
+            for variant in product["variants"]
+            if any((variant.get("sku") or "").startswith(term) for term in terms)
+        ][: v["first"]]
+        nodes = [
+            {
+                "id": variant["id"],
+                "sku": variant.get("sku"),
+                "inventoryItem": {
+                    "id": variant["inventoryItemId"],
+                    "inventoryLevels": {
+                        "nodes": [
+                            {
+                                "location": {"id": self.location_gid},
+                                "quantities": [{"name": "available", "quantity": variant["inventoryQuantity"]}],
+                            }
+                        ][: v["levels"]]
+                    },
+                },
+            }
+            for variant in found
+        ]
+        return {"productVariants": {"nodes": nodes}}, 2 + 3 * len(nodes)
+
+    def _inventory_set(self, v: dict) -> tuple[dict, int]:
+        data = v["input"]
+        new_style = self.api_version == "unstable" or self.api_version >= "2026-01"
+        required_cas = self.api_version == "unstable" or self.api_version >= "2026-04"
+        input_keys = {"name", "reason", "referenceDocumentUri", "quantities"}
+        quantity_keys = {"inventoryItemId", "locationId", "quantity"}
+        if not required_cas:
+            input_keys |= {"ignoreCompareQuantity"}
+            quantity_keys |= {"compareQuantity"}
+        if new_style:
+            quantity_keys |= {"changeFromQuantity"}
+        _check_keys(data, input_keys, "InventorySetQuantitiesInput")
+        for quantity in data["quantities"]:
+            _check_keys(quantity, quantity_keys, "InventoryQuantityInput")
+            if not isinstance(quantity["quantity"], int) or isinstance(quantity["quantity"], bool):
+                raise _Problem("InventoryQuantityInput.quantity must be an Int")
+        errors = []
+
+        def error(index: int, name: str, message: str, code: str) -> None:
+            errors.append({"field": ["input", "quantities", str(index), name], "message": message, "code": code})
+
+        if data["name"] not in ("available", "on_hand"):
+            errors.append(
+                {
+                    "field": ["input", "name"],
+                    "message": "The quantity name must be available or on_hand.",
+                    "code": "INVALID_NAME",
+                }
+            )
+        if data["reason"] not in INVENTORY_REASONS:
+            errors.append({"field": ["input", "reason"], "message": "The reason is invalid.", "code": "INVALID_REASON"})
+        items = {v2["inventoryItemId"]: v2 for p in self.products.values() for v2 in p["variants"]}
+        for index, quantity in enumerate(data["quantities"]):
+            variant = items.get(quantity["inventoryItemId"])
+            if variant is None:
+                error(
+                    index,
+                    "inventoryItemId",
+                    "The specified inventory item could not be found.",
+                    "INVALID_INVENTORY_ITEM",
+                )
+                continue
+            if quantity["locationId"] != self.location_gid:
+                error(index, "locationId", "The specified location could not be found.", "INVALID_LOCATION")
+            if abs(quantity["quantity"]) > 1_000_000_000:
+                error(
+                    index, "quantity", "The quantity can't be higher than 1,000,000,000.", "INVALID_QUANTITY_TOO_HIGH"
+                )
+            if required_cas and "changeFromQuantity" not in quantity:
+                error(index, "changeFromQuantity", "changeFromQuantity is required.", "CHANGE_FROM_QUANTITY_REQUIRED")
+            elif "changeFromQuantity" in quantity and new_style:
+                expected = quantity["changeFromQuantity"]
+                if expected is not None and expected != variant["inventoryQuantity"]:
+                    error(index, "changeFromQuantity", "The quantity has changed.", "CHANGE_FROM_QUANTITY_STALE")
+            elif not data.get("ignoreCompareQuantity"):
+                if "compareQuantity" not in quantity:
+                    error(
+                        index,
+                        "compareQuantity",
+                        "The compareQuantity argument must be given to each quantity or ignored using ignoreCompareQuantity.",
+                        "COMPARE_QUANTITY_REQUIRED",
+                    )
+                elif quantity["compareQuantity"] != variant["inventoryQuantity"]:
+                    error(
+                        index,
+                        "compareQuantity",
+                        "The compareQuantity value does not match persisted value.",
+                        "COMPARE_QUANTITY_STALE",
+                    )
+        if errors:
+            return {
+                "inventorySetQuantities": {"inventoryAdjustmentGroup": None, "userErrors": errors}
+            }, self.mutation_cost
+        changes = []
+        for quantity in data["quantities"]:
+            variant = items[quantity["inventoryItemId"]]
+            delta = quantity["quantity"] - variant["inventoryQuantity"]
+            variant["inventoryQuantity"] = quantity["quantity"]
+            if delta:
+                changes.append(
+                    {
+                        "name": "available",
+                        "delta": delta,
+                        "quantityAfterChange": quantity["quantity"],
+                        "item": {"id": quantity["inventoryItemId"]},
+                        "location": {"id": quantity["locationId"]},
+                    }
+                )
+        self.inventory_sets.append(data)
+        group = {"reason": data["reason"], "changes": changes} if changes else None
+        return {"inventorySetQuantities": {"inventoryAdjustmentGroup": group, "userErrors": []}}, self.mutation_cost
 
     def _product_errors(self, data: dict, existing: dict | None) -> list[dict]:
         errors = []
