@@ -323,7 +323,8 @@ SHOPIFY_WEBHOOK_SECRET = os.environ.get("SHOPIFY_WEBHOOK_SECRET", "").strip()
 SHOPIFY_BASE_URL = os.environ.get("SHOPIFY_BASE_URL", "").strip()  # a test or proxy endpoint instead of the shop
 SHOPIFY_TIMEOUT = envint("SHOPIFY_TIMEOUT", 20, minimum=1)
 SHOPIFY_VENDOR = os.environ.get("SHOPIFY_VENDOR", "").strip()
-# Where stock of newly created variants is set, e.g. gid://shopify/Location/1 (empty: stock is left to Shopify).
+# The location whose stock Atelier sets, e.g. gid://shopify/Location/1: new variants' stock on publishing and every
+# stock push (empty: new variants' stock is left to Shopify; pushes go to the one location a variant is stocked at).
 SHOPIFY_LOCATION_GID = os.environ.get("SHOPIFY_LOCATION_GID", "").strip()
 if bool(SHOPIFY_SHOP_DOMAIN) != bool(SHOPIFY_ACCESS_TOKEN):
     raise ImproperlyConfigured("Set both SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or neither.")
