@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from channels.models import ChannelAccount, ChannelListing, ChannelSync, UnmatchedSku
+from channels.models import ChannelAccount, ChannelListing, ChannelStock, ChannelSync, StockMove, UnmatchedSku
 from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin
 
 
@@ -30,3 +30,21 @@ class ChannelAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["channel", "status", "shop_name", "access_token_expires_at", "refreshed_at"]
     fields = ["channel", "status", "status_reason", "shop_id", "shop_name", "scopes", "connected_at", "refreshed_at"]
+
+
+@admin.register(ChannelStock)
+class ChannelStockAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
+    """What each channel last reported of a variant's stock; pushes happen from the product page, not here."""
+
+    list_display = ["variant", "channel", "sent", "reported", "reported_at", "failures", "error"]
+    list_filter = ["channel"]
+    search_fields = ["variant__sku", "variant__product__title"]
+    list_select_related = ["variant__product"]
+
+
+@admin.register(StockMove)
+class StockMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["order_ref", "line_ref", "channel", "variant", "quantity", "moved_at"]
+    list_filter = ["channel"]
+    search_fields = ["order_ref", "variant__sku"]
+    list_select_related = ["variant"]

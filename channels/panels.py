@@ -5,7 +5,7 @@ SKUs on the forecasts page."""
 from __future__ import annotations
 
 from channels.registry import channels
-from channels.selectors import channel_states_for, stock_rows_for, unmatched_skus
+from channels.selectors import channel_states_for, stock_failures_for, stock_rows_for, unmatched_skus
 from channels.services import publish_start
 from channels.stock import stock_channels, stock_push_start
 from studio import panels
@@ -32,6 +32,11 @@ def _product_stock(request, product) -> dict | None:
         "can_push_stock": request.user.has_perm(PUSH_STOCK_PERMISSION) and can(request.user, CHANGE, product),
         "product": product,
     }
+
+
+def _stock_failures(request, obj) -> dict | None:
+    rows, count = stock_failures_for(request.user)
+    return {"stock_failures": rows, "stock_failures_count": count} if rows else None
 
 
 def _push_stock_action(request, products):
@@ -93,6 +98,15 @@ panels.register(
         template="channels/panels/product_stock.html",
         context=_product_stock,
         order=45,
+    )
+)
+panels.register(
+    panels.Panel(
+        slot=panels.DASHBOARD,
+        name="stock_failures",
+        template="channels/panels/dashboard_stock_failures.html",
+        context=_stock_failures,
+        order=15,
     )
 )
 panels.register_action(

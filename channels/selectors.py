@@ -12,6 +12,7 @@ from channels.models import ChannelListing, ChannelStock, UnmatchedSku
 from channels.registry import channels
 from channels.services import PublishState, publish_state
 from channels.stock import stock_channels
+from studio.permissions import VIEW
 
 
 def channel_states_for(*, product: Product) -> list[PublishState]:
@@ -89,3 +90,14 @@ def stock_rows_for(*, product: Product) -> tuple[list[Channel], list[StockRow]]:
         for variant in variants
     ]
     return backends, rows
+
+
+def stock_failures_for(user, *, limit: int = 8) -> tuple[list[ChannelStock], int]:
+    """The variants (of products `user` may see) whose last stock push to a channel failed, newest first."""
+    failing = (
+        ChannelStock.objects.restrict(user, VIEW)
+        .exclude(error="")
+        .select_related("variant__product")
+        .order_by("-error_at", "pk")
+    )
+    return list(failing[:limit]), failing.count()

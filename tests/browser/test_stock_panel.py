@@ -79,3 +79,17 @@ def test_the_stock_panel_reads_on_a_phone_and_a_desk(page, live_server, stocked)
         [panel.element_handle(), header],
     )
     page.screenshot(path=str(shot_path(page, "stock-panel")))
+
+
+def test_a_failed_push_shows_on_the_dashboard(page, live_server, stocked):
+    manager, product = stocked
+    sign_in(page, live_server, manager)
+
+    page.goto(f"{live_server.url}/")
+
+    panel = page.locator("section", has=page.get_by_role("heading", name="Stock not sent to a channel"))
+    panel.scroll_into_view_if_needed()
+    assert panel.get_by_text("Moon jar, ash glaze on Etsy").is_visible()
+    assert_inside(box(panel.locator(".badge")), box(panel), "The stock badge")
+    assert_fits_the_screen(page)
+    panel.screenshot(path=str(shot_path(page, "stock-dashboard")))

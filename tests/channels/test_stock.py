@@ -455,6 +455,23 @@ def test_the_product_page_shows_each_channels_figure_and_flags_a_difference(mana
     assert "Push stock now" not in artisan_client.get(reverse("product-detail", args=[product.pk])).content.decode()
 
 
+def test_the_dashboard_lists_failed_pushes_for_those_who_may_see_the_product(
+    manager_client, other_artisan, vase, two_channels, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    product, one, bowl = vase
+    RecordingChannel.failures.append(Throttled())
+    with django_capture_on_commit_callbacks(execute=True):
+        orders_record(orders=[an_order("VASE-MOON-BOWL", 1)])
+
+    dashboard = manager_client.get(reverse("dashboard")).content.decode()
+    assert "Stock not sent to a channel" in dashboard and "Moon vase on Etsy" in dashboard and "HTTP 429" in dashboard
+    other = Client()
+    other.force_login(other_artisan)
+    assert "Stock not sent to a channel" not in other.get(reverse("dashboard")).content.decode()
+
+
 def test_the_fake_shopify_refuses_an_old_style_set_on_a_new_api_version(settings, vase):
     """The client opts out of compare-and-swap the way the configured API version expects."""
     product, one, bowl = vase
