@@ -256,18 +256,22 @@ class ShopifyClient:
         wanted = {sku: max(0, int(quantity)) for sku, quantity in levels.items() if sku}
         skus = list(wanted)
         items: list[inventory.StockItem] = []
-        for start in range(0, len(skus), inventory.SKUS_PER_QUERY):
-            batch = skus[start : start + inventory.SKUS_PER_QUERY]
+        batches = [
+            skus[start : start + inventory.SKUS_PER_QUERY] for start in range(0, len(skus), inventory.SKUS_PER_QUERY)
+        ]
+        while batches:
+            batch = batches.pop(0)
+            first = 2 * len(batch) + 5 if len(batch) > 1 else inventory.ALONE_PAGE
             data, _ = self._graphql(
                 "AtelierStockLevels",
                 queries.STOCK_LEVELS,
-                {
-                    "first": min(250, 2 * len(batch) + 5),
-                    "query": inventory.sku_search(batch),
-                    "levels": inventory.LEVELS_PER_ITEM,
-                },
+                {"first": first, "query": inventory.sku_search(batch), "levels": inventory.LEVELS_PER_ITEM},
             )
-            items.extend(inventory.stock_items(data, set(batch)))
+            found = inventory.stock_items(data, set(batch))
+            items.extend(found)
+            missing = [sku for sku in batch if sku not in {item.sku for item in found}]
+            if missing and len(batch) > 1 and inventory.page_full(data, first):
+                batches.extend([sku] for sku in missing)  # longer SKUs sharing a prefix filled the page: ask alone
         if not items:
             return {}
         targets = [(item, inventory.location_for(item, self.location_gid)) for item in items]

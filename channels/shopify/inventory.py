@@ -23,6 +23,7 @@ from channels.shopify.errors import ShopifyError
 
 SKUS_PER_QUERY = 20
 LEVELS_PER_ITEM = 5
+ALONE_PAGE = 50  # a SKU asked for alone, after longer SKUs that start like it filled a shared page
 CHANGE_FROM_VERSION = "2026-01"  # changeFromQuantity arrives; ignoreCompareQuantity is deprecated
 REASON = "correction"  # one of Shopify's reasons for a set; the studio counted its own stock
 
@@ -58,6 +59,10 @@ def stock_items(data: Mapping, wanted: set[str]) -> list[StockItem]:
                     available[level["location"]["id"]] = int(quantity["quantity"])
         items.append(StockItem(sku=sku, item_id=item["id"], available=available))
     return items
+
+
+def page_full(data: Mapping, first: int) -> bool:
+    return len((data.get("productVariants") or {}).get("nodes") or []) >= first
 
 
 def location_for(item: StockItem, configured: str | None) -> str:

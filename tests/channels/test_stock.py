@@ -486,3 +486,58 @@ def test_the_fake_shopify_refuses_an_old_style_set_on_a_new_api_version(settings
         (sent,) = newer.inventory_sets
         assert "ignoreCompareQuantity" not in sent and sent["quantities"][0]["changeFromQuantity"] is None
     assert json.dumps(sent)  # plain JSON, as sent
+
+
+# --- Shopify's set_stock, through the real client ----------------------------------------------------------
+
+
+def shopify_client(shop, **options):
+    from channels.shopify.client import ShopifyClient
+
+    return ShopifyClient(
+        shop.shop_domain, shop.access_token, shop.api_version, base_url=shop.base_url, sleep=lambda s: None, **options
+    )
+
+
+def test_shopify_set_stock_matches_whole_skus_in_batches_and_leaves_out_what_it_lacks(shop):
+    shop.add_product("mugs", {f"MUG-{n}": 5 for n in range(1, 31)})  # MUG-1 is a prefix of MUG-10 … MUG-19
+    shop.add_product("odd", {'JAR "MOON" 1': 2})
+    client = shopify_client(shop, location_gid=shop.location_gid)
+
+    reported = client.set_stock(
+        {"MUG-1": 0, **{f"MUG-{n}": n for n in range(2, 26)}, 'JAR "MOON" 1': 1, "NOT-THERE": 3}
+    )
+
+    assert reported == {"MUG-1": 0, **{f"MUG-{n}": n for n in range(2, 26)}, 'JAR "MOON" 1': 1}
+    assert shop.available("MUG-1") == 0 and shop.available("MUG-10") == 10 and shop.available("MUG-26") == 5
+    assert shop.operations().count("AtelierStockLevels") == 2  # 27 SKUs, 20 to a query
+    (sent,) = shop.inventory_sets
+    assert len(sent["quantities"]) == 26
+
+
+def test_shopify_set_stock_without_a_location_uses_the_one_a_variant_is_stocked_at(shop):
+    shop.add_product("vase", {"VASE-1": 1})
+
+    assert shopify_client(shop).set_stock({"VASE-1": 0}) == {"VASE-1": 0}
+    assert shop.inventory_sets[0]["quantities"][0]["locationId"] == shop.location_gid
+
+
+def test_shopify_set_stock_reports_a_figure_already_right_and_refuses_a_wrong_location(shop):
+    from channels.shopify.errors import ShopifyUserError
+
+    shop.add_product("vase", {"VASE-1": 4})
+
+    assert shopify_client(shop).set_stock({"VASE-1": 4}) == {"VASE-1": 4}  # nothing moved: no change listed
+
+    with pytest.raises(ShopifyUserError, match="location could not be found"):
+        shopify_client(shop, location_gid="gid://shopify/Location/999").set_stock({"VASE-1": 1})
+    assert shop.available("VASE-1") == 4
+
+
+def test_shopify_set_stock_asks_again_alone_for_a_sku_crowded_out_by_longer_ones(shop):
+    shop.add_product("pins", {f"PIN-{n}": 1 for n in range(59, 0, -1)})  # "PIN-1" also finds PIN-10 … PIN-19, and so on
+    client = shopify_client(shop, location_gid=shop.location_gid)
+    wanted = {f"PIN-{n}": 0 for n in range(1, 6)}  # five SKUs: a page of 15, filled by their longer cousins
+
+    assert client.set_stock(wanted) == wanted
+    assert all(shop.available(sku) == 0 for sku in wanted) and shop.available("PIN-10") == 1
