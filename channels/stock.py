@@ -66,15 +66,24 @@ def stock_moves_record(*, channel: str, rows: Iterable[Mapping], recorded_before
     records the sales. Returns {order_ref: {variant ids whose stock moved}}.
     """
     taken: dict[int, int] = defaultdict(int)
+    sold_there: dict[int, int] = defaultdict(int)
     moved: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         units = _units_to_take(channel, row, recorded_before)
         if units:
             taken[row["variant_id"]] += units
+            sold_there[row["variant_id"]] += max(0, units)
             moved[row["order_ref"]].add(row["variant_id"])
     for variant_id in sorted(taken):  # one order of locks for every worker: no deadlocks between orders
         if taken[variant_id]:
             Variant.objects.filter(pk=variant_id).update(stock_on_hand=F("stock_on_hand") - taken[variant_id])
+    # The channel that sold took the units off its own figure, as Atelier did: its last report follows the sale.
+    # (Whether a refund restocked it there is the channel's choice, so a reversal leaves its figure alone.)
+    for variant_id, units in sold_there.items():
+        if units:
+            ChannelStock.objects.filter(variant_id=variant_id, channel=channel, reported__isnull=False).update(
+                reported=F("reported") - units, reported_at=timezone.now()
+            )
     return dict(moved)
 
 

@@ -142,6 +142,22 @@ def test_a_shopify_order_for_the_last_unit_zeroes_etsy_first(
     assert not ChannelStock.objects.filter(channel="shopify").exists()
 
 
+def test_the_selling_channels_own_figure_follows_the_sale_so_it_is_not_flagged(
+    manager_client, vase, two_channels, django_capture_on_commit_callbacks
+):
+    product, one, bowl = vase
+    earlier = timezone.now() - dt.timedelta(days=2)
+    ChannelStock.objects.create(variant=one, channel="shopify", sent=1, reported=1, reported_at=earlier)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        orders_record(orders=[an_order("VASE-MOON-1", 1)], channel=SalesChannel.SHOPIFY)
+
+    row = ChannelStock.objects.get(variant=one, channel="shopify")
+    assert (row.reported, row.sent) == (0, 1) and row.reported_at > earlier
+    page = manager_client.get(reverse("product-detail", args=[product.pk])).content.decode()
+    assert "out of step" not in page and "differs" not in page
+
+
 def test_an_etsy_order_for_the_last_unit_zeroes_shopify_through_inventory_set_quantities(
     vase, two_channels, django_capture_on_commit_callbacks
 ):
