@@ -57,7 +57,9 @@ ROUNDS = 3  # pushes of one variant in a task while other orders keep moving its
 # --- Orders move stock ------------------------------------------------------------------------
 
 
-def stock_moves_record(*, channel: str, rows: Iterable[Mapping], recorded_before: set[tuple[str, str]]) -> dict:
+def stock_moves_record(
+    *, channel: str, rows: Iterable[Mapping], recorded_before: set[tuple[str, str]]
+) -> dict[str, set[int]]:
     """Take each new order line's units off its variant's stock (reversals put them back), once per line.
 
     `rows` are the order's sale rows matched to variants (variant_id, quantity,
@@ -79,7 +81,7 @@ def stock_moves_record(*, channel: str, rows: Iterable[Mapping], recorded_before
             Variant.objects.filter(pk=variant_id).update(stock_on_hand=F("stock_on_hand") - taken[variant_id])
     # The channel that sold took the units off its own figure, as Atelier did: its last report follows the sale.
     # (Whether a refund restocked it there is the channel's choice, so a reversal leaves its figure alone.)
-    for variant_id, units in sold_there.items():
+    for variant_id, units in sorted(sold_there.items()):
         if units:
             ChannelStock.objects.filter(variant_id=variant_id, channel=channel, reported__isnull=False).update(
                 reported=F("reported") - units, reported_at=timezone.now()
@@ -130,10 +132,6 @@ class StockPushed:
     failed: dict[str, str] = field(default_factory=dict)
     retrying: dict[str, dt.datetime] = field(default_factory=dict)  # channel → when it is tried again
     calls: list[tuple[str, dict[str, int]]] = field(default_factory=list)  # (channel, levels) in the order sent
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
 
 
 @dataclass
