@@ -9,7 +9,10 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         from channels import panels  # noqa: F401  registers the product panel, bulk actions and export links
+        from channels.stock import stock_push_after_publish
+        from studio import events
 
+        events.subscribe(events.ProductPublished, stock_push_after_publish, dispatch_uid="channels.stock_after_publish")
         checks.register(_check_channels, checks.Tags.compatibility)
         post_migrate.connect(_sync_schedules, sender=self, dispatch_uid="channels.schedules_sync")
 

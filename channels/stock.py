@@ -39,6 +39,7 @@ from catalog.models import Product, Variant
 from channels.base import Channel
 from channels.models import ChannelListing, ChannelStock, StockMove
 from channels.registry import channels
+from studio import events
 from studio.models import Job
 from studio.redaction import redact
 from studio.services import job_create, job_finish
@@ -113,6 +114,16 @@ def _units_to_take(channel: str, row: Mapping, recorded_before: set[tuple[str, s
         **key, defaults={"variant_id": row["variant_id"], "quantity": quantity}
     )
     return quantity if created else 0  # the other delivery of this order took it
+
+
+def stock_push_after_publish(event: events.ProductPublished) -> None:
+    """Once a product is (re)published, the channel gets Atelier's figures: a republish leaves existing variants' stock
+    alone, and the product page then shows what the channel holds instead of "not sent yet". Runs after commit."""
+    if event.channel not in {channel.name for channel in stock_channels()}:
+        return
+    variant_ids = sorted(Variant.objects.filter(product_id=event.product_id).values_list("pk", flat=True))
+    if variant_ids:
+        async_task(PUSH_TASK, variant_ids, "", [event.channel])
 
 
 def stock_push_after_order(*, moved: Mapping[str, set[int]], channel: str) -> None:

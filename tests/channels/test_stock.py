@@ -557,3 +557,23 @@ def test_shopify_set_stock_asks_again_alone_for_a_sku_crowded_out_by_longer_ones
 
     assert client.set_stock(wanted) == wanted
     assert all(shop.available(sku) == 0 for sku in wanted) and shop.available("PIN-10") == 1
+
+
+def test_publishing_a_product_sends_its_stock_to_that_channel_only(
+    manager_client, artisan, two_channels, django_capture_on_commit_callbacks
+):
+    from tests.catalog.publishable import make_publishable
+
+    product = ProductFactory(maker=artisan, title="Celadon mug", handle="celadon-mug")
+    mug = VariantFactory(product=product, sku="MUG-CEL-S", title="Small", options={"size": "small"}, stock_on_hand=4)
+    make_publishable(product, user=artisan)
+    two_channels.add_product("celadon-mug", {"MUG-CEL-S": 9})  # on Shopify already, with a stale figure
+
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("product-publish", args=[product.pk]), {"channel": "shopify"})
+
+    assert ChannelListing.objects.get(product=product, channel="shopify").status == "published"
+    assert two_channels.available("MUG-CEL-S") == 4
+    row = ChannelStock.objects.get(variant=mug, channel="shopify")
+    assert (row.sent, row.reported) == (4, 4)
+    assert RecordingChannel.calls == []
