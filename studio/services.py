@@ -28,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
         "forecasting": ["sale:*", "salesimport:view,add", "forecast:view", "productionplan:view"],
         "channels": ["channellisting:view", "unmatchedsku:view,delete", "channelsync:view", "channelaccount:view"],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
+        "automation": ["endpoint:*", "delivery:view", "attempt:view"],
     },
     ARTISANS: {
         "studio": ["studioprofile:view", "job:view", "makerprofile:view"],
