@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -125,7 +126,7 @@ _AT = dt.datetime(2026, 12, 6, 9, 30, tzinfo=dt.UTC)
 def _sample_draft(cls, **extra):
     return lambda: cls(
         kind="listing_copy",
-        draft=None,
+        draft=SimpleNamespace(product_id=12),
         draft_id=42,
         item_id=108,
         version=2,
@@ -247,8 +248,8 @@ SOURCE_EVENTS: tuple[type[events.Event], ...] = (
 )
 
 
-def event_type_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in EVENT_TYPES]
+# One enum in the OpenAPI schema for every field that takes an event type (SPECTACULAR_SETTINGS names it).
+EVENT_TYPE_CHOICES: list[tuple[str, str]] = [(name, name) for name in EVENT_TYPES]
 
 
 def payload(event: events.Event) -> dict[str, Any]:

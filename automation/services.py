@@ -312,7 +312,8 @@ def delivery_record(*, delivery: Delivery, outcome: Outcome, at: dt.datetime) ->
         if outcome.outcome == Attempt.Outcome.SUCCESS:
             delivery.status = Delivery.Status.SUCCEEDED
             delivery.delivered_at = now()
-            Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+            if endpoint.failing_since is not None:
+                Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
         elif outcome.outcome == Attempt.Outcome.GONE:
             delivery.status = Delivery.Status.CANCELLED
         elif number > len(RETRY_SCHEDULE):

@@ -387,6 +387,9 @@ ATELIER_WEBHOOK_ROTATION_HOURS = envint("ATELIER_WEBHOOK_ROTATION_HOURS", 24, mi
 ATELIER_WEBHOOK_DISABLE_AFTER_DAYS = envint("ATELIER_WEBHOOK_DISABLE_AFTER_DAYS", 5, minimum=1)
 # Tests and benchmarks only: lets webhooks go to this machine (127.0.0.1, ::1). Never on in production.
 ATELIER_WEBHOOK_ALLOW_LOOPBACK = envbool("ATELIER_WEBHOOK_ALLOW_LOOPBACK", False)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["WebhookEventTypeEnum"] = (
+    "automation.payloads.EVENT_TYPE_CHOICES"
+)
 if ATELIER_WEBHOOK_TIMEOUT >= Q_TIMEOUT:
     raise ImproperlyConfigured("ATELIER_WEBHOOK_TIMEOUT must be shorter than Q_TIMEOUT.")
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import socket
 
 import pytest
 from django.utils import timezone
@@ -47,3 +48,26 @@ def endpoint_to(manager):
         )
 
     return make
+
+
+PUBLIC_ADDRESS = "93.184.216.34"  # a public address; tests never connect to it (there is no internet here)
+REAL_GETADDRINFO = socket.getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch):
+    """A resolver where the test says what a name resolves to (`dns["host"] = "10.0.0.1"`); names under
+    example.com and make.com are public; anything else (127.0.0.1, localhost) resolves as usual."""
+    answers: dict[str, str] = {}
+
+    def resolve(host, port, *args, **kwargs):
+        address = answers.get(host)
+        if address is None and (host.endswith(".example.com") or host.endswith(".make.com")):
+            address = PUBLIC_ADDRESS
+        if address is not None:
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+        return REAL_GETADDRINFO(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    return answers
