@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from automation import services
@@ -29,6 +30,7 @@ def _form_errors(form: EndpointForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, problems)
 
 
+@never_cache  # its answer may carry the new secret
 @login_required
 def endpoint_list(request: HttpRequest) -> HttpResponse:
     _manager_only(request)
@@ -75,6 +77,7 @@ def endpoint_detail(request: HttpRequest, endpoint_id: int) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_POST
 def endpoint_rotate(request: HttpRequest, endpoint_id: int) -> HttpResponse:

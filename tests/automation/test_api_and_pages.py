@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django_q.models import Schedule
 
 from automation import outbox, services
 from automation.models import Delivery, Endpoint
+from automation.schedules import SWEEP, schedules_sync
 from studio import events
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +161,34 @@ def test_an_attempt_snippet_is_escaped_on_the_page(manager_client, endpoint_to, 
     )
     page = manager_client.get(f"/automation/webhooks/{endpoint.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_page_with_the_secret_is_never_cached(manager_client):
+    response = manager_client.post(
+        "/automation/webhooks/", {"url": "https://hooks.example.com/a", "event_types": ["job.finished"]}
+    )
+    assert Endpoint.objects.get().secret in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_admin_lists_endpoints_without_their_secrets(manager_client, endpoint_to):
+    endpoint = endpoint_to("https://hooks.example.com/a", header_name="X-Key", header_value="admin-hidden-value-1")
+    assert manager_client.get("/admin/automation/endpoint/").status_code == 200
+    page = manager_client.get(f"/admin/automation/endpoint/{endpoint.pk}/change/").content.decode()
+    assert endpoint.secret not in page and "admin-hidden-value-1" not in page and "whsec_••••" in page
+
+
+def test_the_admin_refuses_a_metadata_address(manager_client, manager):
+    response = manager_client.post(
+        "/admin/automation/endpoint/add/",
+        {"url": "https://169.254.169.254/", "event_types": '["job.finished"]', "enabled": "on"},
+    )
+    assert response.status_code == 200 and "metadata" in response.content.decode()
+    assert not Endpoint.objects.exists()
+
+
+def test_migrate_makes_the_sweep_schedule():
+    schedules_sync()
+    schedules_sync()  # twice: still one
+    (sweep,) = Schedule.objects.filter(name=SWEEP)
+    assert sweep.func == "automation.tasks.sweep" and sweep.minutes == 1
