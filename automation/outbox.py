@@ -41,6 +41,17 @@ def deliveries_enqueue(delivery_ids: list[int]) -> None:
         async_task("automation.tasks.deliver", delivery_id, task_name=f"webhook delivery {delivery_id}")
 
 
+def endpoints_exist() -> bool:
+    """Whether the outbox would write anything: lets an emitter skip costly events while no endpoint is on."""
+    return Endpoint.objects.filter(enabled=True).exists()
+
+
 def connect() -> None:
     for event_type in payloads.SOURCE_EVENTS:
-        events.subscribe(event_type, outbox_write, dispatch_uid=DISPATCH_UID, phase=events.IN_TRANSACTION)
+        events.subscribe(
+            event_type,
+            outbox_write,
+            dispatch_uid=DISPATCH_UID,
+            phase=events.IN_TRANSACTION,
+            listening=endpoints_exist,
+        )

@@ -185,6 +185,7 @@ IN_TRANSACTION = "in_transaction"
 PHASES = (AFTER_COMMIT, IN_TRANSACTION)
 
 _subscribers: dict[str, dict[type[Event], list[tuple[str, Handler]]]] = {phase: defaultdict(list) for phase in PHASES}
+_listening: dict[str, Callable[[], bool]] = {}
 _lock = threading.Lock()
 
 
@@ -194,12 +195,16 @@ def subscribe(
     *,
     dispatch_uid: str | None = None,
     phase: str = AFTER_COMMIT,
+    listening: Callable[[], bool] | None = None,
 ) -> None:
     """Call `handler(event)` for every event of `event_type` (or a subclass of it).
 
     AFTER_COMMIT (the default): once the emitter's transaction commits; a failure is logged.
     IN_TRANSACTION: at once, inside the emitter's transaction, so what the handler writes commits
     or rolls back with the event (an outbox); a failure propagates to the emitter.
+
+    `listening()`, when given, tells subscribed() whether this subscriber would do anything now (e.g. any
+    webhook endpoint exists), so an emitter may skip expensive work nobody would see.
 
     Subscribing twice with the same dispatch_uid (or the same handler) keeps one subscription,
     so a ready() that runs twice does no harm.
@@ -211,6 +216,8 @@ def subscribe(
         handlers = _subscribers[phase][event_type]
         if all(existing != uid for existing, _ in handlers):
             handlers.append((uid, handler))
+        if listening is not None:
+            _listening[uid] = listening
 
 
 def unsubscribe(event_type: type[Event], *, dispatch_uid: str) -> None:
@@ -236,7 +243,12 @@ def emit(event: Event, *, using: str | None = None) -> None:
 
 def subscribed(event_type: type[Event]) -> bool:
     """Whether anyone listens to this type of event (lets an emitter skip work nobody would see)."""
-    return any(_handlers_for(event_type, phase=phase) for phase in PHASES)
+    for phase in PHASES:
+        for uid, _ in _handlers_for(event_type, phase=phase):
+            listening = _listening.get(uid)
+            if listening is None or listening():
+                return True
+    return False
 
 
 def _deliver(event: Event) -> None:

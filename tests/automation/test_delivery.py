@@ -327,3 +327,12 @@ def test_approving_a_production_plan_emits_production_plan_approved(endpoint_to,
     assert body["type"] == "production_plan.approved"
     assert body["data"]["plan_id"] == plan.pk and body["data"]["maker_id"] == artisan.pk
     assert body["data"]["review_url"].endswith(f"/review/{item.pk}/")
+
+
+def test_stock_alerts_are_worth_computing_only_while_an_endpoint_is_on(endpoint_to):
+    """forecasting skips recomputing every alert when nobody listens (events.subscribed)."""
+    assert not events.subscribed(events.StockAlertRaised)
+    endpoint = endpoint_to("https://hooks.example.com/a", event_types=["stock_alert.raised"])
+    assert events.subscribed(events.StockAlertRaised)
+    Endpoint.objects.filter(pk=endpoint.pk).update(enabled=False)
+    assert not events.subscribed(events.StockAlertRaised)
