@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -99,6 +99,30 @@ class EndpointViewSet(
         return Response({"secret": secret, "previous_valid_until": endpoint.previous_secret_expires_at})
 
 
+# The README's three recipes, shown as examples in /api/docs/.
+RECIPES = {
+    "draft.approved": "Make, a listing is approved → post to Slack",
+    "stock_alert.raised": "Zapier, stock runs low → create a task",
+    "order.recorded": "n8n, new Etsy order → notify",
+}
+
+
+class SampleExample(OpenApiExample):
+    """An example payload built when the schema is (payloads reverse URLs, which can't happen at import)."""
+
+    def __init__(self, name: str, event: str, **kwargs) -> None:
+        self.event = event
+        super().__init__(name, **kwargs)
+
+    @property
+    def value(self):
+        return [sample(self.event)]
+
+    @value.setter
+    def value(self, ignored) -> None:
+        pass
+
+
 class HookSubscribeView(APIView):
     permission_classes = [ManagesWebhooks]
 
@@ -107,6 +131,24 @@ class HookSubscribeView(APIView):
         responses={201: HookSerializer},
         operation_id="hooks_subscribe",
         tags=["hooks"],
+        examples=[
+            OpenApiExample(
+                "Zapier: when stock runs low, create a task",
+                request_only=True,
+                value={"target_url": "https://hooks.zapier.com/hooks/standard/123/abc/", "event": "stock_alert.raised"},
+            ),
+            OpenApiExample(
+                "Subscribed",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 17,
+                    "target_url": "https://hooks.zapier.com/hooks/standard/123/abc/",
+                    "event": "stock_alert.raised",
+                    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                },
+            ),
+        ],
     )
     def post(self, request):
         """REST hook subscribe (Zapier): POST signed `event` payloads to `target_url` until unsubscribed.
@@ -140,7 +182,15 @@ class HookDetailView(APIView):
 class HookSampleView(APIView):
     permission_classes = [ManagesWebhooks]
 
-    @extend_schema(responses={200: SamplePayloadSerializer(many=True)}, operation_id="hooks_sample", tags=["hooks"])
+    @extend_schema(
+        responses={200: SamplePayloadSerializer(many=True)},
+        operation_id="hooks_sample",
+        tags=["hooks"],
+        examples=[
+            SampleExample(f"{name} (recipe: {recipe})", name, response_only=True, status_codes=["200"])
+            for name, recipe in RECIPES.items()
+        ],
+    )
     def get(self, request, event: str):
         """Sample payloads of an event type (what Zapier shows while a Zap is set up), as a list."""
         if event not in EVENT_TYPES:
