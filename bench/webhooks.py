@@ -1,6 +1,6 @@
 """Outgoing webhooks: deliveries per second through the outbox and django-q2 workers, against plain signed POSTs.
 
-    DEBUG=1 .venv/bin/python bench/webhooks.py [--events 400] [--workers 4] [--kill] [--database-url URL]
+    DEBUG=1 .venv/bin/python bench/webhooks.py [--events 400] [--workers 4] [--pace 0] [--kill] [--database-url URL]
 
 What it does, all on this machine:
 
@@ -47,6 +47,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="qcluster workers (4 recommended on 2 CPUs)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL the cluster halfway and start another")
     parser.add_argument("--database-url", default="", help="PostgreSQL instead of a temporary SQLite file")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=0.0,
+        help="seconds between events (0: as fast as they commit; latency then includes the backlog)",
+    )
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds to wait for every delivery")
     return parser.parse_args()
 
@@ -168,6 +174,8 @@ def main() -> None:
                 with transaction.atomic():
                     events.emit(event(number))
                 committed[number] = time.time()
+                if args.pace:
+                    time.sleep(args.pace)
                 if args.kill and number == args.events // 2:
                     time.sleep(0.5)  # some deliveries are in flight
                     cluster.kill()
@@ -199,6 +207,7 @@ def main() -> None:
         "workers": args.workers,
         "database": "postgresql" if args.database_url else "sqlite",
         "killed_worker": args.kill,
+        "pace_s": args.pace,
         "deliveries_per_s": round(deliveries_per_s, 1),
         "baseline_per_s": round(baseline_per_s, 1),
         "ratio": round(deliveries_per_s / baseline_per_s, 3),

@@ -57,3 +57,8 @@ def test_a_manager_adds_an_endpoint_and_sees_the_signed_delivery(
     expect(page.get_by_role("button", name="Send again")).to_be_visible()
     assert_fits_the_screen(page)
     shot(page, "webhooks-detail")
+
+    page.get_by_label("Why (optional)").fill("Slack channel archived")
+    page.get_by_role("button", name="Switch off").click()
+    expect(page.locator(".page-head")).to_contain_text("Slack channel archived")
+    expect(page.get_by_role("button", name="Switch on")).to_be_visible()
