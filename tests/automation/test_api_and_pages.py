@@ -7,6 +7,7 @@ from django_q.models import Schedule
 
 from automation import outbox, services
 from automation.models import Delivery, Endpoint
+from automation.payloads import EVENT_TYPES
 from automation.schedules import SWEEP, schedules_sync
 from studio import events
 
@@ -59,7 +60,7 @@ def test_rest_hook_refuses_a_bad_target_and_an_unknown_event(manager_client):
 
 
 def test_sample_payloads_per_event_type(manager_client):
-    for event in ("draft.approved", "stock_alert.raised", "order.recorded", "listing.published.etsy"):
+    for event in EVENT_TYPES:
         response = manager_client.get(f"/api/hooks/samples/{event}/")
         assert response.status_code == 200
         (sample,) = response.json()
