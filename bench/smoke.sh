@@ -35,6 +35,8 @@ declare -A ARGS=(
   [sales_import]="--rows 500"
   [staging]="--size 512 --repeats 1 --batch 2 --workers 2"
   [staging_stagers]="--size 512 --repeats 1 --batch 2 --workers 2 --diffusion-runs 1"
+  # A temporary SQLite database, a real qcluster and a loopback receiver.
+  [webhooks]="--events 20 --workers 2 --timeout 60"
 )
 
 # Every script with a __main__ is a bench and needs a line above.

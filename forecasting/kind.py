@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from approvals.registry import DraftKind
+from approvals.selectors import approved_item
 from forecasting.models import ProductionPlan
+from studio import events
 
 NOTES_MAX = 1000
 
@@ -58,6 +60,32 @@ def plan_summary(snapshot: dict[str, Any]) -> str:
     return f"{text}; {unplaced} did not fit" if unplaced else text
 
 
+def _pieces(snapshot: dict[str, Any]) -> int:
+    return sum(
+        int(line.get("quantity", 0))
+        for maker in (snapshot.get("plan") or {}).get("makers", [])
+        for week in maker.get("weeks", [])
+        for line in week.get("lines", [])
+    )
+
+
+def plan_approved(plan: ProductionPlan, snapshot: dict[str, Any], *, user, options: dict[str, bool]) -> None:
+    """Inside the approving transaction: tell subscribers (outgoing webhooks) the maker has a schedule."""
+    item = approved_item(draft=plan)
+    events.emit(
+        events.ProductionPlanApproved(
+            plan=plan,
+            plan_id=plan.pk,
+            maker_id=plan.maker_id,
+            week_start=str(snapshot.get("week_start") or plan.week_start.isoformat()),
+            weeks=int(snapshot.get("weeks") or plan.weeks),
+            item_id=getattr(item, "pk", 0) or 0,
+            pieces=_pieces(snapshot),
+            by_id=getattr(user, "pk", None),
+        )
+    )
+
+
 def plan_retry(*, draft: ProductionPlan, note: str, user):
     from forecasting.demand import forecasts_refit_start
 
@@ -76,6 +104,7 @@ PRODUCTION_PLAN = DraftKind(
     clean=clean_plan,
     blockers=plan_blockers,
     retry=plan_retry,
+    on_approved=plan_approved,
     template="forecasting/kinds/production_plan.html",
     summary=plan_summary,
 )

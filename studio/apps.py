@@ -30,10 +30,9 @@ class StudioConfig(AppConfig):
 
 
 def _sync_roles(sender, app_config, using="default", **kwargs) -> None:
-    # post_migrate fires once per app, in INSTALLED_APPS order; by the time it
-    # fires for approvals (our last app) every permission the roles need exists.
-    if app_config.label != "approvals":
-        return
-    from studio.services import roles_sync
+    # post_migrate fires once per app, in INSTALLED_APPS order; syncing after each app the roles name
+    # (idempotent) leaves them complete after the last one, whichever order the apps come in.
+    from studio.services import ROLE_PERMISSIONS, roles_sync
 
-    roles_sync(using=using)
+    if any(app_config.label in apps for apps in ROLE_PERMISSIONS.values()):
+        roles_sync(using=using)

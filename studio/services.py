@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "channelstock:view,change",  # change: "push stock now"
         ],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
+        "automation": ["endpoint:*", "delivery:view", "attempt:view"],
     },
     ARTISANS: {
         "studio": ["studioprofile:view", "job:view", "makerprofile:view"],

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "forecasting",
     "channels",
     "approvals",
+    "automation",
     "web",
     "demo",
 ]
@@ -378,6 +379,20 @@ LOGGING = {
         "prophet.plot": {"level": "CRITICAL"},
     },
 }
+
+# --- Outgoing webhooks (automation) ----------------------------------------------------
+# A receiver has this long to answer 2xx (it must stay below Q_TIMEOUT); a rotated secret stays valid
+# beside the new one this long; an endpoint failing this many days in a row is switched off.
+ATELIER_WEBHOOK_TIMEOUT = envint("ATELIER_WEBHOOK_TIMEOUT", 15, minimum=1)
+ATELIER_WEBHOOK_ROTATION_HOURS = envint("ATELIER_WEBHOOK_ROTATION_HOURS", 24, minimum=0)
+ATELIER_WEBHOOK_DISABLE_AFTER_DAYS = envint("ATELIER_WEBHOOK_DISABLE_AFTER_DAYS", 5, minimum=1)
+# Tests and benchmarks only: lets webhooks go to this machine (127.0.0.1, ::1). Never on in production.
+ATELIER_WEBHOOK_ALLOW_LOOPBACK = envbool("ATELIER_WEBHOOK_ALLOW_LOOPBACK", False)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["WebhookEventTypeEnum"] = (
+    "automation.payloads.EVENT_TYPE_CHOICES"
+)
+if ATELIER_WEBHOOK_TIMEOUT >= Q_TIMEOUT:
+    raise ImproperlyConfigured("ATELIER_WEBHOOK_TIMEOUT must be shorter than Q_TIMEOUT.")
 
 ATELIER_DEMO_PASSWORD = os.environ.get("ATELIER_DEMO_PASSWORD", "atelier-demo")
 

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["studio", "approvals", "catalog", "forecasting", "channels", "web", "demo"]
+APPS = ["studio", "approvals", "catalog", "forecasting", "channels", "automation", "web", "demo"]
 READERS = {"envbool", "envint", "envlist", "envbackend", "envchoice", "getenv", "get"}
 
 

@@ -1,6 +1,6 @@
 """Import contracts: the layers of DESIGN.md, checked on every import statement (module level or not).
 
-    studio (kernel) < approvals < catalog < forecasting < channels < web (shell), demo
+    studio (kernel) < approvals < catalog < forecasting < channels < automation < web (shell), demo
 
 An app may import only apps below it; the kernel imports no feature app; nothing
 imports the shell or the demo; so there are no cycles between apps. A function-level
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["studio", "approvals", "catalog", "forecasting", "channels", "web", "demo"]
+LAYERS = ["studio", "approvals", "catalog", "forecasting", "channels", "automation", "web", "demo"]
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
 # web and demo sit side by side at the top: neither imports the other.
 SIBLINGS = {frozenset({"web", "demo"})}
