@@ -1,10 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
-from studio.models import Job
+from studio.api.services import api_token_create, api_token_revoke
+from studio.forms import ApiTokenForm
+from studio.models import ApiToken, Job
 from studio.permissions import get_for_user
 from studio.selectors import job_progress, jobs_for
 
@@ -25,6 +29,35 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_progress_json(request: HttpRequest, job_id: int) -> JsonResponse:
     job = get_for_user(Job.objects.all(), request.user, pk=job_id)
     return JsonResponse(job_progress(job))
+
+
+@login_required
+@never_cache
+def profile(request: HttpRequest) -> HttpResponse:
+    """Your account: password, and the API tokens you made (a new one's secret is shown once, in this answer)."""
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        issued = api_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            days=form.cleaned_data["days"],
+        )
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")[:50]
+    return render(request, "studio/profile.html", {"form": form, "issued": issued, "tokens": tokens})
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        token = api_token_revoke(token_id=token_id, by=request.user)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, f"“{token.name}” is revoked: requests with it now get 401.")
+    return redirect("profile")
 
 
 @require_GET
