@@ -12,6 +12,8 @@ from studio.models import ApiToken, Job
 from studio.permissions import get_for_user
 from studio.selectors import job_progress, jobs_for
 
+ISSUED_SESSION_KEY = "api_token_issued"
+
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
@@ -34,9 +36,12 @@ def job_progress_json(request: HttpRequest, job_id: int) -> JsonResponse:
 @login_required
 @never_cache
 def profile(request: HttpRequest) -> HttpResponse:
-    """Your account: password, and the API tokens you made (a new one's secret is shown once, in this answer)."""
+    """Your account: password, and the API tokens you made.
+
+    A new token's secret goes through the session to the page the browser is sent to
+    next, and is dropped from the session there: shown once, and a reload makes no second token.
+    """
     form = ApiTokenForm(request.POST or None)
-    issued = None
     if request.method == "POST" and form.is_valid():
         issued = api_token_create(
             user=request.user,
@@ -44,7 +49,13 @@ def profile(request: HttpRequest) -> HttpResponse:
             scopes=form.cleaned_data["scopes"],
             days=form.cleaned_data["days"],
         )
-        form = ApiTokenForm()
+        request.session[ISSUED_SESSION_KEY] = {"id": issued.token.pk, "secret": issued.secret}
+        return redirect("profile")
+    issued = None
+    shown = request.session.pop(ISSUED_SESSION_KEY, None)
+    if shown:
+        token = ApiToken.objects.filter(pk=shown["id"], user=request.user).first()
+        issued = token and {"token": token, "secret": shown["secret"]}
     tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")[:50]
     return render(request, "studio/profile.html", {"form": form, "issued": issued, "tokens": tokens})
 
