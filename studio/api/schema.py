@@ -45,3 +45,48 @@ class AtelierAutoSchema(AutoSchema):
         if self.method == "POST":
             parameters = [*parameters, IDEMPOTENCY_KEY]
         return parameters
+
+
+PROBLEM = {
+    "type": "object",
+    "description": "An error, as RFC 9457 problem details (application/problem+json).",
+    "properties": {
+        "type": {"type": "string", "description": "about:blank, or a URI naming the kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "What went wrong, for people."},
+        "errors": {
+            "type": "object",
+            "description": "Field errors, keyed by field (validation errors only).",
+            "additionalProperties": {},
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def problem_responses(result, generator, request, public):
+    """Postprocessing hook: error answers documented with an "…Error" body are problem+json documents.
+
+    Answers that are results (a job, an import report, per-file upload results) keep their own schema.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    replaced: set[str] = set()
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for code, response in operation.get("responses", {}).items():
+                body = response.get("content", {}).get("application/json")
+                if not code.isdigit() or int(code) < 400 or body is None:
+                    continue
+                name = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                if name.endswith("Error"):
+                    response["content"] = {
+                        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
+                    replaced.add(name)
+    schemas["Problem"] = PROBLEM
+    still_used = repr(result.get("paths", {}))
+    for name in replaced:
+        if f"#/components/schemas/{name}'" not in still_used:
+            schemas.pop(name, None)
+    return result

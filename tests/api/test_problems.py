@@ -78,3 +78,16 @@ def test_the_browsable_api_keeps_its_html_errors(others_product, artisan_client)
 def test_successful_answers_and_pages_are_untouched(own_product, artisan_client):
     assert artisan_client.get("/api/products/")["Content-Type"] == "application/json"
     assert artisan_client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_the_schema_documents_errors_as_problems(db):
+    schema = Client().get("/api/schema/?format=json").json()
+    decide = schema["paths"]["/api/reviews/{id}/decide/"]["post"]["responses"]
+    for code in ("400", "404", "409"):
+        assert decide[code]["content"] == {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }, code
+    assert schema["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
+    # A result that is not an error keeps its own schema (the import report of a refused file).
+    imports = schema["paths"]["/api/sales/imports/"]["post"]["responses"]["400"]["content"]
+    assert "application/json" in imports
