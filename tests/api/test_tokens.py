@@ -270,3 +270,17 @@ def test_the_schema_offers_tokens_beside_the_session(db):
             schemes = {name for requirement in operation.get("security", []) for name in requirement}
             assert {"tokenAuth", "cookieAuth"} <= schemes, (method, path)
     assert "Authorization: Bearer atl_" in schema["info"]["description"]
+
+
+def test_a_write_token_edits_its_users_product_without_a_csrf_token(artisan, own_product):
+    """A bearer token is no cookie a browser sends by itself, so token requests need no CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.patch(
+        f"/api/products/{own_product.pk}/",
+        {"story": "Fired in a wood kiln."},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret_for(artisan, ['write'])}",
+    )
+    assert response.status_code == 200, response.content
+    own_product.refresh_from_db()
+    assert own_product.story == "Fired in a wood kiln."
