@@ -59,16 +59,18 @@ def _phrase(status: int) -> str:
 
 
 def _messages(errors, field: str = "") -> list[str]:
-    """Every message in a DRF error structure, prefixed with its field (nested ones too)."""
+    """Every message in a DRF error structure, prefixed with its field path (items.0.seen_hash)."""
     if isinstance(errors, dict):
-        found = []
-        for name, value in errors.items():
-            inner = name if name in ("non_field_errors",) else (f"{field}.{name}" if field else str(name))
-            found.extend(_messages(value, "" if name == "non_field_errors" else inner))
-        return found
+        return [message for name, value in errors.items() for message in _messages(value, _path(field, name))]
     if isinstance(errors, list):
         return [message for item in errors for message in _messages(item, field)]
     return [f"{field}: {errors}" if field else str(errors)]
+
+
+def _path(field: str, name) -> str:
+    if name == "non_field_errors":
+        return field
+    return f"{field}.{name}" if field else str(name)
 
 
 def problem_exception_handler(exc, context):
