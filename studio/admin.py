@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
-from studio.models import Job, MakerProfile, StudioProfile
+from studio.api.services import api_token_revoke
+from studio.models import ApiToken, Job, MakerProfile, StudioProfile
 from studio.permissions import CHANGE, VIEW, can, is_manager
 from studio.validators import NulFreeJSONField
 
@@ -104,3 +105,35 @@ class MakerProfileAdmin(RestrictedAdminMixin, admin.ModelAdmin):
 
     list_display = ["user", "weekly_hours"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(RestrictedAdminMixin, admin.ModelAdmin):
+    """Every API token (shop managers): who made it, what it may do, when it was last used; revoke any.
+
+    Tokens are made by their users on the profile page, where the secret is shown once; here
+    nobody can make, edit or read one back.
+    """
+
+    list_display = ["name", "user", "prefix", "scope_list", "created_at", "expires_at", "last_used_at", "state"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "digest"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    @admin.display(description="scopes")
+    def scope_list(self, token: ApiToken) -> str:
+        return ", ".join(token.scope_labels)
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_revoke(token_id=token.pk, by=request.user)
+        self.message_user(request, "The selected tokens were revoked; requests with them now get 401.")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

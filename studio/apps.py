@@ -11,6 +11,7 @@ class StudioConfig(AppConfig):
             checks,  # noqa: F401  registers the system checks
             panels,
         )
+        from studio.api import schema  # noqa: F401  registers the token security scheme
         from studio.redaction import install_log_redaction
         from studio.selectors import jobs_for
 

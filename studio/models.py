@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from studio.permissions import RestrictedQuerySet
 
@@ -132,3 +133,76 @@ class JobUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({'ok' if self.ok else 'failed'})"
+
+
+class ApiToken(models.Model):
+    """A personal API token: it acts as its user, limited to its scopes, until it expires or is revoked.
+
+    Only the SHA-256 of the secret is stored; the secret is shown once, when it is made.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read (GET)"
+        WRITE = "write", "Write (create, edit, start work)"
+        DECIDE = "decide", "Decide (approve or reject drafts)"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, help_text="What uses it, e.g. “Zapier stock alerts”.")
+    prefix = models.CharField(max_length=16, help_text="The token's first characters, to recognise it.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    owner_field = "user"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired()
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired() else "active"
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [scope for scope in self.Scope.values if scope in self.scopes]
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST sent with an Idempotency-Key, replayed for the same key and body (per user)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, path and body.")
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_user_key")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code or 'in flight'})"

@@ -4,7 +4,8 @@ An upstream (Shopify, Anthropic, a database driver) may repeat the token or key 
 was sent in its error text; job errors are shown to artisans and stored, and log
 lines are shipped elsewhere. The configured secrets are whatever settings or
 environment variables are named like one (…_KEY, …_TOKEN, …_SECRET, …_PASSWORD),
-the database password, and the secret options of the AI backends.
+the database password, and the secret options of the AI backends. Personal API tokens
+(`atl_…`, studio.api) are recognised by their shape, since they are not in settings.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.conf import settings
 REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 8  # shorter values are too likely to be ordinary words to replace everywhere
 _SECRET_NAME = re.compile(r"(?:^|_)(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD)(?:S|_FALLBACKS)?$")
+_API_TOKEN = re.compile(r"\batl_[A-Za-z0-9_-]{20,}")  # longer than the short prefix shown in token lists
 
 
 def configured_secrets() -> list[str]:
@@ -53,7 +55,11 @@ def redact(text: str) -> str:
     for secret in configured_secrets():
         if secret in text:
             text = text.replace(secret, REDACTED)
-    return text
+    return _API_TOKEN.sub("atl_" + REDACTED, text)
+
+
+def _has_secret(text: str, secrets: list[str]) -> bool:
+    return any(secret in text for secret in secrets) or _API_TOKEN.search(text) is not None
 
 
 class RedactingRecordFactory:
@@ -70,11 +76,11 @@ class RedactingRecordFactory:
         except Exception:  # a malformed call: leave it to the handler to report as usual
             return record
         secrets = configured_secrets()
-        if any(secret in message for secret in secrets):  # untouched otherwise: filters may read record.args
+        if _has_secret(message, secrets):  # untouched otherwise: filters may read record.args
             record.msg, record.args = redact(message), None
         if record.exc_info and record.exc_info[0] is not None:
             trace = logging.Formatter().formatException(record.exc_info)
-            if any(secret in trace for secret in secrets):
+            if _has_secret(trace, secrets):
                 record.exc_text = redact(trace)
         return record
 

@@ -15,7 +15,7 @@ from studio.redaction import redact
 # API check these). Row-level limits come on top, from studio.permissions.
 ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     MANAGERS: {
-        "studio": ["studioprofile:view,change", "job:view", "makerprofile:*"],
+        "studio": ["studioprofile:view,change", "job:view", "makerprofile:*", "apitoken:view,change"],
         "catalog": [
             "category:*",
             "product:*",

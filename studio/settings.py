@@ -120,6 +120,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # /api/ only: errors as application/problem+json, and Idempotency-Key on POSTs (studio/api/).
+    "studio.api.problems.ProblemDetailsMiddleware",
+    "studio.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "web.urls"
@@ -230,14 +233,17 @@ if not DEBUG:
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Tokens first: missing or bad credentials answer 401 with a Bearer challenge (no browser login box).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "studio.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "studio.api.schema.AtelierAutoSchema",
+    "EXCEPTION_HANDLER": "studio.api.problems.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -245,13 +251,15 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Atelier API",
-    "DESCRIPTION": "Catalogue, drafts and review queue of an Atelier studio.",
+    # Shown at the top of /api/docs/: how to authenticate with a token, Idempotency-Key, errors.
+    "DESCRIPTION": (BASE_DIR / "studio" / "api" / "API.md").read_text(encoding="utf-8"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "studio.api.schema.problem_responses"],
 }
 
 # --- Background jobs (django-q2) ---------------------------------------------------

@@ -127,7 +127,7 @@ def test_hostile_look_ids_in_the_bulk_stage_action_ask_for_a_look(manager_client
 def test_a_hostile_product_filter_in_the_forecasts_api_is_a_400(manager_client, value):
     response = manager_client.get("/api/forecasts/", {"product": value})
     assert response.status_code == 400
-    assert response.json() == {"product": ["A product id is a whole number."]}
+    assert response.json()["errors"] == {"product": ["A product id is a whole number."]}
 
 
 @pytest.mark.django_db
@@ -152,7 +152,7 @@ NUL_LISTS = [["stoneware\x00"], ["ok", "\x00"]]
 def test_a_nul_in_a_products_list_field_is_a_400_in_the_api(artisan_client, own_product, field, value):
     response = artisan_client.patch(f"/api/products/{own_product.pk}/", {field: value}, content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {field: ["Null characters are not allowed."]}
+    assert response.json()["errors"] == {field: ["Null characters are not allowed."]}
     own_product.refresh_from_db()
     assert "\x00" not in str(getattr(own_product, field))
 
@@ -165,7 +165,7 @@ def test_a_nul_in_variant_options_is_a_400_in_the_api(artisan_client, own_produc
         f"/api/variants/{variant.pk}/", {"options": options}, content_type="application/json"
     )
     assert response.status_code == 400
-    assert response.json() == {"options": ["Null characters are not allowed."]}
+    assert response.json()["errors"] == {"options": ["Null characters are not allowed."]}
     variant.refresh_from_db()
     assert "\x00" not in str(variant.options)
 
@@ -178,7 +178,7 @@ def test_a_nul_in_a_reviewers_edits_is_a_400_in_the_api(artisan_client, pending)
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert response.json() == {"edits": ["Null characters are not allowed."]}
+    assert response.json()["errors"] == {"edits": ["Null characters are not allowed."]}
     assert ReviewItem.objects.get(pk=pending.pk).state == "pending"
 
 

@@ -29,6 +29,7 @@ class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         Prefetch("events", queryset=ReviewEvent.objects.select_related("actor"))
     )
     serializer_class = ReviewItemSerializer
+    token_scopes = {"decide": "decide", "bulk_decide": "decide"}  # API tokens need the decide scope for these
 
     def get_queryset(self):
         items = super().get_queryset()

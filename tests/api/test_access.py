@@ -44,9 +44,10 @@ def test_anonymous_gets_nothing(rows, url):
     own, _ = rows[url]
     for path in (url, f"{url}{own.pk}/"):
         response = Client().get(path)
-        # Session auth comes first, so DRF answers 403 (no WWW-Authenticate challenge).
-        assert response.status_code == 403
-        assert response.json() == {"detail": "Authentication credentials were not provided."}
+        # Token auth comes first, so DRF answers 401 with a Bearer challenge (browsers show no login box for it).
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert response.json()["detail"] == "Authentication credentials were not provided."
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -56,7 +57,7 @@ def test_an_artisan_lists_only_their_own_rows_and_gets_404_for_anothers(rows, ur
     assert artisan_client.get(f"{url}{own.pk}/").status_code == 200
     response = artisan_client.get(f"{url}{others.pk}/")
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"  # a JSON 404, not an HTML page
+    assert response["Content-Type"] == "application/problem+json"  # a JSON 404, not an HTML page
     assert response.json()["detail"].endswith("matches the given query.")
 
 
@@ -71,7 +72,7 @@ def test_a_manager_sees_every_row(rows, url, manager_client):
 def test_a_user_in_no_role_is_forbidden(rows, url, outsider_client):
     response = outsider_client.get(url)
     assert response.status_code == 403
-    assert response.json() == {"detail": "You do not have permission to perform this action."}
+    assert response.json()["detail"] == "You do not have permission to perform this action."
 
 
 def test_an_artisan_edits_their_own_product(own_product, artisan_client):
@@ -148,8 +149,8 @@ def test_invalid_input_is_a_400_naming_the_field(own_product, artisan_client, pa
     response = artisan_client.patch(f"/api/products/{own_product.pk}/", payload, content_type="application/json")
     assert response.status_code == 400
     body = response.json()
-    assert list(body) == [field]
-    assert message in body[field][0]
+    assert list(body["errors"]) == [field]
+    assert message in body["errors"][field][0]
     assert Product.objects.filter(pk=own_product.pk).values().get() == before
 
 
@@ -216,10 +217,11 @@ def test_basic_auth_works_for_scripts_and_a_wrong_password_is_refused(manager, o
     )
     assert response.status_code == 200
     response = client.get("/api/products/", HTTP_AUTHORIZATION=_basic("mara", "wrong"))
-    # 403 rather than 401: the first authentication class (Session) has no challenge
-    # header, which also keeps browsers from popping up a Basic login over the pages' fetch().
-    assert response.status_code == 403
-    assert response.json() == {"detail": "Invalid username/password."}
+    # 401 with the first authentication class's challenge (Bearer), which keeps browsers
+    # from popping up a Basic login over the pages' fetch().
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json()["detail"] == "Invalid username/password."
 
 
 # --- Deciding through the API -------------------------------------------------------------------------
@@ -271,7 +273,7 @@ def test_a_malformed_decision_is_a_400_naming_the_field(rows, artisan_client, da
     data.setdefault("seen_hash", item.snapshot_hash)
     response = decide(artisan_client, item, **data)
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 def test_rejecting_without_a_note_is_a_400_with_the_reason(rows, artisan_client):

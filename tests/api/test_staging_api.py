@@ -78,7 +78,7 @@ def test_every_role_lists_the_active_looks_with_their_current_settings(artisan_c
 def test_looks_are_hidden_from_outsiders_and_anonymous_users(outsider_client):
     looks_ensure_starters()
     assert outsider_client.get("/api/looks/").status_code == 403
-    assert Client().get("/api/looks/").status_code == 403
+    assert Client().get("/api/looks/").status_code == 401
     assert outsider_client.post("/api/looks/", {}, content_type="application/json").status_code == 403
 
 
@@ -93,7 +93,7 @@ def test_staging_anothers_product_is_a_400_and_starts_nothing(own_product, other
         {"product_ids": [own_product.pk, others_product.pk, 999999], "look_ids": [look.pk]},
     )
     assert response.status_code == 400
-    assert response.json() == {"product_ids": [f"Unknown products: {sorted([others_product.pk, 999999])}."]}
+    assert response.json()["errors"] == {"product_ids": [f"Unknown products: {sorted([others_product.pk, 999999])}."]}
     assert not Job.objects.exists() and not StagedImage.objects.exists()
 
 
@@ -107,14 +107,14 @@ def test_unknown_or_inactive_looks_are_a_400(own_product, look, artisan_client):
         {"product_ids": [own_product.pk], "look_ids": [look.pk, retired.pk, 424242]},
     )
     assert response.status_code == 400
-    assert response.json() == {"look_ids": [f"Unknown or inactive looks: {sorted([retired.pk, 424242])}."]}
+    assert response.json()["errors"] == {"look_ids": [f"Unknown or inactive looks: {sorted([retired.pk, 424242])}."]}
     assert not Job.objects.exists() and not StagedImage.objects.exists()
 
 
 def test_staging_products_without_photos_is_a_400(own_product, look, artisan_client):
     response = post(artisan_client, "/api/products/stage/", {"product_ids": [own_product.pk], "look_ids": [look.pk]})
     assert response.status_code == 400
-    assert "has a photo yet" in response.json()["product_ids"][0]
+    assert "has a photo yet" in response.json()["errors"]["product_ids"][0]
     assert not Job.objects.exists()
 
 
@@ -129,14 +129,14 @@ def test_staging_products_without_photos_is_a_400(own_product, look, artisan_cli
 def test_a_malformed_staging_request_is_a_400_naming_the_field(artisan_client, data, field):
     response = post(artisan_client, "/api/products/stage/", data)
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 def test_outsiders_and_anonymous_users_cannot_stage(own_product, look, outsider_client):
     small_photo_add(own_product, seed=1)
     body = {"product_ids": [own_product.pk], "look_ids": [look.pk]}
     assert post(outsider_client, "/api/products/stage/", body).status_code == 403
-    assert post(Client(), "/api/products/stage/", body).status_code == 403
+    assert post(Client(), "/api/products/stage/", body).status_code == 401
     assert not Job.objects.exists()
 
 
@@ -232,7 +232,7 @@ def test_staging_one_image_again_queues_it_with_the_next_seed(own_staged, own_pr
 
     response = post(artisan_client, f"/api/products/{own_product.pk}/staged-images/{own_staged.pk}/stage-again/")
     assert response.status_code == 409
-    assert response.json() == {"detail": "This image is already being staged."}
+    assert response.json()["detail"] == "This image is already being staged."
     assert Job.objects.count() == 1
 
 

@@ -279,9 +279,9 @@ def test_api_bad_files_get_400_with_a_message_each_and_mixed_gets_207(artisan_cl
 def test_api_upload_refuses_what_it_should(artisan_client, others_product, own_product, outsider_client):
     assert api_upload(artisan_client, others_product, upload("a.jpg", jpeg(300))).status_code == 404
     assert api_upload(outsider_client, own_product, upload("a.jpg", jpeg(300))).status_code == 403
-    assert api_upload(Client(), own_product, upload("a.jpg", jpeg(300))).status_code == 403
+    assert api_upload(Client(), own_product, upload("a.jpg", jpeg(300))).status_code == 401
     response = artisan_client.post(f"/api/products/{own_product.pk}/photos/", {}, format="multipart")
-    assert response.status_code == 400 and "files" in response.json()
+    assert response.status_code == 400 and "files" in response.json()["errors"]
     json_body = artisan_client.post(
         f"/api/products/{own_product.pk}/photos/", {"files": []}, content_type="application/json"
     )

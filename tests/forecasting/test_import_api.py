@@ -73,8 +73,8 @@ def test_a_dry_run_is_200_and_stores_nothing(manager_client, variants):
 
 def test_bad_parameters_are_400(manager_client, variants):
     response = post(manager_client, etsy_sample(), mode="some")
-    assert response.status_code == 400 and "mode" in response.json()
-    assert manager_client.post(URL, {}).json() == {"file": ["No file was submitted."]}
+    assert response.status_code == 400 and "mode" in response.json()["errors"]
+    assert manager_client.post(URL, {}).json()["errors"] == {"file": ["No file was submitted."]}
 
 
 def test_an_oversized_upload_is_413_unread(manager_client, settings):
@@ -88,9 +88,9 @@ def test_artisans_outsiders_and_anonymous_are_403(artisan_client, outsider_clien
     for client in (artisan_client, outsider_client):
         response = post(client, etsy_sample())
         assert response.status_code == 403
-        assert response.json() == {"detail": "Only shop managers can import sales."}
+        assert response.json()["detail"] == "Only shop managers can import sales."
         assert client.get(URL).status_code == 403
-    assert post(Client(), etsy_sample()).status_code == 403
+    assert post(Client(), etsy_sample()).status_code == 401
     assert Sale.objects.count() == 0 and SalesImport.objects.count() == 0
 
 
