@@ -9,6 +9,7 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         from channels import panels  # noqa: F401  registers the product panel, bulk actions and export links
+        from channels.etsy import panels as etsy_panels  # noqa: F401  the product's Etsy panel, the connection note
 
         checks.register(_check_channels, checks.Tags.compatibility)
         post_migrate.connect(_sync_schedules, sender=self, dispatch_uid="channels.schedules_sync")

@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import email.parser
 import email.policy
+import functools
 import hashlib
 import itertools
 import json
@@ -82,6 +83,11 @@ class _Refused(Exception):
         self.status, self.message, self.extra = status, message, extra
 
 
+@functools.cache
+def _document() -> dict:
+    return json.loads(DOCUMENT.read_text())
+
+
 def _load_routes(document: dict) -> list[tuple[str, re.Pattern, dict]]:
     routes = []
     for template, operations in document["paths"].items():
@@ -109,7 +115,7 @@ class FakeEtsy:
     ) -> None:
         self.keystring, self.shared_secret = keystring, shared_secret
         self.per_second, self.per_day, self.clock, self.access_ttl = per_second, per_day, clock, access_ttl
-        self.document = json.loads(DOCUMENT.read_text())
+        self.document = _document()
         self.schemas = self.document["components"]["schemas"]
         self.scopes = set(
             self.document["components"]["securitySchemes"]["oauth2"]["flows"]["authorizationCode"]["scopes"]
