@@ -59,6 +59,7 @@ class EtsyChannel(Channel):
     pulls_orders = True
     pull_every_minutes = 15
     pushes_stock: ClassVar[bool] = True
+    pulls_reviews: ClassVar[bool] = True  # hourly channels.tasks.pull_reviews (channels.schedules)
 
     @property
     def connect_url(self) -> str:

@@ -200,6 +200,8 @@ class EtsyClient:
                 self.sleep(self._backoff(attempt))
                 continue
             body = _json(response)
+            if status >= 400:  # an upstream may echo what it was sent: never let it into a message
+                body = _scrubbed(body, (self._api_key, self._api_key.split(":", 1)[1], self.keystring, token))
             if status == 401 and authorized and not refreshed and self.tokens is not None:
                 refreshed = True
                 self.tokens.refreshed(stale=token)
@@ -401,6 +403,18 @@ def _json(response: requests.Response) -> Any:
                 f"Etsy's answer ({response.status_code}) was not JSON.", status=response.status_code
             ) from None
         return {"error": response.text[:500]}
+
+
+def _scrubbed(value: Any, secrets: Sequence[str]) -> Any:
+    if isinstance(value, str):
+        for secret in sorted((s for s in secrets if s and len(s) >= 6), key=len, reverse=True):
+            value = value.replace(secret, "[redacted]")
+        return value
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, secrets) for item in value]
+    return value
 
 
 def _error_text(body: Any) -> str:

@@ -75,6 +75,7 @@ class Recorded:
     operation: str
     status: int = 0
     headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
 
 
 class _Refused(Exception):
@@ -828,7 +829,13 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        record = Recorded(method=method, path=parts.path, operation="", headers=dict(self.headers.items()))
+        record = Recorded(
+            method=method,
+            path=parts.path,
+            operation="",
+            headers=dict(self.headers.items()),
+            query={k: v[-1] for k, v in parse_qs(parts.query).items()},
+        )
         etsy.requests.append(record)
         extra_headers: dict[str, str] = {}
         try:
