@@ -8,6 +8,7 @@ from channels.etsy.client import field_errors
 from channels.etsy.forms import EtsyFactsForm
 from channels.etsy.listing import FACT_FIELDS, REQUIRED_FACTS, context_for, effective_facts, listing_problems
 from channels.etsy.tokens import account_get
+from channels.etsy.vocab import WHEN_MADE, WHO_MADE
 from channels.models import ChannelListing, Review
 from channels.registry import channels
 from channels.services import NotPublishable, payload_for
@@ -53,8 +54,14 @@ def _product_etsy(request, product: Product) -> dict | None:
         }
     listing = ChannelListing.objects.filter(product=product, channel="etsy").first()
     refused = field_errors({"error": listing.error}) if listing is not None and listing.error else {}
+    shown = {"who_made": dict(WHO_MADE), "when_made": dict(WHEN_MADE)}
     facts = [
-        {"name": name, "label": LABELS.get(name, name), "value": values[name], "source": sources.get(name, "")}
+        {
+            "name": name,
+            "label": LABELS.get(name, name),
+            "value": shown[name].get(values[name], values[name]) if name in shown else values[name],
+            "source": sources.get(name, ""),
+        }
         for name in FACT_FIELDS
         if name in REQUIRED_FACTS
     ]

@@ -216,3 +216,43 @@ def test_product_page_shows_etsy_reasons(connected, mug, artisan_client):
     EtsyFacts.objects.filter(product=mug).update(shipping_profile_id=None)
     page = artisan_client.get(reverse("product-detail", args=[mug.pk])).content.decode()
     assert "Etsy shipping profile" in page
+
+
+def test_the_maker_sets_etsy_details_on_the_product_page(connected, mug, artisan_client, other_artisan):
+    EtsyFacts.objects.filter(product=mug).delete()
+    url = reverse("product-etsy-facts", args=[mug.pk])
+    page = artisan_client.get(reverse("product-detail", args=[mug.pk])).content.decode()
+    assert "Etsy shipping profile" in page and "Not set" in page
+    response = artisan_client.post(
+        url,
+        {
+            "who_made": "collective",
+            "when_made": "2020_2026",
+            "is_supply": "",
+            "shipping_profile_id": "7002",
+            "personalisation_question": "Initials",
+            "personalisation_max_chars": "3",
+        },
+        follow=True,
+    )
+    assert "Etsy details saved." in response.content.decode()
+    facts = EtsyFacts.objects.get(product=mug)
+    assert (facts.who_made, facts.when_made, facts.shipping_profile_id, facts.is_supply) == (
+        "collective",
+        "2020_2026",
+        7002,
+        None,  # still the category's
+    )
+    assert publish_state(product=mug, channel=ETSY).reasons == []
+    refused = artisan_client.post(url, {"when_made": "2020_2025"}, follow=True).content.decode()
+    assert "Etsy details not saved" in refused
+
+
+def test_another_artisan_cannot_set_etsy_details(connected, mug, other_artisan):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(other_artisan)
+    response = client.post(reverse("product-etsy-facts", args=[mug.pk]), {"who_made": "someone_else"})
+    assert response.status_code in (403, 404)
+    assert not EtsyFacts.objects.filter(product=mug, who_made="someone_else").exists()

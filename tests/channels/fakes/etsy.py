@@ -113,7 +113,9 @@ class FakeEtsy:
         per_day: int = 10_000,
         clock=time.monotonic,
         access_ttl: int = 3600,
+        port: int = 0,
     ) -> None:
+        self.port = port
         self.keystring, self.shared_secret = keystring, shared_secret
         self.per_second, self.per_day, self.clock, self.access_ttl = per_second, per_day, clock, access_ttl
         self.document = _document()
@@ -174,7 +176,7 @@ class FakeEtsy:
         class Handler(_Handler):
             etsy = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self._server.block_on_close = False
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -231,6 +233,49 @@ class FakeEtsy:
     def add_review(self, review: dict) -> None:
         with self._lock:
             self.reviews.append(review)
+
+    def sell(self, *, sku: str, quantity: int = 1, personalisation: str = "") -> dict:
+        """A buyer pays for `quantity` of the listing product with this SKU (for the demo and tests)."""
+        with self._lock:
+            for listing_id, inventory in self.inventory.items():
+                for product in inventory.get("products", []):
+                    if product.get("sku") == sku:
+                        offering = product["offerings"][0]
+                        now = int(time.time())
+                        receipt_id = next(self._ids)
+                        variations = []
+                        if personalisation:
+                            variations.append(
+                                {
+                                    "property_id": 54,
+                                    "value_id": None,
+                                    "formatted_name": "Personalization",
+                                    "formatted_value": personalisation,
+                                    "question_id": 1,
+                                }
+                            )
+                        receipt = {
+                            "receipt_id": receipt_id,
+                            "status": "paid",
+                            "is_paid": True,
+                            "created_timestamp": now,
+                            "updated_timestamp": now,
+                            "grandtotal": {**offering["price"], "amount": offering["price"]["amount"] * quantity},
+                            "transactions": [
+                                {
+                                    "transaction_id": next(self._ids),
+                                    "listing_id": listing_id,
+                                    "sku": sku,
+                                    "quantity": quantity,
+                                    "price": offering["price"],
+                                    "variations": variations,
+                                }
+                            ],
+                        }
+                        offering["quantity"] = max(0, offering["quantity"] - quantity)
+                        self.receipts.append(receipt)
+                        return receipt
+        raise KeyError(f"No listing sells {sku}")
 
     def listing_skus(self, listing_id: int) -> list[str]:
         return [p["sku"] for p in self.inventory.get(listing_id, {}).get("products", [])]
@@ -805,6 +850,7 @@ def _multipart(content_type: str, raw: bytes) -> tuple[dict[str, list[str]], dic
 class _Handler(BaseHTTPRequestHandler):
     etsy: FakeEtsy
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body would otherwise wait on a delayed ACK (40 ms a call)
 
     def log_message(self, format, *args) -> None:  # quiet
         pass
@@ -839,6 +885,18 @@ class _Handler(BaseHTTPRequestHandler):
         etsy.requests.append(record)
         extra_headers: dict[str, str] = {}
         try:
+            if parts.path == "/_fake/sell" and method == "POST":  # the demo's buyer (not part of Etsy's API)
+                record.operation = "fakeSell"
+                order = json.loads(raw or b"{}")
+                try:
+                    sold = etsy.sell(
+                        sku=str(order.get("sku", "")),
+                        quantity=int(order.get("quantity", 1)),
+                        personalisation=str(order.get("personalisation", "")),
+                    )
+                except KeyError as missing:
+                    raise _Refused(404, str(missing)) from None
+                return self._answer(record, 201, sold)
             if parts.path == "/oauth/connect" and method == "GET":
                 record.operation = "oauthConnect"
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
