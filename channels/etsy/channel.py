@@ -119,11 +119,20 @@ class EtsyChannel(Channel):
     def orders_since(self, cursor: dt.datetime | None, *, client=None) -> Iterator[OrderPayload]:
         from channels.etsy.receipts import receipts_since
 
+        if self._never_connected():
+            return iter(())  # switched on but no shop connected yet: nothing to pull, nothing wrong
         return receipts_since(client or self.client(), self.shop_id(), cursor)
 
-    def reviews_pull(self, *, client=None):
-        from channels.etsy.reviews import reviews_pull
+    def _never_connected(self) -> bool:
+        from channels.etsy.tokens import account_get
 
+        return account_get().status == "disconnected"
+
+    def reviews_pull(self, *, client=None):
+        from channels.etsy.reviews import ReviewsPulled, reviews_pull
+
+        if self._never_connected():
+            return ReviewsPulled()
         return reviews_pull(client=client or self.client(), shop_id=self.shop_id())
 
     def set_stock(self, levels: Mapping[str, int], *, client=None) -> dict[str, int]:

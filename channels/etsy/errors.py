@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 
 from channels.base import ChannelError
 
+HEADLINE = "Etsy refused the listing:"
+
 
 class EtsyError(ChannelError):
     retryable = False
@@ -47,10 +49,11 @@ class EtsyFieldErrors(EtsyError):
         super().__init__(self.summary(), status=status)
 
     def summary(self) -> str:
-        parts = [
+        """One line per field ("title: …"), so what is stored can be split per field again (client.field_errors)."""
+        lines = [
             f"{name}: {'; '.join(messages)}" if name else "; ".join(messages) for name, messages in self.fields.items()
         ]
-        return "Etsy refused the listing — " + " | ".join(parts) if parts else "Etsy refused the listing."
+        return "\n".join([HEADLINE, *lines]) if lines else HEADLINE
 
 
 class EtsyUnavailable(EtsyError):

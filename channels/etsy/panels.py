@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from catalog.models import Product
 from channels.etsy.client import field_errors
+from channels.etsy.errors import HEADLINE
 from channels.etsy.forms import EtsyFactsForm
 from channels.etsy.listing import FACT_FIELDS, REQUIRED_FACTS, context_for, effective_facts, listing_problems
 from channels.etsy.tokens import account_get
@@ -54,6 +55,10 @@ def _product_etsy(request, product: Product) -> dict | None:
         }
     listing = ChannelListing.objects.filter(product=product, channel="etsy").first()
     refused = field_errors({"error": listing.error}) if listing is not None and listing.error else {}
+    if "" in refused:
+        refused[""] = [message for message in refused[""] if message != HEADLINE]
+        if not refused[""]:
+            del refused[""]
     shown = {"who_made": dict(WHO_MADE), "when_made": dict(WHEN_MADE)}
     facts = [
         {

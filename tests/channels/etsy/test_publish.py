@@ -14,7 +14,7 @@ from channels.services import PublishFailed, payload_for, product_publish, publi
 from studio.models import Job
 from tests.catalog.publishable import make_publishable
 from tests.channels.etsy.conftest import APPROVED_TITLE
-from tests.channels.fakes.etsy import Fault
+from tests.channels.fakes.etsy import Fault, _Refused
 from tests.factories import ProductFactory, VariantFactory
 
 ETSY = "etsy"
@@ -146,11 +146,19 @@ def test_title_and_tags_are_checked_per_field_with_the_review_queues_rules(conne
     assert review_queue["tag_characters"].level == "fail" and review_queue["tag_count"].level == "fail"
 
 
-def test_etsy_field_errors_are_kept_per_field(connected, mug):
-    connected.inject(Fault("status", status=400, operation="createDraftListing"))
+def test_etsy_field_errors_are_shown_per_field_on_the_product(connected, mug, artisan_client):
+    def refuse(params, data):  # what our checks can't know: Etsy's own judgement
+        raise _Refused(400, "title: reads as a search-term list\ntags: 'celadon' is used by a trademark")
+
+    connected.op_createDraftListing = refuse
     with pytest.raises(PublishFailed):
         product_publish(product_id=mug.pk, channel=ETSY)
-    assert "Injected failure" in listing_of(mug).error
+    error = listing_of(mug).error
+    assert error.splitlines()[1:] == ["title: reads as a search-term list", "tags: 'celadon' is used by a trademark"]
+    page = artisan_client.get(reverse("product-detail", args=[mug.pk])).content.decode()
+    assert "Etsy refused the last publish" in page
+    assert '<span class="check-level">Title</span> reads as a search-term list' in page
+    assert '<span class="check-level">Tags</span> &#x27;celadon&#x27; is used by a trademark' in page
 
 
 def test_personalisation_question_goes_through_its_endpoint(connected, mug):

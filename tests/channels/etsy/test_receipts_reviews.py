@@ -110,3 +110,10 @@ def test_an_enabled_etsy_gets_its_receipt_and_review_pulls_scheduled(etsy_settin
     schedules_sync()
     names = set(Schedule.objects.values_list("name", flat=True))
     assert "Pull orders: Etsy (webhook backstop)" in names and "Pull reviews: Etsy" in names
+
+
+def test_switched_on_but_never_connected_pulls_nothing_quietly(etsy_settings, db):
+    assert pull_orders("etsy")["orders"] == 0
+    assert pull_reviews("etsy")["seen"] == 0
+    assert etsy_settings.requests == []
+    assert ChannelSync.objects.get(channel="etsy").last_error == ""
