@@ -30,6 +30,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -46,6 +47,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from products import KINDS  # noqa: E402  (bench/products.py, shared with the other benches)
 
 from catalog.models import Category, Product, Variant  # noqa: E402
@@ -154,7 +156,7 @@ def make_products(count: int, prefix: str, owner) -> list[ProductPayload]:
     return payloads
 
 
-def run(payloads, *, per_second: int, speed: float) -> dict:
+def run(payloads, *, per_second: int, speed: float, workers: int) -> dict:
     clock = ScaledClock(speed)
     with FakeEtsy(per_second=per_second, per_day=10**9, clock=clock.now) as etsy:
         client = EtsyClient(
@@ -167,17 +169,33 @@ def run(payloads, *, per_second: int, speed: float) -> dict:
             sleep=clock.sleep,
             timeout=10,
         )
-        cache, failures, errors = ShopCache(), 0, []
+        cache, errors = ShopCache(), []
+        queue = list(reversed(payloads))
+        lock = threading.Lock()
+
+        def work() -> None:
+            while True:
+                with lock:
+                    if not queue:
+                        break
+                    payload = queue.pop()
+                try:
+                    listing_publish(
+                        payload=payload, client=client, shop_id=str(etsy.shop_id), listing_state="draft", cache=cache
+                    )
+                except Exception as error:  # counted and shown: a failed product fails the bench
+                    with lock:
+                        errors.append(f"{payload.handle}: {type(error).__name__}: {error}"[:300])
+            connection.close()
+
         start = clock.now()
-        for payload in payloads:
-            try:
-                listing_publish(
-                    payload=payload, client=client, shop_id=str(etsy.shop_id), listing_state="draft", cache=cache
-                )
-            except Exception as error:  # counted and shown: a failed product fails the bench
-                failures += 1
-                errors.append(f"{payload.handle}: {type(error).__name__}: {error}"[:300])
+        threads = [threading.Thread(target=work) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
         seconds = clock.now() - start
+        failures = len(errors)
         throttled = sum(1 for r in etsy.requests if r.status == 429)
         listings = len(etsy.listings)
     return {
@@ -197,6 +215,9 @@ def main() -> int:
     parser.add_argument("--per-second", type=int, default=10)
     parser.add_argument("--speed", type=float, default=1.0)
     parser.add_argument("--baseline-products", type=int, default=20)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="publishing threads sharing one client, as task workers share a key"
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -206,18 +227,21 @@ def main() -> int:
     baseline_payloads = make_products(min(args.baseline_products, args.products), "base-", owner)
     payloads = make_products(args.products, "", owner)
 
-    base = run(baseline_payloads, per_second=100_000, speed=1.0)
+    base = run(baseline_payloads, per_second=100_000, speed=1.0, workers=1)
     per_call_ms = 1000 * base["seconds"] / max(1, base["calls"])
     print(
         f"Baseline (no rate limit, {len(baseline_payloads)} products): {base['calls']} calls in {base['seconds']:.2f} s, "
         f"{per_call_ms:.1f} ms of client + fake work per call"
     )
 
-    paced = run(payloads, per_second=args.per_second, speed=args.speed)
+    paced = run(payloads, per_second=args.per_second, speed=args.speed, workers=args.workers)
     calls_per_product = paced["calls"] / max(1, args.products)
     floor = paced["calls"] / args.per_second
     ratio = paced["seconds"] / floor if floor else 0.0
-    print(f"\nPaced run: {args.products} products at {args.per_second} requests/s (clock ×{args.speed:g})")
+    print(
+        f"\nPaced run: {args.products} products at {args.per_second} requests/s, {args.workers} workers "
+        f"(clock ×{args.speed:g})"
+    )
     print(
         f"  calls                {paced['calls']:7d}   ({calls_per_product:.2f} per product: listing, images, inventory)"
     )
@@ -235,6 +259,7 @@ def main() -> int:
                 "products": args.products,
                 "per_second": args.per_second,
                 "speed": args.speed,
+                "workers": args.workers,
                 "seconds": round(paced["seconds"], 2),
                 "floor_s": round(floor, 2),
                 "ratio": round(ratio, 3),

@@ -19,6 +19,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -121,6 +122,7 @@ class EtsyClient:
         self.pacer = Pacer(per_second=per_second, clock=clock, sleep=sleep)
         self.session = session or requests.Session()
         self.calls = 0
+        self._calls_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"EtsyClient(base_url={self.base_url!r})"
@@ -156,8 +158,9 @@ class EtsyClient:
                     raise EtsyAuthError("Etsy isn't connected: connect the shop first.", reconnect=True)
                 token = self.tokens.access_token()
                 headers["Authorization"] = f"Bearer {token}"
-            self.pacer.before_request()
-            self.calls += 1
+            slot = self.pacer.before_request()
+            with self._calls_lock:
+                self.calls += 1
             data = _encode_form(form) if form is not None else None
             parts = None
             if files is not None:  # multipart/form-data: the fields as parts, then the files
@@ -175,11 +178,13 @@ class EtsyClient:
                     timeout=self.timeout,
                 )
             except (requests.Timeout, requests.ConnectionError) as error:
+                self.pacer.after_response(slot)
                 kind = "timed out" if isinstance(error, requests.Timeout) else "connection failed"
                 if creates or attempt > self.max_retries:
                     raise EtsyUnavailable(f"Etsy {kind} ({method} {_shape(path)}).") from None
                 self.sleep(self._backoff(attempt))
                 continue
+            self.pacer.after_response(slot)
             self.pacer.observe(response.headers)
             status = response.status_code
             if status == 429:

@@ -28,6 +28,14 @@ def _int_header(headers: Mapping[str, str], name: str) -> int | None:
 
 
 class Pacer:
+    """At most `per_second` requests in any window of a second, counted conservatively.
+
+    A request's slot is taken when it is sent and moved to when its answer came back
+    (`after_response`): Etsy saw it somewhere in between, so counting the window from the
+    answer means the next window never overlaps Etsy's, however late the request
+    travelled. Thread-safe: threads (or several publishes) sharing a client share a pace.
+    """
+
     def __init__(
         self,
         *,
@@ -37,25 +45,33 @@ class Pacer:
     ) -> None:
         self.per_second = max(1, int(per_second))
         self.clock, self.sleep = clock, sleep
-        self._sent: deque[float] = deque()
+        self._sent: deque[list[float]] = deque()
         self._lock = threading.Lock()
         self.limit_per_day: int | None = None
         self.remaining_today: int | None = None
         self.waited = 0.0
 
-    def before_request(self) -> None:
-        """Wait, if needed, so this request is at most the per-second limit's within any second."""
+    def before_request(self) -> list[float]:
+        """Wait, if needed, so this request is at most the per-second limit's within any second; returns its slot."""
         while True:
             with self._lock:
                 now = self.clock()
-                while self._sent and now - self._sent[0] >= WINDOW + SAFETY:
+                while self._sent and now - self._sent[0][0] >= WINDOW + SAFETY:
                     self._sent.popleft()
                 if len(self._sent) < self.per_second:
-                    self._sent.append(now)
-                    return
-                wait = self._sent[0] + WINDOW + SAFETY - now
-            self.waited += wait
+                    slot = [now]
+                    self._sent.append(slot)
+                    return slot
+                wait = min(cell[0] for cell in self._sent) + WINDOW + SAFETY - now
+            self.waited += max(wait, 0.001)
             self.sleep(max(wait, 0.001))
+
+    def after_response(self, slot: list[float]) -> None:
+        with self._lock:
+            slot[0] = self.clock()
+            ordered = sorted(self._sent, key=lambda cell: cell[0])
+            self._sent.clear()
+            self._sent.extend(ordered)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Take in a response's rate-limit headers (case-insensitive mapping)."""
