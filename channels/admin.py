@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from channels.models import ChannelAccount, ChannelListing, ChannelSync, UnmatchedSku
+from channels.models import ChannelAccount, ChannelListing, ChannelSync, EtsyFacts, Review, UnmatchedSku
 from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin
 
 
@@ -30,3 +30,20 @@ class ChannelAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["channel", "status", "shop_name", "access_token_expires_at", "refreshed_at"]
     fields = ["channel", "status", "status_reason", "shop_id", "shop_name", "scopes", "connected_at", "refreshed_at"]
+
+
+@admin.register(EtsyFacts)
+class EtsyFactsAdmin(admin.ModelAdmin):
+    """Etsy-only facts: a category's row is the default of its products, a product's row overrides it."""
+
+    list_display = ["__str__", "who_made", "when_made", "is_supply", "taxonomy_id", "shipping_profile_id"]
+    list_select_related = ["product", "category"]
+    raw_id_fields = ["product"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
+    list_display = ["product", "channel", "rating", "language", "reviewed_at"]
+    list_filter = ["channel", "rating"]
+    search_fields = ["product__title", "text"]
+    list_select_related = ["product"]

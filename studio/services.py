@@ -26,7 +26,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "stagedimage:view",
         ],
         "forecasting": ["sale:*", "salesimport:view,add", "forecast:view", "productionplan:view"],
-        "channels": ["channellisting:view", "unmatchedsku:view,delete", "channelsync:view", "channelaccount:view"],
+        "channels": [
+            "channellisting:view",
+            "unmatchedsku:view,delete",
+            "channelsync:view",
+            "channelaccount:view",
+            "etsyfacts:*",
+            "review:view",
+        ],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
     ARTISANS: {
@@ -41,7 +48,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "stagedimage:view",
         ],
         "forecasting": ["sale:view", "forecast:view", "productionplan:view"],
-        "channels": ["channellisting:view"],
+        "channels": ["channellisting:view", "review:view"],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
 }

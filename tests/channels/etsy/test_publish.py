@@ -264,3 +264,9 @@ def test_another_artisan_cannot_set_etsy_details(connected, mug, other_artisan):
     response = client.post(reverse("product-etsy-facts", args=[mug.pk]), {"who_made": "someone_else"})
     assert response.status_code in (403, 404)
     assert not EtsyFacts.objects.filter(product=mug, who_made="someone_else").exists()
+
+
+def test_a_manager_sets_category_defaults_in_the_admin(connected, mug, manager_client):
+    response = manager_client.get(reverse("admin:channels_etsyfacts_changelist"))
+    assert response.status_code == 200
+    assert "Etsy facts of Mugs" in response.content.decode()
