@@ -30,6 +30,8 @@ declare -A ARGS=(
   [forecast]="--sets retail,sim-croston,txhousing --skus 30 --sample 2 --jobs 2"
   # A bucket smaller than the run's cost, so the client has to pace itself.
   [publish]="--products 20 --bucket 100 --speed 10"
+  # A high rate limit: the real client, the fake Etsy's document checks and the database, in seconds.
+  [publish_etsy]="--products 10 --per-second 200 --baseline-products 3"
   # --reseed: the seeding is code that rots too (it writes rows with COPY).
   [review_queue]="--products 200 --pending 20 --clients 4 --workers 2 --seconds 2 --rounds 1 --reseed --database-url $DATABASE"
   [sales_import]="--rows 500"

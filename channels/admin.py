@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from channels.models import ChannelAccount, ChannelListing, ChannelStock, ChannelSync, StockMove, UnmatchedSku
+from channels.models import (
+    ChannelAccount,
+    ChannelListing,
+    ChannelStock,
+    ChannelSync,
+    EtsyFacts,
+    Review,
+    StockMove,
+    UnmatchedSku,
+)
 from studio.admin import ReadOnlyAdminMixin, RestrictedAdminMixin
 
 
@@ -48,3 +57,20 @@ class StockMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["channel"]
     search_fields = ["order_ref", "variant__sku"]
     list_select_related = ["variant"]
+
+
+@admin.register(EtsyFacts)
+class EtsyFactsAdmin(admin.ModelAdmin):
+    """Etsy-only facts: a category's row is the default of its products, a product's row overrides it."""
+
+    list_display = ["__str__", "who_made", "when_made", "is_supply", "taxonomy_id", "shipping_profile_id"]
+    list_select_related = ["product", "category"]
+    raw_id_fields = ["product"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, RestrictedAdminMixin, admin.ModelAdmin):
+    list_display = ["product", "channel", "rating", "language", "reviewed_at"]
+    list_filter = ["channel", "rating"]
+    search_fields = ["product__title", "text"]
+    list_select_related = ["product"]

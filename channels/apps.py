@@ -9,6 +9,7 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         from channels import panels  # noqa: F401  registers the product panel, bulk actions and export links
+        from channels.etsy import panels as etsy_panels  # noqa: F401  the product's Etsy panel, the connection note
         from channels.stock import stock_push_after_publish
         from studio import events
 

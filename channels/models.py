@@ -173,3 +173,32 @@ class ChannelStock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant.sku} on {self.get_channel_display()}: {self.reported}"
+
+
+class Review(models.Model):
+    """A buyer's review of a product on a channel (Etsy's shop reviews), kept once per review."""
+
+    channel = models.CharField(max_length=16, choices=SalesChannel.choices)
+    remote_id = models.CharField(max_length=64, help_text="The channel's id for it (Etsy: the transaction's).")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="channel_reviews"
+    )
+    remote_listing_id = models.CharField(max_length=64, blank=True)
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    reviewed_at = models.DateTimeField()
+    pulled_at = models.DateTimeField(auto_now_add=True)
+
+    owner_field = "product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["channel", "remote_id"], name="review_unique_remote")]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ on {self.get_channel_display()} ({self.reviewed_at:%Y-%m-%d})"
+
+
+from channels.etsy.models import EtsyConnectAttempt, EtsyFacts  # noqa: E402,F401  the Etsy channel's own tables

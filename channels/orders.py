@@ -62,10 +62,13 @@ def _sale_rows(order: OrderPayload, channel: str) -> list[dict]:
             "channel": channel,
             "order_ref": _order_ref(order),
         }
-        rows.append({**base, "quantity": line.quantity, "line_ref": str(position)})
+        if line.personalisation:
+            base["personalisation"] = line.personalisation
+        key = line.line_id[:56] if order.keyed_by_line_id and line.line_id else str(position)
+        rows.append({**base, "quantity": line.quantity, "line_ref": key})
         reversed_quantity = line.quantity if order.cancelled else min(line.quantity, max(0, line.refunded_quantity))
         if reversed_quantity:
-            rows.append({**base, "quantity": -reversed_quantity, "line_ref": f"{position}-refund"})
+            rows.append({**base, "quantity": -reversed_quantity, "line_ref": f"{key}-refund"})
     return rows
 
 
@@ -168,6 +171,7 @@ def _unmatched_keep(row: dict) -> None:
         "unit_price": str(row["unit_price"]),
         "order_ref": row["order_ref"],
         "line_ref": row["line_ref"],
+        "personalisation": row.get("personalisation", ""),
     }
     kept.order_lines = (kept.order_lines + [line])[-UNMATCHED_LINES_KEPT:]
     kept.examples = (
@@ -195,6 +199,7 @@ def unmatched_record(*, channel: str | None = None) -> int:
                 "channel": row.channel,
                 "order_ref": line["order_ref"],
                 "line_ref": line["line_ref"],
+                "personalisation": line.get("personalisation", ""),
             }
             for line in row.order_lines
         ]

@@ -164,6 +164,7 @@ class OrderLine:
     quantity: int
     unit_price: Decimal
     refunded_quantity: int = 0
+    personalisation: str = ""  # the buyer's text for a personalised piece (Etsy: the transaction's variations)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ class OrderPayload:
     cancelled: bool
     currency: str
     lines: tuple[OrderLine, ...]
+    keyed_by_line_id: bool = False  # sale lines keyed by the channel's line id (Etsy's transaction id), not position
 
 
 @dataclass(frozen=True)

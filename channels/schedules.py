@@ -14,6 +14,7 @@ from channels.registry import channels
 from studio.sales_channels import SalesChannel
 
 PULL_PREFIX = "Pull orders: "
+REVIEWS_PREFIX = "Pull reviews: "
 
 
 def order_pull_name(channel: str) -> str:
@@ -43,5 +44,22 @@ def schedules_sync(*, using: str = "default") -> None:
             },
         )
     Schedule.objects.using(using).filter(name__startswith=PULL_PREFIX).exclude(name__in=list(wanted)).delete()
+    reviewing = {
+        f"{REVIEWS_PREFIX}{channel.label}": channel
+        for channel in channels.enabled()
+        if getattr(channel, "pulls_reviews", False)
+    }
+    for name, channel in reviewing.items():
+        Schedule.objects.using(using).get_or_create(
+            name=name,
+            defaults={
+                "func": "channels.tasks.pull_reviews",
+                "args": repr((channel.name,)),
+                "schedule_type": Schedule.HOURLY,
+                "next_run": timezone.now() + dt.timedelta(minutes=10),
+                "repeats": -1,
+            },
+        )
+    Schedule.objects.using(using).filter(name__startswith=REVIEWS_PREFIX).exclude(name__in=list(reviewing)).delete()
     # The pull's schedule before the channels app existed.
     Schedule.objects.using(using).filter(func="forecasting.tasks.pull_shopify_orders").delete()

@@ -212,23 +212,73 @@ def publish_state(*, product: Product, channel: str = SHOPIFY) -> PublishState:
 
 
 def publish_start(*, products: list[Product], requested_by=None, channel: str = SHOPIFY) -> Job:
-    """Publish each product to the channel in the background: one task per product, one job for all."""
+    """Publish each product to the channel in the background: one task per product, one job for all.
+
+    A channel with a daily request budget (`publish_capacity`, e.g. Etsy) is asked first
+    how many the remaining budget can finish: only those start now, the job says when
+    the rest go, and they are scheduled for then.
+    """
     backend = channels.get(channel)
+    products = list(products)
+    later, note, renews_at = _over_budget(backend, products)
+    if later:
+        products = [product for product in products if product not in later]
     with transaction.atomic():
         job = job_create(
             kind=JOB_KIND,
-            label=f"Publish {len(products)} product{'' if len(products) == 1 else 's'} to {backend.label}",
+            label=f"Publish {len(products)} product{'' if len(products) == 1 else 's'} to {backend.label}"
+            + (f" ({len(later)} more later)" if later else ""),
             total=len(products),
             created_by=requested_by,
         )
         if not backend.enabled:
             return job_finish(job_id=job.pk, failed=True, message=backend.not_connected_message())
+        if later:
+            Job.objects.filter(pk=job.pk).update(message=note)
+            job.message = note
+            _publish_later(later, channel=channel, at=renews_at, requested_by=requested_by)
+            if not products:
+                return job_finish(job_id=job.pk, message=note)
         for product in products:
             listing, _ = ChannelListing.objects.get_or_create(product=product, channel=channel)
             if listing.status != ChannelListing.Status.PUBLISHING:
                 ChannelListing.objects.filter(pk=listing.pk).update(status=ChannelListing.Status.QUEUED, error="")
             transaction.on_commit(partial(async_task, "channels.tasks.publish_product", job.pk, product.pk, channel))
     return job
+
+
+def _over_budget(backend: Channel, products: list[Product]) -> tuple[list[Product], str, object]:
+    """The products a channel's remaining daily budget can't finish now, what to tell the person, and when they go."""
+    capacity = getattr(backend, "publish_capacity", None)
+    if capacity is None or not backend.enabled or not products:
+        return [], "", None
+    counted, payloads = [], []
+    for product in products:
+        try:
+            payloads.append(backend.prepare(payload_for(product=product)))
+            counted.append(product)
+        except (NotPublishable, ValueError):
+            continue  # refused before any request: costs nothing
+    try:
+        plan = capacity(payloads)
+    except ChannelError as error:
+        logger.warning("%s: could not read the request budget (%s); publishing all", backend.label, error)
+        return [], "", None
+    later = counted[plan.now :] if plan.later else []
+    return later, plan.message(backend.label), plan.renews_at
+
+
+def _publish_later(products: list[Product], *, channel: str, at, requested_by) -> None:
+    from django_q.models import Schedule
+
+    Schedule.objects.create(
+        name=f"Publish {len(products)} to {channel} after the daily budget renews ({timezone.now():%Y-%m-%d %H:%M:%S.%f})",
+        func="channels.tasks.publish_later",
+        args=repr(([product.pk for product in products], channel, getattr(requested_by, "pk", None))),
+        schedule_type=Schedule.ONCE,
+        next_run=at,
+        repeats=1,
+    )
 
 
 class PublishFailed(Exception):

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from catalog.models import Variant
+from django.contrib.auth import get_user_model
+
+from catalog.models import Product, Variant
 from channels.orders import orders_pull
-from channels.services import PublishFailed, product_publish, publish_mark_failed
+from channels.registry import channels
+from channels.services import PublishFailed, product_publish, publish_mark_failed, publish_start
 from channels.stock import stock_push
 from studio.sales_channels import SalesChannel
 from studio.services import job_advance, job_start
@@ -77,3 +80,17 @@ def push_stock_of_product(job_id: int, product_id: int) -> dict:
     else:
         job_advance(job_id=job_id, done=1, unit=unit)
     return {"job": job_id, "product": product_id, "reported": dict(outcome.reported), "failed": dict(outcome.failed)}
+
+
+def publish_later(product_ids: list[int], channel: str, requested_by_id: int | None = None) -> dict:
+    """Publish what a daily request budget held back (scheduled for when it renews); may hold back again."""
+    products = list(Product.objects.filter(pk__in=product_ids).order_by("pk"))
+    user = get_user_model().objects.filter(pk=requested_by_id).first() if requested_by_id else None
+    job = publish_start(products=products, requested_by=user, channel=channel)
+    return {"job": job.pk, "products": len(products)}
+
+
+def pull_reviews(channel: str = SalesChannel.ETSY) -> dict:
+    """The scheduled pull of a channel's shop reviews (Etsy)."""
+    outcome = channels.get(channel).reviews_pull()
+    return {"channel": channel, "seen": outcome.seen, "created": outcome.created, "updated": outcome.updated}

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from channels import views
 
 urlpatterns = [
+    path("", include("channels.etsy.urls")),
     path("catalog/products/<int:product_id>/publish/", views.product_publish, name="product-publish"),
     path("catalog/products/<int:product_id>/push-stock/", views.product_push_stock, name="product-push-stock"),
     path("catalog/products/export/shopify.csv", views.products_export, name="products-export-csv"),

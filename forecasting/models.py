@@ -23,6 +23,9 @@ class Sale(models.Model):
     channel = models.CharField(max_length=16, choices=SalesChannel.choices)
     order_ref = models.CharField(max_length=64)
     line_ref = models.CharField(max_length=64, default="1")
+    personalisation = models.TextField(
+        blank=True, help_text="The buyer's text for a personalised piece, as the channel sent it."
+    )
     imported_at = models.DateTimeField(auto_now_add=True)
 
     owner_field = "variant__product__maker"

@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "channelsync:view",
             "channelaccount:view",
             "channelstock:view,change",  # change: "push stock now"
+            "etsyfacts:*",
+            "review:view",
         ],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
         "automation": ["endpoint:*", "delivery:view", "attempt:view"],
@@ -48,7 +50,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
             "stagedimage:view",
         ],
         "forecasting": ["sale:view", "forecast:view", "productionplan:view"],
-        "channels": ["channellisting:view", "channelstock:view"],
+        "channels": ["channellisting:view", "channelstock:view", "review:view"],
         "approvals": ["reviewitem:view,decide", "reviewevent:view"],
     },
 }

@@ -338,11 +338,28 @@ SHOPIFY_LOCATION_GID = os.environ.get("SHOPIFY_LOCATION_GID", "").strip()
 if bool(SHOPIFY_SHOP_DOMAIN) != bool(SHOPIFY_ACCESS_TOKEN):
     raise ImproperlyConfigured("Set both SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or neither.")
 
+# --- Etsy -----------------------------------------------------------------------
+# On when the app's keystring and shared secret are set (a studio's own app on Etsy, see
+# the README); a shop manager then connects the shop on the Connect Etsy page (OAuth).
+ETSY_API_KEY = os.environ.get("ETSY_API_KEY", "").strip()  # the app's keystring
+ETSY_SHARED_SECRET = os.environ.get("ETSY_SHARED_SECRET", "").strip()
+if bool(ETSY_API_KEY) != bool(ETSY_SHARED_SECRET):
+    raise ImproperlyConfigured("Set both ETSY_API_KEY and ETSY_SHARED_SECRET, or neither.")
+ETSY_BASE_URL = os.environ.get("ETSY_BASE_URL", "https://openapi.etsy.com").strip()  # a test server instead of Etsy
+ETSY_CONNECT_URL = os.environ.get("ETSY_CONNECT_URL", "https://www.etsy.com/oauth/connect").strip()
+ETSY_REDIRECT_URI = os.environ.get("ETSY_REDIRECT_URI", "").strip()  # empty: this site's /channels/etsy/callback/
+ETSY_TIMEOUT = envint("ETSY_TIMEOUT", 20, minimum=1)
+ETSY_PER_SECOND = envint("ETSY_PER_SECOND", 10, minimum=1)
+ETSY_LISTING_STATE = os.environ.get("ETSY_LISTING_STATE", "draft").strip().lower()
+if ETSY_LISTING_STATE not in ("draft", "active"):
+    raise ImproperlyConfigured(f"ETSY_LISTING_STATE must be draft or active, not {ETSY_LISTING_STATE!r}.")
+
 # --- Sales channels (named, like STORAGES) -------------------------------------------
 # Each channel's class reads its settings above (SHOPIFY_*); OPTIONS here override them.
 # A configured channel is on only when its settings are complete (channels/registry.py).
 ATELIER_CHANNELS: dict[str, dict] = {
     "shopify": {"BACKEND": "channels.shopify.channel.ShopifyChannel", "OPTIONS": {}},
+    "etsy": {"BACKEND": "channels.etsy.channel.EtsyChannel", "OPTIONS": {}},
 }
 
 # --- Forecasting ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from catalog.listings import limits
+from catalog.listings import etsy_rules, limits
 from catalog.listings.checks import CLAIMS, MATERIALS, unsupported_claims
 
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -25,8 +25,14 @@ def clean(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Text for titles: no characters Etsy refuses, no angle brackets."""
-    return clean(TITLE_FORBIDDEN.sub("", text))
+    """Text for titles: no characters Etsy refuses (catalog.listings.etsy_rules), % : & + at most once each."""
+    text = TITLE_FORBIDDEN.sub("", str(text or ""))
+    refused = set(etsy_rules.title_forbidden(text))
+    text = "".join(ch for ch in text if ch not in refused)
+    for ch in etsy_rules.title_repeated(text):
+        first = text.index(ch) + 1
+        text = text[:first] + text[first:].replace(ch, " and " if ch == "&" else " ")
+    return clean(text)
 
 
 def unquote(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import nh3
 
-from catalog.listings import limits
+from catalog.listings import etsy_rules, limits
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 
@@ -29,6 +29,7 @@ CHECK_LABELS: dict[str, str] = {
     "tag_count": "Number of tags",
     "tag_length": "Tag length",
     "tag_unique": "Repeated tags",
+    "tag_characters": "Characters in tags",
     "seo_title_length": "SEO title length",
     "meta_length": "Meta description length",
     "alt_length": "Alt text length",
@@ -229,12 +230,24 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
     checks: list[Check] = []
     title = content.get("title", "")
     checks.append(_length("title_length", "title", "Title", title, limits.ETSY_TITLE_MAX, "Etsy"))
-    bad = sorted({ch for ch in title if ch in limits.ETSY_TITLE_FORBIDDEN})
-    checks.append(
-        Check("title_characters", "title", FAIL, f"Etsy titles can't contain {' '.join(bad)}.", tuple(bad))
-        if bad
-        else Check("title_characters", "title", PASS, "No characters Etsy refuses.")
-    )
+    bad = etsy_rules.title_forbidden(title)
+    repeated = etsy_rules.title_repeated(title)
+    if bad:
+        checks.append(
+            Check("title_characters", "title", FAIL, f"Etsy titles can't contain {' '.join(bad)}.", tuple(bad))
+        )
+    elif repeated:
+        checks.append(
+            Check(
+                "title_characters",
+                "title",
+                FAIL,
+                f"Etsy allows each of {' '.join(repeated)} only once in a title.",
+                tuple(repeated),
+            )
+        )
+    else:
+        checks.append(Check("title_characters", "title", PASS, "No characters Etsy refuses."))
     tags = content.get("tags", [])
     if len(tags) > limits.ETSY_TAGS_MAX:
         checks.append(Check("tag_count", "tags", FAIL, f"{len(tags)} tags; Etsy allows {limits.ETSY_TAGS_MAX}."))
@@ -253,6 +266,17 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
         )
     if len({tag.lower() for tag in tags}) != len(tags):
         checks.append(Check("tag_unique", "tags", FAIL, "Tags must be unique."))
+    odd_tags = tuple(etsy_rules.odd_tags(tags))
+    if odd_tags:
+        checks.append(
+            Check(
+                "tag_characters",
+                "tags",
+                FAIL,
+                f"Etsy tags may hold only letters, numbers, spaces, - ' ™ © ®: {', '.join(odd_tags)}.",
+                odd_tags,
+            )
+        )
     checks.append(
         _length(
             "seo_title_length", "seo_title", "SEO title", content.get("seo_title", ""), limits.SEO_TITLE_MAX, "Shopify"

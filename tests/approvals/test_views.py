@@ -748,7 +748,8 @@ def test_markup_in_a_draft_is_shown_as_text_everywhere(settings, artisan_client,
     page = assert_inert(artisan_client.get(detail_url(first)))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "&lt;script&gt;alert(1)</li>" in page  # the tag chip
+    # The tag chip, its < and > marked as characters Etsy refuses.
+    assert "&lt;script&gt;alert(1)</li>" in page.replace("<mark>", "").replace("</mark>", "")
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page  # escaped text in the description stays escaped
     assert_inert(artisan_client.get(reverse("review-list")))
 
