@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0003_channelstock_stockmove'),
-        ('channels', '0003_etsy'),
+        ("channels", "0003_channelstock_stockmove"),
+        ("channels", "0003_etsy"),
     ]
 
-    operations = [
-    ]
+    operations = []
