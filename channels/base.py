@@ -10,7 +10,7 @@ methods, so listing the channels costs nothing.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -34,6 +34,36 @@ class Published:
     handle: str = ""
     variant_ids: Mapping[str, str] = field(default_factory=dict)  # SKU → the channel's variant id
     media_ids: Mapping[str, str] = field(default_factory=dict)  # image sha256 → the channel's media id
+
+
+@dataclass(frozen=True)
+class PublishCapacity:
+    """How many of a bulk publish the key's remaining daily budget can finish now."""
+
+    now: int
+    later: int
+    calls_each: float
+    remaining_today: int | None
+    renews_at: datetime | None
+
+    def message(self, label: str = "Etsy") -> str:
+        if not self.later:
+            return ""
+        when = f"after {self.renews_at:%H:%M} UTC on {self.renews_at:%d %b}" if self.renews_at else "tomorrow"
+        return (
+            f"{label}'s daily request budget has room for {self.now} product{'' if self.now == 1 else 's'} now "
+            f"(about {self.calls_each:.0f} requests each, {self.remaining_today} left today); "
+            f"the other {self.later} will be published {when}, when the budget renews."
+        )
+
+
+@dataclass
+class ReviewsPulled:
+    """What a pull of the shop's reviews found."""
+
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +106,8 @@ class Channel(ABC):
     pulls_orders: ClassVar[bool] = False
     pull_every_minutes: ClassVar[int] = 30
     exports: ClassVar[bool] = False
+    pulls_reviews: ClassVar[bool] = False  # reviews_pull runs hourly (channels.schedules)
+    daily_budget: ClassVar[bool] = False  # a daily request budget: publish_capacity says how much fits now
     pushes_stock: ClassVar[bool] = False  # takes Atelier's stock figures through set_stock()
 
     def __init__(self, **options: Any) -> None:
@@ -114,6 +146,14 @@ class Channel(ABC):
     def webhook(self, *, topic: str, body: bytes, headers: Mapping[str, str]) -> WebhookResult:
         """Verify and parse one webhook delivery; raises WebhookRejected."""
         raise WebhookRejected(f"{self.label} sends no webhooks here.", status=404)
+
+    def reviews_pull(self) -> ReviewsPulled:
+        """Bring the shop's reviews in as channels.Review rows, each once."""
+        raise NotImplementedError(f"{self.label} doesn't pull reviews.")
+
+    def publish_capacity(self, payloads: Sequence[ProductPayload]) -> PublishCapacity:
+        """How many of these products today's request budget finishes now (channels with `daily_budget`)."""
+        raise NotImplementedError(f"{self.label} has no daily request budget.")
 
     def export(self, payloads: Iterable[ProductPayload], *, image_url) -> ExportFile:
         raise NotImplementedError(f"{self.label} has no file export.")

@@ -44,11 +44,7 @@ def schedules_sync(*, using: str = "default") -> None:
             },
         )
     Schedule.objects.using(using).filter(name__startswith=PULL_PREFIX).exclude(name__in=list(wanted)).delete()
-    reviewing = {
-        f"{REVIEWS_PREFIX}{channel.label}": channel
-        for channel in channels.enabled()
-        if getattr(channel, "pulls_reviews", False)
-    }
+    reviewing = {f"{REVIEWS_PREFIX}{channel.label}": channel for channel in channels.enabled() if channel.pulls_reviews}
     for name, channel in reviewing.items():
         Schedule.objects.using(using).get_or_create(
             name=name,

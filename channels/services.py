@@ -249,8 +249,7 @@ def publish_start(*, products: list[Product], requested_by=None, channel: str = 
 
 def _over_budget(backend: Channel, products: list[Product]) -> tuple[list[Product], str, object]:
     """The products a channel's remaining daily budget can't finish now, what to tell the person, and when they go."""
-    capacity = getattr(backend, "publish_capacity", None)
-    if capacity is None or not backend.enabled or not products:
+    if not backend.daily_budget or not backend.enabled or not products:
         return [], "", None
     counted, payloads = [], []
     for product in products:
@@ -260,7 +259,7 @@ def _over_budget(backend: Channel, products: list[Product]) -> tuple[list[Produc
         except (NotPublishable, ValueError):
             continue  # refused before any request: costs nothing
     try:
-        plan = capacity(payloads)
+        plan = backend.publish_capacity(payloads)
     except ChannelError as error:
         logger.warning("%s: could not read the request budget (%s); publishing all", backend.label, error)
         return [], "", None

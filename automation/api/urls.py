@@ -9,8 +9,8 @@ router.register("webhooks/endpoints", views.EndpointViewSet, basename="api-webho
 urlpatterns = [
     path("hooks/", views.HookSubscribeView.as_view(), name="api-hooks"),
     path("hooks/samples/<str:event>/", views.HookSampleView.as_view(), name="api-hook-sample"),
-    path("hooks/samples/<str:event>", views.HookSampleNoSlashView.as_view()),
+    path("hooks/samples/<str:event>", views.HookSampleNoSlashView.as_view(), name="api-hook-sample-noslash"),
     path("hooks/<int:pk>/", views.HookDetailView.as_view(), name="api-hook"),
-    path("hooks/<int:pk>", views.HookDetailNoSlashView.as_view()),
+    path("hooks/<int:pk>", views.HookDetailNoSlashView.as_view(), name="api-hook-noslash"),
     *router.urls,
 ]

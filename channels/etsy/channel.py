@@ -8,38 +8,16 @@ commercial apps only.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
-from channels.base import Channel, Published
+from channels.base import Channel, PublishCapacity, Published, ReviewsPulled
 from channels.payload import OrderPayload, ProductPayload
 
 CONNECT_URL = "https://www.etsy.com/oauth/connect"
 LISTING_STATES = ("draft", "active")
 BUDGET_RESERVE = 50  # requests left for the receipt pull and other workers
-
-
-@dataclasses.dataclass(frozen=True)
-class PublishCapacity:
-    """How many of a bulk publish the key's remaining daily budget can finish now."""
-
-    now: int
-    later: int
-    calls_each: float
-    remaining_today: int | None
-    renews_at: dt.datetime | None
-
-    def message(self, label: str = "Etsy") -> str:
-        if not self.later:
-            return ""
-        when = f"after {self.renews_at:%H:%M} UTC on {self.renews_at:%d %b}" if self.renews_at else "tomorrow"
-        return (
-            f"{label}'s daily request budget has room for {self.now} product{'' if self.now == 1 else 's'} now "
-            f"(about {self.calls_each:.0f} requests each, {self.remaining_today} left today); "
-            f"the other {self.later} will be published {when}, when the budget renews."
-        )
 
 
 class EtsyChannel(Channel):
@@ -59,7 +37,8 @@ class EtsyChannel(Channel):
     pulls_orders = True
     pull_every_minutes = 15
     pushes_stock: ClassVar[bool] = True
-    pulls_reviews: ClassVar[bool] = True  # hourly channels.tasks.pull_reviews (channels.schedules)
+    pulls_reviews = True  # hourly channels.tasks.pull_reviews (channels.schedules)
+    daily_budget = True
 
     @property
     def connect_url(self) -> str:
@@ -129,7 +108,7 @@ class EtsyChannel(Channel):
         return account_get().status == "disconnected"
 
     def reviews_pull(self, *, client=None):
-        from channels.etsy.reviews import ReviewsPulled, reviews_pull
+        from channels.etsy.reviews import reviews_pull
 
         if self._never_connected():
             return ReviewsPulled()

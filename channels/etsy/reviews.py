@@ -8,22 +8,15 @@ a day before the newest one kept.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db import transaction
 
+from channels.base import ReviewsPulled
 from channels.models import ChannelListing, Review
 from studio.sales_channels import SalesChannel
 
 ETSY = SalesChannel.ETSY
 OVERLAP = dt.timedelta(days=1)
-
-
-@dataclass
-class ReviewsPulled:
-    seen: int = 0
-    created: int = 0
-    updated: int = 0
 
 
 def _key(review: dict) -> str:
