@@ -25,7 +25,8 @@ from django_q.tasks import async_task
 
 from approvals.services import review_submit
 from catalog.models import Variant
-from forecasting.models import Forecast, ProductionPlan, Sale
+from forecasting.alerts import SEVERITIES
+from forecasting.models import Forecast, ProductionPlan, RaisedStockAlert, Sale
 from studio import events
 from studio.models import Job, MakerProfile
 from studio.services import job_create, job_finish
@@ -271,14 +272,32 @@ def production_plans_build(*, today: dt.date | None = None, submitted_by=None) -
 
 
 def stock_alerts_raise(*, today: dt.date) -> int:
-    """Tell subscribers the stock alerts of the latest forecasts (StockAlertRaised), once per refit and plan."""
+    """Tell subscribers the stock alerts that are new since the last refit (StockAlertRaised).
+
+    An alert is told once while it lasts (a nightly refit finding it again says
+    nothing); it is told again when it comes back after clearing or grows more
+    severe. Returns how many were told.
+    """
     from forecasting.selectors import stock_alerts_for
 
     if not events.subscribed(events.StockAlertRaised):
         return 0  # computing every alert again is the expensive part: only when someone listens
-    alerts = stock_alerts_for(None, today=today)
+    alerts = {(alert.variant_id, alert.kind): alert for alert in stock_alerts_for(None, today=today)}
+    rank = {severity: position for position, severity in enumerate(SEVERITIES)}  # 0 is the most severe
+    told = 0
     with transaction.atomic():
-        for alert in alerts:
+        known = {(row.variant_id, row.kind): row for row in RaisedStockAlert.objects.select_for_update()}
+        cleared = [row.pk for key, row in known.items() if key not in alerts]
+        RaisedStockAlert.objects.filter(pk__in=cleared).delete()
+        for key, alert in alerts.items():
+            before = known.get(key)
+            if before and rank.get(alert.severity, 0) >= rank.get(before.severity, 0):
+                if before.severity != alert.severity:  # eased: remember the milder grade, say nothing
+                    RaisedStockAlert.objects.filter(pk=before.pk).update(severity=alert.severity)
+                continue
+            RaisedStockAlert.objects.update_or_create(
+                variant_id=alert.variant_id, kind=alert.kind, defaults={"severity": alert.severity}
+            )
             events.emit(
                 events.StockAlertRaised(
                     variant_id=alert.variant_id,
@@ -288,7 +307,8 @@ def stock_alerts_raise(*, today: dt.date) -> int:
                     message=alert.message,
                 )
             )
-    return len(alerts)
+            told += 1
+    return told
 
 
 def _plan_for_maker(full: dict, maker_id: int, maker_of: dict[int, int]) -> dict:

@@ -155,3 +155,22 @@ class ProductionPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Production plan from {self.week_start:%d %b %Y}"
+
+
+class RaisedStockAlert(models.Model):
+    """A stock alert already told to subscribers (webhooks), so a nightly refit doesn't tell it again.
+
+    The row goes when the alert clears; an alert that comes back, or grows more
+    severe, is told again.
+    """
+
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="raised_alerts")
+    kind = models.CharField(max_length=32)
+    severity = models.CharField(max_length=12)
+    raised_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["variant", "kind"], name="raised_stock_alert_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.severity}) on {self.variant_id}"
