@@ -5,24 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0007_gallery'),
-        ('forecasting', '0005_sale_personalisation'),
+        ("catalog", "0007_gallery"),
+        ("forecasting", "0005_sale_personalisation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RaisedStockAlert',
+            name="RaisedStockAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32)),
-                ('severity', models.CharField(max_length=12)),
-                ('raised_at', models.DateTimeField(auto_now=True)),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raised_alerts', to='catalog.variant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=32)),
+                ("severity", models.CharField(max_length=12)),
+                ("raised_at", models.DateTimeField(auto_now=True)),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="raised_alerts", to="catalog.variant"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('variant', 'kind'), name='raised_stock_alert_unique')],
+                "constraints": [models.UniqueConstraint(fields=("variant", "kind"), name="raised_stock_alert_unique")],
             },
         ),
     ]
