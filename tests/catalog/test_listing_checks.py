@@ -97,8 +97,8 @@ def test_seo_title_limit(length, level):
     assert levels(good_content(seo_title="s" * length))["seo_title_length"] == level
 
 
-@pytest.mark.parametrize("length, level", [(160, PASS), (161, WARN), (320, WARN), (321, FAIL), (0, FAIL)])
-def test_meta_description_warns_over_160_and_fails_over_320(length, level):
+@pytest.mark.parametrize("length, level", [(160, PASS), (161, FAIL), (320, FAIL), (0, FAIL)])
+def test_meta_description_has_one_limit_of_160(length, level):
     assert levels(good_content(seo_description="m" * length))["meta_length"] == level
 
 
