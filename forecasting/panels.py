@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from forecasting.charts import forecast_chart_svg
@@ -16,7 +17,6 @@ from studio import panels
 WEEKS_SHOWN = 26
 PHONE_CHART_WEEKS = 26
 SALES_DAYS = 30
-ALERTS_SHOWN = 6
 
 
 def _weekly_sales(product) -> dict[str, Any]:
@@ -68,9 +68,33 @@ def _sales(request, obj) -> dict[str, Any]:
     return {"sales": sales_summary_for(request.user, since=since)}
 
 
-def _alerts(request, obj) -> dict[str, Any]:
-    alerts = stock_alerts_for(request.user, today=timezone.localdate())
-    return {"stock_alerts": alerts[:ALERTS_SHOWN], "stock_alert_total": len(alerts)}
+_STOCKOUT_URGENCY = {"high": panels.URGENCY_NOW, "medium": panels.URGENCY_THIS_WEEK, "low": panels.URGENCY_SOON}
+_STOCKOUT_BADGE = {"high": ("Urgent", "danger"), "medium": ("This week", "ochre"), "low": ("Soon", "quiet")}
+
+
+def _attention(request) -> list[panels.Attention]:
+    """Stock alerts as dashboard attention: stock-out risks by urgency, overstock and slow sellers last."""
+    items = []
+    for alert in stock_alerts_for(request.user, today=timezone.localdate()):
+        url = reverse("product-detail", args=[alert.product_id]) + "#forecast"
+        if alert.kind == "stockout_risk":
+            label, tone = _STOCKOUT_BADGE[alert.severity]
+            urgency, detail = _STOCKOUT_URGENCY[alert.severity], alert.sku
+        else:
+            label, tone = ("Overstock", "quiet") if alert.kind == "overstock" else ("No recent sales", "quiet")
+            urgency, detail = panels.URGENCY_LATER, alert.sku
+        items.append(
+            panels.Attention(
+                urgency=urgency,
+                title=alert.message,
+                url=url,
+                label=label,
+                tone=tone,
+                detail=detail,
+                key=f"variant:{alert.variant_id}" if alert.kind == "stockout_risk" else "",
+            )
+        )
+    return items
 
 
 panels.register(
@@ -82,15 +106,7 @@ panels.register(
         order=30,
     )
 )
-panels.register(
-    panels.Panel(
-        slot="dashboard_wide",
-        name="forecast_alerts",
-        template="forecasting/panels/dashboard_alerts.html",
-        context=_alerts,
-        order=30,
-    )
-)
+panels.register_attention("stock_alerts", _attention, order=10)
 panels.register(
     panels.Panel(
         slot="product_badges",

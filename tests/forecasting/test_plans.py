@@ -197,7 +197,7 @@ def test_artisans_see_only_their_own_alerts(busy_maker, other_artisan):
 
 def test_the_dashboard_lists_forecast_alerts(busy_maker, artisan_client):
     html = artisan_client.get(reverse("dashboard")).content.decode()
-    assert "Forecast alerts" in html and "MUG-0" in html
+    assert "Needs you now" in html and "MUG-0" in html and "Mug 0" in html
 
 
 def test_only_managers_can_refit(artisan_client):
