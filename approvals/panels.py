@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from approvals import registry
+from approvals.models import ReviewItem
 from approvals.selectors import review_items_for
 from studio import panels
+from studio.permissions import VIEW
+from studio.selectors import job_unit_ids
+
+JOB_SETTLE = timedelta(seconds=5)  # a draft is submitted in the same transaction as the unit that counts it
 
 SHOWN = 6
 LISTED_PER_KIND = 3  # more drafts of one kind than this are one line: "12 galleries wait for your review"
@@ -71,3 +77,27 @@ def _attention(request) -> list[panels.Attention]:
 
 
 panels.register_attention("review", _attention, order=30)
+
+JOB_DRAFTS_SHOWN = 50
+
+
+def _job_drafts(request, job) -> dict | None:
+    """The drafts a finished job made: submitted while it ran, for the products it worked on."""
+    products = job_unit_ids(job, prefix="product")
+    if not products or not job.finished_at:
+        return None
+    drafts = list(
+        ReviewItem.objects.restrict(request.user, VIEW)
+        .filter(
+            subject_key__in=[f"product:{pk}" for pk in products],
+            submitted_at__gte=job.created_at,
+            submitted_at__lte=job.finished_at + JOB_SETTLE,
+        )
+        .order_by("subject", "kind", "version")[:JOB_DRAFTS_SHOWN]
+    )
+    return {"job_drafts": drafts}
+
+
+panels.register(
+    panels.Panel(slot="job", name="drafts", template="approvals/panels/job_drafts.html", context=_job_drafts, order=20)
+)

@@ -6,13 +6,16 @@ from __future__ import annotations
 from django.urls import reverse
 
 from catalog.listings.services import listing_write_batch
-from catalog.models import Look
+from catalog.models import Look, Product
 from catalog.selectors import catalog_summary_for, low_stock_variants_for
 from catalog.staging.services import staging_start
 from studio import panels
 from studio.parsing import ascii_ids
+from studio.permissions import VIEW
+from studio.selectors import job_unit_ids
 
 LOW_STOCK_SHOWN = 50
+JOB_PRODUCTS_SHOWN = 100
 
 
 def _summary(request, obj) -> dict:
@@ -40,6 +43,15 @@ def _low_stock(request) -> list[panels.Attention]:
             )
         )
     return items
+
+
+def _job_products(request, job) -> dict | None:
+    """The products a job worked on, each with whether its part succeeded."""
+    units = job_unit_ids(job, prefix="product")
+    if not units:
+        return None
+    products = Product.objects.restrict(request.user, VIEW).filter(pk__in=units).order_by("title")[:JOB_PRODUCTS_SHOWN]
+    return {"job_products": [(product, units[product.pk]) for product in products]}
 
 
 def _stage(request, products):
@@ -73,6 +85,11 @@ panels.register(
     )
 )
 panels.register_attention("low_stock", _low_stock, order=20)
+panels.register(
+    panels.Panel(
+        slot="job", name="products", template="catalog/panels/job_products.html", context=_job_products, order=10
+    )
+)
 panels.register_action(
     panels.ProductAction(
         name="stage",
