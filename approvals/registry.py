@@ -49,6 +49,8 @@ class DraftKind:
     approve_options: Mapping[str, str] = field(default_factory=dict)
     # "Try again with this note": enqueue a new version of the draft; returns a job id or None.
     retry: Callable[..., Any] | None = None
+    # Which notes the retry can follow, shown beside the note box before the reviewer sends it.
+    retry_help: Callable[[], str] | None = None
     # The kind's own page for a snapshot (context: `snapshot`); the generic one lists every field.
     template: str = GENERIC_TEMPLATE
     # One line the queue shows under the subject, so a reviewer can triage without opening it.
