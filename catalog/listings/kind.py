@@ -88,7 +88,7 @@ LISTING_COPY = DraftKind(
     subject_key=lambda draft: f"product:{draft.product_id}",
     editable_fields={
         "title": limits.ETSY_TITLE_MAX,
-        "description": limits.DESCRIPTION_MAX,
+        "description": None,  # the listing check says what is too long (limits.DESCRIPTION_MAX)
         "tags": None,
         "seo_title": limits.SEO_TITLE_MAX,
         "seo_description": limits.META_DESCRIPTION_MAX,
