@@ -1,11 +1,12 @@
 # Atelier: `make run` starts the app with a demo studio; `make test` runs the suite,
-# `make test-fast` all but the browser and slow tests, `make lint` ruff.
+# `make test-fast` all but the browser and slow tests, `make lint` ruff;
+# `make gpu-worker` runs the "gpu" cluster's worker with the diffusion stager's stack installed.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test test-fast test-postgres worker check lint clean-db browser-deps
+.PHONY: run test test-fast test-postgres worker gpu-worker check lint clean-db browser-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +17,12 @@ $(VENV)/.installed: requirements.txt $(PY)
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+# torch, diffusers and transformers (about 1 GB) only where the diffusion stager runs or is tested.
+$(VENV)/.installed-diffusion: requirements.txt requirements-diffusion.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-diffusion.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-diffusion.txt requirements-dev.txt $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -25,6 +31,10 @@ run: $(VENV)/.installed
 
 worker: $(VENV)/.installed
 	$(PY) manage.py qcluster
+
+# A GPU machine's worker: takes only the staging tasks (ATELIER_STAGING_CLUSTER=gpu on every machine).
+gpu-worker: $(VENV)/.installed-diffusion
+	Q_CLUSTER_NAME=gpu ATELIER_STAGER=diffusion $(PY) manage.py qcluster
 
 # The whole suite, browser tests included (installs Debian's chromium if missing).
 test: $(VENV)/.installed-dev browser-deps

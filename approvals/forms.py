@@ -28,18 +28,27 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, kind: DraftKind, snapshot: dict[str, Any], **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.snapshot = snapshot
         self.list_fields: set[str] = set()
+        self.read_edits: dict[str, Any] = {}
         for name, limit in kind.editable_fields.items():
+            if name in kind.edit_readers:
+                continue
             current = snapshot.get(name, "")
             label = name.replace("_", " ").capitalize().replace("Seo", "SEO")
             attrs: dict[str, Any] = {"data-counter": "", "autocomplete": "off"}
             if limit:
                 attrs["data-limit"] = limit
+            if name in kind.rich_text:
+                attrs["data-rich-text"] = ",".join(sorted(kind.rich_text[name]))
             if isinstance(current, list):
                 self.list_fields.add(name)
                 initial = ", ".join(str(value) for value in current)
                 widget = forms.TextInput(attrs=attrs)
                 help_text = "Comma-separated."
+            elif name in kind.rich_text:
+                initial, widget = current, forms.Textarea(attrs={**attrs, "rows": 10})
+                help_text = "Bold, italic and lists; pasted text keeps its words, not its formatting."
             elif not limit or limit > 200:  # unlimited or long text gets room to read
                 initial, widget, help_text = current, forms.Textarea(attrs={**attrs, "rows": 6}), ""
             else:
@@ -48,6 +57,16 @@ class DecisionForm(forms.Form):
             self.fields[f"edit_{name}"] = forms.CharField(
                 required=False, label=label, initial=initial, widget=widget, help_text=help_text, strip=True
             )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == EDIT:
+            for name, read in self.kind.edit_readers.items():
+                try:
+                    self.read_edits[name] = read(self.data, self.snapshot.get(name))
+                except forms.ValidationError as exc:
+                    self.add_error(None, exc)
+        return cleaned
 
     def approve_options(self) -> dict[str, bool]:
         """The reviewer's choices among the kind's approve options: on unless posted as off
@@ -59,7 +78,7 @@ class DecisionForm(forms.Form):
         return chosen
 
     def edit_fields(self):
-        return [self[f"edit_{name}"] for name in self.kind.editable_fields]
+        return [self[f"edit_{name}"] for name in self.kind.editable_fields if name not in self.kind.edit_readers]
 
     def edits(self, snapshot: dict[str, Any]) -> dict[str, Any]:
         """Only fields whose value differs from the snapshot the reviewer saw.
@@ -68,7 +87,12 @@ class DecisionForm(forms.Form):
         browsers' CRLF line endings in a textarea are not an edit.
         """
         changed: dict[str, Any] = {}
+        for name, value in self.read_edits.items():
+            if value != snapshot.get(name):
+                changed[name] = value
         for name in self.kind.editable_fields:
+            if name in self.kind.edit_readers:
+                continue
             if f"edit_{name}" not in self.data:
                 continue
             raw = self.cleaned_data.get(f"edit_{name}", "").replace("\r\n", "\n")

@@ -32,6 +32,12 @@ class DraftKind:
     subject_key: Callable[[models.Model], str] = lambda draft: ""
     # Fields a reviewer may edit before approving, with an optional length limit.
     editable_fields: dict[str, int | None] = field(default_factory=dict)
+    # Editable fields holding HTML, edited as formatted text: {field: the tags the kind's clean() keeps}.
+    rich_text: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Editable fields with a form of their own (`edit_template`, context: `snapshot`), e.g. a plan's
+    # quantities: {field: read(posted data, current value) -> new value}; read raises ValidationError.
+    edit_readers: Mapping[str, Callable[[Mapping[str, Any], Any], Any]] = field(default_factory=dict)
+    edit_template: str = ""
     # Normalises an edited snapshot (sanitise, re-run checks); raises ValidationError.
     clean: Callable[[models.Model, dict[str, Any]], dict[str, Any]] | None = None
     # Reasons a snapshot can't be approved as it stands (e.g. over a channel limit).
@@ -43,6 +49,8 @@ class DraftKind:
     approve_options: Mapping[str, str] = field(default_factory=dict)
     # "Try again with this note": enqueue a new version of the draft; returns a job id or None.
     retry: Callable[..., Any] | None = None
+    # Which notes the retry can follow, shown beside the note box before the reviewer sends it.
+    retry_help: Callable[[], str] | None = None
     # The kind's own page for a snapshot (context: `snapshot`); the generic one lists every field.
     template: str = GENERIC_TEMPLATE
     # One line the queue shows under the subject, so a reviewer can triage without opening it.

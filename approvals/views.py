@@ -111,6 +111,7 @@ def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form:
         "decidable": decidable,
         # Not `kind.retry` in the template: it would call the hook instead of testing for it.
         "can_retry": kind is not None and kind.retry is not None,
+        "retry_help": kind.retry_help() if kind is not None and kind.retry_help is not None else "",
         "previous_id": previous_id,
         "next_id": next_id,
         # Someone (or a retry) moved on from this version: show the way to the current one.

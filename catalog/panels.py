@@ -3,12 +3,19 @@ products (stage photos into looks, write listing copy)."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from catalog.listings.services import listing_write_batch
-from catalog.models import Look
-from catalog.selectors import catalog_summary_for
+from catalog.models import Look, Product
+from catalog.selectors import catalog_summary_for, low_stock_variants_for
 from catalog.staging.services import staging_start
 from studio import panels
 from studio.parsing import ascii_ids
+from studio.permissions import VIEW
+from studio.selectors import job_unit_ids
+
+LOW_STOCK_SHOWN = 50
+JOB_PRODUCTS_SHOWN = 100
 
 
 def _summary(request, obj) -> dict:
@@ -16,6 +23,35 @@ def _summary(request, obj) -> dict:
     if cached is None:
         cached = request._catalog_summary_panel = {"catalog": catalog_summary_for(request.user)}
     return cached
+
+
+def _low_stock(request) -> list[panels.Attention]:
+    """Variants with two or fewer left; forecasting's stock-out risk for the same variant says more and wins."""
+    items = []
+    for variant in low_stock_variants_for(request.user).select_related("product")[:LOW_STOCK_SHOWN]:
+        name = variant.product.title + (f", {variant.title}" if variant.title else "")
+        out = variant.stock_on_hand <= 0
+        items.append(
+            panels.Attention(
+                urgency=panels.URGENCY_NOW if out else panels.URGENCY_THIS_WEEK,
+                title=f"{name}: {'out of stock' if out else f'{variant.stock_on_hand} left'}",
+                url=reverse("product-detail", args=[variant.product_id]),
+                label="Out of stock" if out else "Low stock",
+                tone="danger" if out else "ochre",
+                detail=variant.sku,
+                key=f"variant:{variant.pk}",
+            )
+        )
+    return items
+
+
+def _job_products(request, job) -> dict | None:
+    """The products a job worked on, each with whether its part succeeded."""
+    units = job_unit_ids(job, prefix="product")
+    if not units:
+        return None
+    products = Product.objects.restrict(request.user, VIEW).filter(pk__in=units).order_by("title")[:JOB_PRODUCTS_SHOWN]
+    return {"job_products": [(product, units[product.pk]) for product in products]}
 
 
 def _stage(request, products):
@@ -48,13 +84,10 @@ panels.register(
         order=50,
     )
 )
+panels.register_attention("low_stock", _low_stock, order=20)
 panels.register(
     panels.Panel(
-        slot="dashboard",
-        name="low_stock",
-        template="catalog/panels/dashboard_low_stock.html",
-        context=_summary,
-        order=20,
+        slot="job", name="products", template="catalog/panels/job_products.html", context=_job_products, order=10
     )
 )
 panels.register_action(

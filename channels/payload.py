@@ -69,6 +69,8 @@ class VariantPayload:
     price: Decimal
     option_values: Sequence[str] = ()
     inventory_qty: int = 0
+    # The maker's weight of one piece; only file exports state it (the publisher and content_hash leave it out).
+    weight_grams: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.price, float) or not isinstance(self.price, (Decimal, int, str)):

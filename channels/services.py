@@ -126,6 +126,7 @@ def payload_for(*, product: Product) -> ProductPayload:
                 price=variant.effective_price,
                 option_values=[_option_value(variant, key) for key, _ in option_keys],
                 inventory_qty=max(0, variant.stock_on_hand),
+                weight_grams=product.weight_grams or None,
             )
             for variant in variants
         ],

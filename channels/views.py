@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -50,6 +53,9 @@ def product_publish(request: HttpRequest, product_id: int) -> HttpResponse:
     return redirect("job-detail", job_id=job.pk)
 
 
+EXPORT_DRAFT, EXPORT_ACTIVE = "draft", "active"
+
+
 @login_required
 @require_POST
 def product_push_stock(request: HttpRequest, product_id: int) -> HttpResponse:
@@ -71,16 +77,42 @@ def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -
     backend = _channel_or_404(channel)
     if not backend.exports:
         raise Http404(f"{backend.label} has no file export.")
+    status = request.GET.get("status", EXPORT_DRAFT)
+    if status not in (EXPORT_DRAFT, EXPORT_ACTIVE):
+        return render(request, "channels/export_refused.html", {"reason": "status", "channel": backend}, status=400)
+    with_images = request.GET.get("images") != "none"
+    public = settings.ATELIER_PUBLIC_URL
+    if with_images and not public:
+        # The channel's importer fetches every image from its URL: 127.0.0.1 or a LAN address can't work.
+        query = request.GET.copy()
+        query["images"] = "none"
+        return render(
+            request,
+            "channels/export_refused.html",
+            {"reason": "public_url", "channel": backend, "without_images": query.urlencode()},
+            status=409,
+        )
     products = Product.objects.restrict(request.user, VIEW).select_related("category").order_by("title", "id")
     if request.GET.get("ids"):
         ids = ascii_ids(request.GET["ids"].split(","))
         products = products.filter(pk__in=ids)
 
     def image_url(image) -> str:
-        return request.build_absolute_uri(image.content.url())
+        url = image.content.url()
+        return url if url.startswith(("https://", "http://")) else public + "/" + url.lstrip("/")
+
+    def chosen(payloads):
+        for payload in payloads:
+            # "Active" puts a product live at once on import: only when the manager chose it, and never
+            # for a product the catalogue has switched off.
+            yield replace(
+                payload,
+                status=payload.status if status == EXPORT_ACTIVE else "DRAFT",
+                images=payload.images if with_images else (),
+            )
 
     exported = backend.export(
-        export_payloads(products=products.iterator(chunk_size=200), channel=backend.name), image_url=image_url
+        chosen(export_payloads(products=products.iterator(chunk_size=200), channel=backend.name)), image_url=image_url
     )
     response = StreamingHttpResponse(exported.lines, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'

@@ -46,9 +46,10 @@ def stock_alerts(
 ) -> list[StockAlert]:
     """Alerts sorted by severity, then kind (stock-out risk, overstock, no recent sales), then date.
 
-    Stock-out risk: the projected stock-out (expected sales against stock + work in progress)
-    falls before today + lead time + a week → high, before today + 2 × lead time + a week →
-    medium. Overstock: more than `overstock_weeks` weeks of cover at the forecast's average
+    Stock-out risk, graded by the days until the projected stock-out (expected sales against
+    stock + work in progress) against the lead time: out of stock, or a week or more on an empty
+    shelf even if a batch starts today → high; before today + lead time + a week (start this
+    week) → medium; before today + 2 × lead time + a week → low. Overstock: more than `overstock_weeks` weeks of cover at the forecast's average
     weekly pace (medium from twice that, or when no sales are forecast at all). No recent
     sales: no sale in `no_sales_days` days; last_sale None (or missing) means never sold, which
     is flagged unless `listed_on` shows the variant is younger than `no_sales_days`.
@@ -79,10 +80,13 @@ def _stockout_risk(demand: VariantDemand, today: date):
     if stockout is None:
         return None
     lead, days_left = max(0, demand.lead_time_days), (stockout - today).days
-    if days_left < lead + _SAFETY_DAYS:
+    without_stock = lead - days_left  # days on an empty shelf even if a batch is started today
+    if days_left <= 0 or without_stock >= _SAFETY_DAYS:
         severity = "high"
+    elif days_left < lead + _SAFETY_DAYS:
+        severity = "medium"  # a batch started this week is (nearly) in time
     elif days_left < 2 * lead + _SAFETY_DAYS:
-        severity = "medium"
+        severity = "low"  # time for the next plan to make it
     else:
         return None
     wip = demand.work_in_progress

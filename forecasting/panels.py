@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from forecasting.charts import forecast_chart_svg
 from forecasting.selectors import product_forecast, product_sales_by_week, sales_summary_for, stock_alerts_for
+from forecasting.templatetags.forecast_words import OUTLOOK_WEEKS
 from studio import panels
 
 WEEKS_SHOWN = 26
+PHONE_CHART_WEEKS = 26
 SALES_DAYS = 30
-ALERTS_SHOWN = 6
 
 
 def _weekly_sales(product) -> dict[str, Any]:
@@ -47,10 +49,18 @@ def _forecast(request, product) -> dict[str, Any]:
     forecast = product_forecast(product_id=product.pk, today=timezone.localdate())
     if forecast is None:
         return {"forecast": None}
-    chart = forecast_chart_svg(
-        history=forecast["history"], forecast=forecast["forecast"], title=f"Weekly sales and forecast: {product.title}"
+    title = f"Weekly sales and forecast: {product.title}"
+    chart = forecast_chart_svg(history=forecast["history"], forecast=forecast["forecast"], title=title)
+    # A phone gets its own drawing: the desk's 720 px scaled to a phone would shrink the labels to ~5 px.
+    phone_chart = forecast_chart_svg(
+        history=forecast["history"][-PHONE_CHART_WEEKS:],
+        forecast=forecast["forecast"],
+        title=title,
+        width=340,
+        height=220,
     )
-    return {"forecast": forecast, "forecast_chart": chart}
+    forecast["outlook_weeks"] = OUTLOOK_WEEKS
+    return {"forecast": forecast, "forecast_chart": chart, "forecast_chart_phone": phone_chart}
 
 
 def _sales(request, obj) -> dict[str, Any]:
@@ -58,9 +68,33 @@ def _sales(request, obj) -> dict[str, Any]:
     return {"sales": sales_summary_for(request.user, since=since)}
 
 
-def _alerts(request, obj) -> dict[str, Any]:
-    alerts = stock_alerts_for(request.user, today=timezone.localdate())
-    return {"stock_alerts": alerts[:ALERTS_SHOWN], "stock_alert_total": len(alerts)}
+_STOCKOUT_URGENCY = {"high": panels.URGENCY_NOW, "medium": panels.URGENCY_THIS_WEEK, "low": panels.URGENCY_SOON}
+_STOCKOUT_BADGE = {"high": ("Urgent", "danger"), "medium": ("This week", "ochre"), "low": ("Soon", "quiet")}
+
+
+def _attention(request) -> list[panels.Attention]:
+    """Stock alerts as dashboard attention: stock-out risks by urgency, overstock and slow sellers last."""
+    items = []
+    for alert in stock_alerts_for(request.user, today=timezone.localdate()):
+        url = reverse("product-detail", args=[alert.product_id]) + "#forecast"
+        if alert.kind == "stockout_risk":
+            label, tone = _STOCKOUT_BADGE[alert.severity]
+            urgency, detail = _STOCKOUT_URGENCY[alert.severity], alert.sku
+        else:
+            label, tone = ("Overstock", "quiet") if alert.kind == "overstock" else ("No recent sales", "quiet")
+            urgency, detail = panels.URGENCY_LATER, alert.sku
+        items.append(
+            panels.Attention(
+                urgency=urgency,
+                title=alert.message,
+                url=url,
+                label=label,
+                tone=tone,
+                detail=detail,
+                key=f"variant:{alert.variant_id}" if alert.kind == "stockout_risk" else "",
+            )
+        )
+    return items
 
 
 panels.register(
@@ -72,15 +106,7 @@ panels.register(
         order=30,
     )
 )
-panels.register(
-    panels.Panel(
-        slot="dashboard_wide",
-        name="forecast_alerts",
-        template="forecasting/panels/dashboard_alerts.html",
-        context=_alerts,
-        order=30,
-    )
-)
+panels.register_attention("stock_alerts", _attention, order=10)
 panels.register(
     panels.Panel(
         slot="product_badges",

@@ -96,7 +96,7 @@ class JsonSnapshot:
     @classmethod
     def from_dict(cls, data: dict[str, Any]):
         hints = get_type_hints(cls)
-        return cls(**{f.name: _from_jsonable(hints[f.name], data[f.name]) for f in fields(cls)})
+        return cls(**{f.name: _from_jsonable(hints[f.name], data[f.name]) for f in fields(cls) if f.name in data})
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,7 @@ class Unplaced(JsonSnapshot):
     sku: str
     quantity_needed: int
     reason: str
+    product_title: str = ""  # plans stored before it had one read back with ""
 
 
 @dataclass(frozen=True)
@@ -517,7 +518,7 @@ def _add_unplaced(unplaced: dict[int, tuple[int, Unplaced]], need: _Need, quanti
         reason = earlier.reason if week <= need.week else reason
     unplaced[need.demand.variant_id] = (
         min(week, need.week),
-        Unplaced(need.demand.variant_id, need.demand.sku, quantity, reason),
+        Unplaced(need.demand.variant_id, need.demand.sku, quantity, reason, need.demand.product_title),
     )
 
 

@@ -127,6 +127,10 @@ def forecast_accuracy(*, user) -> dict[str, Any]:
         .order_by("-variants")[:12]
     )
     overall = forecasts.aggregate(variants=Count("pk"), error=Avg("validation_error"))
+    overall["tested"] = forecasts.filter(validation_error__isnull=False).count()
+    # Worse than repeating last week's sales on the holdout (RMSSE above 1): said in words, not hidden.
+    overall["worse_than_naive"] = forecasts.filter(validation_error__gt=1).count()
+    overall["as_good"] = overall["tested"] - overall["worse_than_naive"]
     latest = forecasts.order_by("-fitted_at").values_list("fitted_at", flat=True).first()
     return {"by_class": by_class, "by_method": by_method, "overall": overall, "fitted_at": latest}
 

@@ -51,12 +51,31 @@ class ProductAction:
         return self.available is None or self.available()
 
 
+@dataclass(frozen=True)
+class Attention:
+    """One thing that needs someone, on the dashboard's single list (most urgent first)."""
+
+    urgency: int  # 0 now (out of stock, a batch already late) · 1 this week · 2 soon · 3 when there is time
+    title: str  # names the product or draft, in words
+    url: str
+    label: str  # the badge's words ("Out of stock", "Review")
+    tone: str = "quiet"  # the badge's colour: danger, ochre, pending, quiet
+    detail: str = ""
+    # The same thing from two apps (a variant's low stock and its stock-out risk) is listed once:
+    # the more urgent entry stays, on a tie the source registered with the lower order.
+    key: str = ""
+
+
+URGENCY_NOW, URGENCY_THIS_WEEK, URGENCY_SOON, URGENCY_LATER = 0, 1, 2, 3
+
+
 class ActionRefused(Exception):
     """A bulk action that can't start as asked; the message is shown to the user."""
 
 
 _panels: dict[tuple[str, str], Panel] = {}
 _actions: dict[str, ProductAction] = {}
+_attention: dict[str, tuple[int, Callable[[HttpRequest], list[Attention]]]] = {}
 _lock = threading.Lock()
 
 
@@ -70,6 +89,24 @@ def register_action(action: ProductAction) -> ProductAction:
     with _lock:
         _actions[action.name] = action
     return action
+
+
+def register_attention(name: str, source: Callable[[HttpRequest], list[Attention]], *, order: int = 100) -> None:
+    """An app's contribution to the dashboard's attention list: source(request) -> what needs that user."""
+    with _lock:
+        _attention[name] = (order, source)
+
+
+def attention_for(request: HttpRequest) -> list[Attention]:
+    """Everything the registered sources say needs `request.user`, each thing once, most urgent first."""
+    chosen: dict[str, tuple[tuple, Attention]] = {}
+    for order, name in sorted((order, name) for name, (order, _) in _attention.items()):
+        for position, item in enumerate(_attention[name][1](request)):
+            rank = (item.urgency, order, position)
+            key = item.key or f"{name}:{position}"
+            if key not in chosen or rank < chosen[key][0]:
+                chosen[key] = (rank, item)
+    return [item for _, item in sorted(chosen.values(), key=lambda pair: pair[0])]
 
 
 def panels_for(slot: str) -> list[Panel]:

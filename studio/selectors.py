@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from studio.models import Job
+from studio.models import Job, JobUnit
 from studio.permissions import VIEW
 
 
@@ -29,3 +29,13 @@ def job_progress(job: Job) -> dict[str, Any]:
         "message": job.message,
         "errors": job.errors[-5:],
     }
+
+
+def job_unit_ids(job: Job, *, prefix: str) -> dict[int, bool]:
+    """The ids a job worked on, from its counted units ("product:12" with prefix "product"): id → succeeded."""
+    found: dict[int, bool] = {}
+    for key, ok in JobUnit.objects.filter(job=job, key__startswith=f"{prefix}:").values_list("key", "ok"):
+        tail = key.split(":", 1)[1]
+        if tail.isascii() and tail.isdigit():
+            found[int(tail)] = ok
+    return found

@@ -8,6 +8,7 @@ names the variable, never later inside a request or a task.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import environ
@@ -337,6 +338,11 @@ SHOPIFY_VENDOR = os.environ.get("SHOPIFY_VENDOR", "").strip()
 SHOPIFY_LOCATION_GID = os.environ.get("SHOPIFY_LOCATION_GID", "").strip()
 if bool(SHOPIFY_SHOP_DOMAIN) != bool(SHOPIFY_ACCESS_TOKEN):
     raise ImproperlyConfigured("Set both SHOPIFY_SHOP_DOMAIN and SHOPIFY_ACCESS_TOKEN, or neither.")
+# The address the internet reaches this installation's media at, for file exports: Shopify's CSV importer
+# fetches each Image Src itself, so a local address (127.0.0.1) can't work. Empty: exports explain that.
+ATELIER_PUBLIC_URL = os.environ.get("ATELIER_PUBLIC_URL", "").strip().rstrip("/")
+if ATELIER_PUBLIC_URL and not re.match(r"^https?://[^/\s]+", ATELIER_PUBLIC_URL):
+    raise ImproperlyConfigured(f"ATELIER_PUBLIC_URL must start with https:// or http://, not {ATELIER_PUBLIC_URL!r}.")
 
 # --- Etsy -----------------------------------------------------------------------
 # On when the app's keystring and shared secret are set (a studio's own app on Etsy, see

@@ -24,3 +24,5 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="atelier-static-"))
 ATELIER_REFIT_AFTER_IMPORT = False
 # Forecasts in tests run without Prophet unless a test asks for it (it takes seconds per series).
 ATELIER_FORECAST_PROPHET = False
+# Exports state image URLs under the installation's public address (ATELIER_PUBLIC_URL).
+ATELIER_PUBLIC_URL = "https://kiln.example.com"

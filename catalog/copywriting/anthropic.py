@@ -55,6 +55,8 @@ class BatchNotEnded(ClaudeError):
 class AnthropicCopywriter(BatchCopywriter):
     """Listing copy by Claude (ATELIER_COPYWRITER=anthropic); options come from the ANTHROPIC_* variables."""
 
+    note_help = "Claude reads your note as you write it: say what should change and why."
+
     task_chunk = 1  # one product per task: a task's worst case (2 requests × retries × timeout) stays < Q_TIMEOUT
     batch_max_polls = 26 * 60  # Message Batches end (or expire) within 24 h; past 26 h of polling, give up
     option_specs = (

@@ -98,6 +98,8 @@ class Copywriter(Backend):
     # Products per background task (None: the service's default). A backend that may wait long on
     # one listing sets it low, so a task's worst case stays inside Q_TIMEOUT.
     task_chunk: ClassVar[int | None] = None
+    # What a reviewer's note on a rejected version can ask of this writer, said to them before they send it.
+    note_help: ClassVar[str] = "The writer reads your note as you write it."
 
     @abstractmethod
     def write(self, *, brief: ListingBrief) -> ListingCopy:

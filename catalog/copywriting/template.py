@@ -95,6 +95,14 @@ class _Picker:
 class TemplateCopywriter(Copywriter):
     """Facts-only listing copy: offline, deterministic, fast (no I/O inside write)."""
 
+    # The kinds of note catalog.copywriting.plan._follow understands; anything else is named in the new
+    # version's notes as not followed.
+    note_help = (
+        "The offline writer follows notes like: shorter or longer; leave out the story; no gift tags; "
+        "don't say handmade; a plainer title; no exclamation marks; a warmer, more playful, plainer or "
+        "more formal tone. Anything else it can't do: edit the copy yourself instead."
+    )
+
     def write(self, *, brief: ListingBrief) -> ListingCopy:
         facts = brief.facts()
         picker = _Picker(brief.handle or brief.title)
@@ -458,25 +466,54 @@ def _title_material(materials: list[str]) -> str:
     return ""
 
 
+# How many come together ("set of three", "pair"): never the thing itself, so never a tag's noun.
+_QUANTITY_WORDS = frozenset(
+    "set sets pair pairs pack packs box duo trio dozen one two three four five six seven eight nine ten "
+    "eleven twelve".split()
+)
+_PREPOSITIONS = frozenset("off on by in with from at over under through".split())
+
+
 def _noun(name: str) -> str:
-    """The thing itself, for tags: 'mug' from 'Celadon mug'."""
+    """The thing itself, for tags: 'mug' from 'Celadon mug', 'bowls' from 'Dipping bowls, set of three'."""
     words = re.findall(r"[^\W\d_][\w'-]*", name.lower())
     for word in reversed(words):
-        if len(word) >= 3 and word not in SMALL_WORDS:
+        if len(word) >= 3 and word not in SMALL_WORDS and word not in _QUANTITY_WORDS:
             return word
     return ""
 
 
+def _technique_kind(technique: str) -> str:
+    """How a technique reads after "It is": a participle ('wheel-thrown', 'thrown off the hump'), a place or
+    manner ('off the hump'), a made part ('pulled handle': made with a pulled handle) or a method ('raku')."""
+    words = technique.lower().split()
+    if not words:
+        return "method"
+    if words[0] in _PREPOSITIONS:
+        return "manner"
+    if _PARTICIPLE.search(words[-1]):
+        return "participle"
+    for word, following in zip(words, words[1:], strict=False):
+        if _PARTICIPLE.search(word) and following in _PREPOSITIONS:
+            return "participle"  # 'wheel-thrown off the hump'
+    if len(words) > 1 and _PARTICIPLE.search(words[0]):
+        return "part"
+    return "method"
+
+
 def _how(techniques: list[str]) -> str:
-    """'wheel-thrown and reduction fired', or 'made using raku and sgraffito'."""
-    done = [t for t in techniques if _PARTICIPLE.search(t.lower().split()[-1])]
-    using = [t for t in techniques if t not in done]
+    """'wheel-thrown and reduction fired', 'made off the hump', 'made with a pulled handle', 'made using raku'."""
+    kinds = {t: _technique_kind(t) for t in techniques}
+    done = [t for t in techniques if kinds[t] == "participle"]
     parts = []
     if done:
         parts.append(join_list(done))
+    parts.extend("made " + t for t in techniques if kinds[t] == "manner")
+    parts.extend(f"made with {'an' if t[:1].lower() in 'aeiou' else 'a'} {t}" for t in techniques if kinds[t] == "part")
+    using = [t for t in techniques if kinds[t] == "method"]
     if using:
         parts.append("made using " + join_list(using))
-    return " and ".join(parts)
+    return join_list(parts)
 
 
 def _story_excerpt(story: str, *, first_sentence_only: bool) -> tuple[str, bool]:

@@ -283,30 +283,9 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
         )
     )
     meta = content.get("seo_description", "")
-    if len(meta) > limits.SHOPIFY_META_DESCRIPTION_MAX:
-        checks.append(
-            _length(
-                "meta_length",
-                "seo_description",
-                "Meta description",
-                meta,
-                limits.SHOPIFY_META_DESCRIPTION_MAX,
-                "Shopify",
-            )
-        )
-    elif len(meta) > limits.META_DESCRIPTION_MAX:
-        checks.append(
-            Check(
-                "meta_length",
-                "seo_description",
-                WARN,
-                f"Meta description is {len(meta)} characters; search results show about {limits.META_DESCRIPTION_MAX}.",
-            )
-        )
-    else:
-        checks.append(
-            _length("meta_length", "seo_description", "Meta description", meta, limits.META_DESCRIPTION_MAX, "Search")
-        )
+    checks.append(
+        _length("meta_length", "seo_description", "Meta description", meta, limits.META_DESCRIPTION_MAX, "Search")
+    )
     for index, alt in enumerate(content.get("alt_texts", []) or []):
         text = alt.get("text", "") if isinstance(alt, dict) else str(alt)
         if len(text) > limits.ALT_TEXT_MAX:

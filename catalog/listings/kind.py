@@ -10,6 +10,7 @@ from approvals.registry import DraftKind
 from catalog.listings import limits
 from catalog.listings.checks import CHECK_LABELS, FAIL, listing_checks, normalise_tags, sanitise_description
 from catalog.models import ListingDraft, Product
+from studio.backends import backends
 
 COPY_FIELDS = ["title", "description", "tags", "seo_title", "seo_description", "alt_texts"]
 
@@ -65,6 +66,11 @@ def listing_blockers(snapshot: dict[str, Any]) -> list[str]:
     return [check["message"] for check in snapshot.get("checks", []) if check.get("level") == FAIL]
 
 
+def listing_retry_help() -> str:
+    """The configured copywriter's own words on which notes it can follow."""
+    return backends["copywriter"].note_help
+
+
 def listing_retry(*, draft: ListingDraft, note: str, user):
     """Rejected with "try again": write a new version that follows the note (a background job)."""
     from catalog.listings.services import listing_rewrite  # services import this module
@@ -82,14 +88,16 @@ LISTING_COPY = DraftKind(
     subject_key=lambda draft: f"product:{draft.product_id}",
     editable_fields={
         "title": limits.ETSY_TITLE_MAX,
-        "description": None,
+        "description": None,  # the listing check says what is too long (limits.DESCRIPTION_MAX)
         "tags": None,
         "seo_title": limits.SEO_TITLE_MAX,
-        "seo_description": limits.SHOPIFY_META_DESCRIPTION_MAX,
+        "seo_description": limits.META_DESCRIPTION_MAX,
     },
+    rich_text={"description": frozenset(limits.DESCRIPTION_TAGS)},
     clean=clean_listing,
     blockers=listing_blockers,
     retry=listing_retry,
+    retry_help=listing_retry_help,
     template="catalog/kinds/listing_copy.html",
     summary=lambda snapshot: str(snapshot.get("title") or ""),
     check_labels=CHECK_LABELS,

@@ -5,8 +5,9 @@ ETSY_TITLE_FORBIDDEN = "$^`"
 ETSY_TAGS_MAX = 13
 ETSY_TAG_MAX = 20
 SEO_TITLE_MAX = 70
-META_DESCRIPTION_MAX = 160  # what search engines show; Shopify accepts 320
-SHOPIFY_META_DESCRIPTION_MAX = 320
+# The one SEO (meta) description limit: the editor's counter, the check, the preview and both writers.
+# Shopify stores up to 320 characters, but search results show about 160 and cut the rest.
+META_DESCRIPTION_MAX = 160
 ALT_TEXT_MAX = 125
 DESCRIPTION_MAX = 10_000  # characters of sanitised HTML; far beyond any real listing, far below an attack
 SHOPIFY_TAGS_MAX = 250

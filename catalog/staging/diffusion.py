@@ -57,6 +57,7 @@ SETUP_HINT = (
     "Set STAGING_MODEL_DIR to a folder holding a diffusers Stable Diffusion inpainting pipeline "
     "(made with save_pretrained; nothing is downloaded)."
 )
+INSTALL_HINT = "pip install -r requirements-diffusion.txt (make gpu-worker does it)."
 
 
 def _threads_per_worker(queue: TaskQueue) -> int:
@@ -177,7 +178,7 @@ class DiffusionStager(Stager):
             import diffusers
             from diffusers import AutoPipelineForInpainting
         except ImportError as exc:
-            raise StagerUnavailable(f"Diffusion staging needs diffusers installed ({exc}).") from None
+            raise StagerUnavailable(f"Diffusion staging needs diffusers installed ({exc}): {INSTALL_HINT}") from None
         info = self.describe(device=self.device, dtype=self.dtype, attention=self.attention)
         dtype = getattr(torch, info["dtype"])
         try:
@@ -301,7 +302,7 @@ def _torch():
     try:
         import torch
     except ImportError as exc:
-        raise StagerUnavailable(f"Diffusion staging needs PyTorch installed ({exc}).") from None
+        raise StagerUnavailable(f"Diffusion staging needs PyTorch installed ({exc}): {INSTALL_HINT}") from None
     return torch
 
 

@@ -11,13 +11,24 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from catalog.listings import limits as listing_limits
 from catalog.listings.checks import FAIL, WARN
 
 register = template.Library()
 
 # Checks whose terms are words in the copy itself (other checks' terms are whole tags or fields).
 MARKED_CODES = ("unsupported_claims", "title_characters")
-_DESCRIPTION_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li"}
+_DESCRIPTION_TAGS = set(listing_limits.DESCRIPTION_TAGS)
+
+
+@register.simple_tag
+def limits() -> dict[str, int]:
+    """The channel limits the page shows beside each field: the same constants the checks use."""
+    return {
+        "title": listing_limits.ETSY_TITLE_MAX,
+        "seo_title": listing_limits.SEO_TITLE_MAX,
+        "meta_description": listing_limits.META_DESCRIPTION_MAX,
+    }
 
 
 @register.filter

@@ -9,7 +9,8 @@ without options gets Shopify's own `Title` / `Default Title` option.
 The columns are those of Shopify's classic product template, in its order,
 keeping only what a ProductPayload knows: a column left out keeps Shopify's
 default on create and the existing value on an overwrite import, while an empty
-column would blank it (so no "Variant Grams": we have no weight to state).
+column would blank it. "Variant Grams" and "Variant Weight Unit" (g) come from the maker's weight of
+a piece; a product without one leaves them empty.
 Stock ("Variant Inventory Qty") is the approved quantity; an overwrite import
 resets Shopify's stock to it.
 
@@ -51,6 +52,7 @@ HEADER = [
     "Option3 Name",
     "Option3 Value",
     "Variant SKU",
+    "Variant Grams",
     "Variant Inventory Tracker",
     "Variant Inventory Qty",
     "Variant Inventory Policy",
@@ -61,6 +63,7 @@ HEADER = [
     "Image Alt Text",
     "SEO Title",
     "SEO Description",
+    "Variant Weight Unit",
     "Status",
 ]
 FREE_TEXT = frozenset(
@@ -150,6 +153,8 @@ def _product_rows(payload: ProductPayload, image_url: Callable[[ImagePayload], s
                     "Variant Price": format(variant.price, "f"),
                 }
             )
+            if variant.weight_grams:
+                cells.update({"Variant Grams": str(variant.weight_grams), "Variant Weight Unit": "g"})
         if index < len(payload.images):
             image = payload.images[index]
             cells.update({"Image Src": image_url(image), "Image Position": str(index + 1), "Image Alt Text": image.alt})

@@ -42,3 +42,13 @@ def share_of(used: Any, available: Any) -> int:
     if available <= 0:
         return 100 if used > 0 else 0
     return max(0, min(100, round(100 * used / available)))
+
+
+@register.filter
+def per_piece(line: Any) -> str:
+    """A plan line's minutes per piece, for the edit form's live hours (minutes ÷ pieces)."""
+    try:
+        quantity = int(line.get("quantity", 0))
+        return f"{int(line.get('minutes', 0)) / quantity:.4f}" if quantity > 0 else "0"
+    except (AttributeError, TypeError, ValueError):
+        return "0"

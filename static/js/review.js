@@ -128,7 +128,10 @@
   /* Once the reviewer has typed an edit, the Approve buttons approve it (on a phone
      the bar's Approve is the button under the thumb; it must not drop the edits). */
   function syncApproveButtons(form) {
-    var edited = form.hasAttribute("data-edited") || Array.prototype.some.call(form.querySelectorAll("[data-counter]"), function (field) {
+    var edited = form.hasAttribute("data-edited") || Array.prototype.some.call(form.querySelectorAll("[data-counter], [data-edit-field]"), function (field) {
+      if (field.tagName === "SELECT") {
+        return Array.prototype.some.call(field.options, function (option) { return option.selected !== option.defaultSelected; });
+      }
       return field.value !== field.defaultValue;
     });
     document.querySelectorAll("button[data-approve]").forEach(function (button) {
@@ -142,9 +145,15 @@
   function setupDetail() {
     var form = document.querySelector("[data-decision-form]");
     if (!form) return;
+    // Formatted-text editors and a kind's own edit form (a page loaded by visit() too).
+    document.dispatchEvent(new CustomEvent("atelier:content", { detail: { root: form } }));
     form.querySelectorAll("[data-counter]").forEach(function (field) {
       updateCounter(field);
       field.addEventListener("input", function () { updateCounter(field); syncApproveButtons(form); });
+    });
+    form.querySelectorAll("[data-edit-field]").forEach(function (field) {
+      field.addEventListener("input", function () { syncApproveButtons(form); });
+      field.addEventListener("change", function () { syncApproveButtons(form); });
     });
     syncApproveButtons(form);
     if (location.hash === "#edit" || location.hash === "#reject") openPanel(location.hash.slice(1));

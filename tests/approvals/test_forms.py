@@ -43,8 +43,10 @@ def test_edit_fields_start_with_the_snapshot_and_carry_the_channel_limits():
     assert title.label == "Title" and title.value() == SNAPSHOT["title"]
     assert 'data-limit="140"' in str(title) and "<input" in str(title)
     assert form["edit_seo_title"].label == "SEO title" and 'data-limit="70"' in str(form["edit_seo_title"])
-    assert 'data-limit="320"' in str(form["edit_seo_description"]) and "<textarea" in str(form["edit_seo_description"])
-    assert "<textarea" in str(form["edit_description"]) and "data-limit" not in str(form["edit_description"])
+    assert 'data-limit="160"' in str(form["edit_seo_description"]) and "<input" in str(form["edit_seo_description"])
+    description = str(form["edit_description"])
+    assert "<textarea" in description and "data-limit" not in description
+    assert 'data-rich-text="br,em,li,ol,p,strong,ul"' in description  # edited as formatted text
     assert form["edit_tags"].value() == "stoneware mug, celadon, handmade"
     assert form["edit_tags"].help_text == "Comma-separated."
 

@@ -264,7 +264,7 @@ def test_the_detail_page_shows_the_copy_its_checks_and_the_decision_form(artisan
     assert "No photos yet, so no alt text." in page
     assert "8 checks passed" in page
     assert "Approve version 1" in page and "Edit, then approve" in page and "Reject with a note" in page
-    assert '<input type="checkbox" name="retry" id="id_retry" checked>' in body(response)
+    assert '<input type="checkbox" name="retry" id="id_retry" checked aria-describedby="retry-help">' in body(response)
     assert "Try again with this note (writes a new version)" in page
     assert f'name="seen_hash" value="{mug.snapshot_hash}"' in body(response)
     assert "What it replaces" not in page  # nothing approved yet

@@ -83,9 +83,10 @@ def test_artisan_signs_in_browses_their_own_work_and_signs_out(page, live_server
     expect(page.get_by_role("heading", level=1)).to_contain_text("Inès")
     expect(page.locator(".brand-name")).to_have_text("Kiln & Loom")
     expect(page.get_by_role("link", name=re.compile("3 drafts waiting"))).to_have_count(1)
-    expect(page.get_by_role("region", name="Waiting for your review")).to_contain_text("Celadon breakfast mug")
-    expect(page.get_by_role("region", name="Waiting for your review")).not_to_contain_text("linen runner")
-    expect(page.get_by_role("region", name="Low stock")).to_contain_text("Porcelain ring dish")
+    attention = page.get_by_role("region", name="Needs you now")
+    expect(attention).to_contain_text("Celadon breakfast mug")
+    expect(attention).not_to_contain_text("linen runner")
+    expect(attention).to_contain_text("Porcelain ring dish: 1 left")
     assert_fits_the_screen(page)
     shot(page, "02-dashboard")
 

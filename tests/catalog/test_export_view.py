@@ -75,6 +75,7 @@ EXPORTED = [
     "Option3 Name",
     "Option3 Value",
     "Variant SKU",
+    "Variant Grams",
     "Variant Inventory Tracker",
     "Variant Inventory Qty",
     "Variant Inventory Policy",
@@ -85,6 +86,7 @@ EXPORTED = [
     "Image Alt Text",
     "SEO Title",
     "SEO Description",
+    "Variant Weight Unit",
     "Status",
 ]
 URL = reverse("products-export-csv")
@@ -143,14 +145,15 @@ def test_the_header_is_shopifys_template_and_the_csv_parses_back(manager_client,
     assert [r["Handle"] for r in records] == ["celadon-mug", "celadon-mug"]
     first, second = records
     assert first["Title"] == "Celadon mug, approved" and second["Title"] == ""
-    assert first["Status"] == "active" and first["Published"] == "TRUE" and first["Option1 Name"] == "Size"
+    # Imported products start as drafts unless the manager asks for them to go live.
+    assert first["Status"] == "draft" and first["Published"] == "FALSE" and first["Option1 Name"] == "Size"
     assert [
         (r["Variant SKU"], r["Option1 Value"], r["Variant Price"], r["Variant Inventory Qty"]) for r in records
     ] == [("MUG-CEL-S", "small", "28.00", "4"), ("MUG-CEL-L", "large", "32.50", "2")]
     photo, staged = mug.made["photo"], mug.made["staged"]
     assert [r["Image Src"] for r in records] == [
-        f"http://testserver/media/{photo.file.name}",
-        f"http://testserver/media/{staged.image.name}",
+        f"https://kiln.example.com/media/{photo.file.name}",
+        f"https://kiln.example.com/media/{staged.image.name}",
     ]
     assert [r["Image Position"] for r in records] == ["1", "2"]
 
@@ -202,3 +205,34 @@ def test_the_product_page_links_its_own_export(artisan_client, mug):
 
     _, records = export(artisan_client, ids=str(mug.pk))
     assert handles(records) == ["celadon-mug"]
+
+
+def test_live_at_once_only_when_chosen_and_weights_in_grams(manager_client, mug):
+    mug.weight_grams = 340
+    mug.save()
+    _, records = export(manager_client, status="active")
+    first, second = records
+    assert first["Status"] == "active" and first["Published"] == "TRUE"
+    assert [(r["Variant Grams"], r["Variant Weight Unit"]) for r in records] == [("340", "g"), ("340", "g")]
+    mug.is_active = False
+    mug.save()
+    _, records = export(manager_client, status="active")
+    assert records[0]["Status"] == "draft"  # a product switched off in the catalogue never goes live
+
+
+def test_an_unknown_status_is_refused_in_words(manager_client, mug):
+    response = manager_client.get(URL, {"status": "published"})
+    assert response.status_code == 400
+    assert "start as drafts or go live" in response.content.decode()
+
+
+def test_without_a_public_address_the_export_explains_and_offers_a_file_without_pictures(manager_client, mug, settings):
+    settings.ATELIER_PUBLIC_URL = ""
+    response = manager_client.get(URL, {"status": "active"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "ATELIER_PUBLIC_URL" in page and "can't fetch this installation's pictures" in page
+    assert 'href="?status=active&amp;images=none"' in page
+    _, records = export(manager_client, status="active", images="none")
+    assert {r["Image Src"] for r in records} == {""}
+    assert records[0]["Title"] == "Celadon mug, approved"

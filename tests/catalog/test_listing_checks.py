@@ -97,8 +97,8 @@ def test_seo_title_limit(length, level):
     assert levels(good_content(seo_title="s" * length))["seo_title_length"] == level
 
 
-@pytest.mark.parametrize("length, level", [(160, PASS), (161, WARN), (320, WARN), (321, FAIL), (0, FAIL)])
-def test_meta_description_warns_over_160_and_fails_over_320(length, level):
+@pytest.mark.parametrize("length, level", [(160, PASS), (161, FAIL), (320, FAIL), (0, FAIL)])
+def test_meta_description_has_one_limit_of_160(length, level):
     assert levels(good_content(seo_description="m" * length))["meta_length"] == level
 
 
@@ -319,3 +319,19 @@ def test_a_negated_regulated_claim_is_no_claim():
 )
 def test_approved_is_a_claim_when_it_names_someones_approval(phrase, claimed):
     assert ("approved" in unsupported_claims(phrase, FACTS)) is claimed
+
+
+def test_the_reject_box_says_which_notes_the_offline_writer_can_follow(artisan_client, artisan):
+    """Before a reviewer sends a note, the page says what the configured writer can do with it (issue 15)."""
+    from django.urls import reverse
+
+    from approvals.models import ReviewItem
+    from catalog.listings.services import listing_write
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(maker=artisan, title="Celadon mug", materials=["stoneware"])
+    listing_write(product_id=product.pk)
+    item = ReviewItem.objects.get(subject_key=f"product:{product.pk}")
+    page = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
+    assert 'aria-describedby="retry-help"' in page
+    assert "The offline writer follows notes like: shorter or longer; leave out the story" in page

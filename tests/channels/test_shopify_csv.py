@@ -27,6 +27,7 @@ EXPECTED_HEADER = [
     "Option3 Name",
     "Option3 Value",
     "Variant SKU",
+    "Variant Grams",
     "Variant Inventory Tracker",
     "Variant Inventory Qty",
     "Variant Inventory Policy",
@@ -37,6 +38,7 @@ EXPECTED_HEADER = [
     "Image Alt Text",
     "SEO Title",
     "SEO Description",
+    "Variant Weight Unit",
     "Status",
 ]
 

@@ -54,9 +54,18 @@ def test_stock_running_out_within_the_lead_time_is_high():
     assert alert.detail["days_left"] == 14
 
 
-def test_stock_running_out_within_twice_the_lead_time_is_medium():
-    # 40 days of stock: beyond 21 + 7, inside 2 × 21 + 7.
+def test_stock_running_out_within_twice_the_lead_time_is_low():
+    # 40 days of stock: beyond 21 + 7, inside 2 × 21 + 7: the next plan can still make it.
     (alert,) = alerts_for(demand(stock_on_hand=40))
+    assert (alert.kind, alert.severity) == ("stockout_risk", "low")
+
+
+def test_stock_that_runs_out_a_few_days_before_a_batch_could_be_ready_is_medium():
+    # 16 days of stock, 21 days to make: 5 days on an empty shelf if started today; start this week.
+    (alert,) = alerts_for(demand(stock_on_hand=16))
+    assert (alert.kind, alert.severity) == ("stockout_risk", "medium")
+    # 25 days of stock: in time if started this week.
+    (alert,) = alerts_for(demand(stock_on_hand=25))
     assert (alert.kind, alert.severity) == ("stockout_risk", "medium")
 
 
@@ -135,14 +144,14 @@ def test_single_variant_products_are_named_by_the_product():
 def test_sorted_by_severity_then_date():
     later_high = demand(1, sku="LATER", stock_on_hand=10)  # out on 11 Dec
     sooner_high = demand(2, sku="SOONER", stock_on_hand=3)  # out on 4 Dec
-    medium = demand(3, sku="MEDIUM", stock_on_hand=40)
+    low = demand(3, sku="LOW", stock_on_hand=40)
     over = demand(4, sku="OVER", weekly=0.5, stock_on_hand=40)
-    alerts = alerts_for(later_high, medium, over, sooner_high)
+    alerts = alerts_for(later_high, low, over, sooner_high)
     assert [(a.sku, a.severity) for a in alerts] == [
         ("SOONER", "high"),
         ("LATER", "high"),
-        ("MEDIUM", "medium"),
         ("OVER", "medium"),
+        ("LOW", "low"),
     ]
 
 

@@ -174,10 +174,13 @@ def test_the_overview_shows_alerts_plans_and_accuracy(busy_maker, artisan_client
     html = page.content.decode()
     assert "Stock alerts" in html and "MUG-0" in html  # 1 in stock, 6 a week: a stock-out risk
     assert "Production plans" in html and "Waiting for review" in html
-    assert "Intermittent" in html  # accuracy by demand pattern
+    assert "did as well or better" in html  # accuracy in words for a maker
+    assert "Intermittent" not in html and "RMSSE" not in html
 
     assert "Refit forecasts now" not in html  # managers only
-    assert "Refit forecasts now" in manager_client.get(reverse("forecast-overview")).content.decode()
+    managers = manager_client.get(reverse("forecast-overview")).content.decode()
+    assert "Refit forecasts now" in managers
+    assert "Intermittent" in managers  # accuracy by demand pattern, in the details
 
 
 def test_artisans_see_only_their_own_alerts(busy_maker, other_artisan):
@@ -194,7 +197,7 @@ def test_artisans_see_only_their_own_alerts(busy_maker, other_artisan):
 
 def test_the_dashboard_lists_forecast_alerts(busy_maker, artisan_client):
     html = artisan_client.get(reverse("dashboard")).content.decode()
-    assert "Forecast alerts" in html and "MUG-0" in html
+    assert "Needs you now" in html and "MUG-0" in html and "Mug 0" in html
 
 
 def test_only_managers_can_refit(artisan_client):
@@ -202,14 +205,21 @@ def test_only_managers_can_refit(artisan_client):
     assert response.status_code == 403
 
 
-def test_the_product_page_shows_the_forecast_chart_method_and_error(busy_maker, artisan_client):
+def test_the_product_page_shows_the_forecast_in_words_and_the_method_only_to_managers(
+    busy_maker, artisan_client, manager_client
+):
     from catalog.models import Product
 
     product = Product.objects.get(title="Mug 0")
     html = artisan_client.get(reverse("product-detail", args=[product.pk])).content.decode()
     assert "Demand forecast" in html
     assert "<svg" in html and 'class="chart-band"' in html and 'class="chart-forecast"' in html
-    assert "TSB" in html and "0.80" in html  # method and holdout error per variant
+    assert html.count('class="chart"') == 2  # a drawing for a desk and one for a phone
+    assert "Next 4 weeks: about 6 a week, likely 3–9." in html
+    assert "about as close as “same as last week”" in html  # holdout RMSSE 0.80
+    assert "TSB" not in html and "RMSSE" not in html and "Intermittent" not in html  # no jargon for a maker
+    managers = manager_client.get(reverse("product-detail", args=[product.pk])).content.decode()
+    assert "TSB" in managers and "0.80" in managers  # method and holdout error, in the details
 
 
 def test_hostile_product_titles_are_escaped_in_the_chart(artisan, artisan_client):
