@@ -122,6 +122,20 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
     return job
 
 
+def job_report(*, job_id: int, done: int | None = None, message: str | None = None) -> None:
+    """Set the progress of a job that measures itself (e.g. how much of a file was read), not counted units.
+
+    One UPDATE, no lock held: a finished job is left alone.
+    """
+    updates: dict = {}
+    if done is not None:
+        updates["done"] = done
+    if message is not None:
+        updates["message"] = redact(message)
+    if updates:
+        Job.objects.filter(pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(**updates)
+
+
 def job_finish(*, job_id: int, message: str = "", failed: bool = False) -> Job:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)

@@ -209,6 +209,10 @@ STORAGES = {
     },
 }
 SALES_IMPORT_MAX_BYTES = envint("SALES_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+# Sales imports run in the background: uploads wait here (web and workers must share it),
+# and a task works at most this many seconds before queuing the next step (< Q_TIMEOUT).
+SALES_IMPORT_DIR = Path(os.environ.get("SALES_IMPORT_DIR") or VAR_DIR / "imports")
+SALES_IMPORT_STEP_SECONDS = envint("SALES_IMPORT_STEP_SECONDS", 60, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -24,3 +24,5 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="atelier-static-"))
 ATELIER_REFIT_AFTER_IMPORT = False
 # Forecasts in tests run without Prophet unless a test asks for it (it takes seconds per series).
 ATELIER_FORECAST_PROPHET = False
+# Uploaded sales files wait for their import here, not in the studio's var/.
+SALES_IMPORT_DIR = Path(tempfile.mkdtemp(prefix="atelier-imports-"))
