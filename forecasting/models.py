@@ -121,8 +121,10 @@ class StagedSale(models.Model):
     order_ref = models.CharField(max_length=64)
     line_ref = models.CharField(max_length=64)
     stored = models.BooleanField(default=False)
+    content_key = models.BigIntegerField(null=True, blank=True)  # plain CSV rows: formats.plain_content_key
 
     class Meta:
+        indexes = [models.Index(fields=["sales_import", "content_key"], name="staged_sale_content")]
         constraints = [
             models.UniqueConstraint(
                 fields=["sales_import", "channel", "order_ref", "line_ref"], name="staged_sale_unique_line"

@@ -66,6 +66,19 @@ class Row:
     sku: str
     lines: list[Line] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Plain CSV: the row's content. Its line reference counts the identical rows before it,
+    # which the import numbers from its staging table (see PlainSales), not from memory.
+    content: str = ""
+
+
+def plain_content_key(content: str) -> int:
+    """A row's content as a signed 64-bit number (StagedSale.content_key)."""
+    return int.from_bytes(hashlib.blake2b(content.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def plain_line_ref(content: str, ordinal: int) -> str:
+    """The line reference of the `ordinal`-th (1, 2, …) row with this content in a file."""
+    return hashlib.blake2b(f"{content}\x1f{ordinal}".encode(), digest_size=10).hexdigest()
 
 
 def _normalise(name: str) -> str:
@@ -277,8 +290,10 @@ class PlainSales(SalesFormat):
 
     Without an order id the order reference is the day. The line reference is a
     hash of the row's content plus how many identical rows came before it in the
-    file, so re-importing the same file adds nothing, appending rows adds only
-    those, and two identical rows (the same mug sold twice that day) stay two sales.
+    file (plain_line_ref; the import counts them in its staging table, so memory
+    doesn't grow with the file), so re-importing the same file adds nothing,
+    appending rows adds only those, and two identical rows (the same mug sold
+    twice that day) stay two sales.
     A missing price means the variant's price; a missing channel means "other".
     """
 
@@ -293,7 +308,6 @@ class PlainSales(SalesFormat):
         price_at = self.position("unit_price", "price")
         channel_at = self.position("channel")
         order_at = self.position("order_id", "order")
-        seen: Counter[int] = Counter()  # 8-byte digest of a row's content → how many so far (memory per row: ~70 bytes)
         for number, record in records:
             problems: list[Problem] = []
             sku = _cell(record, sku_at)
@@ -325,11 +339,11 @@ class PlainSales(SalesFormat):
                 yield Row(number, sku, problems=problems)
                 continue
             content = f"{date.isoformat()}\x1f{sku}\x1f{quantity}\x1f{price if price is not None else ''}\x1f{channel}\x1f{order_id}"
-            digest = int.from_bytes(hashlib.blake2b(content.encode(), digest_size=8).digest(), "big")
-            seen[digest] += 1
-            line_ref = hashlib.blake2b(f"{content}\x1f{seen[digest]}".encode(), digest_size=10).hexdigest()
             yield Row(
-                number, sku, [Line(date, quantity, price, channel, order_id or f"day-{date.isoformat()}", line_ref)]
+                number,
+                sku,
+                [Line(date, quantity, price, channel, order_id or f"day-{date.isoformat()}", "")],
+                content=content,
             )
 
     def notes(self) -> list[str]:

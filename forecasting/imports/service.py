@@ -39,11 +39,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from catalog.models import Variant
-from forecasting.imports.formats import Problem, Row
+from forecasting.imports.formats import Problem, Row, plain_content_key, plain_line_ref
 from forecasting.imports.reading import FileRefused, SalesFile, open_sales_file
 from forecasting.models import Sale, SalesImport, StagedSale
 from studio.services import job_create, job_finish, job_report, job_start
@@ -329,6 +330,7 @@ class _Run:
         counts, report = self.report.counts, self.report
         refs = {(line.channel, line.order_ref) for row, _ in batch for line in row.lines}
         with transaction.atomic():
+            self._number_identical_rows(batch)
             stored = _stored_keys(Sale.objects.all(), refs)
             staged = _stored_keys(StagedSale.objects.filter(sales_import=self.record), refs)
             seen: set[tuple[str, str, str]] = set()
@@ -362,6 +364,7 @@ class _Run:
                         order_ref=line.order_ref,
                         line_ref=line.line_ref,
                         stored=line.key in stored,
+                        content_key=plain_content_key(row.content) if row.content else None,
                     )
                     for line in row.lines
                 )
@@ -370,6 +373,30 @@ class _Run:
             self._save_checkpoint()
         percent = _CHECK_SHARE * position // max(size, 1)
         self._progress(percent, f"Checked {counts['rows_read']:,} rows…")
+
+    def _number_identical_rows(self, batch) -> None:
+        """Plain CSV line references: the n-th identical row of the file, counted in the staging table."""
+        keys = {plain_content_key(row.content) for row, _ in batch if row.content}
+        if not keys:
+            return
+        before: Counter = Counter()
+        ordered = sorted(keys)
+        for i in range(0, len(ordered), _KEY_LOOKUP_CHUNK):
+            before.update(
+                dict(
+                    StagedSale.objects.filter(
+                        sales_import=self.record, content_key__in=ordered[i : i + _KEY_LOOKUP_CHUNK]
+                    )
+                    .order_by()
+                    .values_list("content_key")
+                    .annotate(n=Count("pk"))
+                )
+            )
+        for row, _ in batch:
+            if row.content:
+                key = plain_content_key(row.content)
+                before[key] += 1
+                row.lines[0].line_ref = plain_line_ref(row.content, before[key])
 
     def _decide(self) -> None:
         counts, record = self.report.counts, self.record
