@@ -159,11 +159,17 @@ if DATABASES["default"].get("ENGINE") not in {"django.db.backends.sqlite3", "dja
         "DATABASE_URL must start with sqlite:// or postgres:// (Atelier supports SQLite and PostgreSQL)."
     )
 
+# SQLite: one writer at a time. A writer waits ATELIER_SQLITE_BUSY_TIMEOUT seconds for the
+# lock, then its statement is retried ATELIER_SQLITE_LOCK_RETRIES times (studio/sqlite/base.py).
+ATELIER_SQLITE_BUSY_TIMEOUT = envint("ATELIER_SQLITE_BUSY_TIMEOUT", 10, minimum=1)
+ATELIER_SQLITE_LOCK_RETRIES = envint("ATELIER_SQLITE_LOCK_RETRIES", 3, minimum=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "studio.sqlite"
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        f"PRAGMA busy_timeout={ATELIER_SQLITE_BUSY_TIMEOUT * 1000};",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": ATELIER_SQLITE_BUSY_TIMEOUT,
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = (
         str(VAR_DIR / "test.sqlite3") if envbool("ATELIER_TEST_SQLITE_ON_DISK", False) else None
