@@ -182,6 +182,10 @@ class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"Refused {result.error}", messages.ERROR)
             elif not result.created:
                 self.message_user(request, f"Already on this product: {result.filename}.", messages.INFO)
+            elif not result.photo.qc_verdict:
+                self.message_user(
+                    request, f"Added {result.filename}; its quality checks and cut-out are running.", messages.SUCCESS
+                )
             else:
                 level = messages.WARNING if result.photo.qc_verdict == QCVerdict.FAIL else messages.SUCCESS
                 verdict = result.photo.get_qc_verdict_display().lower()

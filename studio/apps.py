@@ -27,6 +27,13 @@ class StudioConfig(AppConfig):
         )
 
         post_migrate.connect(_sync_roles, dispatch_uid="studio.roles_sync")
+        post_migrate.connect(_sync_schedules, sender=self, dispatch_uid="studio.schedules_sync")
+
+
+def _sync_schedules(*, using: str = "default", **kwargs) -> None:
+    from studio.schedules import schedules_sync
+
+    schedules_sync(using=using)
 
 
 def _sync_roles(sender, app_config, using="default", **kwargs) -> None:

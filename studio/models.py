@@ -79,6 +79,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life (created, started, a unit counted, progress reported): a job with none
+    # for ATELIER_JOB_STALL_SECONDS is failed by the stalled-jobs check, never left "running".
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     owner_field = "created_by"
     objects = RestrictedQuerySet.as_manager()

@@ -214,6 +214,8 @@ STORAGES = {
         )
     },
 }
+# Media files no row refers to are removed nightly once older than this (manage.py media_sweep).
+ATELIER_MEDIA_SWEEP_GRACE_HOURS = envint("ATELIER_MEDIA_SWEEP_GRACE_HOURS", 24, minimum=1)
 SALES_IMPORT_MAX_BYTES = envint("SALES_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 # Sales imports run in the background: uploads wait here (web and workers must share it),
 # and a task works at most this many seconds before queuing the next step (< Q_TIMEOUT).
@@ -267,6 +269,9 @@ SPECTACULAR_SETTINGS = {
 # The ORM broker acknowledges tasks, so a task whose worker died runs again:
 # tasks must be idempotent. timeout < retry, and every SDK/HTTP timeout < timeout.
 Q_TIMEOUT = envint("Q_TIMEOUT", 900, minimum=10)
+# A job with no progress for this long (its tasks timed out, its worker died) is marked failed
+# with the reason by an every-minute check, never left "running" (studio.services.jobs_fail_stalled).
+ATELIER_JOB_STALL_SECONDS = envint("ATELIER_JOB_STALL_SECONDS", 3 * (Q_TIMEOUT + 300), minimum=60)
 Q_CLUSTER = {
     "name": "atelier",
     "orm": "default",
