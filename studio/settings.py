@@ -263,7 +263,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and docs need a role, unless ATELIER_API_SCHEMA_PUBLIC publishes them deliberately.
+    "SERVE_PERMISSIONS": ["studio.api.permissions.SchemaAccess"],
 }
+ATELIER_API_SCHEMA_PUBLIC = envbool("ATELIER_API_SCHEMA_PUBLIC", False)
 
 # --- Background jobs (django-q2) ---------------------------------------------------
 # The ORM broker acknowledges tasks, so a task whose worker died runs again:
