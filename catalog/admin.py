@@ -32,6 +32,10 @@ class VariantInline(RestrictedInlineMixin, admin.TabularInline):
     extra = 0
     fields = ["sku", "title", "options", "price", "stock_on_hand", "position"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # SKUs tie sales, stock and channels together: managers change them, as in the API.
+        return [] if is_manager(request.user) else ["sku"]
+
 
 def qc_summary(photo: Photo) -> str:
     """The verdict and, when something isn't right, what and why."""
@@ -234,6 +238,9 @@ class VariantAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     search_fields = ["sku", "title", "product__title"]
     list_select_related = ["product"]
     autocomplete_fields = ["product"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if is_manager(request.user) else ["sku"]
 
 
 class QCVerdictFilter(admin.SimpleListFilter):

@@ -1,6 +1,7 @@
 """The Shopify product CSV export view: streamed, approved content only, each user's own products."""
 
 import csv
+import html
 import io
 
 import pytest
@@ -202,3 +203,19 @@ def test_the_product_page_links_its_own_export(artisan_client, mug):
 
     _, records = export(artisan_client, ids=str(mug.pk))
     assert handles(records) == ["celadon-mug"]
+
+
+def test_a_product_left_out_of_the_export_is_named_with_the_reason(manager_client, mug, unapproved):
+    """Issue 14: a product that can't be exported used to vanish from the file without a word."""
+    response = manager_client.get(URL)
+    b"".join(response.streaming_content)
+    assert response["X-Atelier-Export-Skipped"] == "1"
+    page = manager_client.get("/catalog/products/").content.decode()
+    assert "1 product left out of the Shopify export: “Unreviewed bowl” (" in html.unescape(page)
+
+
+def test_an_export_with_nothing_left_out_says_so_quietly(manager_client, mug):
+    response = manager_client.get(URL)
+    b"".join(response.streaming_content)
+    assert response["X-Atelier-Export-Skipped"] == "0"
+    assert "left out of the" not in manager_client.get("/catalog/products/").content.decode()
