@@ -10,6 +10,7 @@ class StudioConfig(AppConfig):
         from studio import (
             checks,  # noqa: F401  registers the system checks
             panels,
+            signin,  # noqa: F401  counts failed sign-ins
         )
         from studio.redaction import install_log_redaction
         from studio.selectors import jobs_for

@@ -135,3 +135,19 @@ class JobUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({'ok' if self.ok else 'failed'})"
+
+
+class SignInFailure(models.Model):
+    """Wrong passwords in a row for one username from one address (studio.signin throttles on it)."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "address"], name="signin_failure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address}: {self.count}"

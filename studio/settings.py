@@ -187,6 +187,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in throttling (studio/signin.py): this many wrong passwords for one username from one
+# address lock that pair out for this many seconds, on the sign-in page and for Basic auth.
+AUTHENTICATION_BACKENDS = ["studio.signin.ThrottledModelBackend"]
+ATELIER_LOGIN_MAX_FAILURES = envint("ATELIER_LOGIN_MAX_FAILURES", 5, minimum=1)
+ATELIER_LOGIN_LOCKOUT_SECONDS = envint("ATELIER_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from studio import views
+from studio.signin import ThrottledAuthenticationForm
 from web import views as web_views
 
 admin.site.site_header = "Atelier administration"
@@ -16,7 +17,11 @@ admin.site.site_title = "Atelier"
 admin.site.index_title = "Catalogue and studio"
 
 auth_urls = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
