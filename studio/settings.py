@@ -119,7 +119,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "studio.csp.ContentSecurityPolicyMiddleware",
 ]
+# The Content-Security-Policy (studio/csp.py); a non-empty value replaces it whole.
+ATELIER_CSP = os.environ.get("ATELIER_CSP", "").strip()
 
 ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
