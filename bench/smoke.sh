@@ -32,7 +32,7 @@ declare -A ARGS=(
   [publish]="--products 20 --bucket 100 --speed 10"
   # --reseed: the seeding is code that rots too (it writes rows with COPY).
   [review_queue]="--products 200 --pending 20 --clients 4 --workers 2 --seconds 2 --rounds 1 --reseed --database-url $DATABASE"
-  [sales_import]="--rows 500"
+  [sales_import]="--rows 500 --memory-rows 1000"
   [staging]="--size 512 --repeats 1 --batch 2 --workers 2"
   [staging_stagers]="--size 512 --repeats 1 --batch 2 --workers 2 --diffusion-runs 1"
 )

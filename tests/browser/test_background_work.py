@@ -59,3 +59,39 @@ def test_a_sales_import_shows_progress_and_then_its_report(
     assert_fits_the_screen(page)
     shot(page, "sales-import-done")
     assert policy_errors == []
+
+
+def test_a_photo_upload_answers_at_once_and_its_checks_finish_by_themselves(
+    page, live_server, transactional_db, queued_for_a_worker, tmp_path
+):
+    from catalog.models import Photo
+    from catalog.tasks import check_photo
+    from studio.models import Job
+    from tests.catalog.test_photo_qc import studio_shot
+    from tests.factories import ProductFactory
+
+    artisan = UserFactory(username="ines", role="artisan")
+    product = ProductFactory(maker=artisan, title="Celadon mug")
+    policy_errors: list[str] = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and policy_errors.append(message.text))
+    sign_in(page, live_server, artisan)
+    photo_file = tmp_path / "mug.jpg"
+    studio_shot(900).save(photo_file, format="JPEG", quality=90)
+    refused = tmp_path / "notes.jpg"
+    refused.write_text("<script>alert(1)</script>")
+
+    page.set_default_timeout(60_000)  # the first product page builds the starter looks
+    page.goto(f"{live_server.url}/catalog/products/{product.pk}/")
+    page.set_input_files("input[type=file]", [str(photo_file), str(refused)])
+    page.get_by_role("button", name="Upload photos").click()
+    expect(page.get_by_text("notes.jpg: not an image we can read")).to_be_visible()  # refused at once
+    expect(page.get_by_text("Quality: being checked…")).to_be_visible()
+    shot(page, "photo-upload-checking")
+
+    job = Job.objects.get(kind="photo_check")
+    check_photo(job.pk, Photo.objects.get().pk)  # the worker
+    expect(page.get_by_text("Quality: being checked…")).to_have_count(0, timeout=20_000)
+    expect(page.get_by_text("Quality: failed").first).to_be_visible()  # 900 px: too small for Etsy
+    assert_fits_the_screen(page)
+    shot(page, "photo-upload-checked")
+    assert policy_errors == []
