@@ -1,6 +1,6 @@
-"""How fast a sales file imports: 100,000 rows in under a minute (issue 6).
+"""How fast a sales file imports: 100,000 rows in under a minute (issue 6), and in how much memory (issue 14).
 
-    DEBUG=1 .venv/bin/python bench/sales_import.py [--rows 100000]
+    DEBUG=1 .venv/bin/python bench/sales_import.py [--rows 100000] [--memory-rows 1000000]
 
 Runs against a fresh SQLite database in a temporary directory (the same
 settings as the embedded default: WAL, IMMEDIATE transactions), with a
@@ -13,6 +13,14 @@ Two baselines measured in the same run on the same files put the numbers in
 proportion: the floor of reading the file (csv.reader over the decoded text,
 nothing else) and the floor of writing it (bulk_create of prebuilt Sale
 objects in one transaction, the write alone).
+
+Memory (--memory-rows): a plain CSV of that many rows is written to disk, and
+two fresh processes each set up their own database and catalogue; one stops
+there (the baseline), the other imports the file from disk. Each reports its
+peak resident memory (ru_maxrss); the import's peak over the baseline's is the
+ratio. BENCH_SOURCE=/path/to/another/checkout runs those processes on that
+code (how the before/after figures in bench/README.md were taken). The last
+line is one JSON object.
 """
 
 from __future__ import annotations
@@ -20,15 +28,18 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
 from functools import partial
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, os.environ.get("BENCH_SOURCE") or str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
 _VAR = tempfile.TemporaryDirectory(prefix="atelier-bench-")
 os.environ["ATELIER_VAR_DIR"] = _VAR.name  # a fresh database, never the studio's own
@@ -189,10 +200,80 @@ def baseline_write(skus: list[str], rows: int) -> None:
         Sale.objects.bulk_create(sales, batch_size=2000)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    rows = parser.parse_args().rows
+def write_plain_csv(path: Path, rows: int) -> int:
+    """A plain CSV of `rows` rows streamed to disk (never held in memory): its size in bytes."""
+    rng = random.Random(14)
+    start = dt.date.today() - dt.timedelta(days=730)
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["date", "sku", "quantity", "unit_price", "channel", "order_id"])
+        for n in range(rows):
+            writer.writerow(
+                [
+                    (start + dt.timedelta(days=n * 730 // rows)).isoformat(),
+                    f"BENCH-{rng.randrange(VARIANTS):05d}",
+                    rng.choice((1, 1, 1, 2, 3)),
+                    f"{rng.randrange(8, 120)}.00",
+                    rng.choice(("in_person", "wholesale", "other")),
+                    f"M-{n // 3}",
+                ]
+            )
+    return path.stat().st_size
+
+
+def child(mode: str, file: str) -> None:
+    """One measured process: a fresh database and catalogue, then (mode "import") the import of `file`.
+
+    DEBUG off, as in production: with it on, Django keeps the last 9,000 queries' SQL in memory.
+    """
+    from django.conf import settings
+
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    catalogue()
+    seconds, summary = 0.0, ""
+    if mode == "import":
+        with open(file, "rb") as handle:
+            seconds, record = timed(partial(sales_import, file=handle, file_name="bench.csv", max_bytes=10**10))
+        summary = record.report["summary"]
+        assert record.status == SalesImport.Status.IMPORTED, summary
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"mode": mode, "peak_rss_mb": round(peak, 1), "seconds": round(seconds, 2), "summary": summary}))
+
+
+def measure_memory(rows: int) -> dict:
+    path = Path(_VAR.name) / "memory.csv"
+    size = write_plain_csv(path, rows)
+    results = {}
+    for mode in ("baseline", "import"):
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", mode, "--file", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise SystemExit(f"the {mode} process failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
+        results[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    base, run = results["baseline"]["peak_rss_mb"], results["import"]["peak_rss_mb"]
+    print(f"\nMemory: plain CSV of {rows:,} rows, {size / 1e6:.1f} MB, imported from disk by a fresh process")
+    print(f"  baseline (Django, database, catalogue; no import)  peak {base:7.1f} MB")
+    print(
+        f"  import                                             peak {run:7.1f} MB  = {run / base:4.2f}× the baseline,"
+        f" +{run - base:.1f} MB; {results['import']['seconds']:.1f} s ({rows / max(results['import']['seconds'], 1e-9):,.0f} rows/s)"
+    )
+    print(f"  {results['import']['summary']}")
+    return {
+        "memory_rows": rows,
+        "file_mb": round(size / 1e6, 1),
+        "baseline_peak_rss_mb": base,
+        "import_peak_rss_mb": run,
+        "rss_ratio": round(run / base, 2),
+        "import_seconds": results["import"]["seconds"],
+    }
+
+
+def timings(rows: int, result: dict) -> list[bool]:
     call_command("migrate", verbosity=0)
     skus = catalogue()
     print(f"{rows:,} rows per file, {VARIANTS:,} variants, fresh SQLite database in {_VAR.name}")
@@ -227,8 +308,33 @@ def main() -> None:
         ok = import_s < TARGET_SECONDS and again_s < TARGET_SECONDS
         verdicts.append(ok)
         print(f"  target < {TARGET_SECONDS:.0f} s for {rows:,} rows: {'met' if ok else 'MISSED'}")
+        result[f"{'plain' if name == 'plain CSV' else 'shopify'}_seconds"] = round(import_s, 2)
+        result[f"{'plain' if name == 'plain CSV' else 'shopify'}_vs_parse"] = round(import_s / parse_s, 1)
         Sale.objects.all().delete()
-    print(f"\nOverall: {'met' if all(verdicts) else 'MISSED'}")
+    return verdicts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--memory-rows", type=int, default=0, help="also measure peak memory on a file of this size")
+    parser.add_argument("--child", choices=["baseline", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        child(arguments.child, arguments.file)
+        return
+    rows = arguments.rows
+    result: dict = {"rows": rows}
+    verdicts = []
+    if rows:
+        verdicts = timings(rows, result)
+    if verdicts:
+        print(f"\nOverall: {'met' if all(verdicts) else 'MISSED'}")
+    if arguments.memory_rows:
+        result.update(measure_memory(arguments.memory_rows))
+    result["target_met"] = all(verdicts)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ declare -A ARGS=(
   [publish_etsy]="--products 10 --per-second 200 --baseline-products 3"
   # --reseed: the seeding is code that rots too (it writes rows with COPY).
   [review_queue]="--products 200 --pending 20 --clients 4 --workers 2 --seconds 2 --rounds 1 --reseed --database-url $DATABASE"
-  [sales_import]="--rows 500"
+  [sales_import]="--rows 500 --memory-rows 1000"
   [staging]="--size 512 --repeats 1 --batch 2 --workers 2"
   [staging_stagers]="--size 512 --repeats 1 --batch 2 --workers 2 --diffusion-runs 1"
   # A temporary SQLite database, a real qcluster and a loopback receiver.

@@ -32,6 +32,10 @@ class VariantInline(RestrictedInlineMixin, admin.TabularInline):
     extra = 0
     fields = ["sku", "title", "options", "price", "stock_on_hand", "position"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # SKUs tie sales, stock and channels together: managers change them, as in the API.
+        return [] if is_manager(request.user) else ["sku"]
+
 
 def qc_summary(photo: Photo) -> str:
     """The verdict and, when something isn't right, what and why."""
@@ -182,6 +186,10 @@ class ProductAdmin(RestrictedAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"Refused {result.error}", messages.ERROR)
             elif not result.created:
                 self.message_user(request, f"Already on this product: {result.filename}.", messages.INFO)
+            elif not result.photo.qc_verdict:
+                self.message_user(
+                    request, f"Added {result.filename}; its quality checks and cut-out are running.", messages.SUCCESS
+                )
             else:
                 level = messages.WARNING if result.photo.qc_verdict == QCVerdict.FAIL else messages.SUCCESS
                 verdict = result.photo.get_qc_verdict_display().lower()
@@ -230,6 +238,9 @@ class VariantAdmin(RestrictedAdminMixin, admin.ModelAdmin):
     search_fields = ["sku", "title", "product__title"]
     list_select_related = ["product"]
     autocomplete_fields = ["product"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if is_manager(request.user) else ["sku"]
 
 
 class QCVerdictFilter(admin.SimpleListFilter):

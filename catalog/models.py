@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from studio.permissions import RestrictedQuerySet
@@ -87,7 +87,17 @@ class Variant(models.Model):
     """A sellable version of a product (colourway, size); stock and sales hang off it."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
-    sku = models.CharField(max_length=64, unique=True)
+    sku = models.CharField(
+        max_length=64,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._/ -]*$",
+                "A SKU starts with a letter or a digit and holds only letters, digits, spaces and . _ / -",
+                code="sku",
+            )
+        ],
+    )
     title = models.CharField(max_length=120, blank=True, help_text="e.g. Celadon / Large; empty for a single variant.")
     options = models.JSONField(default=dict, blank=True, help_text='e.g. {"colourway": "celadon", "size": "large"}')
     price = models.DecimalField(

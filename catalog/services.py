@@ -6,15 +6,16 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_q.tasks import async_task
 from PIL import Image
 
 from catalog.cutout import Cutout, CutoutError, photo_cutout
@@ -22,6 +23,9 @@ from catalog.galleries.services import gallery_propose
 from catalog.models import Category, Photo, Product, Variant
 from catalog.photos.intake import display_name, photo_clean, size_check
 from catalog.photos.qc import photo_qc
+from studio.media import file_store_idempotent
+from studio.models import Job
+from studio.services import job_create
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +134,18 @@ def photo_intake(
         return existing, False
     if prepared is None:  # QC and the cut-out only for a photo we keep
         prepared = PreparedPhoto(clean, photo_qc(image=clean.image), *_cutout_or_reason(clean.image))
-    report, cutout, cutout_error = prepared.report, prepared.cutout, prepared.cutout_error
+    return _photo_store(product=product, clean=clean, uploaded_by=uploaded_by, alt_text=alt_text, prepared=prepared)
+
+
+def _photo_store(
+    *, product: Product, clean, uploaded_by=None, alt_text: str = "", prepared: PreparedPhoto | None = None
+) -> tuple[Photo, bool]:
+    """Store a clean photo (with QC and cut-out when `prepared`, else unchecked for the queue to check).
+
+    Files are content-addressed and written idempotently (studio.media): the same bytes
+    reuse the same file. A failed save leaves its file for the media sweep, never deletes
+    it: another product may hold the same photo under the same name.
+    """
     photo = Photo(
         product=product,
         sha256=clean.sha256,
@@ -138,26 +153,21 @@ def photo_intake(
         uploaded_by=uploaded_by,
         alt_text=alt_text,
         position=product.photos.count(),
-        qc_verdict=report.verdict,
-        qc_checks=report.as_json(),
-        qc_checked_at=timezone.now(),
-        mask_quality=cutout.quality if cutout else {"error": cutout_error},
     )
-    name = f"{clean.sha256}.{clean.extension}"
+    if prepared is not None:
+        photo.qc_verdict = prepared.report.verdict
+        photo.qc_checks = prepared.report.as_json()
+        photo.qc_checked_at = timezone.now()
+        photo.mask_quality = prepared.cutout.quality if prepared.cutout else {"error": prepared.cutout_error}
+    file_store_idempotent(photo.file, f"{clean.sha256}.{clean.extension}", clean.content)
+    if prepared is not None and prepared.cutout is not None:
+        file_store_idempotent(photo.mask, f"{clean.sha256}.png", prepared.cutout.png())
     try:
         with transaction.atomic():
-            # A named ContentFile: Django reads the width/height fields from it while saving.
-            photo.file.save(name, ContentFile(clean.content, name=name), save=False)
-            if cutout is not None:
-                photo.mask.save(f"{clean.sha256}.png", ContentFile(cutout.png()), save=False)
             photo.save()
     except IntegrityError:
-        # The same photo arrived twice at once; the other request stored it first.
-        _files_delete(photo)
+        # The same photo arrived twice at once; the other request stored it first (the same file).
         return Photo.objects.get(product=product, sha256=clean.sha256), False
-    except BaseException:
-        _files_delete(photo)
-        raise
     return photo, True
 
 
@@ -170,12 +180,6 @@ def _cutout_or_reason(image: Image.Image) -> tuple[Cutout | None, str]:
     except Exception:  # a bug in the cut-out mustn't refuse a good photo; it is logged and shown
         logger.exception("cut-out failed")
         return None, "the cut-out failed on this photo; it can be made again later."
-
-
-def _files_delete(photo: Photo) -> None:
-    for stored in (photo.file, photo.mask):
-        if stored.name:
-            stored.delete(save=False)
 
 
 @dataclass(frozen=True)
@@ -192,12 +196,21 @@ class PhotoUpload:
         return self.photo is not None
 
 
-def photos_upload(*, product: Product, files: Iterable[UploadedFile], uploaded_by=None) -> list[PhotoUpload]:
-    """Take several uploaded files in, each on its own: good ones are stored, bad ones reported.
+class PhotoUploads(list):
+    """The PhotoUpload of each file, in order, and the job checking the new photos (None if none is new)."""
 
-    The size is checked before a file is read, so an oversized upload never sits in memory.
+    job: Job | None = None
+
+
+def photos_upload(*, product: Product, files: Iterable[UploadedFile], uploaded_by=None) -> PhotoUploads:
+    """Take several uploaded files in, each on its own: good ones are stored, bad ones reported at once.
+
+    Intake runs here, so a refused file is known before the answer; quality checks and
+    the cut-out of the new photos run in the background (one task per photo, a job for
+    the progress bar). The size is checked before a file is read, so an oversized upload
+    never sits in memory.
     """
-    results = []
+    results = PhotoUploads()
     for upload in files:
         name = display_name(upload.name or "")
         try:
@@ -206,14 +219,44 @@ def photos_upload(*, product: Product, files: Iterable[UploadedFile], uploaded_b
             upload.seek(0)
             content = upload.read(settings.ATELIER_PHOTO_MAX_BYTES + 1)
             size_check(name=name, size=len(content))  # the declared size may be wrong
-            photo, created = photo_intake(product=product, content=content, filename=name, uploaded_by=uploaded_by)
+            clean = photo_clean(content=content, filename=name)
         except ValidationError as error:
             results.append(PhotoUpload(filename=name, error=" ".join(error.messages)))
-        else:
-            results.append(PhotoUpload(filename=name, photo=photo, created=created))
-    if any(result.created for result in results):
+            continue
+        photo = Photo.objects.filter(product=product, sha256=clean.sha256).first()
+        created = photo is None
+        if created:
+            photo, created = _photo_store(product=product, clean=clean, uploaded_by=uploaded_by)
+        results.append(PhotoUpload(filename=name, photo=photo, created=created))
+    new = [result.photo.pk for result in results if result.created]
+    if new:
         gallery_propose(product=product, submitted_by=uploaded_by)  # the new photos wait for the maker's say
+        results.job = photos_check_start(photo_ids=new, product=product, requested_by=uploaded_by)
     return results
+
+
+def photos_check_start(*, photo_ids: list[int], product: Product, requested_by=None) -> Job:
+    """Queue quality checks and cut-outs of these photos, one task per photo, with a job for the progress bar."""
+    count = len(photo_ids)
+    job = job_create(
+        kind="photo_check",
+        label=f"Checking {count} new photo{'s' if count != 1 else ''} of {product.title}"[:200],
+        total=count,
+        created_by=requested_by if getattr(requested_by, "pk", None) else None,
+    )
+    for photo_id in photo_ids:
+        transaction.on_commit(partial(async_task, "catalog.tasks.check_photo", job.pk, photo_id))
+    return job
+
+
+def photo_check(*, photo_id: int) -> Photo:
+    """Quality checks and the cut-out of a stored photo (idempotent: a checked photo with a mask is left as it is)."""
+    photo = Photo.objects.get(pk=photo_id)
+    if not photo.qc_verdict:
+        photo = photo_qc_refresh(photo_id=photo_id)
+    if not photo.mask and not photo.mask_quality.get("error"):
+        photo = photo_mask_backfill(photo_id=photo_id)
+    return photo
 
 
 def photo_qc_refresh(*, photo_id: int) -> Photo:
@@ -248,7 +291,7 @@ def photo_mask_backfill(*, photo_id: int) -> Photo:
             photo.mask_quality = {"error": error}
             photo.save(update_fields=["mask_quality"])
         else:
-            photo.mask.save(f"{photo.sha256}.png", ContentFile(cutout.png()), save=False)
+            file_store_idempotent(photo.mask, f"{photo.sha256}.png", cutout.png())
             photo.mask_quality = cutout.quality
             photo.save(update_fields=["mask", "mask_quality"])
     return photo

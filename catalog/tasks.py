@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 
 from catalog.listings.services import ListingWriteError, listing_batch_collect, listing_batch_submit, listing_write
+from catalog.models import Photo
+from catalog.services import photo_check
 from studio.services import job_advance, job_start
 
 logger = logging.getLogger(__name__)
@@ -100,3 +102,20 @@ def stage_images(job_id: int, staged_ids: list[int], reseed: bool = True) -> dic
             staged += 1
             job_advance(job_id=job_id, done=1, unit=unit)
     return {"job": job_id, "staged": staged, "failed": failed}
+
+
+def check_photo(job_id: int, photo_id: int) -> dict:
+    """Quality checks and the cut-out of one uploaded photo; may run twice (the unit counts once)."""
+    job_start(job_id=job_id)
+    unit = f"photo:{photo_id}"
+    try:
+        photo = photo_check(photo_id=photo_id)
+    except Photo.DoesNotExist:
+        job_advance(job_id=job_id, failed=1, unit=unit, error=f"Photo {photo_id} was deleted before it was checked.")
+        return {"job": job_id, "photo": photo_id, "checked": False}
+    except Exception as exc:  # one photo's failure is shown on the job; the others go on
+        logger.exception("Checking photo %s failed", photo_id)
+        job_advance(job_id=job_id, failed=1, unit=unit, error=f"Photo {photo_id}: {type(exc).__name__}: {exc}")
+        raise
+    job_advance(job_id=job_id, done=1, unit=unit)
+    return {"job": job_id, "photo": photo_id, "checked": True, "verdict": photo.qc_verdict}

@@ -18,8 +18,9 @@ from catalog.photos.intake import accepted_formats
 from catalog.services import PhotoUpload, photos_upload
 from catalog.staging.services import looks_ensure_starters, staged_image_retry, staging_start
 from studio import panels
+from studio.models import Job
 from studio.parsing import ascii_ids, ascii_int
-from studio.permissions import CHANGE, can, get_for_user, makers_for
+from studio.permissions import CHANGE, VIEW, can, get_for_user, makers_for
 
 
 @login_required
@@ -50,11 +51,13 @@ def product_list(request: HttpRequest) -> HttpResponse:
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     """The product with its photos, variants and drafts; sales, forecasts and channels add their own panels."""
     product = selectors.product_for(request.user, product_id=product_id)
+    checking = ascii_int(request.GET.get("checking", ""))
     return render(
         request,
         "catalog/product_detail.html",
         {
             "product": product,
+            "checking": Job.objects.restrict(request.user, VIEW).filter(pk=checking).first() if checking else None,
             "drafts": review_items_for(request.user, state=None).filter(subject_key=f"product:{product.pk}")[:10],
             "can_write_listing": can(request.user, CHANGE, product),
             "upload_form": _upload_form() if can(request.user, CHANGE, product) else None,
@@ -153,7 +156,10 @@ def product_photos_upload(request: HttpRequest, product_id: int) -> HttpResponse
         messages.success(request, f"{len(results)} of {len(results)} photos kept.")
     for result in results:
         _report_upload(request, result)
-    return redirect("product-detail", product_id=product.pk)  # the messages on top say what became of each file
+    url = reverse("product-detail", args=[product.pk])
+    if results.job is not None:  # the product page shows the checks' progress bar
+        url += f"?checking={results.job.pk}"
+    return redirect(url)  # the messages on top say what became of each file
 
 
 def _upload_form(**kwargs) -> PhotoUploadForm:
@@ -167,6 +173,12 @@ def _report_upload(request: HttpRequest, result: PhotoUpload) -> None:
     photo = result.photo
     if not result.created:
         messages.info(request, f"{result.filename}: already on this product as photo {photo.position + 1}.")
+        return
+    if not photo.qc_verdict:
+        messages.success(
+            request,
+            f"{result.filename}: added as photo {photo.position + 1}; its quality checks and cut-out are running.",
+        )
         return
     concerns = photo.qc_concerns
     if photo.qc_verdict == QCVerdict.FAIL:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -354,10 +355,25 @@ def publish_mark_failed(*, product_id: int, message: str, channel: str = SHOPIFY
 
 
 def export_payloads(*, products, channel: str = SHOPIFY) -> Iterator[ProductPayload]:
-    """Payloads of the publishable products among `products`, for a channel's file export."""
+    """Payloads of the publishable products among `products`, for a channel's file export.
+
+    A product that can't go out is left out here; export_skipped says which and why.
+    """
     backend = channels.get(channel)
     for product in products:
         try:
             yield backend.prepare(payload_for(product=product))
         except (NotPublishable, ValueError):
             continue
+
+
+def export_skipped(*, products, channel: str = SHOPIFY) -> list[tuple[Any, str]]:
+    """(product, why) of every product among `products` that the export leaves out: never a silent drop."""
+    backend = channels.get(channel)
+    skipped = []
+    for product in products:
+        try:
+            backend.prepare(payload_for(product=product))
+        except (NotPublishable, ValueError) as reason:
+            skipped.append((product, str(reason) or type(reason).__name__))
+    return skipped

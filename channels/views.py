@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from django.conf import settings
@@ -18,12 +19,13 @@ from catalog.models import Product
 from channels.base import WebhookRejected
 from channels.orders import orders_record
 from channels.registry import UnknownChannel, channels
-from channels.services import export_payloads, publish_blockers, publish_start
+from channels.services import export_payloads, export_skipped, publish_blockers, publish_start
 from channels.stock import stock_channels, stock_push_start
 from studio.parsing import ascii_ids, declared_size
 from studio.permissions import CHANGE, VIEW, get_for_user
 from studio.sales_channels import SalesChannel
 
+logger = logging.getLogger(__name__)
 WEBHOOK_MAX_BYTES = 2 * 1024 * 1024  # an order with hundreds of lines is well under this
 
 
@@ -111,11 +113,22 @@ def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -
                 images=payload.images if with_images else (),
             )
 
+    skipped = export_skipped(products=products.iterator(chunk_size=200), channel=backend.name)
     exported = backend.export(
         chosen(export_payloads(products=products.iterator(chunk_size=200), channel=backend.name)), image_url=image_url
     )
     response = StreamingHttpResponse(exported.lines, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response["X-Atelier-Export-Skipped"] = str(len(skipped))
+    if skipped:  # the download itself can't say it; the next page does
+        shown = "; ".join(f"“{product.title}” ({reason})" for product, reason in skipped[:10])
+        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        messages.warning(
+            request,
+            f"{len(skipped)} product{'s' if len(skipped) != 1 else ''} left out of the {backend.label} export: "
+            f"{shown}{more}.",
+        )
+        logger.warning("Export to %s left out %s products: %s", backend.name, len(skipped), shown)
     return response
 
 

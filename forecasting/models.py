@@ -50,6 +50,8 @@ class SalesImport(models.Model):
     """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "In progress"
         CHECKED = "checked", "Checked only"
         IMPORTED = "imported", "Imported"
         REJECTED = "rejected", "Nothing imported (bad rows)"
@@ -81,6 +83,13 @@ class SalesImport(models.Model):
     rows_bad = models.PositiveIntegerField(default=0)
     rows_unknown_sku = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
+    # The background run (forecasting/imports/service.py): the stored upload, the job
+    # whose progress bar the page shows, and the checkpoint a resumed run starts from.
+    job = models.ForeignKey("studio.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_format = models.CharField(max_length=16, default="auto")
+    stored_file = models.CharField(max_length=255, blank=True, help_text="The upload, in SALES_IMPORT_DIR.")
+    checkpoint = models.JSONField(default=dict, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     owner_field = "created_by"
     objects = RestrictedQuerySet.as_manager()
@@ -90,6 +99,43 @@ class SalesImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class StagedSale(models.Model):
+    """A checked sale line of an import in progress, waiting to be written to Sale.
+
+    The staging table is how "all or nothing" works without one long transaction:
+    every row is checked and staged in short transactions, and only when the whole
+    file passed are the staged lines moved to Sale, a chunk at a time (a chunk's
+    insert and its removal from here commit together, so a resumed run neither
+    loses nor repeats a line). `stored` marks a line that was already in Sale.
+    """
+
+    sales_import = models.ForeignKey(SalesImport, on_delete=models.CASCADE, related_name="staged")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    quantity = models.IntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    channel = models.CharField(max_length=16, choices=SalesChannel.choices)
+    order_ref = models.CharField(max_length=64)
+    line_ref = models.CharField(max_length=64)
+    stored = models.BooleanField(default=False)
+    content_key = models.BigIntegerField(null=True, blank=True)  # plain CSV rows: formats.plain_content_key
+
+    class Meta:
+        indexes = [models.Index(fields=["sales_import", "content_key"], name="staged_sale_content")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sales_import", "channel", "order_ref", "line_ref"], name="staged_sale_unique_line"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × variant {self.variant_id} on {self.date} (import {self.sales_import_id})"
 
 
 class Forecast(models.Model):

@@ -12,6 +12,7 @@ import datetime as dt
 from django.utils import timezone
 
 NIGHTLY_REFIT = "Nightly forecast refit and production plans"
+RESUME_IMPORTS = "Resume sales imports whose worker stopped"
 
 
 def _next_at(hour: int) -> dt.datetime:
@@ -29,6 +30,16 @@ def schedules_sync(*, using: str = "default") -> None:
             "func": "forecasting.tasks.nightly_refit",
             "schedule_type": Schedule.DAILY,
             "next_run": _next_at(2),
+            "repeats": -1,
+        },
+    )
+    Schedule.objects.using(using).get_or_create(
+        name=RESUME_IMPORTS,
+        defaults={
+            "func": "forecasting.tasks.resume_stalled_imports",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "next_run": timezone.now(),
             "repeats": -1,
         },
     )

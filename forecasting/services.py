@@ -9,7 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from forecasting.imports.service import sales_import  # noqa: F401  (sales files: see forecasting/imports/)
+from forecasting.imports.service import (  # noqa: F401  (sales files: see forecasting/imports/)
+    sales_import,
+    sales_import_submit,
+)
 from forecasting.models import Sale
 from studio.sales_channels import SalesChannel
 

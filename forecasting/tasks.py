@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django_q.tasks import async_task
 
 from forecasting.demand import forecasts_fit, forecasts_refit_start, production_plans_build
+from forecasting.imports.service import MORE, sales_import_step, sales_imports_resume_stalled
 from studio.services import job_advance, job_start
 
 logger = logging.getLogger(__name__)
@@ -56,3 +58,16 @@ def nightly_refit() -> dict:
     """The nightly schedule: refit every active variant, then plan."""
     job = forecasts_refit_start()
     return {"job": job.pk}
+
+
+def run_sales_import(import_id: int) -> dict:
+    """One step of a sales import (at most SALES_IMPORT_STEP_SECONDS); queues the next step until it is done."""
+    outcome = sales_import_step(import_id=import_id, seconds=settings.SALES_IMPORT_STEP_SECONDS)
+    if outcome == MORE:
+        async_task("forecasting.tasks.run_sales_import", import_id)
+    return {"import": import_id, "outcome": outcome}
+
+
+def resume_stalled_imports() -> dict:
+    """Every minute: imports whose worker died (lease run out) get a new step."""
+    return {"resumed": sales_imports_resume_stalled()}

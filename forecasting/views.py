@@ -18,7 +18,7 @@ from forecasting.selectors import (
     sales_imports_recent,
     stock_alerts_for,
 )
-from forecasting.services import sales_import
+from forecasting.services import sales_import_submit
 from studio.parsing import declared_size
 from studio.permissions import is_manager
 
@@ -57,7 +57,7 @@ def _sale_import_checked(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _import_page(request, form, status=400)
     upload = form.cleaned_data["file"]
-    record = sales_import(
+    record = sales_import_submit(
         file=upload,
         file_name=upload.name,
         user=request.user,
@@ -74,7 +74,7 @@ def _sale_import_checked(request: HttpRequest) -> HttpResponse:
 def sale_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     if not is_manager(request.user):
         return _managers_only(request)
-    record = get_object_or_404(SalesImport.objects.select_related("created_by"), pk=import_id)
+    record = get_object_or_404(SalesImport.objects.select_related("created_by", "job"), pk=import_id)
     report = record.report
     return render(
         request,

@@ -10,6 +10,7 @@ class StudioConfig(AppConfig):
         from studio import (
             checks,  # noqa: F401  registers the system checks
             panels,
+            signin,  # noqa: F401  counts failed sign-ins
         )
         from studio.api import schema  # noqa: F401  registers the token security scheme
         from studio.redaction import install_log_redaction
@@ -28,6 +29,13 @@ class StudioConfig(AppConfig):
         )
 
         post_migrate.connect(_sync_roles, dispatch_uid="studio.roles_sync")
+        post_migrate.connect(_sync_schedules, sender=self, dispatch_uid="studio.schedules_sync")
+
+
+def _sync_schedules(*, using: str = "default", **kwargs) -> None:
+    from studio.schedules import schedules_sync
+
+    schedules_sync(using=using)
 
 
 def _sync_roles(sender, app_config, using="default", **kwargs) -> None:

@@ -80,6 +80,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life (created, started, a unit counted, progress reported): a job with none
+    # for ATELIER_JOB_STALL_SECONDS is failed by the stalled-jobs check, never left "running".
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     owner_field = "created_by"
     objects = RestrictedQuerySet.as_manager()
@@ -206,3 +209,19 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code or 'in flight'})"
+
+
+class SignInFailure(models.Model):
+    """Wrong passwords in a row for one username from one address (studio.signin throttles on it)."""
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["username", "address"], name="signin_failure_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address}: {self.count}"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from studio import events
@@ -129,6 +132,51 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
             _emit_finished(job)
         job.save()
     return job
+
+
+def job_report(*, job_id: int, done: int | None = None, message: str | None = None) -> None:
+    """Set the progress of a job that measures itself (e.g. how much of a file was read), not counted units.
+
+    One UPDATE, no lock held: a finished job is left alone.
+    """
+    updates: dict = {}
+    if done is not None:
+        updates["done"] = done
+    if message is not None:
+        updates["message"] = redact(message)
+    if updates:
+        updates["updated_at"] = timezone.now()
+        Job.objects.filter(pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(**updates)
+
+
+def jobs_fail_stalled(*, stall_seconds: int) -> list[int]:
+    """Fail every unfinished job with no sign of life for `stall_seconds`, saying why; the ids.
+
+    Its tasks timed out (django-q2 doesn't retry a task that ran past its timeout) or the
+    worker died and every retry ran out: without this the job would show "running" forever.
+    A task of it that still turns up later counts its unit as usual; the job stays failed.
+    """
+    cutoff = timezone.now() - timedelta(seconds=stall_seconds)
+    unfinished = Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    stale = Q(updated_at__lt=cutoff) | Q(updated_at__isnull=True, created_at__lt=cutoff)
+    minutes = max(1, round(stall_seconds / 60))
+    failed = []
+    for job_id in unfinished.filter(stale).values_list("pk", flat=True):
+        with transaction.atomic():
+            job = unfinished.filter(stale).select_for_update().filter(pk=job_id).first()
+            if job is None:  # it moved on meanwhile
+                continue
+            done = f" after {job.done} of {job.total}" if job.total else ""
+            job.status = Job.Status.FAILED
+            job.message = (
+                f"Stopped{done}: no progress for {minutes} minutes, so its tasks timed out or the worker "
+                "running them stopped. Start the work again; what was done is kept."
+            )
+            job.finished_at = timezone.now()
+            job.save()
+            _emit_finished(job)
+        failed.append(job_id)
+    return failed
 
 
 def job_finish(*, job_id: int, message: str = "", failed: bool = False) -> Job:

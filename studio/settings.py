@@ -124,7 +124,10 @@ MIDDLEWARE = [
     # /api/ only: errors as application/problem+json, and Idempotency-Key on POSTs (studio/api/).
     "studio.api.problems.ProblemDetailsMiddleware",
     "studio.api.idempotency.IdempotencyMiddleware",
+    "studio.csp.ContentSecurityPolicyMiddleware",
 ]
+# The Content-Security-Policy (studio/csp.py); a non-empty value replaces it whole.
+ATELIER_CSP = os.environ.get("ATELIER_CSP", "").strip()
 
 ROOT_URLCONF = "web.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
@@ -164,11 +167,17 @@ if DATABASES["default"].get("ENGINE") not in {"django.db.backends.sqlite3", "dja
         "DATABASE_URL must start with sqlite:// or postgres:// (Atelier supports SQLite and PostgreSQL)."
     )
 
+# SQLite: one writer at a time. A writer waits ATELIER_SQLITE_BUSY_TIMEOUT seconds for the
+# lock, then its statement is retried ATELIER_SQLITE_LOCK_RETRIES times (studio/sqlite/base.py).
+ATELIER_SQLITE_BUSY_TIMEOUT = envint("ATELIER_SQLITE_BUSY_TIMEOUT", 10, minimum=1)
+ATELIER_SQLITE_LOCK_RETRIES = envint("ATELIER_SQLITE_LOCK_RETRIES", 3, minimum=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "studio.sqlite"
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        f"PRAGMA busy_timeout={ATELIER_SQLITE_BUSY_TIMEOUT * 1000};",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": ATELIER_SQLITE_BUSY_TIMEOUT,
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = (
         str(VAR_DIR / "test.sqlite3") if envbool("ATELIER_TEST_SQLITE_ON_DISK", False) else None
@@ -185,6 +194,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (studio/signin.py): this many wrong passwords for one username from one
+# address lock that pair out for this many seconds, on the sign-in page and for Basic auth.
+AUTHENTICATION_BACKENDS = ["studio.signin.ThrottledModelBackend"]
+ATELIER_LOGIN_MAX_FAILURES = envint("ATELIER_LOGIN_MAX_FAILURES", 5, minimum=1)
+ATELIER_LOGIN_LOCKOUT_SECONDS = envint("ATELIER_LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -213,7 +228,13 @@ STORAGES = {
         )
     },
 }
+# Media files no row refers to are removed nightly once older than this (manage.py media_sweep).
+ATELIER_MEDIA_SWEEP_GRACE_HOURS = envint("ATELIER_MEDIA_SWEEP_GRACE_HOURS", 24, minimum=1)
 SALES_IMPORT_MAX_BYTES = envint("SALES_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+# Sales imports run in the background: uploads wait here (web and workers must share it),
+# and a task works at most this many seconds before queuing the next step (< Q_TIMEOUT).
+SALES_IMPORT_DIR = Path(os.environ.get("SALES_IMPORT_DIR") or VAR_DIR / "imports")
+SALES_IMPORT_STEP_SECONDS = envint("SALES_IMPORT_STEP_SECONDS", 60, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -261,12 +282,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "studio.api.schema.problem_responses"],
+    # The schema and docs need a role, unless ATELIER_API_SCHEMA_PUBLIC publishes them deliberately.
+    "SERVE_PERMISSIONS": ["studio.api.permissions.SchemaAccess"],
 }
+ATELIER_API_SCHEMA_PUBLIC = envbool("ATELIER_API_SCHEMA_PUBLIC", False)
 
 # --- Background jobs (django-q2) ---------------------------------------------------
 # The ORM broker acknowledges tasks, so a task whose worker died runs again:
 # tasks must be idempotent. timeout < retry, and every SDK/HTTP timeout < timeout.
 Q_TIMEOUT = envint("Q_TIMEOUT", 900, minimum=10)
+# A job with no progress for this long (its tasks timed out, its worker died) is marked failed
+# with the reason by an every-minute check, never left "running" (studio.services.jobs_fail_stalled).
+ATELIER_JOB_STALL_SECONDS = envint("ATELIER_JOB_STALL_SECONDS", 3 * (Q_TIMEOUT + 300), minimum=60)
 Q_CLUSTER = {
     "name": "atelier",
     "orm": "default",

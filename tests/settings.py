@@ -26,3 +26,5 @@ ATELIER_REFIT_AFTER_IMPORT = False
 ATELIER_FORECAST_PROPHET = False
 # Exports state image URLs under the installation's public address (ATELIER_PUBLIC_URL).
 ATELIER_PUBLIC_URL = "https://kiln.example.com"
+# Uploaded sales files wait for their import here, not in the studio's var/.
+SALES_IMPORT_DIR = Path(tempfile.mkdtemp(prefix="atelier-imports-"))

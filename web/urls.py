@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.decorators.cache import cache_control
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from studio import views
+from studio.signin import ThrottledAuthenticationForm
 from web import views as web_views
 
 admin.site.site_header = "Atelier administration"
@@ -16,7 +17,11 @@ admin.site.site_title = "Atelier"
 admin.site.index_title = "Catalogue and studio"
 
 auth_urls = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
@@ -32,7 +37,7 @@ api_urls = [
     path("", include("approvals.api.urls")),
     path("", include("automation.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
 

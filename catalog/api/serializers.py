@@ -101,6 +101,11 @@ class PhotoUploadResponseSerializer(serializers.Serializer):
     stored = serializers.IntegerField(help_text="Files stored, counting ones that were already there.")
     refused = serializers.IntegerField()
     results = PhotoUploadResultSerializer(many=True)
+    job = serializers.IntegerField(
+        allow_null=True,
+        help_text="The job checking the new photos' quality and cutting them out (GET /api/jobs/{id}/); "
+        "null when no photo is new. Until it is done, a new photo's qc_verdict is empty.",
+    )
 
 
 class ProductSerializer(serializers.ModelSerializer):

@@ -127,8 +127,9 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
         permission_classes=[CanAddPhotos],
     )
     def photos(self, request, pk=None):
-        """Upload photos of this product; each file goes through intake and QC on its own.
+        """Upload photos of this product; each file goes through intake on its own, at once.
 
+        Quality checks and the cut-out of the new photos run in the background: poll `job`.
         Good files are stored even when others are refused, so read every result:
         201 when all were stored (or already there), 207 when some were, 400 when none was.
         """
@@ -140,7 +141,13 @@ class ProductViewSet(RestrictedViewSetMixin, mixins.UpdateModelMixin, viewsets.R
         results = photos_upload(product=product, files=data.validated_data["files"], uploaded_by=request.user)
         stored = sum(result.ok for result in results)
         body = PhotoUploadResponseSerializer(
-            {"stored": stored, "refused": len(results) - stored, "results": results}, context={"request": request}
+            {
+                "stored": stored,
+                "refused": len(results) - stored,
+                "results": results,
+                "job": results.job.pk if results.job else None,
+            },
+            context={"request": request},
         ).data
         code = 201 if stored == len(results) else 400 if stored == 0 else 207
         return Response(body, status=code)

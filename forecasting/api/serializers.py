@@ -87,6 +87,7 @@ class SalesImportSerializer(serializers.ModelSerializer):
             "rows_bad",
             "rows_unknown_sku",
             "report",
+            "job",
         ]
         read_only_fields = fields
 

@@ -24,7 +24,7 @@ from forecasting.api.serializers import (
 )
 from forecasting.imports.service import import_size_limit, too_large_message
 from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport
-from forecasting.services import sales_import
+from forecasting.services import sales_import_submit
 from studio.api.permissions import IsShopManager, RestrictedViewSetMixin
 from studio.api.serializers import JobSerializer
 from studio.parsing import ascii_int
@@ -55,14 +55,15 @@ class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(
         request={"multipart/form-data": SalesImportUploadSerializer},
         responses={
-            201: OpenApiResponse(
-                SalesImportSerializer, description="Imported: the good rows are stored; the report lists the rest."
+            202: OpenApiResponse(
+                SalesImportSerializer,
+                description="Stored and queued: the import runs in the background. Fetch the import "
+                "(GET /api/sales/imports/{id}/) until its status is no longer queued or running; "
+                "job is the id of its progress (GET /jobs/{job}/progress/).",
             ),
-            200: OpenApiResponse(SalesImportSerializer, description="Check only (dry_run): nothing was stored."),
             400: OpenApiResponse(
                 SalesImportSerializer,
-                description="Nothing was imported: the file can't be read (report.error), or rows are bad and the mode "
-                "is all_or_nothing, or no row could be imported. The report says why.",
+                description="Nothing was imported: the file can't be read at all (report.error).",
             ),
             403: _Error,
             413: OpenApiResponse(_Error, description="The upload is larger than the limit; it was not read."),
@@ -71,9 +72,10 @@ class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request, *args, **kwargs):
         """Import a Shopify orders export, an Etsy sold order items CSV or a plain date,sku,quantity CSV.
 
-        Every row is checked before anything is written, and the write is one transaction.
-        Lines already stored (same channel, order and line) are skipped, so sending the same
-        file twice adds nothing.
+        The file is stored and imported in the background: every row is checked before anything
+        is written (all_or_nothing refuses the whole file then), and the good lines are written in
+        short transactions. Lines already stored (same channel, order and line) are skipped, so
+        sending the same file twice adds nothing.
         """
         limit = import_size_limit()
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -84,7 +86,7 @@ class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         upload = SalesImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        record = sales_import(
+        record = sales_import_submit(
             file=data["file"],
             file_name=data["file"].name,
             user=request.user,
@@ -92,10 +94,8 @@ class SalesImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             mode=data["mode"],
             dry_run=data["dry_run"],
         )
-        code = {
-            SalesImport.Status.IMPORTED: status.HTTP_201_CREATED,
-            SalesImport.Status.CHECKED: status.HTTP_200_OK,
-        }.get(record.status, status.HTTP_400_BAD_REQUEST)
+        record.refresh_from_db()  # a synchronous queue (Q_SYNC) may have finished it already
+        code = status.HTTP_400_BAD_REQUEST if record.status == SalesImport.Status.FAILED else status.HTTP_202_ACCEPTED
         return Response(SalesImportSerializer(record).data, status=code)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +31,9 @@ from forecasting.imports.values import BadValue, iso_date, money, us_date, whole
 from studio.sales_channels import SalesChannel
 
 MAX_REF = 64  # Sale.order_ref / line_ref
+# Shopify writes an order's lines one after another; remembering the last orders (not all of
+# them) carries order-level columns forward with memory that doesn't grow with the file.
+ORDERS_REMEMBERED = 20_000
 
 
 class Problem(NamedTuple):
@@ -63,6 +66,19 @@ class Row:
     sku: str
     lines: list[Line] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Plain CSV: the row's content. Its line reference counts the identical rows before it,
+    # which the import numbers from its staging table (see PlainSales), not from memory.
+    content: str = ""
+
+
+def plain_content_key(content: str) -> int:
+    """A row's content as a signed 64-bit number (StagedSale.content_key)."""
+    return int.from_bytes(hashlib.blake2b(content.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def plain_line_ref(content: str, ordinal: int) -> str:
+    """The line reference of the `ordinal`-th (1, 2, …) row with this content in a file."""
+    return hashlib.blake2b(f"{content}\x1f{ordinal}".encode(), digest_size=10).hexdigest()
 
 
 def _normalise(name: str) -> str:
@@ -139,7 +155,7 @@ class ShopifyOrders(SalesFormat):
         name_at, created_at, quantity_at, sku_at, price_at = (self.position(c) for c in self.required)
         financial_at, cancelled_at = self.position("Financial Status"), self.position("Cancelled at")
         item_at = self.position("Lineitem name")
-        orders: dict[str, _Order] = {}
+        orders: OrderedDict[str, _Order] = OrderedDict()  # the most recent orders only: see ORDERS_REMEMBERED
         current = ""
         for number, record in records:
             problems: list[Problem] = []
@@ -153,6 +169,10 @@ class ShopifyOrders(SalesFormat):
             order = orders.get(name)
             if order is None:
                 order = orders[name] = _Order()
+                if len(orders) > ORDERS_REMEMBERED:
+                    orders.popitem(last=False)
+            else:
+                orders.move_to_end(name)
             order.created = order.created or _cell(record, created_at)
             order.financial = order.financial or _cell(record, financial_at).lower()
             order.cancelled = order.cancelled or _cell(record, cancelled_at)
@@ -270,8 +290,10 @@ class PlainSales(SalesFormat):
 
     Without an order id the order reference is the day. The line reference is a
     hash of the row's content plus how many identical rows came before it in the
-    file, so re-importing the same file adds nothing, appending rows adds only
-    those, and two identical rows (the same mug sold twice that day) stay two sales.
+    file (plain_line_ref; the import counts them in its staging table, so memory
+    doesn't grow with the file), so re-importing the same file adds nothing,
+    appending rows adds only those, and two identical rows (the same mug sold
+    twice that day) stay two sales.
     A missing price means the variant's price; a missing channel means "other".
     """
 
@@ -286,7 +308,6 @@ class PlainSales(SalesFormat):
         price_at = self.position("unit_price", "price")
         channel_at = self.position("channel")
         order_at = self.position("order_id", "order")
-        seen: Counter[str] = Counter()
         for number, record in records:
             problems: list[Problem] = []
             sku = _cell(record, sku_at)
@@ -318,10 +339,11 @@ class PlainSales(SalesFormat):
                 yield Row(number, sku, problems=problems)
                 continue
             content = f"{date.isoformat()}\x1f{sku}\x1f{quantity}\x1f{price if price is not None else ''}\x1f{channel}\x1f{order_id}"
-            seen[content] += 1
-            line_ref = hashlib.blake2b(f"{content}\x1f{seen[content]}".encode(), digest_size=10).hexdigest()
             yield Row(
-                number, sku, [Line(date, quantity, price, channel, order_id or f"day-{date.isoformat()}", line_ref)]
+                number,
+                sku,
+                [Line(date, quantity, price, channel, order_id or f"day-{date.isoformat()}", "")],
+                content=content,
             )
 
     def notes(self) -> list[str]:

@@ -37,3 +37,24 @@ class IsShopManager(BasePermission):
         from studio.permissions import is_manager
 
         return bool(request.user and request.user.is_authenticated and is_manager(request.user))
+
+
+class HasRole(BasePermission):
+    """Signed in with a role (shop manager or artisan; superusers too): a login alone reads nothing."""
+
+    message = "Your account has no role in this studio yet; ask a shop manager to give you one."
+
+    def has_permission(self, request, view) -> bool:
+        from studio.permissions import is_artisan, is_manager
+
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_superuser or is_manager(user) or is_artisan(user)))
+
+
+class SchemaAccess(HasRole):
+    """The API schema and docs: for people with a role, or for anyone when ATELIER_API_SCHEMA_PUBLIC is on."""
+
+    def has_permission(self, request, view) -> bool:
+        from django.conf import settings
+
+        return settings.ATELIER_API_SCHEMA_PUBLIC or super().has_permission(request, view)

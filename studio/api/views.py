@@ -1,7 +1,7 @@
 from rest_framework import viewsets
 from rest_framework.generics import RetrieveAPIView
 
-from studio.api.permissions import RestrictedViewSetMixin
+from studio.api.permissions import HasRole, RestrictedViewSetMixin
 from studio.api.serializers import JobSerializer, StudioProfileSerializer
 from studio.models import Job
 from studio.services import studio_profile_get
@@ -18,6 +18,7 @@ class StudioProfileView(RetrieveAPIView):
     """The studio's profile: name, brand voice, currency."""
 
     serializer_class = StudioProfileSerializer
+    permission_classes = [HasRole]
 
     def get_object(self):
         return studio_profile_get()

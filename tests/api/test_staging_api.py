@@ -251,8 +251,8 @@ def test_staging_again_anothers_image_is_a_404(
     assert others_staged.status == StagedImage.Status.READY
 
 
-def test_the_schema_documents_staging(client):
-    paths = client.get("/api/schema/?format=json").json()["paths"]
+def test_the_schema_documents_staging(manager_client):
+    paths = manager_client.get("/api/schema/?format=json").json()["paths"]
     assert "/api/looks/" in paths and "/api/looks/{id}/" in paths
     assert set(paths["/api/products/stage/"]["post"]["responses"]) == {"202", "400"}
     assert "/api/products/{id}/staged-images/" in paths

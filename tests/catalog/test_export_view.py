@@ -1,6 +1,7 @@
 """The Shopify product CSV export view: streamed, approved content only, each user's own products."""
 
 import csv
+import html
 import io
 
 import pytest
@@ -236,3 +237,19 @@ def test_without_a_public_address_the_export_explains_and_offers_a_file_without_
     _, records = export(manager_client, status="active", images="none")
     assert {r["Image Src"] for r in records} == {""}
     assert records[0]["Title"] == "Celadon mug, approved"
+
+
+def test_a_product_left_out_of_the_export_is_named_with_the_reason(manager_client, mug, unapproved):
+    """Issue 14: a product that can't be exported used to vanish from the file without a word."""
+    response = manager_client.get(URL)
+    b"".join(response.streaming_content)
+    assert response["X-Atelier-Export-Skipped"] == "1"
+    page = manager_client.get("/catalog/products/").content.decode()
+    assert "1 product left out of the Shopify export: “Unreviewed bowl” (" in html.unescape(page)
+
+
+def test_an_export_with_nothing_left_out_says_so_quietly(manager_client, mug):
+    response = manager_client.get(URL)
+    b"".join(response.streaming_content)
+    assert response["X-Atelier-Export-Skipped"] == "0"
+    assert "left out of the" not in manager_client.get("/catalog/products/").content.decode()

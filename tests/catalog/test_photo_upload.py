@@ -12,6 +12,7 @@ from PIL import Image
 
 from catalog.models import Photo, QCVerdict
 from catalog.services import photo_add, photos_upload
+from studio.models import Job
 from tests.catalog.test_photo_qc import studio_shot
 
 pytestmark = pytest.mark.django_db
@@ -74,23 +75,39 @@ def test_an_uploaded_file_that_lies_about_its_size_is_still_measured(own_product
 # --- The product page -------------------------------------------------------------------------------------
 
 
-def test_the_maker_uploads_two_photos_and_sees_their_quality(artisan_client, own_product):
+def test_the_maker_uploads_two_photos_and_sees_their_quality(
+    artisan_client, own_product, django_capture_on_commit_callbacks
+):
     response = artisan_client.get(reverse("product-detail", args=[own_product.pk]))
     assert 'enctype="multipart/form-data"' in page_text(response) and "multiple" in page_text(response)
     assert "each photo is checked on its own" in page_text(response)
 
-    response = artisan_client.post(
-        upload_url(own_product),
-        {"photos": [upload("IMG_1.jpg", jpeg()), upload("IMG_2.jpg", jpeg(800, span=0.2, centre=(0.3, 0.3)))]},
-        follow=True,
-    )
-    assert response.redirect_chain[-1][0] == f"/catalog/products/{own_product.pk}/"
-    text = page_text(response)
+    with django_capture_on_commit_callbacks() as queued:
+        response = artisan_client.post(
+            upload_url(own_product),
+            {"photos": [upload("IMG_1.jpg", jpeg()), upload("IMG_2.jpg", jpeg(800, span=0.2, centre=(0.3, 0.3)))]},
+        )
+    # The answer comes before the checks: stored, unchecked, one queued task per photo and a progress bar.
+    job = Job.objects.get(kind="photo_check")
+    assert response["Location"] == f"/catalog/products/{own_product.pk}/?checking={job.pk}"
+    assert len(queued) == 2 and job.total == 2 and job.status == Job.Status.QUEUED
     first, second = own_product.photos.order_by("position")
-    assert (first.qc_verdict, second.qc_verdict) == (QCVerdict.PASS, QCVerdict.FAIL)
-    assert "IMG_1.jpg: added as photo 1; it passed every quality check." in text
-    assert "IMG_2.jpg: added as photo 2, but it failed a quality check — size for etsy: too small for Etsy" in text
+    assert (first.qc_verdict, second.qc_verdict, first.mask.name) == ("", "", "")
+    text = page_text(artisan_client.get(response["Location"]))
+    assert "IMG_1.jpg: added as photo 1; its quality checks and cut-out are running." in text
     assert "2 of 2 photos kept." in text
+    assert f'data-progress-url="{reverse("job-progress", args=[job.pk])}"' in text
+    assert text.count("Quality: being checked…") == 2
+
+    for task in queued:  # the worker
+        task()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.done == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.qc_verdict, second.qc_verdict) == (QCVerdict.PASS, QCVerdict.FAIL)
+    assert first.mask.name == f"photos/masks/{first.sha256[:2]}/{first.sha256}.png"
+    text = page_text(artisan_client.get(response["Location"]))
     # Each photo shows its badge and its checks, the failing one with the reason and a note it can still be used.
     assert "Quality: passed" in text and "Quality: failed" in text
     assert "Size for Etsy:</strong> too small for Etsy: 800 × 800 px" in text
@@ -166,7 +183,7 @@ def test_photos_stored_before_qc_say_not_checked(artisan_client, own_product):
 
 
 @pytest.mark.urls("tests.catalog.admin_urls")
-def test_admin_upload_goes_through_intake(artisan_client, own_product):
+def test_admin_upload_goes_through_intake(artisan_client, own_product, django_capture_on_commit_callbacks):
     from tests.catalog.test_admin import form_data
 
     url = f"/admin/catalog/product/{own_product.pk}/change/"
@@ -178,14 +195,15 @@ def test_admin_upload_goes_through_intake(artisan_client, own_product):
     studio_shot(800).save(located, format="JPEG", exif=exif)
     data = form_data(response)
     data["new_photos"] = [upload("kitchen.jpg", located.getvalue()), upload("evil.jpg", b"<script>x</script>")]
-    response = artisan_client.post(url, data, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = artisan_client.post(url, data, follow=True)
     assert response.status_code == 200
     text = page_text(response)
     [photo] = own_product.photos.all()
     assert photo.qc_verdict == QCVerdict.FAIL and photo.sha256 and photo.width == 800
     with photo.file.open("rb") as stored:
         assert b"Exif" not in stored.read()
-    assert "Added kitchen.jpg; quality: failed." in text
+    assert "Added kitchen.jpg; its quality checks and cut-out are running." in text
     assert "Refused evil.jpg: not an image we can read — it is HTML or script text, not a photo." in text
     # The inline shows the photo's quality; it offers no file field that would skip intake.
     response = artisan_client.get(url)
@@ -225,15 +243,22 @@ def api_upload(client, product, *files):
     return client.post(f"/api/products/{product.pk}/photos/", {"files": list(files)}, format="multipart")
 
 
-def test_api_upload_returns_201_with_quality_per_file(artisan_client, own_product):
-    response = api_upload(artisan_client, own_product, upload("a.jpg", jpeg()), upload("b.png", jpeg(700)))
+def test_api_upload_returns_201_then_the_job_gives_quality_per_file(
+    artisan_client, own_product, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        response = api_upload(artisan_client, own_product, upload("a.jpg", jpeg()), upload("b.png", jpeg(700)))
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["stored"], body["refused"]) == (2, 0)
+    assert (body["stored"], body["refused"]) == (2, 0) and body["job"] == Job.objects.get().pk
     first, second = body["results"]
     assert (first["filename"], first["status"], first["error"]) == ("a.jpg", "stored", "")
-    assert first["photo"]["qc_verdict"] == "pass" and second["photo"]["qc_verdict"] == "fail"
-    etsy = next(c for c in second["photo"]["qc_checks"] if c["profile"] == "etsy")
+    assert first["photo"]["qc_verdict"] == "" and second["photo"]["qc_verdict"] == ""  # checked in the background
+    for task in queued:
+        task()
+    first, second = artisan_client.get(f"/api/products/{own_product.pk}/").json()["photos"]
+    assert first["qc_verdict"] == "pass" and second["qc_verdict"] == "fail"
+    etsy = next(c for c in second["qc_checks"] if c["profile"] == "etsy")
     assert etsy == {
         "check": "resolution",
         "label": "Size for Etsy",
@@ -242,7 +267,7 @@ def test_api_upload_returns_201_with_quality_per_file(artisan_client, own_produc
         "value": 700.0,
         "message": "too small for Etsy: 700 × 700 px; Etsy recommends 2,000 px or more on the short side.",
     }
-    assert second["photo"]["file"].endswith(".jpg")  # named .png, stored as what it really is
+    assert second["file"].endswith(".jpg")  # named .png, stored as what it really is
     again = api_upload(artisan_client, own_product, upload("a-again.jpg", jpeg()))
     assert again.status_code == 201 and again.json()["results"][0]["status"] == "duplicate"
     product = artisan_client.get(f"/api/products/{own_product.pk}/").json()
@@ -269,6 +294,7 @@ def test_api_bad_files_get_400_with_a_message_each_and_mixed_gets_207(artisan_cl
                 "error": "e.jpg: not an image we can read — the file is empty (0 bytes).",
             },
         ],
+        "job": None,
     }
     mixed = api_upload(artisan_client, own_product, upload("ok.jpg", jpeg(500)), upload("x.jpg", b"GIF89a"))
     assert mixed.status_code == 207

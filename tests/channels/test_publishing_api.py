@@ -190,7 +190,7 @@ def test_the_channel_state_of_anothers_product_is_a_404(
     assert manager_client.get(url).status_code == 200
 
 
-def test_the_schema_documents_publishing(client):
-    paths = client.get("/api/schema/?format=json").json()["paths"]
+def test_the_schema_documents_publishing(manager_client):
+    paths = manager_client.get("/api/schema/?format=json").json()["paths"]
     assert set(paths["/api/products/publish/"]["post"]["responses"]) == {"202", "400", "409"}
     assert "/api/products/{id}/channel/" in paths
