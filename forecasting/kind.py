@@ -78,4 +78,5 @@ PRODUCTION_PLAN = DraftKind(
     retry=plan_retry,
     template="forecasting/kinds/production_plan.html",
     summary=plan_summary,
+    confirm_approval="Approve this whole production plan? Every line of it becomes the plan the makers work to.",
 )
