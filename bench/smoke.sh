@@ -35,6 +35,7 @@ declare -A ARGS=(
   [sales_import]="--rows 500"
   [staging]="--size 512 --repeats 1 --batch 2 --workers 2"
   [staging_stagers]="--size 512 --repeats 1 --batch 2 --workers 2 --diffusion-runs 1"
+  [staging_check]="--cases labelled_jar,white_mug --no-backends"
 )
 
 # Every script with a __main__ is a bench and needs a line above.
