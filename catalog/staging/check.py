@@ -343,10 +343,14 @@ def _with_comparison(
 
     state = cutout._state
     solid, filled = state.solid, state.filled
-    changed_map, detail = _compare(photo, mask, staged, placement, filled, state.small.size, ndimage, to_lab)
-    if state.backdrop is not None:  # a hole that shows the backdrop (a handle's loop) is meant to change
-        changed_map &= ~(filled & ~solid & state.backdrop)
-    changed = float(changed_map.sum()) / max(int(filled.sum()), 1)
+    # Compared: the product's solid interior (2 px in from the edge: a thin chain, a few pixels wide here, mixes
+    # with the backdrop and is left to the other checks) and the holes that show product (an erased label).
+    # A hole that shows the backdrop or a shadow (a handle's loop) is meant to change. On a real scene (no
+    # backdrop model) every hole counts.
+    holes = filled & ~solid
+    lost = state.marks.get("lost")  # product the cut-out dropped, found against the backdrop model
+    region = _shrink(solid, 2, ndimage) | (holes & lost if state.backdrop is not None and lost is not None else holes)
+    changed_map, detail, changed = _compare(photo, mask, staged, placement, region, state.small.size, ndimage, to_lab)
     findings = [f for f in cutout.findings if f.code not in ("changed", "detail")]
     findings.append(_finding("changed", changed, _level(changed, CHANGED_WARN, CHANGED_FAIL)))
     findings.append(_finding("detail", detail, _level(detail, DETAIL_WARN, DETAIL_FAIL, higher_is_worse=False)))
@@ -429,11 +433,12 @@ def _local_std(values: np.ndarray, ndimage, size: int = 5) -> np.ndarray:
     return np.sqrt(np.clip(ndimage.uniform_filter(values * values, size=size) - mean * mean, 0, None))
 
 
-def _compare(photo, mask, staged, placement: Placement, filled, small_size, ndimage, to_lab):
+def _compare(photo, mask, staged, placement: Placement, compared, small_size, ndimage, to_lab):
     """(changed map at the small size, detail kept) between the photo and the staged image.
 
-    The staged image shows reference pixel (x - dx, y - dy) at (x, y); only the product's box is compared,
-    both sides reduced to the small size of the photo.
+    The staged image shows reference pixel (x - dx, y - dy) at (x, y). Both sides are cut to the product's
+    box at full size, exactly aligned, and reduced by the same whole factor: a one-pixel shift between
+    them would read a hammered or woven texture as changed everywhere.
     """
     from catalog.staging.fidelity import reference
 
@@ -441,36 +446,34 @@ def _compare(photo, mask, staged, placement: Placement, filled, small_size, ndim
     dx, dy = placement.offset
     left, top, right, bottom = placement.box
     source = (left - dx, top - dy, right - dx, bottom - dy)
-    # The reference's box on the small copy: the same fractions of the frame.
-    sx, sy = small_size[0] / rgb.width, small_size[1] / rgb.height
-    box_small = (
-        int(np.floor(source[0] * sx)),
-        int(np.floor(source[1] * sy)),
-        int(np.ceil(source[2] * sx)),
-        int(np.ceil(source[3] * sy)),
-    )
-    size = (max(1, box_small[2] - box_small[0]), max(1, box_small[3] - box_small[1]))
-    before = np.asarray(rgb.crop(source).resize(size, Image.Resampling.BOX), dtype=np.float32)
-    after = np.asarray(staged.convert("RGB").crop(placement.box).resize(size, Image.Resampling.BOX), dtype=np.float32)
-    region = filled[box_small[1] : box_small[1] + size[1], box_small[0] : box_small[0] + size[0]]
-    region = region[: before.shape[0], : before.shape[1]]
-    before, after = before[: region.shape[0], : region.shape[1]], after[: region.shape[0], : region.shape[1]]
-    inner = _shrink(region, 2, ndimage)
+    factor = max(1, -(-max(rgb.size) // ANALYSIS_SIDE))
+    before_image = rgb.crop(source)
+    after_image = staged.convert("RGB").crop(placement.box)
+    if factor > 1:
+        before_image, after_image = before_image.reduce(factor), after_image.reduce(factor)
+    before = np.asarray(before_image, dtype=np.float32)
+    after = np.asarray(after_image, dtype=np.float32)
+    # The compared region, from the small copy to the reduced reference, then to the box.
+    reduced = (max(1, rgb.width // factor), max(1, rgb.height // factor))
+    region_full = np.asarray(Image.fromarray(compared).resize(reduced, Image.Resampling.NEAREST))
+    x0, y0 = source[0] // factor, source[1] // factor
+    region = region_full[y0 : y0 + before.shape[0], x0 : x0 + before.shape[1]]
+    h, w = min(region.shape[0], after.shape[0]), min(region.shape[1], after.shape[1])
+    region, before, after = region[:h, :w], before[:h, :w], after[:h, :w]
     delta = np.linalg.norm(to_lab(before) - to_lab(after), axis=-1)
-    changed_local = inner & (delta > CHANGED_DELTA_E)
-    changed_map = np.zeros_like(filled)
-    changed_map[box_small[1] : box_small[1] + region.shape[0], box_small[0] : box_small[0] + region.shape[1]] = (
-        changed_local
-    )
+    changed_local = region & (delta > CHANGED_DELTA_E)
+    changed_reduced = np.zeros((reduced[1], reduced[0]), dtype=bool)
+    changed_reduced[y0 : y0 + h, x0 : x0 + w] = changed_local
+    changed_map = np.asarray(Image.fromarray(changed_reduced).resize(small_size, Image.Resampling.NEAREST))
 
     def energy(pixels: np.ndarray) -> float:
         grey = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
         gx, gy = ndimage.sobel(grey, axis=1), ndimage.sobel(grey, axis=0)
-        return float(np.hypot(gx, gy)[inner].sum())
+        return float(np.hypot(gx, gy)[region].sum())
 
     original_energy = energy(before)
     detail = min(1.0, energy(after) / original_energy) if original_energy > 0 else 1.0
-    return changed_map, detail
+    return changed_map, detail, float(changed_local.sum()) / max(int(region.sum()), 1)
 
 
 def _overlay(small: Image.Image, solid: np.ndarray, marks: dict[str, np.ndarray]) -> Image.Image:

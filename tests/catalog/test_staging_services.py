@@ -362,6 +362,16 @@ def test_a_manager_stages_it_anyway_and_approving_it_takes_approve_anyway(
     assert "Approve version 1 anyway" in detail and "data-approve data-edited-label" not in detail
     assert item.snapshot["check_overlay"] in detail
 
+    grid = manager_client.get(reverse("review-grid")).content.decode()
+    assert f'data-id="{item.pk}" data-flagged' in grid and "Look closer" in grid
+    assert item.snapshot["thumb"] in grid
+    bulk = manager_client.post(
+        reverse("review-bulk"),
+        {"decision": "approve", "selected": f"{item.pk}:{item.snapshot_hash}"},
+        HTTP_ACCEPT="application/json",
+    ).json()
+    assert not bulk["ok"] and "Approve anyway" in bulk["results"][0]["message"]
+
     url = reverse("review-decide", args=[item.pk])
     refused = manager_client.post(
         url, {"decision": "approve", "seen_hash": item.snapshot_hash}, HTTP_ACCEPT="application/json"
@@ -395,7 +405,7 @@ def test_stage_photos_stages_only_new_or_changed_pairs(mug_photos, two_looks, ar
     assert nothing.total == 0 and "Nothing new to stage" in nothing.message
 
     spec = dict(looks[0].current.spec)
-    spec["seed"] = int(spec.get("seed", 0)) + 1
+    spec["output"] = {**spec["output"], "size": 1040}
     look_update(look=looks[0], spec=spec)  # a new version of the first look
     looks[0].refresh_from_db()
     changed = worker(staging_start, products=[product], looks=looks, requested_by=artisan)
