@@ -312,6 +312,7 @@
       if (event.key === "a") {
         var approve = document.querySelector("#decision-form button[data-approve]");
         if (approve) { event.preventDefault(); approve.click(); }
+        else if (document.querySelector('[data-panel="anyway"]')) { event.preventDefault(); openPanel("anyway"); }
       } else if (event.key === "e") { event.preventDefault(); openPanel("edit"); }
       else if (event.key === "r") { event.preventDefault(); openPanel("reject"); }
       return;
