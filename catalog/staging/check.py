@@ -55,6 +55,7 @@ CHANGED_WARN, CHANGED_FAIL = 0.02, 0.05  # share of the product's outline change
 DETAIL_WARN, DETAIL_FAIL = 0.92, 0.85  # detail (gradient energy) kept in the staged image
 CONFIDENCE_WARN, CONFIDENCE_FAIL = 0.85, 0.7  # share of the cut-out's outline that lies on an edge of the photo
 HAZE_GRADIENT, HAZE_SHARP_SHARE = 1.5, 0.3  # ΔE/px: a piece whose border is this sharp in less than this share is haze
+GLOW_SMOOTH = 3.0  # L* spread over 5 × 5 px below which a lit patch outside the product is a glow, not an edge
 HOLE_SHADOW_CHROMA = 3.0  # ΔE of hue: a darker patch inside the product's outline greyer than this is a shadow
 EDGE_CONTRAST = 3.0  # ΔE between the mean colours just inside and just outside the outline: an edge one can see
 
@@ -287,7 +288,10 @@ def _cutout_check(*, photo: Image.Image, mask: Image.Image, cutout_quality: dict
         shadow = darker & (
             ((chroma < 4.0 + 0.2 * np.abs(residual[..., 0])) & ~filled) | ((chroma < HOLE_SHADOW_CHROMA) & filled)
         )
-        glowing = lighter & (chroma < 0.35 * np.abs(residual[..., 0]) + 2.0) & flat & ~filled  # never in a hole
+        # A flame's glow: the backdrop lit up, grey-white or warm (yellow), smooth; never in a hole.
+        warm = residual[..., 2] > 0
+        smooth = _local_std(lab[..., 0], ndimage) < GLOW_SMOOTH
+        glowing = lighter & ~filled & ((chroma < 0.35 * np.abs(residual[..., 0]) + 2.0) & flat | warm & smooth)
         dropped = product_like & (alpha < 0.5) & ~shadow & ~glowing
         dropped = _touching(dropped, _grow(solid, 2, ndimage), ndimage=ndimage)
         dropped = _without_haze(dropped, backdrop, lab[..., 0], _grow(solid, 3, ndimage), ndimage)
