@@ -30,8 +30,10 @@
       form.classList.toggle("has-selection", chosen.length > 0);
     }
 
+    var undoButton = document.querySelector("[data-grid-undo-button]");
     function say(text) {
       undoText.textContent = text;
+      undoButton.hidden = !pending;  // Undo only while a decision waits to be sent
       undoBox.hidden = false;
     }
 
@@ -130,7 +132,7 @@
       event.preventDefault();
       decide(event.submitter ? event.submitter.value : "approve");
     });
-    document.querySelector("[data-grid-undo-button]").addEventListener("click", undo);
+    undoButton.addEventListener("click", undo);
     window.addEventListener("pagehide", flush);
 
     function columns() {
