@@ -23,6 +23,7 @@ class DecisionForm(forms.Form):
         help_text="Why? The note is kept in the audit trail.",
     )
     retry = forms.BooleanField(required=False, label="Try again with this note")
+    anyway = forms.BooleanField(required=False, label="I looked at what was flagged: approve it anyway")
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, kind: DraftKind, snapshot: dict[str, Any], **kwargs):

@@ -21,6 +21,11 @@ GENERIC_TEMPLATE = "approvals/kinds/generic.html"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # fits ReviewItem.kind
 
 
+def no_picture(snapshot: dict[str, Any]) -> str:
+    """The default thumbnail of a kind: none (its drafts are words, not pictures)."""
+    return ""
+
+
 @dataclass(frozen=True)
 class DraftKind:
     name: str
@@ -42,6 +47,9 @@ class DraftKind:
     clean: Callable[[models.Model, dict[str, Any]], dict[str, Any]] | None = None
     # Reasons a snapshot can't be approved as it stands (e.g. over a channel limit).
     blockers: Callable[[dict[str, Any]], list[str]] = lambda snapshot: []
+    # Doubts a reviewer must confirm before approving ("approve anyway"): a plain approval, one key or a
+    # bulk approval is refused while there are any; the confirmation is kept in the audit trail.
+    concerns: Callable[[dict[str, Any]], list[str]] = lambda snapshot: []
     # Called inside the approving transaction as on_approved(draft, snapshot, user=, options=), with
     # the approved snapshot and the reviewer's choices among `approve_options` (e.g. add to the gallery).
     on_approved: Callable[..., None] | None = None
@@ -57,8 +65,17 @@ class DraftKind:
     summary: Callable[[dict[str, Any]], str] = lambda snapshot: ""
     # Short names of the kind's check codes (snapshot["checks"][i]["code"]) for the queue's rows.
     check_labels: Mapping[str, str] = field(default_factory=dict)
+    # The storage name of a small picture of the snapshot ("" for none): the queue's rows and its grid show it.
+    thumbnail: Callable[[dict[str, Any]], str] = no_picture
+    # A question the reviewer confirms before approving (a whole production plan): "" for none.
+    confirm_approval: str = ""
     # Snapshot fields that are bookkeeping, not content: never shown as a change between versions.
     diff_ignored: frozenset[str] = frozenset()
+
+    @property
+    def pictured(self) -> bool:
+        """Its drafts are pictures: the review grid shows them."""
+        return self.thumbnail is not no_picture
 
 
 _kinds: dict[str, DraftKind] = {}

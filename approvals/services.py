@@ -28,6 +28,16 @@ class ReviewError(Exception):
     """A decision that can't be made, with a message for the reviewer."""
 
 
+class ConcernsUnconfirmed(ReviewError):
+    """The draft has doubts the reviewer hasn't confirmed (the kind's `concerns`): approve it anyway, or don't."""
+
+    def __init__(self, concerns: list[str]):
+        self.concerns = concerns
+        super().__init__(
+            "This draft was flagged: " + " ".join(concerns) + " Look at it, then choose “Approve anyway” to approve it."
+        )
+
+
 class DraftChanged(ReviewError):
     def __init__(self, item: ReviewItem):
         self.item = item
@@ -111,12 +121,14 @@ def review_decide(
     edits: dict[str, Any] | None = None,
     retry: bool = False,
     options: dict[str, bool] | None = None,
+    anyway: bool = False,
 ) -> ReviewItem:
     """Approve (optionally with edits) or reject the version the reviewer saw.
 
     With retry=True a rejection asks the draft's kind for a new version that
     follows the note (after the transaction commits). `options` are the reviewer's
-    choices among the kind's approve_options; one not given is on.
+    choices among the kind's approve_options; one not given is on. A draft with concerns (the
+    kind's doubts about it) is approved only with anyway=True, and the note records what was overridden.
 
     Raises ReviewItem.DoesNotExist when the user may not decide this item (the
     view answers 404), DraftChanged when it is no longer the version they saw,
@@ -146,6 +158,12 @@ def review_decide(
         blockers = kind.blockers(approved)
         if blockers:
             raise ReviewError("Fix this before approving: " + " ".join(blockers))
+        concerns = kind.concerns(approved)
+        if concerns and not anyway:
+            raise ConcernsUnconfirmed(concerns)
+        if concerns:
+            overridden = "Approved anyway, despite: " + " ".join(concerns)
+            note = f"{note.strip()}\n{overridden}".strip() if note.strip() else overridden
         for previous in ReviewItem.objects.select_for_update().filter(
             draft_type=item.draft_type_id, draft_id=item.draft_id, state=ReviewState.APPROVED
         ):

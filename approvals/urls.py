@@ -5,6 +5,7 @@ from approvals import views
 urlpatterns = [
     path("", views.review_list, name="review-list"),
     path("bulk/", views.review_bulk, name="review-bulk"),
+    path("grid/", views.review_grid, name="review-grid"),
     path("<int:item_id>/", views.review_detail, name="review-detail"),
     path("<int:item_id>/decide/", views.review_decide_view, name="review-decide"),
 ]

@@ -22,7 +22,7 @@ from approvals.diff import snapshot_diff
 from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionForm
 from approvals.models import ReviewItem, ReviewState
 from approvals.selectors import approved_item, newer_version_for, queue_neighbours, review_items_for, review_queue_for
-from approvals.services import DraftChanged, ReviewError, review_decide, review_decide_many
+from approvals.services import ConcernsUnconfirmed, DraftChanged, ReviewError, review_decide, review_decide_many
 from studio.parsing import ascii_int
 from studio.permissions import DECIDE, can, get_for_user, makers_for
 
@@ -83,6 +83,33 @@ def review_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+GRID_PAGE = 48
+
+
+@login_required
+def review_grid(request: HttpRequest) -> HttpResponse:
+    """Pending drafts that have a picture (staged images, galleries) as a grid, to approve or reject by eye."""
+    filters = _queue_filters(request)
+    pictured = [kind for kind in registry.all_kinds() if kind.pictured]
+    if filters["kind"] not in {kind.name for kind in pictured}:
+        filters["kind"] = ""
+    queue = _queue(request, {**filters, "state": ReviewState.PENDING}).filter(
+        kind__in=[filters["kind"]] if filters["kind"] else [kind.name for kind in pictured]
+    )
+    page = Paginator(queue, GRID_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "approvals/review_grid.html",
+        {
+            "page": page,
+            "filters": filters,
+            "querystring": _querystring(filters),
+            "kinds": pictured,
+            "makers": makers_for(request.user),
+        },
+    )
+
+
 def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form: DecisionForm | None = None) -> dict:
     kind = registry.find(item.kind)
     approved = approved_item_for_display(item)
@@ -109,6 +136,7 @@ def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form:
             else None
         ),
         "decidable": decidable,
+        "concerns": kind.concerns(item.snapshot) if kind is not None and decidable else [],
         # Not `kind.retry` in the template: it would call the hook instead of testing for it.
         "can_retry": kind is not None and kind.retry is not None,
         "retry_help": kind.retry_help() if kind is not None and kind.retry_help is not None else "",
@@ -168,6 +196,7 @@ def review_decide_view(request: HttpRequest, item_id: int) -> HttpResponse:
         _queue(request, {**filters, "state": ReviewState.PENDING}), item, sort=filters["sort"]
     )
     status = 400
+    concerns: list[str] = []
     if form.is_valid():
         decision = form.cleaned_data["decision"]
         try:
@@ -180,12 +209,16 @@ def review_decide_view(request: HttpRequest, item_id: int) -> HttpResponse:
                 edits=form.edits(item.snapshot) if decision == EDIT else None,
                 retry=decision == REJECT and form.cleaned_data["retry"],
                 options=form.approve_options() if decision in (APPROVE, EDIT) else None,
+                anyway=form.cleaned_data["anyway"],
             )
         except ReviewItem.DoesNotExist:
             return render(request, "errors/404.html", status=404)
         except DraftChanged as exc:
             form.add_error(None, str(exc))
             status = 409
+        except ConcernsUnconfirmed as exc:
+            form.add_error(None, str(exc))
+            concerns = exc.concerns
         except ReviewError as exc:
             form.add_error(None, str(exc))
         else:
@@ -202,6 +235,8 @@ def review_decide_view(request: HttpRequest, item_id: int) -> HttpResponse:
             f"{form[name].label}: {' '.join(errs)}" for name, errs in form.errors.items() if name != "__all__"
         ]
         payload = {"ok": False, "errors": errors, "changed": status == 409}
+        if concerns:
+            payload["concerns"] = concerns  # approving takes "approve anyway": review.js opens that panel
         if status == 409:
             current = newer_version_for(request.user, item=item) or item
             payload["current_url"] = reverse("review-detail", args=[current.pk])

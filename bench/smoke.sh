@@ -39,6 +39,7 @@ declare -A ARGS=(
   [staging_stagers]="--size 512 --repeats 1 --batch 2 --workers 2 --diffusion-runs 1"
   # A temporary SQLite database, a real qcluster and a loopback receiver.
   [webhooks]="--events 20 --workers 2 --timeout 60"
+  [staging_check]="--cases labelled_jar,white_mug --no-backends"
 )
 
 # Every script with a __main__ is a bench and needs a line above.

@@ -1,4 +1,4 @@
-"""Studio-in-a-box timings. Part one (this file so far): photo intake + quality control.
+"""Studio-in-a-box timings: a photo from intake to a checked staged image, the cut-out model's share apart.
 
     DEBUG=1 .venv/bin/python bench/staging.py [--batch 50] [--workers 2] [--size 2048] [--repeats 7]
 
@@ -18,6 +18,9 @@ intake must do: Image.open + load + save as JPEG. The ratio says how many times
 that floor intake + QC costs. The last lines add the cut-out and then one
 compositor look (the product staged into "Oak table" and encoded as a lossless
 PNG): the whole path of a photo from upload to a staged-image draft.
+The cut-out model's own costs are printed apart (load once per process, inference,
+refinement at full size), beside the staged-image check and the compositing, each
+divided by the same baseline. The last line is one JSON object.
 `bench/staging_stagers.py` measures the stagers on their own, the diffusion
 stager included (tiny pipeline on CPU; fp32 vs fp16+SDPA on a GPU).
 """
@@ -31,6 +34,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import io  # noqa: E402
+import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -98,9 +102,10 @@ _STAGER = None
 
 
 def whole_pipeline(content: bytes) -> str:
-    """Upload to staged image: intake, QC, cut-out, one compositor look, PNG."""
+    """Upload to staged image: intake, QC, cut-out, its check, one compositor look, the before/after check, PNG."""
     global _STAGER
-    from catalog.staging.base import encode_png
+    from catalog.staging.base import Placement, encode_png
+    from catalog.staging.check import staging_check
     from catalog.staging.compositor import CompositorStager
     from catalog.staging.looks import LookSpec, starter_looks
 
@@ -110,11 +115,70 @@ def whole_pipeline(content: bytes) -> str:
         cutout = photo_cutout(image=clean.image)
     except CutoutError:
         return verdict  # nothing to stage (the warm-up's blank image)
+    rgb = clean.image.convert("RGB")
+    checked = staging_check(photo=rgb, mask=cutout.mask, cutout_quality=cutout.quality)
     _STAGER = _STAGER or CompositorStager()
     look = LookSpec.from_dict(dict(starter_looks())["Oak table"])
-    staged = _STAGER.stage(image=clean.image.convert("RGB"), mask=cutout.mask, look=look, seed=7)
+    staged = _STAGER.stage(image=rgb, mask=cutout.mask, look=look, seed=7)
+    placement = Placement.from_dict(staged.details["placement"])
+    staging_check(photo=rgb, mask=cutout.mask, staged=staged.image, placement=placement, cutout=checked)
     encode_png(staged.image)
     return verdict
+
+
+def model_costs(content: bytes, repeats: int) -> dict[str, float]:
+    """The cut-out model's share of the pipeline, stage by stage, in ms (one core, medians; load once)."""
+    from catalog.cutout import learned
+    from catalog.cutout.refine import refined_mask, without_backdrop_holes
+    from catalog.staging.base import Placement, encode_png
+    from catalog.staging.check import staging_check
+    from catalog.staging.compositor import CompositorStager
+    from catalog.staging.looks import LookSpec, starter_looks
+
+    rgb = photo_clean(content=content, filename="phone.jpg").image.convert("RGB")
+    cutter = learned.U2NetPCutter(cpu_threads=1)
+    started = time.perf_counter()
+    cutter.session()
+    load = time.perf_counter() - started
+
+    def median(fn) -> float:
+        fn()
+        runs = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            fn()
+            runs.append(time.perf_counter() - started)
+        return statistics.median(runs) * 1000
+
+    probability = cutter.probability(rgb)
+    inference = median(lambda: cutter.probability(rgb))
+
+    def refine():
+        cleared, _ = without_backdrop_holes(probability, rgb)
+        return refined_mask(cleared, rgb)[0]
+
+    refinement = median(refine)
+    mask = refine()
+    stager = CompositorStager()
+    look = LookSpec.from_dict(dict(starter_looks())["Oak table"])
+    staged = stager.stage(image=rgb, mask=mask, look=look, seed=7)
+    compositing = median(lambda: stager.stage(image=rgb, mask=mask, look=look, seed=7))
+    placement = Placement.from_dict(staged.details["placement"])
+    cut_check = median(lambda: staging_check(photo=rgb, mask=mask))
+    checked = staging_check(photo=rgb, mask=mask)
+    compare = median(
+        lambda: staging_check(photo=rgb, mask=mask, staged=staged.image, placement=placement, cutout=checked)
+    )
+    encode = median(lambda: encode_png(staged.image))
+    return {
+        "model_load_ms": load * 1000,
+        "inference_ms": inference,
+        "refinement_ms": refinement,
+        "cutout_check_ms": cut_check,
+        "compositing_ms": compositing,
+        "staged_check_ms": compare,
+        "png_ms": encode,
+    }
 
 
 def _timed(fn, content: bytes) -> float:
@@ -211,6 +275,20 @@ def main() -> None:
         f"   target < 2000 ms: {'met' if staged_one < 2 else 'NOT met'}"
     )
 
+    costs = model_costs(content, repeats)
+    print("\nThe cut-out model and what follows it, one core (median of", repeats, "runs; the model loaded once)")
+    labels = {
+        "model_load_ms": "u2netp model load (once)",
+        "inference_ms": "inference at 320 px",
+        "refinement_ms": "refinement at full size",
+        "cutout_check_ms": "cut-out check",
+        "compositing_ms": "compositing one look",
+        "staged_check_ms": "before/after check",
+        "png_ms": "PNG encode",
+    }
+    for key, label in labels.items():
+        print(f"  {label:26s}{costs[key]:7.1f} ms   ratio to baseline {costs[key] / (base_one * 1000):.2f}×")
+
     photos = [content] * args.batch
     base_rate = per_minute(baseline, photos, args.workers)
     full_rate = per_minute(intake_and_qc, photos, args.workers)
@@ -239,6 +317,23 @@ def main() -> None:
     print(f"  intake + QC + cut-out     {upload_peak / 2**20:7.1f} MiB   ratio {upload_peak / max(base_peak, 1):.2f}×")
     staged_peak = peak_memory("staged", content)
     print(f"  + one compositor look     {staged_peak / 2**20:7.1f} MiB   ratio {staged_peak / max(base_peak, 1):.2f}×")
+    print(
+        json.dumps(
+            {
+                "size": args.size,
+                "baseline_ms": round(base_one * 1000, 1),
+                "intake_qc_ms": round(full_one * 1000, 1),
+                "upload_ms": round(upload_one * 1000, 1),
+                "whole_ms": round(staged_one * 1000, 1),
+                "whole_ratio": round(staged_one / base_one, 2),
+                "target_met": staged_one < 2,
+                **{key: round(value, 1) for key, value in costs.items()},
+                "staged_per_min": round(staged_rate, 1),
+                "peak_mib": round(staged_peak / 2**20, 1),
+                "baseline_peak_mib": round(base_peak / 2**20, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

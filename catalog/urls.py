@@ -10,4 +10,5 @@ urlpatterns = [
     path("products/<int:product_id>/stage/", views.product_stage, name="product-stage"),
     path("products/bulk/", views.products_bulk, name="products-bulk"),
     path("staged/<int:staged_id>/stage-again/", views.staged_image_stage_again, name="staged-image-stage-again"),
+    path("staged/<int:staged_id>/stage-anyway/", views.staged_image_stage_anyway, name="staged-image-stage-anyway"),
 ]

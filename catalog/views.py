@@ -16,11 +16,11 @@ from catalog.listings.services import listing_write_batch
 from catalog.models import Look, Product, QCVerdict, StagedImage
 from catalog.photos.intake import accepted_formats
 from catalog.services import PhotoUpload, photos_upload
-from catalog.staging.services import looks_ensure_starters, staged_image_retry, staging_start
+from catalog.staging.services import looks_ensure_starters, staged_image_retry, staging_needed, staging_start
 from studio import panels
 from studio.models import Job
 from studio.parsing import ascii_ids, ascii_int
-from studio.permissions import CHANGE, VIEW, can, get_for_user, makers_for
+from studio.permissions import CHANGE, VIEW, can, get_for_user, is_manager, makers_for
 
 
 @login_required
@@ -61,8 +61,9 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "drafts": review_items_for(request.user, state=None).filter(subject_key=f"product:{product.pk}")[:10],
             "can_write_listing": can(request.user, CHANGE, product),
             "upload_form": _upload_form() if can(request.user, CHANGE, product) else None,
-            "looks": _active_looks(),
+            "looks": _looks_with_counts(product),
             "staged_images": selectors.staged_images_for(product=product),
+            "can_stage_anyway": is_manager(request.user) and can(request.user, CHANGE, product),
             "gallery": gallery_state_for(product=product),
         },
     )
@@ -71,6 +72,15 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
 def _active_looks() -> list[Look]:
     looks_ensure_starters()
     return list(Look.objects.filter(is_active=True, current__isnull=False))
+
+
+def _looks_with_counts(product: Product) -> list[Look]:
+    """The active looks, each with `to_stage`: how many of the product's photos "Stage photos" would stage."""
+    looks = _active_looks()
+    needed = staging_needed(photos=list(product.photos.all()), looks=looks)
+    for look in looks:
+        look.to_stage = sum(1 for _, chosen in needed if chosen.pk == look.pk)
+    return looks
 
 
 def _chosen_looks(request: HttpRequest) -> list[Look]:
@@ -91,9 +101,13 @@ def product_stage(request: HttpRequest, product_id: int) -> HttpResponse:
         messages.error(request, "Upload a photo first: staging places the product from its photos into each look.")
         return redirect(f"{reverse('product-detail', args=[product.pk])}#staging")
     job = staging_start(products=[product], looks=looks, requested_by=request.user)
+    if not job.total:
+        messages.info(request, job.message or "Nothing new to stage.")
+        return redirect(f"{reverse('product-detail', args=[product.pk])}#staging")
     messages.success(
         request,
-        f"Staging “{product.title}”: {job.total} image{'' if job.total == 1 else 's'}. Each will wait for your review.",
+        f"Staging “{product.title}”: {job.total} new or changed image{'' if job.total == 1 else 's'}. "
+        "Each will wait for your review.",
     )
     return redirect("job-detail", job_id=job.pk)
 
@@ -106,6 +120,24 @@ def staged_image_stage_again(request: HttpRequest, staged_id: int) -> HttpRespon
     )
     job = staged_image_retry(staged=staged, requested_by=request.user)
     messages.success(request, f"Staging again: {staged.look.name}, photo {staged.photo.position + 1}.")
+    return redirect("job-detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def staged_image_stage_anyway(request: HttpRequest, staged_id: int) -> HttpResponse:
+    """A manager stages a photo whose cut-out failed its check; the image then waits for review, flagged."""
+    staged = get_for_user(
+        StagedImage.objects.select_related("look", "photo", "product"), request.user, CHANGE, pk=staged_id
+    )
+    if not is_manager(request.user):
+        return render(request, "errors/403.html", status=403)
+    job = staged_image_retry(staged=staged, requested_by=request.user, anyway=True)
+    messages.success(
+        request,
+        f"Staging anyway: {staged.look.name}, photo {staged.photo.position + 1}. "
+        "The image will wait for review with what the check found.",
+    )
     return redirect("job-detail", job_id=job.pk)
 
 

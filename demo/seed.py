@@ -44,7 +44,9 @@ from catalog.models import Look, Product, StagedImage, Variant
 from catalog.services import category_get_or_create, photo_add, photo_prepare, product_create
 from catalog.staging.base import encode_png
 from catalog.staging.services import (
+    StagingFailed,
     looks_ensure_starters,
+    staged_image_mark_failed,
     staged_image_prepare,
     staged_image_store,
     staged_seed_for,
@@ -410,10 +412,18 @@ def _staging_start(
 def _staging_finish(staging: _Staging, *, say: Callable[[str], None]) -> tuple[int, int]:
     """Store the renders, approve the ones _staging_start chose; (staged, waiting for review)."""
 
-    waiting = 0
+    waiting = flagged = unstaged = 0
     for (staged, approve), render in zip(staging.rows, staging.renders, strict=True):
-        result, stager_name, content = render.result()
+        try:
+            result, stager_name, content = render.result()
+        except StagingFailed as error:  # a cut-out that failed its check is not staged, as in the app
+            staged_image_mark_failed(staged_id=staged.pk, message=str(error), check=getattr(error, "check", None))
+            unstaged += 1
+            continue
         staged = staged_image_store(staged_id=staged.pk, result=result, stager_name=stager_name, content=content)
+        if result.check is not None and result.check.flagged:
+            flagged += 1
+            approve = False  # the maker never approved what the check flags: it waits for their own eyes
         if approve:
             item = review_items_for_draft(draft=staged).first()
             review_decide(item_id=item.pk, user=staged.product.maker, approve=True, seen_hash=item.snapshot_hash)
@@ -421,10 +431,11 @@ def _staging_finish(staging: _Staging, *, say: Callable[[str], None]) -> tuple[i
             waiting += 1
     count = len(staging.rows)
     say(
-        f"Staging: {count} staged images, {count - waiting} approved (and added to their product's gallery), "
-        f"{waiting} waiting"
+        f"Staging: {count - unstaged} staged images, {count - unstaged - waiting} approved (and added to their "
+        f"product's gallery), {waiting} waiting ({flagged} of them flagged by the staged-image check); "
+        f"{unstaged} photos not staged (their cut-out failed its check)"
     )
-    return count, waiting
+    return count - unstaged, waiting
 
 
 def _galleries(products: list[Product], *, say: Callable[[str], None]) -> int:

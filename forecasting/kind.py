@@ -200,4 +200,5 @@ PRODUCTION_PLAN = DraftKind(
     on_approved=plan_approved,
     template="forecasting/kinds/production_plan.html",
     summary=plan_summary,
+    confirm_approval="Approve this whole production plan? Every line of it becomes the plan the makers work to.",
 )

@@ -172,3 +172,30 @@ def option_on(data: Any, name: str) -> bool:
     getter = getattr(data, "getlist", None)
     values = getter(f"option_{name}") if getter else []
     return not values or str(values[-1]).strip().lower() not in {"", "0", "off", "false", "no"}
+
+
+@register.filter
+def kind_thumbnail(item: Any) -> str:
+    """The URL of a small picture of a review item's snapshot, from its kind ("" when it has none)."""
+    kind = registry.find(getattr(item, "kind", ""))
+    snapshot = getattr(item, "snapshot", None)
+    if kind is None or not isinstance(snapshot, dict):
+        return ""
+    return media_url(kind.thumbnail(snapshot))
+
+
+@register.filter
+def kind_confirmation(name: str) -> str:
+    """The question a kind asks before an approval ("" for none)."""
+    kind = registry.find(name)
+    return kind.confirm_approval if kind is not None else ""
+
+
+@register.filter
+def kind_concerns(item: Any) -> list[str]:
+    """The kind's doubts about a review item's snapshot: approving it takes "approve anyway"."""
+    kind = registry.find(getattr(item, "kind", ""))
+    snapshot = getattr(item, "snapshot", None)
+    if kind is None or not isinstance(snapshot, dict):
+        return []
+    return list(kind.concerns(snapshot))

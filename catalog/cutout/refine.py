@@ -31,7 +31,8 @@ PLAIN_BACKDROP = 4.0  # ΔE: a border that fits the classical backdrop model thi
 HOLE_DELTA_E = 3.0  # ΔE from the backdrop model (or 3 × the border's noise) that still looks like backdrop
 SEAL_PX = 2  # px at the analysis size (512): gaps in a product's outline narrower than twice this are closed
 HOLE_MEAN = 0.97  # a backdrop-like region the model rates above this on average is the product (white glaze)
-KEEP_PART_SHARE = 0.02  # parts of the model's map smaller than this share of the largest are specks
+KEEP_PART_SHARE = 0.02
+EDGE_PX = 1.5  # px: the width of the edge where the model's map is kept (no edge in the photo to follow)  # parts of the model's map smaller than this share of the largest are specks
 
 
 def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Image, np.ndarray]:
@@ -54,7 +55,12 @@ def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Ima
         b, trust = _resize(b, rgb.size), _resize(trust, rgb.size)
         guide = _floats(rgb)
     refined = np.einsum("hwc,hwc->hw", a, guide) + b
-    refined = trust * refined + (1.0 - trust) * _resize(probability, rgb.size)
+    # The model's map scaled up is a blur as wide as one of its pixels (6 px at 2048 px): kept as it is, a white
+    # rim on white paper gets a soft, pale sliver. Where the photo has no edge to follow, the map's own 0.5
+    # line is the edge, steepened to about EDGE_PX.
+    upscale = max(rgb.size) / max(probability.shape)
+    steep = np.clip((_resize(probability, rgb.size) - 0.5) * max(1.0, upscale / EDGE_PX) + 0.5, 0.0, 1.0)
+    refined = trust * refined + (1.0 - trust) * steep
     alpha = np.clip((refined - LOW) / (HIGH - LOW), 0.0, 1.0)
     return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L"), probability
 

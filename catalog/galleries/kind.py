@@ -52,4 +52,7 @@ GALLERY = DraftKind(
     retry=gallery_retry,
     template="catalog/kinds/gallery.html",
     summary=gallery_summary,
+    thumbnail=lambda snapshot: next(
+        (e.get("thumb") or e.get("image", "") for e in snapshot.get("images") or [] if isinstance(e, dict)), ""
+    ),
 )

@@ -95,6 +95,7 @@ class StagedImage:
     backend: str
     seed: int
     details: dict[str, Any] = field(default_factory=dict)  # placement, layout decisions, timings
+    check: Any = None  # catalog.staging.check.StagingCheck, set by the service after the stager (never by it)
 
     def png(self) -> bytes:
         return encode_png(self.image)

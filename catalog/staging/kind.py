@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from approvals.registry import DraftKind
 from catalog.models import StagedImage
+from catalog.staging.check import CHECK_LABELS
 
 ALT_TEXT_MAX = 125  # screen readers read about this much; Shopify and Etsy take more
 
@@ -31,7 +32,27 @@ def staged_snapshot(staged: StagedImage) -> dict[str, Any]:
         "seed": staged.seed,
         "fidelity": dict(staged.fidelity),
         "alt_text": _default_alt(staged),
+        **_check_fields(staged),
     }
+
+
+def _check_fields(staged: StagedImage) -> dict[str, Any]:
+    """The staged-image check (catalog.staging.check) as the queue shows it: verdict, findings, measures, overlay."""
+    details = staged.details or {}
+    check = details.get("check")
+    fields: dict[str, Any] = {
+        "photo_number": staged.photo.position + 1,
+        "thumb": details.get("thumb", ""),
+        "staged_anyway": bool(details.get("stage_anyway")),
+    }
+    if check:
+        fields.update(
+            check_verdict=check.get("verdict", ""),
+            checks=list(check.get("checks", [])),
+            measures=dict(check.get("measures", {})),
+            check_overlay=details.get("check_overlay", ""),
+        )
+    return fields
 
 
 def _default_alt(staged: StagedImage) -> str:
@@ -51,6 +72,24 @@ def fidelity_blockers(snapshot: dict[str, Any]) -> list[str]:
             "Stage it again or reject it."
         ]
     return []
+
+
+def staged_concerns(snapshot: dict[str, Any]) -> list[str]:
+    """What the staged-image check flagged: the reviewer approves such an image only by saying "approve anyway"."""
+    if "check_verdict" not in snapshot:
+        return [
+            "This image was staged before the staged-image check existed: nobody checked that the whole "
+            "product survived. Stage it again, or look closely."
+        ]
+    return [check.get("message", "") for check in snapshot.get("checks", []) if check.get("level") in ("fail", "warn")]
+
+
+def staged_summary(snapshot: dict[str, Any]) -> str:
+    look = snapshot.get("look", "")
+    number = snapshot.get("photo_number")
+    flagged = [check.get("label", "") for check in snapshot.get("checks", []) if check.get("level") in ("fail", "warn")]
+    head = f"Photo {number} in {look}" if number else str(look)
+    return f"{head} · flagged: {', '.join(flagged)}" if flagged else f"{head} · check passed"
 
 
 def clean_staged(staged: StagedImage, snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -81,11 +120,15 @@ STAGED_IMAGE = DraftKind(
     model=StagedImage,
     snapshot=staged_snapshot,
     owner=lambda staged: staged.product.maker,
-    subject=lambda staged: f"{staged.product.title} · {staged.look.name}",
+    subject=lambda staged: f"{staged.product.title} · photo {staged.photo.position + 1} · {staged.look.name}",
     subject_key=lambda staged: f"product:{staged.product_id}",
     editable_fields={"alt_text": ALT_TEXT_MAX},
     clean=clean_staged,
     blockers=fidelity_blockers,
+    concerns=staged_concerns,
+    thumbnail=lambda snapshot: snapshot.get("thumb") or snapshot.get("image", ""),
+    summary=staged_summary,
+    check_labels=CHECK_LABELS,
     retry=staged_retry,
     on_approved=staged_on_approved,
     approve_options={"add_to_gallery": "Add it to the product's gallery (the images channels receive)"},

@@ -17,12 +17,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django_q.tasks import async_task
 from PIL import Image
 
 from approvals.services import review_submit
 from catalog.models import Look, LookVersion, Photo, Product, StagedImage
+from catalog.staging.check import FAIL
 from catalog.staging.looks import LookSpec, LookSpecError, starter_looks
 from studio.backends import backends
 from studio.models import Job
@@ -31,11 +31,21 @@ from studio.services import job_create, job_finish
 logger = logging.getLogger(__name__)
 
 JOB_KIND = "staging"
+STAGE_ANYWAY = "stage_anyway"  # details flag: a manager chose to stage a photo whose cut-out failed its check
 STAGING_CHUNK = 4  # images per django-q2 task: a diffusion render can take a minute on a CPU
 
 
 class StagingFailed(Exception):
     """One image couldn't be staged; the message says why, for the maker."""
+
+
+class CutoutUntrusted(StagingFailed):
+    """The photo's cut-out failed its check: staging it would show a broken product. A manager may stage it anyway."""
+
+    def __init__(self, check) -> None:
+        self.check = check
+        reasons = " ".join(f.message for f in check.findings if f.level == FAIL)
+        super().__init__(f"Not staged: the cut-out of this photo can't be trusted. {reasons}")
 
 
 # --- Looks ------------------------------------------------------------------------------
@@ -96,19 +106,49 @@ def looks_ensure_starters() -> list[Look]:
 # --- Staging jobs ----------------------------------------------------------------------
 
 
-def staging_start(*, products: list[Product], looks: list[Look], requested_by=None) -> Job:
-    """Stage every photo of `products` into each of `looks`, as one job with a progress bar.
+def staging_needed(*, photos: list[Photo], looks: list[Look]) -> list[tuple[Photo, Look]]:
+    """The (photo, look) pairs that are new or changed since they were last staged, in order.
 
-    Callers check access first (views pass only products the user may change).
-    Each (photo, look) pair is one unit of the job; a pair that fails is
-    reported and can be retried, and the rest of the batch goes on.
+    A pair needs staging when it was never staged, its last render failed, the look has a newer version than
+    the one it was staged with, or the photo's cut-out changed since. Anything else is already in the queue
+    (or approved) exactly as staging it again would make it.
+    """
+    staged = {
+        (row.photo_id, row.look_id): row
+        for row in StagedImage.objects.filter(photo__in=photos, look__in=looks).only(
+            "photo_id", "look_id", "status", "image", "look_version_id", "details"
+        )
+    }
+    needed = []
+    for photo in photos:
+        for look in looks:
+            row = staged.get((photo.pk, look.pk))
+            if (
+                row is None
+                or not row.image
+                or row.status in (StagedImage.Status.FAILED, StagedImage.Status.QUEUED)
+                or row.look_version_id != look.current_id
+                or (row.details or {}).get("mask", photo.mask.name) != photo.mask.name
+            ):
+                needed.append((photo, look))
+    return needed
+
+
+def staging_start(*, products: list[Product], looks: list[Look], requested_by=None) -> Job:
+    """Stage the photos of `products` into each of `looks`, as one job with a progress bar.
+
+    Only new or changed (photo, look) pairs are staged (staging_needed); "Stage again" on one image
+    restages it on purpose. Callers check access first (views pass only products the user may change).
+    Each pair is one unit of the job; a pair that fails is reported and can be retried, and the rest of
+    the batch goes on.
     """
     looks = [look for look in looks if look.current_id]
     photos = list(Photo.objects.filter(product__in=products).order_by("product_id", "position", "id"))
     with transaction.atomic():
+        needed = staging_needed(photos=photos, looks=looks)
         # One row per (photo, look), made in one statement; a pair staged before keeps its row.
         StagedImage.objects.bulk_create(
-            [StagedImage(photo=photo, look=look, product_id=photo.product_id) for photo in photos for look in looks],
+            [StagedImage(photo=photo, look=look, product_id=photo.product_id) for photo, look in needed],
             ignore_conflicts=True,
         )
         rows = {
@@ -117,30 +157,44 @@ def staging_start(*, products: list[Product], looks: list[Look], requested_by=No
                 "pk", "photo_id", "look_id"
             )
         }
-        staged_ids = [rows[photo.pk, look.pk] for photo in photos for look in looks]
+        staged_ids = [rows[photo.pk, look.pk] for photo, look in needed]
         StagedImage.objects.filter(pk__in=staged_ids).exclude(status=StagedImage.Status.STAGING).update(
             status=StagedImage.Status.QUEUED, error=""
         )
-        count = len(staged_ids)
+        count, pairs = len(staged_ids), len(photos) * len(looks)
+        unchanged = pairs - count
         job = job_create(
             kind=JOB_KIND,
-            label=f"Stage {len(photos)} photo{'' if len(photos) == 1 else 's'} into "
-            f"{len(looks)} look{'' if len(looks) == 1 else 's'}",
+            label=f"Stage {count} new or changed of {pairs} photo × look pair{'' if pairs == 1 else 's'}",
             total=count,
             created_by=requested_by,
         )
         if not count:
-            reason = "No looks were chosen." if not looks else "These products have no photos yet."
+            if not looks:
+                reason = "No looks were chosen."
+            elif not photos:
+                reason = "These products have no photos yet."
+            else:
+                reason = f"Nothing new to stage: all {unchanged} pairs are staged as they are (use “Stage again”)."
             return job_finish(job_id=job.pk, message=reason)
         _enqueue(job_id=job.pk, staged_ids=staged_ids)
     return job
 
 
-def staged_image_retry(*, staged: StagedImage, requested_by=None, note: str = "") -> Job:
-    """Stage one (photo, look) again with the next seed: a new composition to review."""
+def staged_image_retry(*, staged: StagedImage, requested_by=None, note: str = "", anyway: bool = False) -> Job:
+    """Stage one (photo, look) again with the next seed: a new composition to review.
+
+    anyway=True stages it even though its photo's cut-out failed the check (callers let only managers choose
+    that); the image then carries the check's findings into the review queue.
+    """
     with transaction.atomic():
-        StagedImage.objects.filter(pk=staged.pk).update(status=StagedImage.Status.QUEUED, error="", seed=F("seed") + 1)
-        job = job_create(kind=JOB_KIND, label=f"Stage again: {staged}", total=1, created_by=requested_by)
+        row = StagedImage.objects.select_for_update().get(pk=staged.pk)
+        row.status, row.error, row.seed = StagedImage.Status.QUEUED, "", row.seed + 1
+        if anyway:
+            row.details = {**(row.details or {}), STAGE_ANYWAY: True}
+        row.save(update_fields=["status", "error", "seed", "details", "updated_at"])
+        label = f"Stage anyway: {staged}" if anyway else f"Stage again: {staged}"
+        job = job_create(kind=JOB_KIND, label=label, total=1, created_by=requested_by)
         _enqueue(job_id=job.pk, staged_ids=[staged.pk], reseed=False)
     return job
 
@@ -187,6 +241,9 @@ def staged_image_render(*, staged_id: int, reseed: bool = True) -> StagedImage:
 
     try:
         result, stager_name = _render(staged=staged, spec=version.spec)
+    except CutoutUntrusted as error:
+        staged_image_mark_failed(staged_id=staged.pk, message=str(error), check=error.check)
+        raise
     except StagingFailed as error:
         staged_image_mark_failed(staged_id=staged.pk, message=str(error))
         raise
@@ -213,7 +270,15 @@ def staged_image_store(*, staged_id: int, result, stager_name: str, content: byt
             staged.image.save("staged.png", ContentFile(content, name="staged.png"), save=False)
         staged.stager = stager_name
         staged.fidelity = _plain(result.fidelity)
+        anyway = bool((staged.details or {}).get(STAGE_ANYWAY))
         staged.details = _plain(result.details)
+        if anyway:
+            staged.details[STAGE_ANYWAY] = True
+        if result.check is not None:
+            staged.details["check"] = result.check.as_dict()
+            staged.details["check_overlay"] = _store_picture(result.check.overlay, f"staged/checks/{digest}", "PNG")
+        staged.details["thumb"] = _store_picture(_thumbnail(content), f"staged/thumbs/{digest}", "JPEG")
+        staged.details["mask"] = staged.photo.mask.name  # staging_needed: a new cut-out means a new image
         staged.status = StagedImage.Status.READY
         staged.error = ""
         staged.save()
@@ -247,13 +312,25 @@ def _render(*, staged: StagedImage, spec: dict):
         mask = _mask_for(photo, image)
     except OSError as error:
         raise StagingFailed(f"The photo could not be read ({error}).") from None
-    stager = backends["stager"]
-    from catalog.staging.base import StagingError
+    from catalog.staging.base import Placement, StagingError
+    from catalog.staging.check import staging_check
 
+    cutout_check = staging_check(photo=image, mask=mask, cutout_quality=photo.mask_quality)
+    if cutout_check.verdict == FAIL and not (staged.details or {}).get(STAGE_ANYWAY):
+        raise CutoutUntrusted(cutout_check)
+    stager = backends["stager"]
     try:
         result = stager.stage(image=image, mask=mask, look=look, seed=staged.seed)
     except StagingError as error:
         raise StagingFailed(str(error)) from None
+    placement = (result.details or {}).get("placement")
+    result.check = staging_check(
+        photo=image,
+        mask=mask,
+        staged=result.image,
+        placement=Placement.from_dict(placement) if placement else None,
+        cutout=cutout_check,
+    )
     return result, f"{type(stager).__module__}.{type(stager).__name__}"
 
 
@@ -271,8 +348,48 @@ def _mask_for(photo: Photo, image: Image.Image) -> Image.Image:
         return opened.convert("L")
 
 
-def staged_image_mark_failed(*, staged_id: int, message: str) -> None:
-    StagedImage.objects.filter(pk=staged_id).update(status=StagedImage.Status.FAILED, error=message[:2000])
+def staged_image_mark_failed(*, staged_id: int, message: str, check=None) -> None:
+    """The row failed, with the reason; a cut-out that failed its check keeps the check and its overlay."""
+    with transaction.atomic():
+        staged = StagedImage.objects.select_for_update().get(pk=staged_id)
+        staged.status, staged.error = StagedImage.Status.FAILED, message[:2000]
+        details = dict(staged.details or {})
+        if check is not None:
+            overlay = io.BytesIO()
+            check.overlay.save(overlay, format="PNG")
+            name = hashlib.sha256(overlay.getvalue()).hexdigest()
+            details["cutout_check"] = check.as_dict()
+            details["cutout_overlay"] = _store_picture(check.overlay, f"staged/checks/cutout-{name}", "PNG")
+        else:
+            details.pop("cutout_check", None)
+            details.pop("cutout_overlay", None)
+        staged.details = details
+        staged.save(update_fields=["status", "error", "details", "updated_at"])
+
+
+THUMB_SIDE = 480  # px, the long side of the pictures the review queue's rows and grid show
+
+
+def _thumbnail(content: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(content)) as opened:
+        opened.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
+        image = opened.convert("RGB")
+    image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return image
+
+
+def _store_picture(image: Image.Image | None, stem: str, format: str) -> str:
+    """Keep a derived picture (a thumbnail, a check's overlay) under a content-derived name; its storage name."""
+    from django.core.files.storage import default_storage
+
+    if image is None:
+        return ""
+    name = f"{stem}.{'jpg' if format == 'JPEG' else 'png'}"
+    if default_storage.exists(name):
+        return name
+    buffer = io.BytesIO()
+    image.save(buffer, format=format, **({"quality": 82, "optimize": True} if format == "JPEG" else {}))
+    return default_storage.save(name, ContentFile(buffer.getvalue()))
 
 
 def _plain(value):

@@ -162,6 +162,8 @@
       var submitter = event.submitter || document.querySelector("button[data-approve]");
       var data = new FormData(form);
       data.set("decision", submitter ? submitter.value : "approve");
+      var question = form.getAttribute("data-confirm-approve");
+      if (question && data.get("decision") !== "reject" && !window.confirm(question)) return;
       var buttons = document.querySelectorAll("button[form=decision-form], #decision-form button");
       buttons.forEach(function (b) { b.disabled = true; });
       post(form.action, data).then(function (result) {
@@ -236,6 +238,8 @@
   }
 
   function approveRow(row) {
+    var question = row.getAttribute("data-confirm-approve");
+    if (question && !window.confirm(question)) return;
     var data = new FormData();
     data.set("decision", "approve");
     data.set("seen_hash", row.getAttribute("data-hash"));
@@ -269,6 +273,12 @@
       event.preventDefault();
       var data = new FormData(form);
       data.set("decision", event.submitter ? event.submitter.value : "approve");
+      if (data.get("decision") === "approve") {
+        var plans = Array.prototype.filter.call(form.querySelectorAll("input[name=selected]:checked"), function (box) {
+          return box.closest("[data-confirm-approve]");
+        });
+        if (plans.length && !window.confirm(plans[0].closest("[data-confirm-approve]").getAttribute("data-confirm-approve"))) return;
+      }
       var buttons = form.querySelectorAll("button[type=submit]");
       buttons.forEach(function (b) { b.disabled = true; });
       post(form.action, data).then(function (result) {
@@ -311,6 +321,7 @@
       if (event.key === "a") {
         var approve = document.querySelector("#decision-form button[data-approve]");
         if (approve) { event.preventDefault(); approve.click(); }
+        else if (document.querySelector('[data-panel="anyway"]')) { event.preventDefault(); openPanel("anyway"); }
       } else if (event.key === "e") { event.preventDefault(); openPanel("edit"); }
       else if (event.key === "r") { event.preventDefault(); openPanel("reject"); }
       return;

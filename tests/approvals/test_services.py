@@ -17,6 +17,7 @@ from approvals import registry
 from approvals.models import ReviewEvent, ReviewItem, ReviewState
 from approvals.selectors import approved_content, approved_item, pending_count_for, review_items_for
 from approvals.services import (
+    ConcernsUnconfirmed,
     DraftChanged,
     ReviewError,
     review_decide,
@@ -239,6 +240,39 @@ def test_the_kinds_clean_and_blockers_can_stop_an_approval(draft, artisan, produ
     assert item.state == ReviewState.PENDING
     review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, edits={"title": "  Mug  "})
     assert approved_content(draft=draft)["title"] == "Mug"
+
+
+def test_a_draft_with_concerns_is_approved_only_anyway_and_the_trail_says_so(draft, artisan, product_kind):
+    registry.unregister(product_kind.name)
+    registry.register(
+        dataclasses.replace(product_kind, concerns=lambda snapshot: ["The label was cut away."] if snapshot else [])
+    )
+    item = review_submit(draft=draft)
+
+    with pytest.raises(ConcernsUnconfirmed, match="The label was cut away.") as refused:
+        review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash)
+    assert refused.value.concerns == ["The label was cut away."]
+    item.refresh_from_db()
+    assert item.state == ReviewState.PENDING and approved_content(draft=draft) is None
+    [result] = review_decide_many(user=artisan, decisions=[(item.pk, item.snapshot_hash)], approve=True)
+    assert not result.ok and "Approve anyway" in result.message
+
+    review_decide(item_id=item.pk, user=artisan, approve=True, seen_hash=item.snapshot_hash, note="Fine.", anyway=True)
+
+    item.refresh_from_db()
+    assert item.state == ReviewState.APPROVED
+    assert item.note == "Fine.\nApproved anyway, despite: The label was cut away."
+    assert item.events.get(action=Action.APPROVED).note == item.note
+
+
+def test_concerns_never_stop_a_rejection(draft, artisan, product_kind):
+    registry.unregister(product_kind.name)
+    registry.register(dataclasses.replace(product_kind, concerns=lambda snapshot: ["Odd."]))
+    item = review_submit(draft=draft)
+
+    review_decide(item_id=item.pk, user=artisan, approve=False, seen_hash=item.snapshot_hash, note="Broken.")
+
+    assert ReviewItem.objects.get(pk=item.pk).state == ReviewState.REJECTED
 
 
 def test_reject_with_retry_asks_the_kind_for_a_new_version_after_commit(

@@ -58,7 +58,7 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
     expect(checked).to_have_count(2)  # the first two looks are offered ticked
     staging.get_by_role("button", name="Stage photos").click()
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Stage 3 photos into 2 looks")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Stage 6 new or changed of 6 photo × look pairs")
     expect(page.locator(".progress").first).to_contain_text(re.compile("6 of 6|Done"))
 
     page.goto(f"{live_server.url}/catalog/")
@@ -79,6 +79,48 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
     expect(rows).to_have_count(6)
     rows.first.click()
     expect(page.get_by_text("The original photo", exact=True)).to_be_visible()
-    expect(page.get_by_text("All of them")).to_be_visible()
+    expect(page.get_by_text("Product outline", exact=True)).to_be_visible()  # the check's measures
     assert_fits_the_screen(page)
     shot(page, "22-staged-review")
+
+
+def test_a_maker_clears_staged_images_from_the_grid_with_undo(page, live_server, studio, small_looks):
+    from catalog.models import Product
+    from catalog.services import photo_add
+    from catalog.staging.services import staging_start
+
+    product = Product.objects.get(title="Oatmeal serving platter")
+    for n, glaze in enumerate(["#8fb3a0", "#c46a3c"]):
+        photo_add(product=product, content=photos.mug(glaze, seed=20 + n), filename=f"m{n}.jpg")
+    staging_start(products=[product], looks=small_looks[:2], requested_by=product.maker)
+
+    sign_in(page, live_server, "ines")
+    page.goto(f"{live_server.url}/review/")
+    expect(page.locator(".row-thumb--picture img").first).to_be_visible()  # thumbnails in the queue's rows
+    page.get_by_role("link", name="Pictures as a grid").click()
+    tiles = page.locator("[data-tile]", has_text="Oatmeal serving platter")
+    expect(tiles).to_have_count(4)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.pic-frame img')].every((i) => i.complete && i.naturalWidth > 0)"
+    )
+    passed = tiles.filter(has_text="Check passed")
+    expect(passed).to_have_count(4)
+    shot(page, "23-review-grid")
+
+    passed.nth(0).locator("label").click()
+    passed.nth(1).locator("label").click()
+    expect(page.locator("[data-grid-count]")).to_have_text("2 selected")
+    assert_fits_the_screen(page)
+    shot(page, "24-review-grid-selected")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("[data-grid-undo]")).to_contain_text("Approving 2 pictures")
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator("[data-grid-undo]")).to_contain_text("Undone")
+
+    page.keyboard.press("a")  # the same two, still selected, by key this time
+    expect(tiles.filter(has_text="Approved")).to_have_count(2, timeout=20_000)
+    from approvals.models import ReviewItem
+
+    ours = ReviewItem.objects.filter(kind="staged_image", subject__startswith="Oatmeal serving platter")
+    assert ours.filter(state="approved").count() == 2 and ours.filter(state="pending").count() == 2
+    shot(page, "25-review-grid-approved")

@@ -243,7 +243,7 @@ def test_the_review_page_shows_the_staged_image_beside_the_original(mug_photos, 
     html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
 
     assert "The original photo" in html and item.snapshot["image"] in html
-    assert "All of them" in html  # product pixels unchanged
+    assert "changed in colour" in html and "of its detail kept" in html  # the check's measures, not a tautology
 
 
 def test_bulk_staging_from_the_catalogue(mug_photos, two_looks, artisan_client, others_product, worker):
@@ -281,3 +281,132 @@ def test_a_photo_that_failed_qc_can_be_staged_with_a_warning(own_product, artisa
     html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
     assert "The original photo failed a quality check: too dark: 18% of pixels are black." in html
     assert "Approve" in html  # a warning, not a blocker
+
+
+# --- The staged-image check ---------------------------------------------------------------------
+
+
+def _break_mask(photo, *, how: str = "hole") -> None:
+    """Replace the photo's cut-out with a broken one: its middle punched out, as an erased label would be."""
+    from django.core.files.base import ContentFile
+
+    with photo.mask.open("rb") as stored, Image.open(stored) as opened:
+        mask = opened.convert("L")
+    left, top, right, bottom = mask.getbbox()
+    width, height = right - left, bottom - top
+    broken = mask.copy()
+    broken.paste(0, (left + width // 4, top + height // 3, right - width // 4, bottom - height // 4))
+    buffer = io.BytesIO()
+    broken.save(buffer, format="PNG")
+    photo.mask.save("broken.png", ContentFile(buffer.getvalue()), save=True)
+
+
+def test_a_good_cut_out_is_staged_with_a_passing_check_and_measures_that_mean_something(
+    mug_photos, two_looks, artisan_client, worker
+):
+    look = _small(two_looks[0])
+    worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    staged = StagedImage.objects.get(photo=mug_photos[0], look=look)
+    item = ReviewItem.objects.get(kind="staged_image", draft_id=staged.pk)
+
+    assert item.snapshot["check_verdict"] == "pass", item.snapshot["checks"]
+    assert item.snapshot["measures"]["changed"] < 0.02
+    assert item.snapshot["thumb"] and staged.image.storage.exists(item.snapshot["thumb"])
+    assert item.subject.endswith("· photo 1 · " + look.name)
+    html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
+    assert "Product pixels unchanged" not in html
+    assert "changed in colour" in html and "Approve anyway" not in html
+
+
+def test_a_photo_whose_cut_out_fails_the_check_is_not_staged_and_says_why(
+    mug_photos, two_looks, artisan_client, worker
+):
+    photo = mug_photos[0]
+    _break_mask(photo)
+    look = _small(two_looks[0])
+
+    job = worker(staging_start, products=[photo.product], looks=[look])
+
+    staged = StagedImage.objects.get(photo=photo, look=look)
+    job.refresh_from_db()
+    assert staged.status == StagedImage.Status.FAILED and job.failed >= 1
+    assert "can't be trusted" in staged.error and "cut away" in staged.error
+    assert staged.details["cutout_check"]["verdict"] == "fail"
+    assert staged.image.storage.exists(staged.details["cutout_overlay"])
+    assert not ReviewItem.objects.filter(kind="staged_image", draft_id=staged.pk).exists()
+    page = artisan_client.get(reverse("product-detail", args=[photo.product.pk])).content.decode()
+    assert "can&#x27;t be trusted" in page or "can't be trusted" in page
+    assert reverse("staged-image-stage-anyway", args=[staged.pk]) not in page  # an artisan can't override it
+    assert artisan_client.post(reverse("staged-image-stage-anyway", args=[staged.pk])).status_code == 403
+
+
+def test_a_manager_stages_it_anyway_and_approving_it_takes_approve_anyway(
+    mug_photos, two_looks, manager_client, worker, django_capture_on_commit_callbacks
+):
+    photo = mug_photos[0]
+    _break_mask(photo)
+    look = _small(two_looks[0])
+    worker(staging_start, products=[photo.product], looks=[look])
+    staged = StagedImage.objects.get(photo=photo, look=look)
+    page = manager_client.get(reverse("product-detail", args=[photo.product.pk])).content.decode()
+    assert reverse("staged-image-stage-anyway", args=[staged.pk]) in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("staged-image-stage-anyway", args=[staged.pk]))
+
+    staged.refresh_from_db()
+    assert staged.status == StagedImage.Status.READY
+    item = ReviewItem.objects.get(kind="staged_image", draft_id=staged.pk, state=ReviewState.PENDING)
+    assert item.snapshot["staged_anyway"] and item.snapshot["check_verdict"] == "fail"
+    detail = manager_client.get(reverse("review-detail", args=[item.pk])).content.decode()
+    assert "Approve version 1 anyway" in detail and "data-approve data-edited-label" not in detail
+    assert item.snapshot["check_overlay"] in detail
+
+    grid = manager_client.get(reverse("review-grid")).content.decode()
+    assert f'data-id="{item.pk}" data-flagged' in grid and "Look closer" in grid
+    assert item.snapshot["thumb"] in grid
+    bulk = manager_client.post(
+        reverse("review-bulk"),
+        {"decision": "approve", "selected": f"{item.pk}:{item.snapshot_hash}"},
+        HTTP_ACCEPT="application/json",
+    ).json()
+    assert not bulk["ok"] and "Approve anyway" in bulk["results"][0]["message"]
+
+    url = reverse("review-decide", args=[item.pk])
+    refused = manager_client.post(
+        url, {"decision": "approve", "seen_hash": item.snapshot_hash}, HTTP_ACCEPT="application/json"
+    )
+    assert refused.status_code == 400 and refused.json()["concerns"]
+    assert ReviewItem.objects.get(pk=item.pk).state == ReviewState.PENDING
+
+    approved = manager_client.post(
+        url, {"decision": "approve", "seen_hash": item.snapshot_hash, "anyway": "1"}, HTTP_ACCEPT="application/json"
+    )
+    assert approved.json()["ok"]
+    item.refresh_from_db()
+    assert item.state == ReviewState.APPROVED and "Approved anyway, despite" in item.note
+
+
+def test_stage_photos_stages_only_new_or_changed_pairs(mug_photos, two_looks, artisan, artisan_client, worker):
+    looks = [_small(look) for look in two_looks]
+    product = mug_photos[0].product
+    first = worker(staging_start, products=[product], looks=looks[:1], requested_by=artisan)
+    assert first.total == 3
+
+    page = artisan_client.get(reverse("product-detail", args=[product.pk])).content.decode()
+    assert "3 new or changed" in page and "all staged" in page  # the second look, then the first
+
+    again = worker(staging_start, products=[product], looks=looks, requested_by=artisan)
+    assert again.total == 3  # only the second look's three pairs
+    assert set(StagedImage.objects.filter(look=looks[1]).values_list("status", flat=True)) == {"ready"}
+
+    nothing = worker(staging_start, products=[product], looks=looks, requested_by=artisan)
+    nothing.refresh_from_db()
+    assert nothing.total == 0 and "Nothing new to stage" in nothing.message
+
+    spec = dict(looks[0].current.spec)
+    spec["output"] = {**spec["output"], "size": 1040}
+    look_update(look=looks[0], spec=spec)  # a new version of the first look
+    looks[0].refresh_from_db()
+    changed = worker(staging_start, products=[product], looks=looks, requested_by=artisan)
+    assert changed.total == 3
