@@ -52,11 +52,11 @@ def test_rest_hook_refuses_a_bad_target_and_an_unknown_event(manager_client):
         {"target_url": "https://10.0.0.1/x", "event": "stock_alert.raised"},
         content_type="application/json",
     )
-    assert response.status_code == 400 and "private" in str(response.json()["url"])
+    assert response.status_code == 400 and "private" in str(response.json()["errors"]["url"])
     response = manager_client.post(
         "/api/hooks/", {"target_url": "https://hooks.example.com/x", "event": "nope"}, content_type="application/json"
     )
-    assert response.status_code == 400 and "event" in response.json()
+    assert response.status_code == 400 and "event" in response.json()["errors"]
 
 
 def test_sample_payloads_per_event_type(manager_client):

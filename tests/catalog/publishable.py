@@ -21,6 +21,8 @@ from catalog.listings.services import listing_write
 from catalog.models import ListingDraft, Look, LookVersion, Photo, Product, StagedImage
 
 FIDELITY = {"identical_share": 1.0, "pixels_compared": 100, "max_abs_diff": 0, "erosion_px": 2}
+# What catalog.staging.check stores for an image that passed every finding (the stager is not run here).
+CHECK_PASSED = {"verdict": "pass", "checks": [], "measures": {}}
 
 
 PHOTO_SIZE, STAGED_SIZE = (12, 10), (16, 16)
@@ -70,6 +72,7 @@ def staged_add(product: Product, *, photo: Photo, look: Look | None = None, seed
         stager="tests.fixed",
         seed=seed,
         fidelity=dict(FIDELITY),
+        details={"check": dict(CHECK_PASSED)},
     )
     staged.image.save("staged.png", ContentFile(content), save=False)
     staged.width, staged.height = STAGED_SIZE

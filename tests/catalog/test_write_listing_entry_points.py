@@ -61,7 +61,7 @@ def test_api_write_listings_returns_a_job_and_refuses_foreign_ids(
     refused = artisan_client.post(
         url, {"product_ids": [own_product.pk, others_product.pk]}, content_type="application/json"
     )
-    assert refused.status_code == 400 and "product_ids" in refused.json()
+    assert refused.status_code == 400 and "product_ids" in refused.json()["errors"]
     accepted = run_on_commit(
         lambda: artisan_client.post(url, {"product_ids": [own_product.pk]}, content_type="application/json")
     )
