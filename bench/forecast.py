@@ -39,7 +39,10 @@ from forecasting.engine.backtest import backtest, backtest_origins, sales_matrix
 from forecasting.engine.methods import parallel_map  # noqa: E402
 from forecasting.engine.simulate import simulated_sales  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = next(  # shared/data beside the checkout (a worktree sits one level deeper)
+    (folder for folder in (ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data") if folder.is_dir()),
+    ROOT.parent / "shared" / "data",
+)
 ORIGINS = 3
 TARGET_SECONDS, TARGET_PROPHET = 60, 0.90
 CLASSIC = ("Naive", "SeasonalNaive", "ADIDA", "IMAPA", "CrostonSBA", "TSB", "AutoETS")
@@ -87,6 +90,17 @@ def us_employment() -> pd.DataFrame | None:
     return pd.DataFrame({"date": frame["date"], "sku": frame["Series_ID"], "quantity": frame["Employed"]})
 
 
+def flights() -> pd.DataFrame | None:
+    """Daily departures from New York to each destination in 2013 (nycflights13::flights): 105 series × 365
+    days with a weekly cycle, routes that start, stop or fly only some days of the week."""
+    frame = _rdata("nycflights13", "flights")
+    if frame is None:
+        return None
+    frame = frame.assign(date=pd.to_datetime({"year": frame["year"], "month": frame["month"], "day": frame["day"]}))
+    daily = frame.groupby(["date", "dest"]).size().rename("quantity").reset_index()
+    return daily.rename(columns={"dest": "sku"})[["date", "sku", "quantity"]]
+
+
 SETS = {
     "retail": DevSet("retail", "W", 8, 52, _shared("online-retail-weekly.csv")),
     "hospital": DevSet("hospital", "M", 12, 12, _shared("hospital-monthly.csv")),
@@ -95,6 +109,7 @@ SETS = {
     "sim-seasonal-lumpy": DevSet("sim-seasonal-lumpy", "W", 8, 52, lambda: simulated_sales("seasonal-lumpy")),
     "txhousing": DevSet("txhousing", "M", 12, 12, txhousing),
     "us-employment": DevSet("us-employment", "M", 12, 12, us_employment),
+    "flights": DevSet("flights", "D", 14, 7, flights),
 }
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from forecasting.engine import forecast_many
 from forecasting.engine.seasonal import seasonal_indices
-from forecasting.engine.select import INTERMITTENT_FAMILY, MEMBERS, forecast_matrix
+from forecasting.engine.select import MEMBERS, SINGLES, forecast_matrix
 from forecasting.engine.simulate import KINDS, simulated_sales
 from tests.factories import ProductFactory, SaleFactory, VariantFactory
 
@@ -44,14 +44,15 @@ def test_a_simulated_croston_catalogue_gets_intermittent_methods():
     result = forecast_many(series, freq="W", horizon=8, use_prophet=False)
     sparse = [f for f in result.values() if f.demand_class in ("intermittent", "lumpy")]
     assert len(sparse) > 40
-    allowed = set(INTERMITTENT_FAMILY)
+    allowed = set(SINGLES["intermittent"])
     for forecast in sparse:
         name = forecast.method.split("+TopDown")[0]
         if name.startswith(("Ensemble(", "MeanEnsemble(")):
             assert set(name[name.index("(") + 1 : -1].split("+")) <= set(MEMBERS["intermittent"])
         else:
             assert name in allowed, forecast.method
-        assert not {"ETS", "Theta", "Prophet", "SeasonalNaive"} & set(name.replace("(", "+").split("+"))
+        smooth_only = {"ETS", "Theta", "Prophet", "SeasonalNaive", "SES", "WA", "WAs", "Naive"}
+        assert not smooth_only & set(name.replace("(", "+").replace(")", "").split("+")), forecast.method
 
 
 def test_every_series_says_which_rule_chose_its_method():
