@@ -47,8 +47,8 @@ SEASONAL_POOLS = (SMOOTH, ERRATIC, SMOOTH_PROPHET)  # sparse series show no seas
 MAX_SERIES_SEASON = 24  # per-series indices for cycles of up to 24 periods; 52 weekly indices are noise for one SKU
 ENSEMBLE, MEAN_ENSEMBLE = "Ensemble", "MeanEnsemble"
 HOLDOUTS = 2  # holdout windows the choices are made on
-SIMPLICITY = (  # fewest fitted parameters first: what the choice shrinks toward
-    "Naive", "SeasonalNaive", "Mean", "WA", "WAs", "SES", "ADIDA", "IMAPA", "SBA", "TSB", "Theta", "ETS",
+SIMPLICITY = (  # fewest fitted parameters first: what the choice shrinks toward (SBA and TSB smooth at a fixed 0.1)
+    "Naive", "SeasonalNaive", "Mean", "WA", "WAs", "SBA", "TSB", "SES", "ADIDA", "IMAPA", "Theta", "ETS",
     ENSEMBLE, MEAN_ENSEMBLE, "Prophet",
 )  # fmt: skip
 SERIES_MARGIN = 0.2  # a series leaves its pool's choice only for a method 20 % better on every one of its holdouts
