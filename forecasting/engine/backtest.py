@@ -22,7 +22,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 COLUMNS = ("date", "sku", "quantity")
-OUTPUT_COLUMNS = ["sku", "origin", "date", "yhat", "p10", "p50", "p90", "method", "rule"]  # the scorer reads the first 4
+OUTPUT_COLUMNS = [
+    "sku",
+    "origin",
+    "date",
+    "yhat",
+    "p10",
+    "p50",
+    "p90",
+    "method",
+    "rule",
+]  # the scorer reads the first 4
 
 
 class SalesFileError(ValueError):

@@ -2,12 +2,14 @@
 
 Per-series choice on a short holdout mostly picks noise (on sparse weekly sales
 it did worse than any fixed robust method), so the choice is pooled: each demand
-class chooses, over all its series and two holdout windows, between single
-methods and the median ensemble of its robust methods, and keeps the ensemble
-unless a challenger beats it beyond chance (a paired t-test). The same holdouts
-decide how much of each group's aggregate shape (a smooth series, where season
-and holiday peaks show) its members take on (top-down, shape only: each series
-keeps its own level, since a group's growth rarely comes from every member).
+class chooses, over all its series and two holdout windows, among a fixed set of
+candidates (intermittent and lumpy series only among methods made for sparse
+demand), the simplest (fewest fitted parameters) that is not significantly worse
+than the best (a paired one-sided t-test). The same holdouts decide how much of
+each group's aggregate shape (a smooth series, where season and holiday peaks
+show) its members take on (top-down, shape only: each series keeps its own
+level, since a group's growth rarely comes from every member); a member whose
+own season, or own history, runs against the group's keeps its own.
 """
 
 from __future__ import annotations
