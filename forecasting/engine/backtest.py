@@ -3,7 +3,8 @@
 The contract (what forecast_eval.py scores): with T periods, the last origin is
 period T − H and each earlier one H // 2 periods before it; at each origin the
 engine sees only the periods before it and forecasts the H periods from it, for
-every sku of the file (a sku with nothing sold before the origin gets zeros).
+every sku of the file (a sku with nothing sold before the origin gets zeros). Each
+row also says which method forecast its sku at that origin and which rule chose it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 COLUMNS = ("date", "sku", "quantity")
-OUTPUT_COLUMNS = ["sku", "origin", "date", "yhat", "p10", "p50", "p90"]
+OUTPUT_COLUMNS = [
+    "sku",
+    "origin",
+    "date",
+    "yhat",
+    "p10",
+    "p50",
+    "p90",
+    "method",
+    "rule",
+]  # the scorer reads the first 4
 
 
 class SalesFileError(ValueError):
@@ -164,6 +175,8 @@ def backtest(
                     "p10": result.p10.reshape(-1),
                     "p50": result.p50.reshape(-1),
                     "p90": result.p90.reshape(-1),
+                    "method": np.repeat(result.methods, horizon),  # what forecast each sku at this origin
+                    "rule": np.repeat(result.rules, horizon),  # and which rule chose it
                 }
             )
         )

@@ -21,6 +21,9 @@ WINDOW = ("WA", "WAs", "Naive", "Mean", "SeasonalNaive")
 AVERAGE_WINDOW = {"D": 28, "W": 13, "M": 6}  # WA: about a quarter (half a year for months): steady
 SHORT_WINDOW = {"D": 7, "W": 4, "M": 3}  # WAs: about a month (a quarter for months): quick to follow a change
 MIN_CHUNK = 300  # series per worker process: below it, forking costs more than it saves
+SLOW = ("ETS", "Theta")  # model selection over the whole history: tens of ms per series
+MIN_CHUNK_SLOW = 40  # ...so these split across processes from fewer series
+FIT_HISTORY = {"D": 182, "W": 156, "M": 120}  # ...and see at most the last half year of days, 3 years of weeks
 
 
 def _statsforecast_model(name: str):
@@ -104,17 +107,27 @@ def statsforecast_forecast(
     names: Sequence[str],
     *,
     n_jobs: int = 1,
+    freq: str | None = None,
 ) -> dict[str, np.ndarray]:
-    """{method: (len(rows), horizon)} for the given rows (sorted), fitted on launch..cut-1."""
+    """{method: (len(rows), horizon)} for the given rows (sorted), fitted on launch..cut-1
+    (ETS and Theta on at most the last FIT_HISTORY[freq] periods of it when freq is given)."""
     rows = np.sort(np.asarray(rows, dtype=int))
     if not len(rows) or not names:
         return {name: np.zeros((len(rows), horizon)) for name in names}
     import statsforecast.models  # noqa: F401  (loaded once here, so forked workers don't each load it)
 
-    chunks = np.array_split(rows, max(1, min(resolve_jobs(n_jobs), len(rows) // MIN_CHUNK)))
-    jobs = [(_long_frame(Y, launch, chunk, cut), list(names), horizon) for chunk in chunks]
-    parts = parallel_map(_fit_chunk, jobs, n_jobs)
-    out = {name: np.concatenate([part[name] for part in parts]) for name in names}
+    out = {}
+    slow, quick = [name for name in names if name in SLOW], [name for name in names if name not in SLOW]
+    for group, size, start in (
+        (quick, MIN_CHUNK, launch),
+        (slow, MIN_CHUNK_SLOW, launch if freq is None else np.maximum(launch, cut - FIT_HISTORY[freq])),
+    ):
+        if not group:
+            continue
+        chunks = np.array_split(rows, max(1, min(resolve_jobs(n_jobs), len(rows) // size)))
+        jobs = [(_long_frame(Y, start, chunk, cut), group, horizon) for chunk in chunks]
+        parts = parallel_map(_fit_chunk, jobs, n_jobs)
+        out.update({name: np.concatenate([part[name] for part in parts]) for name in group})
     fallback = window_forecast("Mean", Y[rows], launch[rows], cut, horizon)
     for values in out.values():
         bad = ~np.isfinite(values)
@@ -145,7 +158,7 @@ def forecast_methods(
     if unknown:
         raise ValueError(f"unknown method {unknown[0]!r}")
     fitted = [name for name in names if name in STATSFORECAST]
-    out = statsforecast_forecast(Y, launch, rows, cut, horizon, fitted, n_jobs=n_jobs) if fitted else {}
+    out = statsforecast_forecast(Y, launch, rows, cut, horizon, fitted, n_jobs=n_jobs, freq=freq) if fitted else {}
     for name in names:
         if name in WINDOW:
             out[name] = window_forecast(name, Y[rows], launch[rows], cut, horizon, freq=freq, season=season)

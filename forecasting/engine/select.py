@@ -2,12 +2,14 @@
 
 Per-series choice on a short holdout mostly picks noise (on sparse weekly sales
 it did worse than any fixed robust method), so the choice is pooled: each demand
-class chooses, over all its series and two holdout windows, between single
-methods and the median ensemble of its robust methods, and keeps the ensemble
-unless a challenger beats it beyond chance (a paired t-test). The same holdouts
-decide how much of each group's aggregate shape (a smooth series, where season
-and holiday peaks show) its members take on (top-down, shape only: each series
-keeps its own level, since a group's growth rarely comes from every member).
+class chooses, over all its series and two holdout windows, among a fixed set of
+candidates (intermittent and lumpy series only among methods made for sparse
+demand), the simplest (fewest fitted parameters) that is not significantly worse
+than the best (a paired one-sided t-test). The same holdouts decide how much of
+each group's aggregate shape (a smooth series, where season and holiday peaks
+show) its members take on (top-down, shape only: each series keeps its own
+level, since a group's growth rarely comes from every member); a member whose
+own season, or own history, runs against the group's keeps its own.
 """
 
 from __future__ import annotations
@@ -26,19 +28,20 @@ from forecasting.engine.seasonal import at, seasonal_factors, seasonal_indices
 SMOOTH_PROPHET = "smooth+prophet"  # smooth series that also try Prophet
 SMOOTH_FAMILY = ("ETS", "Theta", "SES", "IMAPA", "TSB", "WA", "WAs")
 INTERMITTENT_FAMILY = ("TSB", "IMAPA", "ADIDA", "SES", "SBA", "WA", "WAs")
+INTERMITTENT_METHODS = ("SBA", "TSB", "ADIDA", "IMAPA")  # made for intermittent demand: what a sparse series gets
 MEMBERS = {  # the median ensemble of each pool: robust methods that fail in different ways
     SMOOTH: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
     ERRATIC: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
     SMOOTH_PROPHET: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
-    INTERMITTENT: ("TSB", "IMAPA", "ADIDA", "SES", "WA", "WAs", "Naive"),
-    LUMPY: ("TSB", "IMAPA", "ADIDA", "SES", "WA", "WAs", "Naive"),
+    INTERMITTENT: INTERMITTENT_METHODS,  # the combination of the intermittent-demand methods
+    LUMPY: INTERMITTENT_METHODS,
 }
 SINGLES = {
     SMOOTH: SMOOTH_FAMILY,
     ERRATIC: SMOOTH_FAMILY,
     SMOOTH_PROPHET: (*SMOOTH_FAMILY, "Prophet"),
-    INTERMITTENT: INTERMITTENT_FAMILY,
-    LUMPY: INTERMITTENT_FAMILY,
+    INTERMITTENT: ("Mean", *INTERMITTENT_METHODS),  # ADI and CV² say intermittent: methods made for it
+    LUMPY: ("Mean", *INTERMITTENT_METHODS),  # (the mean since launch is Croston's method for a steady rate)
 }
 AGGREGATE_MEMBERS = ("ETS", "Theta", "SES", "Naive", "WA")
 AGGREGATE_CYCLES = 1.5  # a group total is smooth enough to show its season from a cycle and a half
@@ -46,8 +49,8 @@ SEASONAL_POOLS = (SMOOTH, ERRATIC, SMOOTH_PROPHET)  # sparse series show no seas
 MAX_SERIES_SEASON = 24  # per-series indices for cycles of up to 24 periods; 52 weekly indices are noise for one SKU
 ENSEMBLE, MEAN_ENSEMBLE = "Ensemble", "MeanEnsemble"
 HOLDOUTS = 2  # holdout windows the choices are made on
-SIMPLICITY = (  # fewest fitted parameters first: what the choice shrinks toward
-    "Naive", "SeasonalNaive", "WA", "WAs", "SES", "ADIDA", "IMAPA", "SBA", "TSB", "Theta", "ETS",
+SIMPLICITY = (  # fewest fitted parameters first: what the choice shrinks toward (SBA and TSB smooth at a fixed 0.1)
+    "Naive", "SeasonalNaive", "Mean", "WA", "WAs", "SBA", "TSB", "SES", "ADIDA", "IMAPA", "Theta", "ETS",
     ENSEMBLE, MEAN_ENSEMBLE, "Prophet",
 )  # fmt: skip
 SERIES_MARGIN = 0.2  # a series leaves its pool's choice only for a method 20 % better on every one of its holdouts
@@ -96,7 +99,9 @@ def forecast_matrix(
         from forecasting.engine.prophet_fit import prophet_eligible
 
         pool[prophet_eligible(Y, launch, demand[classes[demand] == SMOOTH], cuts[0], freq=freq)] = SMOOTH_PROPHET
-    run = _Runner(Y, launch, freq=freq, season=season, horizon=horizon, dates=dates, n_jobs=n_jobs)
+    run = _Runner(
+        Y, fit_start(launch, classes, adi), freq=freq, season=season, horizon=horizon, dates=dates, n_jobs=n_jobs
+    )
 
     # 1. the holdouts: every candidate of each pool, on the series with enough history before each cut
     windows = []
@@ -104,7 +109,8 @@ def forecast_matrix(
         scale = _scale(Y, cut)
         held = demand[(cut - launch[demand] >= NEW_PERIODS) & (scale[demand] > 0)]
         if len(held):
-            forecasts = run.candidates(held, pool, cut, {p: (*SINGLES[p], ENSEMBLE, MEAN_ENSEMBLE) for p in SINGLES})
+            wanted = {p: (*[m for m in SINGLES[p] if m != "Prophet"], ENSEMBLE, MEAN_ENSEMBLE) for p in SINGLES}
+            forecasts = run.candidates(held, pool, cut, wanted)
             windows.append(_Window(cut, held, forecasts, scale))
     errors = _pooled_errors(windows, Y, horizon)
     held = np.unique(np.concatenate([w.held for w in windows])) if windows else demand[:0]
@@ -114,6 +120,7 @@ def forecast_matrix(
     for p, (c, rule) in pooled.items():
         for i in demand[pool[demand] == p]:
             choice[i], rules[i] = c, rule
+    _prophet_where_promising(windows, pool, choice, run, Y, horizon)
     for p in SINGLES:
         _own_choices(held[pool[held] == p], p, choice, rules, windows, Y, horizon)
 
@@ -132,25 +139,32 @@ def forecast_matrix(
         for i in w.held:
             w.chosen[i] = w.forecasts[choice[i]][i]
 
-    # 3. each group's aggregate reshapes its members where that helped on the holdouts,
-    # except members whose own history shows a season: their own shape stands
+    # 3. each group's aggregate reshapes its members where that helped on the holdouts, except members
+    # whose own history shows a season (their own shape stands) or runs against the group's season
     own_season = run.factors(T, pool).std(axis=1) > 0
     for g in np.unique(group[demand]) if len(demand) else ():
         rows = demand[group[demand] == g]
-        weight = _top_down_weight(Y, launch, windows, group, g, run)
-        if weight and len(rows) >= MIN_GROUP:
-            ratio = _aggregate_ratio(Y, launch, rows, T, mean[rows], run) ** weight
-            taking = ~own_season[rows]
-            mean[rows[taking]] *= ratio
-            for w in windows:
-                mine = w.held[group[w.held] == g]
-                w.chosen[mine] *= _aggregate_ratio(Y, launch, mine, w.cut, w.chosen[mine], run) ** weight
-            for i in rows:
-                if own_season[i]:
-                    rules[i] += f"; kept its own season over {g}'s shape"
-                else:
-                    labels[i] += "+TopDown"
-                    rules[i] += f"; took {weight:g} of {g}'s shape (best on the holdouts)"
+        if len(rows) < MIN_GROUP:
+            continue
+        weight = _top_down_weight(Y, launch, windows, group, g, run, own_season)
+        if not weight:
+            continue
+        taking = _takes_shape(Y, launch, rows, T, run) & ~own_season[rows]
+        mean[rows[taking]] *= _aggregate_ratio(Y, launch, rows, T, mean[rows], run) ** weight
+        for w in windows:
+            mine = w.held[group[w.held] == g]
+            if len(mine) >= MIN_GROUP:
+                ratio = _aggregate_ratio(Y, launch, mine, w.cut, w.chosen[mine], run) ** weight
+                mine = mine[_takes_shape(Y, launch, mine, w.cut, run) & ~own_season[mine]]
+                w.chosen[mine] *= ratio
+        for i, takes in zip(rows, taking, strict=True):
+            if own_season[i]:
+                rules[i] += f"; kept its own season over {g}'s shape"
+            elif not takes:
+                rules[i] += f"; kept its own history, which runs against {g}'s season, over {g}'s shape"
+            else:
+                labels[i] += "+TopDown"
+                rules[i] += f"; took {weight:g} of {g}'s shape (best on the holdouts)"
 
     validation = np.full(n, np.nan)
     if windows:
@@ -186,6 +200,19 @@ def forecast_matrix(
         cv2=cv2,
         validation_error=validation,
     )
+
+
+def fit_start(launch: np.ndarray, classes: np.ndarray, adi: np.ndarray) -> np.ndarray:
+    """Where each series' fitted history starts: its first sale, or for a sparse series one typical gap earlier.
+
+    A history cut at its first sale opens with a sale for certain, so every rate
+    estimated on it is biased up (Croston's first interval is then 1 period, and an
+    average counts a sale the product's rate did not earn); a sparse series' launch
+    is taken to follow a gap of its usual length (ADI − 1 empty periods) instead.
+    """
+    sparse = np.isin(classes, (INTERMITTENT, LUMPY)) & np.isfinite(adi)
+    gap = np.where(sparse, np.round(np.nan_to_num(adi, nan=1.0)) - 1, 0).astype(int)
+    return np.maximum(launch - np.maximum(gap, 0), 0)
 
 
 class _Runner:
@@ -397,6 +424,32 @@ def _own_choices(rows, pool: str, choice: np.ndarray, rules: list[str], windows:
         rules[i] = f"own holdouts: {name} beat the {pool} pool's {pooled} on all {len(windows)} windows by {gain:.0%}"
 
 
+def _prophet_where_promising(windows: list[_Window], pool, choice, run: _Runner, Y, horizon: int) -> None:
+    """Prophet's holdout forecasts, fitted only where they may pay: every Prophet candidate is fitted on
+    the latest holdout; only those that beat their pool's choice there by SERIES_MARGIN are fitted on
+    the other holdouts (and may then win on their own holdouts, `_own_choices`). Elsewhere Prophet is NaN.
+    """
+    if not windows or len(windows) < HOLDOUTS:
+        return
+    first = windows[0]
+    rows = first.held[pool[first.held] == SMOOTH_PROPHET]
+    if not len(rows):
+        return
+    fitted = run.candidates(rows, pool, first.cut, {SMOOTH_PROPHET: ("Prophet",)})["Prophet"]
+    first.forecasts["Prophet"] = fitted
+    mine = np.array([first.forecasts[choice[i]][i] for i in rows])
+    gain = _rmsse(fitted[rows], Y[rows], first.cut, horizon, first.scale[rows])
+    base = _rmsse(mine, Y[rows], first.cut, horizon, first.scale[rows])
+    promising = rows[gain <= (1 - SERIES_MARGIN) * base]
+    for w in windows[1:]:
+        picked = promising[np.isin(promising, w.held)]
+        w.forecasts["Prophet"] = (
+            run.candidates(picked, pool, w.cut, {SMOOTH_PROPHET: ("Prophet",)})["Prophet"]
+            if len(picked)
+            else np.full_like(fitted, np.nan)
+        )
+
+
 def _label(choice: str, pool: str, final: dict, i: int) -> str:
     if choice not in (ENSEMBLE, MEAN_ENSEMBLE):
         return choice
@@ -415,8 +468,37 @@ def _aggregate_ratio(Y, launch, rows, cut, forecasts, run: _Runner) -> np.ndarra
     return ratio / ratio.mean()  # the shape only: each series keeps its own level
 
 
-def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runner) -> float:
-    """How much of the aggregate's shape to take (0, ½, 1): whichever did best over the holdouts."""
+def _takes_shape(Y, launch, rows, cut, run: _Runner) -> np.ndarray:
+    """Per row: whether its own history before `cut` may take the group's shape (it does not run against it).
+
+    The group's season is the seasonal index of its aggregate; a member with at
+    least a full season of its own whose sales correlate negatively with that
+    index (it peaks when the group dips: a summer seller in a Christmas group)
+    keeps its own. Members with less history, or a group with no season, have
+    nothing to disagree with.
+    """
+    rows = np.asarray(rows, dtype=int)
+    agree = np.ones(len(rows), dtype=bool)
+    season = run.season
+    if season < 2 or not len(rows):
+        return agree
+    start = int(launch[rows].min())
+    index = seasonal_indices(Y[rows, start:cut].sum(axis=0), start, season, min_cycles=AGGREGATE_CYCLES)
+    if index is None:
+        return agree
+    t = np.arange(cut)
+    alive = (t[None, :] >= launch[rows][:, None]) & (cut - launch[rows] >= season)[:, None]
+    x = np.where(alive, index[t % season][None, :], 0.0)
+    y = np.where(alive, Y[rows, :cut], 0.0)
+    count = np.maximum(alive.sum(axis=1), 1)
+    x_mean, y_mean = x.sum(axis=1) / count, y.sum(axis=1) / count
+    covariance = (np.where(alive, (x - x_mean[:, None]) * (y - y_mean[:, None]), 0.0)).sum(axis=1)
+    return agree & ~(alive.any(axis=1) & (covariance < 0))
+
+
+def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runner, own_season) -> float:
+    """How much of the aggregate's shape to take (0, ½, 1): whichever did best over the holdouts,
+    scored on every member, applied to those that would take it."""
     totals, used = np.zeros(len(TOP_DOWN_WEIGHTS)), 0
     for w in windows:
         rows = w.held[group[w.held] == label]
@@ -425,9 +507,14 @@ def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runn
             continue
         used += 1
         ratio = _aggregate_ratio(Y, launch, rows, w.cut, forecasts, run)
+        taking = (_takes_shape(Y, launch, rows, w.cut, run) & ~own_season[rows])[:, None]
         h = forecasts.shape[1]
         totals += [
-            float(np.nanmean(_rmsse(forecasts * ratio**weight, Y[rows], w.cut, h, w.scale[rows])))
+            float(
+                np.nanmean(
+                    _rmsse(np.where(taking, forecasts * ratio**weight, forecasts), Y[rows], w.cut, h, w.scale[rows])
+                )
+            )
             for weight in TOP_DOWN_WEIGHTS
         ]
     return TOP_DOWN_WEIGHTS[int(np.argmin(totals))] if used else 0.0

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from forecasting.engine import forecast_many
 from forecasting.engine.seasonal import seasonal_indices
-from forecasting.engine.select import INTERMITTENT_FAMILY, MEMBERS, forecast_matrix
+from forecasting.engine.select import MEMBERS, SINGLES, forecast_matrix
 from forecasting.engine.simulate import KINDS, simulated_sales
 from tests.factories import ProductFactory, SaleFactory, VariantFactory
 
@@ -44,14 +44,15 @@ def test_a_simulated_croston_catalogue_gets_intermittent_methods():
     result = forecast_many(series, freq="W", horizon=8, use_prophet=False)
     sparse = [f for f in result.values() if f.demand_class in ("intermittent", "lumpy")]
     assert len(sparse) > 40
-    allowed = set(INTERMITTENT_FAMILY)
+    allowed = set(SINGLES["intermittent"])
     for forecast in sparse:
         name = forecast.method.split("+TopDown")[0]
         if name.startswith(("Ensemble(", "MeanEnsemble(")):
             assert set(name[name.index("(") + 1 : -1].split("+")) <= set(MEMBERS["intermittent"])
         else:
             assert name in allowed, forecast.method
-        assert not {"ETS", "Theta", "Prophet", "SeasonalNaive"} & set(name.replace("(", "+").split("+"))
+        smooth_only = {"ETS", "Theta", "Prophet", "SeasonalNaive", "SES", "WA", "WAs", "Naive"}
+        assert not smooth_only & set(name.replace("(", "+").replace(")", "").split("+")), forecast.method
 
 
 def test_every_series_says_which_rule_chose_its_method():
@@ -140,3 +141,81 @@ def test_the_demo_mugs_are_forecast_into_the_christmas_rush():
         forecast = np.sum([result[sku].mean for sku in skus], axis=0)
         ordinary = history[-8:-2].mean()  # the weeks before the rush began
         assert forecast[:3].mean() > 1.5 * ordinary, (product, forecast[:3], ordinary)
+
+
+# ---- the selection rules, one at a time ---------------------------------------------------------
+
+
+def test_shrinkage_keeps_the_simpler_method_when_the_gain_is_not_significant():
+    """_choose: the best on the holdouts wins only by more than chance; otherwise the simplest as good."""
+    from forecasting.engine.select import _choose
+
+    rng = np.random.default_rng(11)
+    rows = np.arange(60)
+    noise = rng.normal(0, 0.3, 60)
+    base = 1.0 + rng.gamma(2.0, 0.2, 60)
+    names = (*SINGLES["smooth"], "Ensemble", "MeanEnsemble")
+    errors = {name: base + 0.5 for name in names}  # everything else clearly worse
+    errors["WA"] = base.copy()
+    errors["ETS"] = base - 0.01 + noise  # a hair better on average, and noisy: not significant
+    choice, rule = _choose("smooth", rows, errors)
+    assert choice == "WA" and "simplest not significantly worse than ETS" in rule
+    errors["ETS"] = base - 0.3 + rng.normal(0, 0.02, 60)  # better on nearly every series: significant
+    choice, rule = _choose("smooth", rows, errors)
+    assert choice == "ETS" and "best on the holdouts" in rule
+
+
+def test_a_clearly_intermittent_series_gets_an_intermittent_method():
+    rng = np.random.default_rng(3)
+    series = {f"S{k}": pd.Series(rng.poisson(20, 80).astype(float)) for k in range(12)}
+    spare = np.zeros(80)
+    spare[rng.choice(80, 14, replace=False)] = rng.integers(1, 6, 14)  # ADI about 5.7
+    series["SPARE"] = pd.Series(spare)
+    dates = pd.date_range("2022-01-03", periods=80, freq="W-MON")
+    series = {key: values.set_axis(dates) for key, values in series.items()}
+    result = forecast_many(series, freq="W", horizon=8, use_prophet=False)["SPARE"]
+    assert result.demand_class in ("intermittent", "lumpy") and result.adi > 1.32
+    name = result.method.split("+")[0]
+    if name.startswith(("Ensemble(", "MeanEnsemble(")):
+        assert set(result.method[result.method.index("(") + 1 : result.method.index(")")].split("+")) <= set(
+            MEMBERS["intermittent"]
+        )
+    else:
+        assert name in SINGLES[result.demand_class], result.method
+    assert result.rule  # and it says which rule chose it
+
+
+def test_a_sparse_series_fits_from_one_usual_gap_before_its_first_sale():
+    """A history cut at the first sale opens with a sale for certain; a sparse one starts a usual gap earlier."""
+    from forecasting.engine.classify import classify
+    from forecasting.engine.panel import first_sale
+    from forecasting.engine.select import fit_start
+
+    Y = np.zeros((2, 40))
+    Y[0, 10::4] = 3.0  # launched at 10, sells every 4th period
+    Y[1, 10:] = 5.0  # launched at 10, sells every period
+    launch = first_sale(Y)
+    classes, adi, _ = classify(Y, launch)
+    assert list(classes) == ["intermittent", "smooth"]
+    assert list(fit_start(launch, classes, adi)) == [10 - 3, 10]
+
+
+def test_a_sparse_summer_seller_does_not_take_its_christmas_groups_shape():
+    """_takes_shape: a member whose own sales run against the group's season keeps its own history."""
+    from forecasting.engine.panel import first_sale
+    from forecasting.engine.select import _Runner, _takes_shape
+
+    rng = np.random.default_rng(8)
+    months = np.arange(48)
+    christmas = 1 + 2.5 * (months % 12 == 11) + 1.0 * (months % 12 == 10)
+    summer = 1 + 2.5 * (months % 12 == 6) + 1.0 * (months % 12 == 7)
+    Y = np.stack([rng.poisson(1.5 * christmas) for _ in range(9)] + [rng.poisson(1.5 * summer)]).astype(float)
+    young = np.zeros(48)
+    young[42:] = rng.poisson(1.5 * summer[42:]) + 1  # six months of its own: no season to disagree with yet
+    Y = np.vstack([Y, young])
+    launch = first_sale(Y)
+    run = _Runner(Y, launch, freq="M", season=12, horizon=6, dates=None, n_jobs=1)
+    takes = _takes_shape(Y, launch, np.arange(len(Y)), 48, run)
+    assert takes[:9].all()  # the Christmas sellers agree with their group
+    assert not takes[9]  # the summer seller runs against it
+    assert takes[10]  # a product younger than a season has no history to disagree with

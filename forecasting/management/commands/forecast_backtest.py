@@ -14,7 +14,8 @@ from forecasting.engine.panel import FREQS
 class Command(BaseCommand):
     help = (
         "Backtest the demand forecasting engine on a date,sku,quantity CSV: forecasts at rolling origins "
-        "(the last at T-H, each earlier one H//2 before), written as sku,origin,date,yhat,p10,p50,p90."
+        "(the last at T-H, each earlier one H//2 before), written as sku,origin,date,yhat,p10,p50,p90,method,rule "
+        "(the method that forecast each sku at each origin and the rule that chose it)."
     )
     requires_system_checks = []
     requires_migrations_checks = False
