@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from approvals.selectors import review_items_for
 from catalog import selectors
-from catalog.forms import PhotoUploadForm
+from catalog.forms import PhotoUploadForm, ProductFactsForm
 from catalog.galleries.selectors import gallery_state_for
 from catalog.listings.services import listing_write_batch
 from catalog.models import Look, Product, QCVerdict, StagedImage
@@ -67,6 +67,21 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             "gallery": gallery_state_for(product=product),
         },
     )
+
+
+@login_required
+def product_facts_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    """The maker's facts of their own product (managers: any product, with prices); the admin stays for managers."""
+    product = get_for_user(Product.objects.select_related("maker"), request.user, CHANGE, pk=product_id)
+    may_price = is_manager(request.user)
+    form = ProductFactsForm(request.POST or None, instance=product, may_price=may_price)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        changed = [form.fields[name].label or name for name in form.changed_data]
+        if changed:
+            messages.success(request, f"Saved: {', '.join(str(label).lower() for label in changed)}.")
+        return redirect("product-detail", product_id=product.pk)
+    return render(request, "catalog/product_facts.html", {"product": product, "form": form, "may_price": may_price})
 
 
 def _active_looks() -> list[Look]:
