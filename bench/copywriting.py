@@ -43,7 +43,7 @@ from catalog.copywriting import prompting  # noqa: E402
 from catalog.copywriting.anthropic import DEFAULT_MODEL  # noqa: E402
 from catalog.copywriting.base import ListingBrief, PhotoFact  # noqa: E402
 from catalog.copywriting.template import TemplateCopywriter  # noqa: E402
-from catalog.listings.checks import FAIL, listing_checks  # noqa: E402
+from catalog.listings.checks import FAIL, WARN, listing_checks  # noqa: E402
 from catalog.listings.services import EXAMPLE_FIELDS  # noqa: E402
 
 PRODUCTS = 1000
@@ -138,12 +138,16 @@ def main() -> None:
     print(f"  ratio: the writer costs {real / base:,.0f}× the baseline")
     print(f"  target ≥ {TARGET} drafts/s: {'met' if real_rate >= TARGET else 'NOT met'}")
     # Not timed: the same drafts through the checks the review queue shows.
-    failing = claims = 0
+    failing = flagged = claims = 0
     for brief, copy in zip(briefs, template(briefs), strict=True):
         checks = listing_checks(copy.__dict__, brief.facts())
         failing += any(check.level == FAIL for check in checks)
+        flagged += any(check.level in (FAIL, WARN) for check in checks)
         claims += any(check.code == "unsupported_claims" and check.terms for check in checks)
-    print(f"  drafts with a failing check: {failing}; with an unsupported claim: {claims}")
+    print(
+        f"  drafts with a flagged problem (a failing or warning check): {flagged} of {products} "
+        f"({flagged / products:.1%}); failing: {failing}; with an unsupported claim: {claims}"
+    )
     print()
     claude_costs(briefs, template(briefs))
 
