@@ -250,7 +250,9 @@ def test_product_detail_shows_facts_variants_sales_and_drafts(artisan_client, ar
     assert "6 sold in 26 weeks" in body
     assert body.count('class="bar ') == 26
     assert reverse("review-detail", args=[item.pk]) in body
-    assert reverse("admin:catalog_product_change", args=[own_product.pk]) in body
+    # The maker edits facts on the site; the admin is the shop manager's (issue 15).
+    assert reverse("product-facts-edit", args=[own_product.pk]) in body
+    assert reverse("admin:catalog_product_change", args=[own_product.pk]) not in body
 
 
 def test_product_detail_of_another_makers_product_is_404_for_an_artisan(artisan_client, manager_client, others_product):

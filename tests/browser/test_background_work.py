@@ -55,7 +55,9 @@ def test_a_sales_import_shows_progress_and_then_its_report(
     shot(page, "sales-import-queued")
 
     run_sales_import(SalesImport.objects.get().pk)  # the worker
-    expect(page.get_by_text("Imported 40 of 40 rows.")).to_be_visible(timeout=20_000)  # the page updates itself
+    expect(page.locator("#import-report").get_by_text("Imported 40 of 40 rows.")).to_be_visible(
+        timeout=20_000
+    )  # the page updates itself
     assert_fits_the_screen(page)
     shot(page, "sales-import-done")
     assert policy_errors == []

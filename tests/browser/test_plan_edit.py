@@ -46,12 +46,20 @@ def test_a_maker_edits_a_plans_pieces_and_approves_it(page, live_server, plan_it
     pieces.fill("8")
     expect(over).to_be_hidden()
     shot(page, "plan-edit-02-fits")
+    asked: list[str] = []  # approving a whole plan asks first (the kind's confirm_approval)
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
     if page.viewport_name == "phone":
         page.locator("[data-action-bar]").get_by_role("button", name="Approve edits").click()
     else:
         panel.get_by_role("button", name="Save edits and approve").click()
 
     expect(page.locator(".messages .alert--success")).to_contain_text("Approved")
+    assert asked and "production plan" in asked[0]
     item.refresh_from_db()
     assert item.state == "approved"
     approved_week = item.approved_snapshot["plan"]["makers"][0]["weeks"][0]

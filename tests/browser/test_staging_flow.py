@@ -76,6 +76,8 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
 
     page.goto(f"{live_server.url}/review/")
     rows = page.locator(".rows .row", has_text="Oatmeal serving platter")
+    expect(rows.filter(has_text="Gallery")).to_have_count(1)  # the photos also proposed a gallery version
+    rows = rows.filter(has_text="Staged image")
     expect(rows).to_have_count(6)
     rows.first.click()
     expect(page.get_by_text("The original photo", exact=True)).to_be_visible()
