@@ -532,6 +532,7 @@ def seed(products: int, pending: int) -> None:
 
 def sessions_create() -> dict[str, str]:
     """A signed-in session per bench user, written straight into the session table."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -541,7 +542,7 @@ def sessions_create() -> dict[str, str]:
     for user in get_user_model().objects.filter(username__in=[MANAGER, ARTISANS[0]]):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]  # a session names a configured backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys[user.username] = session.session_key
@@ -858,7 +859,10 @@ def profile_in_process(targets: list[Target], *, explain: bool) -> dict[str, dic
                 response = client.get(target.path)
                 total = time.perf_counter() - began
             if response.status_code != 200:
-                raise RuntimeError(f"{target.label} answered {response.status_code} in-process, not 200.")
+                raise RuntimeError(
+                    f"{target.label} answered {response.status_code} in-process, not 200"
+                    f" (to {response.headers.get('Location', '-')})."
+                )
             runs.append((total, captured.captured_queries))
         total, queries = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
         sql_ms = sum(float(query["time"]) for query in queries) * 1000
