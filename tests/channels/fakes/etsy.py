@@ -45,6 +45,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from tests.channels.fakes import close, serve
+
 DOCUMENT = Path(__file__).with_name("etsy_openapi.json")
 TITLE_ALLOWED = re.compile(r"^[\w\s\-.,'\"!?()/&%:+#*@$™©®]*$", re.UNICODE)
 TAG_ALLOWED = re.compile(r"^[\w\s\-'™©®]*$", re.UNICODE)
@@ -176,17 +178,12 @@ class FakeEtsy:
         class Handler(_Handler):
             etsy = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._server = serve(Handler, self.port)
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        close(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeEtsy:
         return self.start()

@@ -38,6 +38,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.channels.fakes import close, serve
+
 TAXONOMY = re.compile(r"^gid://shopify/TaxonomyCategory/[a-z]{2}(-\d+)*$")
 PRODUCT_SET_KEYS = {
     "id",
@@ -196,18 +198,13 @@ class FakeShopify:
         class Handler(_Handler):
             shop = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self._server = serve(Handler)
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        close(self._server)
+        self._server = None
 
     def __enter__(self) -> FakeShopify:
         return self.start()
