@@ -5,6 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
+# The suite is spread over the machine's cores by pytest-xdist, a test file per worker at a time
+# (module fixtures such as the seeded demo studio are built once per file); PYTEST_WORKERS=0 runs
+# it in one process (for pdb, say).
+PYTEST_WORKERS ?= auto
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: run test test-fast test-postgres worker gpu-worker check lint clean-db browser-deps
 
@@ -38,11 +43,11 @@ gpu-worker: $(VENV)/.installed-diffusion
 
 # The whole suite, browser tests included (installs Debian's chromium if missing).
 test: $(VENV)/.installed-dev browser-deps
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # Minutes instead of the whole suite: no browser tests, no slow seeds (pytest.ini's markers).
 test-fast: $(VENV)/.installed-dev
-	$(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) -m "not browser and not slow" $(PYTEST_ARGS)
 
 browser-deps:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
@@ -50,7 +55,7 @@ browser-deps:
 		|| (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium); }
 
 test-postgres: $(VENV)/.installed-dev browser-deps
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 check: $(VENV)/.installed-dev
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -179,8 +179,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": ATELIER_SQLITE_BUSY_TIMEOUT,
     }
+    # ":memory:" spelled out, not None: pytest-xdist's workers would otherwise each be given a
+    # file named after the studio's own database path (pytest-django only knows the stock engine).
     DATABASES["default"].setdefault("TEST", {})["NAME"] = (
-        str(VAR_DIR / "test.sqlite3") if envbool("ATELIER_TEST_SQLITE_ON_DISK", False) else None
+        str(VAR_DIR / "test.sqlite3") if envbool("ATELIER_TEST_SQLITE_ON_DISK", False) else ":memory:"
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60, minimum=0)

@@ -43,7 +43,9 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
     expect(page.get_by_role("heading", name="Oatmeal serving platter", level=1)).to_be_visible()
 
     page.get_by_label("Add photos").set_input_files(files)
-    page.get_by_role("button", name="Upload photos").click()
+    # The tests' queue is synchronous: this request also runs the three checks and cut-outs, which
+    # takes far longer than a click on a loaded machine (a hang would still be caught).
+    page.get_by_role("button", name="Upload photos").click(timeout=120_000)
     expect(page.get_by_text("3 of 3 photos kept.")).to_be_visible()
     photos_section = page.get_by_role("region", name="Photos and quality checks")
     expect(photos_section.locator(".qc-photo")).to_have_count(3)
@@ -56,7 +58,7 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
     staging = page.get_by_role("region", name="Staged images")
     checked = staging.locator("input[name=looks]:checked")
     expect(checked).to_have_count(2)  # the first two looks are offered ticked
-    staging.get_by_role("button", name="Stage photos").click()
+    staging.get_by_role("button", name="Stage photos").click(timeout=120_000)  # six renders, in the request
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Stage 6 new or changed of 6 photo × look pairs")
     expect(page.locator(".progress").first).to_contain_text(re.compile("6 of 6|Done"))
