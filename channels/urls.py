@@ -8,6 +8,7 @@ urlpatterns = [
     path("catalog/products/<int:product_id>/push-stock/", views.product_push_stock, name="product-push-stock"),
     path("catalog/products/export/shopify.csv", views.products_export, name="products-export-csv"),
     path("catalog/products/export/<str:channel>.csv", views.products_export, name="products-export"),
+    path("catalog/products/export/<str:channel>/", views.products_export_summary, name="products-export-summary"),
     # Shopify's order webhooks were registered at this address before there were other channels.
     path(
         "webhooks/shopify/orders",

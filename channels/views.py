@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -73,9 +74,21 @@ def product_push_stock(request: HttpRequest, product_id: int) -> HttpResponse:
     return redirect("job-detail", job_id=job.pk)
 
 
-@login_required
-def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -> StreamingHttpResponse:
-    """The approved products the user may see, in the channel's import file format, streamed row by row."""
+EXPORT_SUMMARY_SHOWN = 50  # products named on the summary page; the rest are counted
+
+
+@dataclass(frozen=True)
+class _ExportRequest:
+    """What an export request asked for, once its query string is checked."""
+
+    backend: Any
+    status: str
+    with_images: bool
+    products: Any  # the user's products in scope, a queryset
+
+
+def _export_request(request: HttpRequest, channel: str) -> _ExportRequest | HttpResponse:
+    """The checked export request, or the page that explains why it can't run."""
     backend = _channel_or_404(channel)
     if not backend.exports:
         raise Http404(f"{backend.label} has no file export.")
@@ -83,8 +96,7 @@ def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -
     if status not in (EXPORT_DRAFT, EXPORT_ACTIVE):
         return render(request, "channels/export_refused.html", {"reason": "status", "channel": backend}, status=400)
     with_images = request.GET.get("images") != "none"
-    public = settings.ATELIER_PUBLIC_URL
-    if with_images and not public:
+    if with_images and not settings.ATELIER_PUBLIC_URL:
         # The channel's importer fetches every image from its URL: 127.0.0.1 or a LAN address can't work.
         query = request.GET.copy()
         query["images"] = "none"
@@ -96,8 +108,43 @@ def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -
         )
     products = Product.objects.restrict(request.user, VIEW).select_related("category").order_by("title", "id")
     if request.GET.get("ids"):
-        ids = ascii_ids(request.GET["ids"].split(","))
-        products = products.filter(pk__in=ids)
+        products = products.filter(pk__in=ascii_ids(request.GET["ids"].split(",")))
+    return _ExportRequest(backend, status, with_images, products)
+
+
+@login_required
+def products_export_summary(request: HttpRequest, channel: str) -> HttpResponse:
+    """Before the download: how many products the file will hold, and which are left out and why."""
+    asked = _export_request(request, channel)
+    if isinstance(asked, HttpResponse):
+        return asked
+    total = asked.products.count()
+    skipped = export_skipped(products=asked.products.iterator(chunk_size=200), channel=asked.backend.name)
+    query = request.GET.copy()
+    query["shown"] = "1"  # the download after this page doesn't repeat the list
+    return render(
+        request,
+        "channels/export_summary.html",
+        {
+            "channel": asked.backend,
+            "exported": total - len(skipped),
+            "skipped": skipped[:EXPORT_SUMMARY_SHOWN],
+            "skipped_count": len(skipped),
+            "skipped_more": max(0, len(skipped) - EXPORT_SUMMARY_SHOWN),
+            "live": asked.status == EXPORT_ACTIVE,
+            "with_images": asked.with_images,
+            "download": f"{reverse('products-export', args=[asked.backend.name])}?{query.urlencode()}",
+        },
+    )
+
+
+@login_required
+def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -> StreamingHttpResponse:
+    """The approved products the user may see, in the channel's import file format, streamed row by row."""
+    asked = _export_request(request, channel)
+    if isinstance(asked, HttpResponse):
+        return asked
+    backend, products, public = asked.backend, asked.products, settings.ATELIER_PUBLIC_URL
 
     def image_url(image) -> str:
         url = image.content.url()
@@ -109,8 +156,8 @@ def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -
             # for a product the catalogue has switched off.
             yield replace(
                 payload,
-                status=payload.status if status == EXPORT_ACTIVE else "DRAFT",
-                images=payload.images if with_images else (),
+                status=payload.status if asked.status == EXPORT_ACTIVE else "DRAFT",
+                images=payload.images if asked.with_images else (),
             )
 
     skipped = export_skipped(products=products.iterator(chunk_size=200), channel=backend.name)
@@ -120,15 +167,16 @@ def products_export(request: HttpRequest, channel: str = SalesChannel.SHOPIFY) -
     response = StreamingHttpResponse(exported.lines, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     response["X-Atelier-Export-Skipped"] = str(len(skipped))
-    if skipped:  # the download itself can't say it; the next page does
+    if skipped:
         shown = "; ".join(f"“{product.title}” ({reason})" for product, reason in skipped[:10])
-        more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
-        messages.warning(
-            request,
-            f"{len(skipped)} product{'s' if len(skipped) != 1 else ''} left out of the {backend.label} export: "
-            f"{shown}{more}.",
-        )
         logger.warning("Export to %s left out %s products: %s", backend.name, len(skipped), shown)
+        if request.GET.get("shown") != "1":  # a download that skipped the summary page: the next page says it
+            more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+            messages.warning(
+                request,
+                f"{len(skipped)} product{'s' if len(skipped) != 1 else ''} left out of the {backend.label} export: "
+                f"{shown}{more}.",
+            )
     return response
 
 

@@ -52,7 +52,7 @@ from catalog.copywriting.text import (
     weight_label,
 )
 from catalog.listings import limits
-from catalog.listings.checks import sanitise_description, unsupported_links
+from catalog.listings.checks import sanitise_description, unbacked_claims_removed, unsupported_links
 
 # --- Patterns ----------------------------------------------------------------------
 
@@ -109,7 +109,13 @@ class TemplateCopywriter(Copywriter):
         plan = plan_for(brief)
         notes = plan.notes
 
-        name = plain(brief.title)
+        name, title_claims = unbacked_claims_removed(plain(brief.title), facts)
+        if title_claims:
+            name = name[:1].upper() + name[1:]
+            notes.append(
+                f"Left “{'”, “'.join(title_claims)}” out of the copy: the title says it, but a claim counts only "
+                "when the materials, techniques or care state it."
+            )
         if not re.search(r"\w", name):
             name = plain(brief.category) or "New piece"
             notes.append("The product has no usable title; the listing title is a placeholder to replace.")
@@ -117,7 +123,12 @@ class TemplateCopywriter(Copywriter):
         techniques = unique(clip(clean(t), FACT_MAX, ellipsis=True) for t in brief.techniques)
         dimensions = clip(clean(brief.dimensions), DIMENSIONS_MAX, ellipsis=True)
         care = clean(brief.care)
-        story = unquote(clean(brief.story))
+        story, story_claims = _story_without_claims(unquote(clean(brief.story)), facts)
+        if story_claims:
+            notes.append(
+                f"Left the story's sentences saying “{'”, “'.join(story_claims)}” out of the copy: a claim counts "
+                "only when the materials, techniques or care state it."
+            )
         # Only the structured facts decide "handmade"; the story and care are quoted, never mined.
         structured = " ".join([brief.title, brief.category, *brief.materials, *brief.techniques]).lower()
         handmade = plan.handmade and bool(_HANDMADE.search(structured))
@@ -187,6 +198,9 @@ class TemplateCopywriter(Copywriter):
         dropped: list[str] = []
         for key, values in brief.options.items():
             label = clip(clean(str(key)), FACT_MAX, ellipsis=True)
+            if claims_in(label, facts):  # the option's name makes the claim: none of its values is named
+                dropped.append(label)
+                continue
             kept = []
             for value in unique(clip(clean(str(v)), FACT_MAX, ellipsis=True) for v in values):
                 if claims_in(value, facts):
@@ -412,6 +426,8 @@ class TemplateCopywriter(Copywriter):
         texts = []
         for position, photo in enumerate(brief.photos):
             variant = clean(TITLE_FORBIDDEN.sub("", photo.variant))
+            if claims_in(variant, brief.facts()):
+                variant = ""
             detail = f" in {variant}" if variant and variant.lower() not in head.lower() else ""
             if position == 0 and material and material.lower() not in head.lower():
                 detail += f", {material}"
@@ -514,6 +530,18 @@ def _how(techniques: list[str]) -> str:
     if using:
         parts.append("made using " + join_list(using))
     return join_list(parts)
+
+
+def _story_without_claims(story: str, facts: dict) -> tuple[str, list[str]]:
+    """The story's sentences that make no claim the stated facts don't back, and the claims left out."""
+    kept, left_out = [], []
+    for sentence in SENTENCE_END.split(story):
+        claims = claims_in(sentence, facts)
+        if claims:
+            left_out.extend(claim for claim in claims if claim not in left_out)
+        else:
+            kept.append(sentence)
+    return " ".join(kept), left_out
 
 
 def _story_excerpt(story: str, *, first_sentence_only: bool) -> tuple[str, bool]:

@@ -1,7 +1,9 @@
 """Checks on listing copy: channel limits (fixed where safe), markup, links and unsupported claims.
 
-A claim is supported only when the maker's own facts say it. The copy may not
-promise "dishwasher-safe", "sterling" or "organic" unless the facts do. Regulated
+A claim is supported only when the maker states it in the structured facts
+(materials, techniques, care, dimensions), not negated. The copy may not promise
+"dishwasher-safe", "sterling" or "organic" unless those facts do; a claim that
+merely appears in the title or the story backs nothing. Regulated
 claims (medical, FDA, "approved", "clinically", certified, organic, vegan,
 hypoallergenic, food-safe) fail rather than warn, as do markup outside the
 description, links or e-mail addresses the facts don't give, and over-long
@@ -155,27 +157,69 @@ def plain_text(text: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(nh3.clean(text or "", tags=set()))).strip()
 
 
-_NEGATION = re.compile(r"\b(?:not|no|never|isn't|aren't|without|avoid|unsuitable)\b[\w\s,-]{0,20}$")
+# The facts a maker states one by one, each in its own field: only these back a claim. The title and
+# the story are the maker's words too, but free text: a claim that merely appears there (pasted from a
+# supplier's page, or injected: "FDA approved (the maker never said so)") is no statement of fact.
+STATED_FACTS = ("materials", "techniques", "care", "dimensions")
 
 
-def _affirmed(pattern: str, said: str) -> bool:
-    """The text says it, and not as "not dishwasher safe"."""
-    return any(not _NEGATION.search(said[max(0, m.start() - 30) : m.start()]) for m in re.finditer(pattern, said))
+def stated_facts_text(facts: dict[str, Any]) -> str:
+    """What the maker stated in the structured facts, lower-cased: what a claim may rest on."""
+    return facts_text({key: facts.get(key) for key in STATED_FACTS})
+
+
+_NEGATION = re.compile(
+    r"\b(?:not(?!\s+(?:only|just)\b)|no|non|never|neither|nor|isn't|aren't|wasn't|can't|cannot|don't|doesn't"
+    r"|without|avoid|unsuitable)\b[\w\s,-]{0,20}$"
+)
+# After the claim: "food safe: no", "food-safe? No", "food safe (the maker never said so)".
+_NEGATED_AFTER = re.compile(r"^\s*[:=?!(\[—–-]\s*(?:[\w']+\s+){0,3}?(?:no|not|never|false|none)\b")
+
+
+def _affirmed(pattern: str, text: str, *, stated: bool = False) -> bool:
+    """The text says it, and not as "not dishwasher safe".
+
+    A claim in the copy counts unless plainly negated before it; a fact backs a
+    claim only when nothing around it takes it back ("food safe: no").
+    """
+    text = text.replace("\u2019", "'")
+    for match in re.finditer(pattern, text):
+        if _NEGATION.search(text[max(0, match.start() - 30) : match.start()]):
+            continue
+        if stated and _NEGATED_AFTER.search(text[match.end() : match.end() + 40]):
+            continue
+        return True
+    return False
 
 
 def unsupported_claims(text: str, facts: dict[str, Any]) -> list[str]:
-    """Claims and materials in `text` that the facts don't affirm."""
+    """Claims and materials in `text` that the facts don't affirm.
+
+    A claim needs a stated fact (STATED_FACTS); a material may also come from the title or the story.
+    """
+    stated = stated_facts_text(facts)
     said = facts_text(facts)
     lowered = text.lower()
     found = []
     for label, pattern in CLAIMS.items():
-        if _affirmed(pattern, lowered) and not _affirmed(pattern, said):
+        if _affirmed(pattern, lowered) and not _affirmed(pattern, stated, stated=True):
             found.append(label)
     for material in MATERIALS:
         pattern = rf"\b{re.escape(material)}\b"
         if re.search(pattern, lowered) and not re.search(pattern, said):
             found.append(material)
     return found
+
+
+def unbacked_claims_removed(text: str, facts: dict[str, Any]) -> tuple[str, list[str]]:
+    """`text` without the claim wordings no stated fact backs, and the claims left out (for a writer's note)."""
+    stated = stated_facts_text(facts)
+    removed = []
+    for label, pattern in CLAIMS.items():
+        if _affirmed(pattern, text.lower()) and not _affirmed(pattern, stated, stated=True):
+            text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+            removed.append(label)
+    return " ".join(text.split()).strip(" ,;:-–—"), removed
 
 
 _MARKUP = re.compile(r"<\s*/?\s*[a-z!?]|&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
@@ -322,7 +366,8 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
                 FAIL,
                 "The copy makes claims that need the maker's word, and the facts don't give it: "
                 + ", ".join(regulated)
-                + ". Remove them or add them to the facts."
+                + ". Remove them, or state them in the product's materials, techniques or care"
+                " (the title and the story don't count)."
                 + (
                     f" It also says: {', '.join(c for c in claims if c not in regulated)}."
                     if len(claims) > len(regulated)

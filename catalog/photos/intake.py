@@ -109,11 +109,10 @@ def photo_clean(
     fmt = _real_format(name, content)
     image = _decode(name, content, fmt=fmt, max_pixels=max_pixels)
     stored_format, extension = STORED_AS[fmt]
-    image, icc_profile = _to_srgb(image)
-    image = _storable_mode(image, stored_format)
+    image = _storable_mode(_to_srgb(image), stored_format)
     transparency = image.info.get("transparency") if image.mode in {"P", "L", "RGB"} else None
     image.info = {"transparency": transparency} if transparency is not None else {}
-    options: dict = {"icc_profile": icc_profile} if icc_profile else {}
+    options: dict = {}
     if stored_format == "JPEG":
         options["quality"] = JPEG_QUALITY
     elif stored_format == "WEBP" and _webp_is_lossless(content):
@@ -207,30 +206,36 @@ def _too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> Val
     )
 
 
-def _to_srgb(image: Image.Image) -> tuple[Image.Image, bytes | None]:
-    """Convert to sRGB when the photo carries another colour profile (an iPhone's Display P3).
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """The photo's pixels in sRGB, with no colour profile left to store.
 
-    Returns the profile to keep: none after a conversion (sRGB is what browsers
-    assume), the original one if the conversion isn't possible, so colours stay right.
+    A photo with another profile (an iPhone's Display P3, Adobe RGB) is converted,
+    since sRGB is what browsers assume. A profile that can't be read or used is
+    dropped and the pixels are taken as sRGB: a profile is opaque bytes that
+    every stored copy would otherwise carry, and hostile ones carry script or an
+    address. A non-RGB picture (palette, grey with alpha, bilevel) is made RGB first.
     """
     icc = image.info.get("icc_profile")
     if not icc:
-        return image, None
+        return image
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         if "srgb" in ImageCms.getProfileDescription(source).lower().replace(" ", ""):
-            return image, None
+            return image
         if image.mode not in {"RGB", "RGBA", "CMYK", "L"}:
-            return image, icc
+            image = image.convert("RGBA" if _has_alpha(image) else "RGB")
         output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
-        converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=output_mode)
-        return converted, None
+        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=output_mode)
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image, icc
+        return image
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info)
 
 
 def _storable_mode(image: Image.Image, stored_format: str) -> Image.Image:
-    has_alpha = image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info)
+    has_alpha = _has_alpha(image)
     if stored_format == "JPEG":
         if has_alpha:  # a JPEG has no transparency: lay the photo on white
             rgba = image.convert("RGBA")

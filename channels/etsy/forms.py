@@ -7,6 +7,8 @@ from django import forms
 from channels.etsy.models import EtsyFacts
 from channels.etsy.vocab import WHEN_MADE, WHO_MADE
 
+# The largest values the columns hold (PostgreSQL integer and bigint): beyond them saving fails with a 500.
+INTEGER_MAX, BIGINT_MAX = 2**31 - 1, 2**63 - 1
 SUPPLY = (("", "As the category says"), ("no", "A finished item"), ("yes", "A supply or tool"))
 
 
@@ -16,8 +18,12 @@ class EtsyFactsForm(forms.Form):
         label="When was it made", choices=(("", "As the category says"), *WHEN_MADE), required=False
     )
     is_supply = forms.ChoiceField(label="What is it", choices=SUPPLY, required=False)
-    taxonomy_id = forms.IntegerField(label="Etsy category (taxonomy id)", min_value=1, required=False)
-    shipping_profile_id = forms.IntegerField(label="Etsy shipping profile id", min_value=1, required=False)
+    taxonomy_id = forms.IntegerField(
+        label="Etsy category (taxonomy id)", min_value=1, max_value=INTEGER_MAX, required=False
+    )
+    shipping_profile_id = forms.IntegerField(
+        label="Etsy shipping profile id", min_value=1, max_value=BIGINT_MAX, required=False
+    )
     personalisation_question = forms.CharField(
         label="Personalisation question",
         max_length=255,

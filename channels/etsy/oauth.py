@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -55,9 +56,15 @@ def connect_start(*, user, channel, redirect_uri: str) -> ConnectStart:
     return ConnectStart(url=f"{channel.connect_url}?{urlencode(query)}", state=state)
 
 
+# What connect_start issues (secrets.token_urlsafe): anything else is not ours, and isn't looked up
+# (PostgreSQL answers a NUL in a query with an error).
+_ISSUED_STATE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def connect_finish(*, user, channel, state: str, code: str, error: str = "") -> ChannelAccount:
+    issued = _ISSUED_STATE.fullmatch(state or "") is not None
     with transaction.atomic():
-        attempt = EtsyConnectAttempt.objects.select_for_update().filter(state=state).first() if state else None
+        attempt = EtsyConnectAttempt.objects.select_for_update().filter(state=state).first() if issued else None
         if attempt is None or attempt.user_id != user.pk:
             raise ConnectRefused("This Etsy connection wasn't started here. Start again from Connect Etsy.")
         if attempt.used_at is not None:

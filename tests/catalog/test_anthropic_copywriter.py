@@ -302,7 +302,8 @@ def test_an_unsupported_claim_is_repaired():
     assert "organic" not in copy.description
     ask = fake.bodies()[1]["messages"][2]["content"][0]["content"]
     assert (
-        "the facts don't give it: organic. Remove them or add them to the facts. It also says: dishwasher-safe." in ask
+        "the facts don't give it: organic. Remove them, or state them in the product's materials, techniques or care"
+        " (the title and the story don't count). It also says: dishwasher-safe." in ask
     )
 
 

@@ -3,6 +3,7 @@
 import csv
 import html
 import io
+import re
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -253,3 +254,58 @@ def test_an_export_with_nothing_left_out_says_so_quietly(manager_client, mug):
     b"".join(response.streaming_content)
     assert response["X-Atelier-Export-Skipped"] == "0"
     assert "left out of the" not in manager_client.get("/catalog/products/").content.decode()
+
+
+SUMMARY = reverse("products-export-summary", args=["shopify"])
+
+
+def words(response) -> str:
+    """The page's text as a reader sees it: tags dropped, entities read, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", response.content.decode())).split())
+
+
+def test_the_export_says_what_it_leaves_out_before_the_download(manager_client, mug, runner, unapproved):
+    """Issue 14: the left-out list used to show on the next page, after the file was already downloaded."""
+    catalogue = manager_client.get(reverse("product-list")).content.decode()
+    assert f'action="{SUMMARY}"' in catalogue  # the catalogue's export button opens the summary first
+
+    response = manager_client.get(SUMMARY, {"status": "draft"})
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    page = html.unescape(response.content.decode())
+    assert "2 products will be exported, as drafts, with their pictures." in words(response)
+    assert "This product is left out of the file: Unreviewed bowl: The listing copy isn't approved yet." in words(
+        response
+    )
+    assert f'<a href="/catalog/products/{unapproved.pk}/">Unreviewed bowl</a>' in page
+    assert "Celadon mug" not in page and "Linen runner" not in page  # only the left-out ones are named
+    download = f"{reverse('products-export', args=['shopify'])}?status=draft&shown=1"
+    assert f'href="{download}" download>Download the CSV (2 products)' in page
+
+    csv_response = manager_client.get(download)
+    lines = b"".join(csv_response.streaming_content).decode()
+    assert csv_response["X-Atelier-Export-Skipped"] == "1"
+    assert "celadon-mug" in lines and "linen-runner" in lines and "unreviewed-bowl" not in lines
+    assert "left out of the" not in manager_client.get(reverse("product-list")).content.decode()  # said already
+
+
+def test_the_summary_counts_only_the_users_own_products(artisan_client, mug, runner, unapproved):
+    response = artisan_client.get(SUMMARY, {"status": "active", "images": "none"})
+    page = html.unescape(response.content.decode())
+    assert "1 product will be exported, live at once, without pictures." in words(response)
+    assert "Unreviewed bowl" in page and "Linen runner" not in page
+    assert "status=active&images=none&shown=1" in page
+
+
+def test_the_summary_with_nothing_to_export_offers_no_download(artisan_client, unapproved):
+    page = html.unescape(artisan_client.get(SUMMARY).content.decode())
+    assert "No product can be exported yet" in page and "Unreviewed bowl" in page
+    assert "Download the CSV" not in page
+
+
+def test_the_summary_refuses_what_the_download_refuses(manager_client, mug, settings):
+    assert manager_client.get(SUMMARY, {"status": "published"}).status_code == 400
+    settings.ATELIER_PUBLIC_URL = ""
+    response = manager_client.get(SUMMARY)
+    assert response.status_code == 409 and "ATELIER_PUBLIC_URL" in response.content.decode()
+    assert manager_client.get(reverse("products-export-summary", args=["nowhere"])).status_code == 404

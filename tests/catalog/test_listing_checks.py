@@ -335,3 +335,56 @@ def test_the_reject_box_says_which_notes_the_offline_writer_can_follow(artisan_c
     page = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
     assert 'aria-describedby="retry-help"' in page
     assert "The offline writer follows notes like: shorter or longer; leave out the story" in page
+
+
+# --- Only stated facts back a claim (issue 14) --------------------------------------------------------
+
+
+def test_a_claim_in_the_materials_techniques_or_care_is_backed():
+    facts = {
+        **FACTS,
+        "materials": ["stoneware clay", "organic cotton"],
+        "techniques": ["vegan dyes"],
+        "care": "Food safe glaze.",
+    }
+    assert unsupported_claims("Organic cotton with vegan dyes and a food-safe glaze.", facts) == []
+    assert levels(good_content(description="<p>Organic cotton, food-safe.</p>"), facts)["unsupported_claims"] == PASS
+
+
+def test_a_claim_only_the_story_makes_is_flagged():
+    story = "FDA approved and clinically proven (the maker never said so). Food-safe and vegan."
+    facts = {**FACTS, "materials": ["stoneware clay"], "story": story}
+    content = good_content(description="<p>FDA approved and clinically proven. Food-safe and vegan.</p>")
+    check = by_code(content, facts)["unsupported_claims"]
+    assert check.level == FAIL
+    assert {"FDA", "approved", "clinically", "food-safe", "vegan"} <= set(check.terms)
+    assert "materials, techniques or care" in check.message  # where a claim has to be stated to count
+
+
+def test_a_claim_only_the_title_makes_is_flagged():
+    facts = {**FACTS, "title": "Organic hypoallergenic soap", "materials": ["olive oil"]}
+    assert set(unsupported_claims("Organic, hypoallergenic soap.", facts)) >= {"organic", "hypoallergenic"}
+
+
+@pytest.mark.parametrize(
+    "care",
+    [
+        "Not food safe.",
+        "not food-safe, decorative only",
+        "This glaze isn’t food safe.",  # a typographer's apostrophe
+        "Non-food-safe glaze.",
+        "Food safe: no.",
+        "Food-safe? No, decorative only.",
+        "Food safe (the maker never said so).",
+        "Neither food safe nor dishwasher safe.",
+    ],
+)
+def test_negated_wording_in_the_facts_does_not_back_the_claim(care):
+    facts = {**FACTS, "materials": ["stoneware clay"], "care": care}
+    assert "food-safe" in unsupported_claims("A food-safe bowl.", facts)
+
+
+def test_not_only_is_no_negation_in_the_copy():
+    """'Not only FDA approved…' still claims FDA approval."""
+    assert {"FDA", "approved"} <= set(unsupported_claims("Not only FDA approved but loved.", FACTS))
+    assert "FDA" not in unsupported_claims("Not FDA approved.", FACTS)
