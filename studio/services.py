@@ -129,7 +129,7 @@ def job_advance(*, job_id: int, done: int = 0, failed: int = 0, error: str = "",
         job.failed += failed
         if error:
             job.errors = (job.errors + [redact(error)[:500]])[-50:]
-        _mark_running(job, resumed=True)
+        _mark_running(job)
         if job.total and job.done + job.failed >= job.total and (not job.is_finished or rejudge):
             _finish(job)
             _emit_finished(job)
@@ -204,7 +204,7 @@ def job_finish(*, job_id: int, message: str = "", failed: bool = False) -> Job:
 def job_task_started(*, job_id: int, task_id: str) -> bool:
     """A worker starts a task of the job; True when the task had started before (its worker died).
 
-    Then the job shows "Resuming" until the task ends (job_task_ended) or counts a new unit.
+    Then the job shows "Resuming" until every task of it that runs again has ended (job_task_ended).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -244,18 +244,16 @@ def job_task_ended(*, job_id: int, task_id: str, timed_out_after: int | None = N
                 ),
             )
             return
-    Job.objects.filter(pk=job_id, status=Job.Status.RESUMING).update(
-        status=Job.Status.RUNNING, message="", updated_at=timezone.now()
-    )
+    if not JobTask.objects.filter(job_id=job_id, attempts__gt=1).exists():  # no other task of it runs again
+        Job.objects.filter(pk=job_id, status=Job.Status.RESUMING).update(
+            status=Job.Status.RUNNING, message="", updated_at=timezone.now()
+        )
 
 
-def _mark_running(job: Job, *, resumed: bool = False) -> None:
-    """Started; with `resumed` (a new unit counted) a resuming job is running again."""
+def _mark_running(job: Job) -> None:
     if job.started_at is None:
         job.started_at = timezone.now()
-    if job.status == Job.Status.QUEUED or (resumed and job.status == Job.Status.RESUMING):
-        if job.status == Job.Status.RESUMING:
-            job.message = ""
+    if job.status == Job.Status.QUEUED:
         job.status = Job.Status.RUNNING
 
 

@@ -67,7 +67,7 @@ def test_killed_cluster_resumes_within_a_lease_and_loses_or_repeats_nothing(tmp_
     cluster = _cluster(env, log)
     try:
         deadline = time.monotonic() + 90
-        while "start 0" not in _lines(tmp_path):
+        while not any(line.startswith("start 0 ") for line in _lines(tmp_path)):
             assert time.monotonic() < deadline, log.read_text()[-3000:]
             time.sleep(0.1)
         assert len(tree(cluster.pid)) >= 5
@@ -93,6 +93,39 @@ def test_killed_cluster_resumes_within_a_lease_and_loses_or_repeats_nothing(tmp_
     assert "resuming" in seen
     ends = [line for line in _lines(tmp_path) if line.startswith("end ")]
     assert sorted(ends) == [f"end {n}" for n in range(units)]  # each unit finished once: none lost, none twice
+
+
+def test_a_killed_worker_process_s_task_runs_again_in_the_same_cluster(tmp_path):
+    """Only the worker running a task dies (the OOM killer's pick): the cluster starts a new worker, and the
+    task, leased to the dead one, runs again once the lease lapses."""
+    env = clean_env(tmp_path, Q_WORKERS="1", Q_SYNC="0", ATELIER_TASK_LEASE_SECONDS="5")
+    database = tmp_path / "db.sqlite3"
+    manage("migrate", "-v0", env=env)
+    units = 3
+    job_id = _queue_job(env, tmp_path, units=units, seconds=3.0)
+    log = tmp_path / "worker.log"
+    cluster = _cluster(env, log)
+    try:
+        deadline = time.monotonic() + 90
+        while not (started := [line for line in _lines(tmp_path) if line.startswith("start ")]):
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.1)
+        number, pid = started[0].split()[1:]
+        os.kill(int(pid), signal.SIGKILL)  # the worker process alone, mid-task
+        seen = set()
+        deadline = time.monotonic() + 120
+        while (row := _job(database, job_id))[0] not in ("succeeded", "partial", "failed"):
+            seen.add(row[0])
+            assert time.monotonic() < deadline, f"job {row[0]} {row[1]}/{units}\n{log.read_text()[-3000:]}"
+            time.sleep(0.1)
+        assert cluster.poll() is None  # the same cluster did it
+    finally:
+        kill_group(cluster)
+    assert row[:3] == ("succeeded", units, 0)
+    assert "resuming" in seen
+    ends = [line for line in _lines(tmp_path) if line.startswith("end ")]
+    assert sorted(ends) == [f"end {n}" for n in range(units)]
+    assert sum(line.startswith(f"start {number} ") for line in _lines(tmp_path)) == 2  # the killed one, run again
 
 
 def test_a_task_past_the_time_limit_ends_its_job_with_the_reason(tmp_path):

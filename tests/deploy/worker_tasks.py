@@ -20,7 +20,7 @@ def job_unit(job_id: int, folder: str, number: int, seconds: float) -> int:
 
     job_start(job_id=job_id)
     with open(os.path.join(folder, "log"), "a", encoding="ascii") as log:
-        log.write(f"start {number}\n")
+        log.write(f"start {number} {os.getpid()}\n")
     time.sleep(seconds)
     job_advance(job_id=job_id, done=1, unit=f"unit:{number}")
     with open(os.path.join(folder, "log"), "a", encoding="ascii") as log:

@@ -64,16 +64,22 @@ def test_a_task_that_starts_again_shows_its_job_resuming_until_it_ends():
     assert not JobTask.objects.exists()
 
 
-def test_a_new_unit_counted_ends_the_resuming_and_a_resuming_job_still_finishes():
-    job = job_create(kind="copy", label="Writing", total=2)
-    job_task_started(job_id=job.pk, task_id="t1")
-    job_advance(job_id=job.pk, done=1, unit="product:1")
-    job_task_started(job_id=job.pk, task_id="t1")
-    job_advance(job_id=job.pk, done=1, unit="product:1")  # counted already: still catching up
+def test_the_job_resumes_until_every_task_that_runs_again_has_ended_and_still_finishes():
+    job = job_create(kind="copy", label="Writing", total=3)
+    for task_id in ("t1", "t2", "t1"):  # t1 runs again; t2 runs once
+        job_task_started(job_id=job.pk, task_id=task_id)
+    job_advance(job_id=job.pk, done=1, unit="product:2")  # another task counting a unit doesn't end it
+    job_task_ended(job_id=job.pk, task_id="t2")  # nor does another task ending
     assert Job.objects.get(pk=job.pk).status == Job.Status.RESUMING
-    job_advance(job_id=job.pk, done=1, unit="product:2")
+    job_advance(job_id=job.pk, done=1, unit="product:1")
+    job_task_ended(job_id=job.pk, task_id="t1")
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+    job_advance(job_id=job.pk, done=1, unit="product:3")
     job.refresh_from_db()
-    assert (job.status, job.done) == (Job.Status.SUCCEEDED, 2)
+    assert (job.status, job.done) == (Job.Status.SUCCEEDED, 3)
+    job_task_started(job_id=job.pk, task_id="t3")
+    job_task_started(job_id=job.pk, task_id="t3")  # a late re-run leaves a finished job as it was
+    assert Job.objects.get(pk=job.pk).status == Job.Status.SUCCEEDED
 
 
 def test_a_task_stopped_at_the_time_limit_fails_its_job_with_the_reason():
