@@ -35,11 +35,11 @@ run: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runstudio
 
 worker: $(VENV)/.installed
-	$(PY) manage.py qcluster
+	$(PY) manage.py runworker
 
 # A GPU machine's worker: takes only the staging tasks (ATELIER_STAGING_CLUSTER=gpu on every machine).
 gpu-worker: $(VENV)/.installed-diffusion
-	Q_CLUSTER_NAME=gpu ATELIER_STAGER=diffusion $(PY) manage.py qcluster
+	Q_CLUSTER_NAME=gpu ATELIER_STAGER=diffusion $(PY) manage.py runworker
 
 # The whole suite, browser tests included (installs Debian's chromium if missing).
 test: $(VENV)/.installed-dev browser-deps

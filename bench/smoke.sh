@@ -39,6 +39,8 @@ declare -A ARGS=(
   [staging_stagers]="--size 512 --repeats 1 --batch 2 --workers 2 --diffusion-runs 1"
   # A temporary SQLite database, a real qcluster and a loopback receiver.
   [webhooks]="--events 20 --workers 2 --timeout 60"
+  # A temporary SQLite database and real clusters killed mid-task; the baseline is read from the locks it leaves.
+  [worker_recovery]="--tasks 6 --seconds 1 --lease 5"
   [staging_check]="--cases labelled_jar,white_mug --no-backends"
 )
 

@@ -11,12 +11,14 @@ class StudioConfig(AppConfig):
             checks,  # noqa: F401  registers the system checks
             panels,
             signin,  # noqa: F401  counts failed sign-ins
+            taskqueue,
         )
         from studio.api import schema  # noqa: F401  registers the token security scheme
         from studio.redaction import install_log_redaction
         from studio.selectors import jobs_for
 
         install_log_redaction()
+        taskqueue.connect()
 
         panels.register(
             panels.Panel(

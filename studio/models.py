@@ -62,6 +62,8 @@ class Job(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
+        # A task of it is running again after the worker that ran it stopped (studio.taskqueue).
+        RESUMING = "resuming", "Resuming"
         SUCCEEDED = "succeeded", "Done"
         PARTIAL = "partial", "Done with errors"
         FAILED = "failed", "Failed"
@@ -136,6 +138,21 @@ class JobUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({'ok' if self.ok else 'failed'})"
+
+
+class JobTask(models.Model):
+    """A django-q2 task of a job that a worker has started and not yet ended (studio.taskqueue).
+
+    Found again when the task starts: the worker that ran it died, so the job is resuming.
+    """
+
+    task_id = models.CharField(max_length=64, unique=True)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="tasks")
+    attempts = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.task_id} (attempt {self.attempts})"
 
 
 class ApiToken(models.Model):

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from studio import events
-from studio.models import Job, JobUnit, StudioProfile
+from studio.models import Job, JobTask, JobUnit, StudioProfile
 from studio.permissions import ARTISANS, MANAGERS
 from studio.redaction import redact
 
@@ -86,6 +86,9 @@ def studio_profile_get() -> StudioProfile:
     return profile
 
 
+UNFINISHED = [Job.Status.QUEUED, Job.Status.RUNNING, Job.Status.RESUMING]
+
+
 def job_create(*, kind: str, label: str, total: int = 0, created_by=None) -> Job:
     return Job.objects.create(kind=kind, label=label, total=total, created_by=created_by)
 
@@ -146,7 +149,7 @@ def job_report(*, job_id: int, done: int | None = None, message: str | None = No
         updates["message"] = redact(message)
     if updates:
         updates["updated_at"] = timezone.now()
-        Job.objects.filter(pk=job_id, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).update(**updates)
+        Job.objects.filter(pk=job_id, status__in=UNFINISHED).update(**updates)
 
 
 def jobs_fail_stalled(*, stall_seconds: int) -> list[int]:
@@ -157,7 +160,7 @@ def jobs_fail_stalled(*, stall_seconds: int) -> list[int]:
     A task of it that still turns up later counts its unit as usual; the job stays failed.
     """
     cutoff = timezone.now() - timedelta(seconds=stall_seconds)
-    unfinished = Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+    unfinished = Job.objects.filter(status__in=UNFINISHED)
     stale = Q(updated_at__lt=cutoff) | Q(updated_at__isnull=True, created_at__lt=cutoff)
     minutes = max(1, round(stall_seconds / 60))
     failed = []
@@ -176,6 +179,7 @@ def jobs_fail_stalled(*, stall_seconds: int) -> list[int]:
             job.save()
             _emit_finished(job)
         failed.append(job_id)
+    JobTask.objects.filter(started_at__lt=cutoff).delete()  # tasks that never came back (no task runs this long)
     return failed
 
 
@@ -195,6 +199,55 @@ def job_finish(*, job_id: int, message: str = "", failed: bool = False) -> Job:
             _emit_finished(job)
         job.save()
     return job
+
+
+def job_task_started(*, job_id: int, task_id: str) -> bool:
+    """A worker starts a task of the job; True when the task had started before (its worker died).
+
+    Then the job shows "Resuming" until every task of it that runs again has ended (job_task_ended).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        run, created = JobTask.objects.select_for_update().get_or_create(
+            task_id=task_id, defaults={"job_id": job_id, "started_at": now}
+        )
+        if created:
+            return False
+        run.attempts += 1
+        run.started_at = now
+        run.save(update_fields=["attempts", "started_at"])
+        Job.objects.filter(pk=job_id, status__in=UNFINISHED).update(
+            status=Job.Status.RESUMING,
+            message=f"Resuming: the worker running part of this job stopped; it runs again (attempt {run.attempts}).",
+            updated_at=now,
+        )
+    return True
+
+
+def job_task_ended(*, job_id: int, task_id: str, timed_out_after: int | None = None) -> None:
+    """A task of the job ended (its result is saved). One that ran past its time limit ends the job.
+
+    django-q2 stops such a task and never retries it, so the units it had not counted yet never
+    would be: the job fails now, saying why, instead of showing "running" until the stalled-jobs check.
+    """
+    JobTask.objects.filter(task_id=task_id).delete()
+    if timed_out_after is not None:
+        job = Job.objects.filter(pk=job_id).first()
+        if job is not None and not job.is_finished:
+            job_finish(
+                job_id=job_id,
+                failed=True,
+                message=(
+                    f"Stopped after {job.done} of {job.total or '?'}: a part of this job ran past the "
+                    f"{timed_out_after}-second time limit for a task and was stopped. Start the work again; "
+                    "what was done is kept."
+                ),
+            )
+            return
+    if not JobTask.objects.filter(job_id=job_id, attempts__gt=1).exists():  # no other task of it runs again
+        Job.objects.filter(pk=job_id, status=Job.Status.RESUMING).update(
+            status=Job.Status.RUNNING, message="", updated_at=timezone.now()
+        )
 
 
 def _mark_running(job: Job) -> None:

@@ -296,22 +296,28 @@ Q_TIMEOUT = envint("Q_TIMEOUT", 900, minimum=10)
 # A job with no progress for this long (its tasks timed out, its worker died) is marked failed
 # with the reason by an every-minute check, never left "running" (studio.services.jobs_fail_stalled).
 ATELIER_JOB_STALL_SECONDS = envint("ATELIER_JOB_STALL_SECONDS", 3 * (Q_TIMEOUT + 300), minimum=60)
+# A claimed task is leased for this long and its worker renews the lease while it runs
+# (studio.taskqueue): a task whose worker died runs again within one lease, not after `retry`.
+ATELIER_TASK_LEASE_SECONDS = envint("ATELIER_TASK_LEASE_SECONDS", 30, minimum=5)
 Q_CLUSTER = {
     "name": "atelier",
     "orm": "default",
+    "broker_class": "studio.taskqueue.LeasedORM",
     "workers": envint("Q_WORKERS", 1, minimum=1),
     "timeout": Q_TIMEOUT,
-    "retry": Q_TIMEOUT + 300,
+    "retry": Q_TIMEOUT + 300,  # unused by the leased broker; kept above timeout as django-q2 checks
+    # Claim one task ahead of the workers, not fifty: a dead cluster holds little, a stop drains fast.
+    "queue_limit": 1,
+    "bulk": 1,
     "max_attempts": envint("Q_MAX_ATTEMPTS", 3, minimum=1),
     "ack_failures": True,
     "catch_up": False,
     "save_limit": 1000,
-    "queue_limit": 50,
     "poll": 1,
     "label": "Background tasks",
     "sync": envbool("Q_SYNC", False),
     "ALT_CLUSTERS": {
-        # `python manage.py qcluster` with Q_CLUSTER_NAME=gpu on a GPU machine
+        # `python manage.py runworker` with Q_CLUSTER_NAME=gpu on a GPU machine
         # runs only the diffusion staging tasks enqueued with cluster="gpu".
         "gpu": {"workers": envint("Q_GPU_WORKERS", 1, minimum=1), "timeout": 1800, "retry": 2100},
     },

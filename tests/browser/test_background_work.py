@@ -97,3 +97,24 @@ def test_a_photo_upload_answers_at_once_and_its_checks_finish_by_themselves(
     assert_fits_the_screen(page)
     shot(page, "photo-upload-checked")
     assert policy_errors == []
+
+
+def test_a_job_whose_task_runs_again_shows_resuming_then_finishes(page, live_server, transactional_db):
+    from studio.services import job_advance, job_create, job_task_ended, job_task_started
+
+    artisan = UserFactory(username="ines", role="artisan")
+    job = job_create(kind="staging", label="Staging 2 images", total=2, created_by=artisan)
+    job_advance(job_id=job.pk, done=1, unit="staged:1")
+    job_task_started(job_id=job.pk, task_id="t1")
+    job_task_started(job_id=job.pk, task_id="t1")  # its worker died; a new one runs it again
+    sign_in(page, live_server, artisan)
+    page.goto(f"{live_server.url}/jobs/{job.pk}/")
+    badge = page.locator("[data-progress-badge]")
+    expect(badge).to_have_text("Resuming")
+    expect(page.get_by_text("Resuming: the worker running part of this job stopped")).to_be_visible()
+    assert_fits_the_screen(page)
+    shot(page, "job-resuming")
+
+    job_advance(job_id=job.pk, done=1, unit="staged:2")  # the task runs to its end
+    job_task_ended(job_id=job.pk, task_id="t1")
+    expect(badge).to_have_text("Done", timeout=20_000)  # the page updates itself

@@ -1,5 +1,6 @@
 """Run Atelier on one machine: migrate, seed the demo studio if empty, then the
-web server and one django-q2 worker together. Ctrl-C stops both.
+web server and one django-q2 worker together. Ctrl-C (or SIGTERM) stops both,
+with every process they started.
 
 The system check runs first, in this process, and the banner with the demo
 logins prints only once the web server answers, so it is the last thing on
@@ -21,6 +22,9 @@ from django.core.management.base import BaseCommand
 
 from catalog.models import Product
 from demo.seed import DEFAULT_SIZE, SIZES
+
+# How long the web server and the worker get to stop (the worker finishes its task in hand) before they are killed.
+STOP_GRACE_SECONDS = 30
 
 
 class Command(BaseCommand):
@@ -49,11 +53,15 @@ class Command(BaseCommand):
         call_command("check", stdout=self.stdout, stderr=self.stderr)  # a failing check stops here, before any server
 
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        children = [subprocess.Popen([*manage, "runserver", addr, "--noreload", "--skip-checks"])]
+        commands = [[*manage, "runserver", addr, "--noreload", "--skip-checks"]]
         if not no_worker:
-            children.append(subprocess.Popen([*manage, "qcluster"]))
+            commands.append([*manage, "runworker"])
+        # Each child leads its own process group, so stopping it reaches everything it started;
+        # Ctrl-C, SIGTERM and SIGHUP reach this process, which stops them all (_stop_all).
+        children = [subprocess.Popen(command, process_group=0) for command in commands]
 
         interrupted = False
+        previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
         try:
             if _wait_until_serving(addr, children):
                 self._banner(addr, seeded_now)
@@ -62,15 +70,10 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             interrupted = True
         finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
-            deadline = time.monotonic() + 10
-            for child in children:
-                try:
-                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+            _stop_all(children)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         if not interrupted:
             codes = ", ".join(str(child.returncode) for child in children)
             self.stderr.write(f"A process stopped by itself (exit codes {codes}); stopped the others too.")
@@ -93,6 +96,36 @@ class Command(BaseCommand):
                 lines.append(f"  {user.username:<10} {role}")
         lines.append("")
         self.stdout.write("\n".join(lines))
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _stop_all(children: list[subprocess.Popen], *, grace: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM to each child's whole process group; what still runs after `grace` seconds is killed, group and all.
+
+    The worker finishes the task in hand within the grace period; a task cut short runs again
+    once its lease lapses. Killing the group, not just the child, leaves no worker behind.
+    """
+    for child in children:
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for child in children:
+        _signal_group(child, signal.SIGKILL)  # the group may outlive its leader: kill what is left either way
+        child.wait()
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(child.pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 def _host_and_port(addr: str) -> tuple[str, int]:
