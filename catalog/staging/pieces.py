@@ -35,8 +35,9 @@ _SETS = (
 _TRIO = re.compile(r"\btrio\b", re.IGNORECASE)
 # "pair" as a noun ("a pair", "pair of", "Tapers, pair"), not the verb in "pairs well with".
 _PAIR = re.compile(r"\bpair\b(?! well)", re.IGNORECASE)
-_WORN_IN_PAIRS = re.compile(r"\b(?:earrings|ear studs|studs|hoops|cufflinks|ear cuffs)\b", re.IGNORECASE)
-_SINGLE = re.compile(r"\b(?:single|one) (?:earring|stud|hoop|cufflink)\b", re.IGNORECASE)
+# Sold in pairs whatever the title says. Not "hoops": a hoop necklace or an embroidery hoop is one piece.
+_WORN_IN_PAIRS = re.compile(r"\b(?:earrings|ear studs|studs|cufflinks|ear cuffs)\b", re.IGNORECASE)
+_SINGLE = re.compile(r"\b(?:single|one) (?:earring|stud|cufflink)\b", re.IGNORECASE)
 
 
 def pieces_expected(texts: Iterable[str]) -> int:

@@ -23,6 +23,7 @@ from tests.factories import ProductFactory, VariantFactory
         (["Stone Drop Earrings"], 2),
         (["Hand-dipped Tapers, pair"], 2),
         (["A pair of hoops"], 2),
+        (["Everyday Hoops"], 1),  # hoops alone don't say pair: a hoop necklace is one piece
         (["Single earring, left ear"], 1),
         (["Little Dipping Bowls, set of three"], 3),
         (["Coasters", "Set of 4"], 4),
