@@ -20,7 +20,9 @@ compositor look (the product staged into "Oak table" and encoded as a lossless
 PNG): the whole path of a photo from upload to a staged-image draft.
 The cut-out model's own costs are printed apart (load once per process, inference,
 refinement at full size), beside the staged-image check and the compositing, each
-divided by the same baseline. The last line is one JSON object.
+divided by the same baseline; the refinement and the PNG encode are also timed as they were
+before the band refinement and the Huffman-only PNG (same run, "now N× of before").
+The last line is one JSON object.
 `bench/staging_stagers.py` measures the stagers on their own, the diffusion
 stager included (tiny pipeline on CPU; fp32 vs fp16+SDPA on a GPU).
 """
@@ -49,6 +51,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from catalog.photos.cutout import CutoutError, photo_cutout  # noqa: E402
@@ -159,6 +162,7 @@ def model_costs(content: bytes, repeats: int) -> dict[str, float]:
 
     refinement = median(refine)
     mask = refine()
+    refinement_before = median(_whole_photo(refine))
     stager = CompositorStager()
     look = LookSpec.from_dict(dict(starter_looks())["Oak table"])
     staged = stager.stage(image=rgb, mask=mask, look=look, seed=7)
@@ -170,15 +174,43 @@ def model_costs(content: bytes, repeats: int) -> dict[str, float]:
         lambda: staging_check(photo=rgb, mask=mask, staged=staged.image, placement=placement, cutout=checked)
     )
     encode = median(lambda: encode_png(staged.image))
+    encode_before = median(lambda: _png_level_3(staged.image))
     return {
         "model_load_ms": load * 1000,
         "inference_ms": inference,
         "refinement_ms": refinement,
+        "refinement_before_ms": refinement_before,
         "cutout_check_ms": cut_check,
         "compositing_ms": compositing,
         "staged_check_ms": compare,
         "png_ms": encode,
+        "png_before_ms": encode_before,
     }
+
+
+def _whole_photo(refine):
+    """The refinement as it was before it worked out only the band along the outline: every pixel at full size."""
+    from catalog.cutout import refine as module
+
+    def whole():
+        decided = module._decided
+        module._decided = lambda a, b, probability, gain, size, ndimage: (
+            np.zeros(size[::-1], bool),
+            np.zeros(size[::-1], bool),
+        )
+        try:
+            return refine()
+        finally:
+            module._decided = decided
+
+    return whole
+
+
+def _png_level_3(image: Image.Image) -> bytes:
+    """The PNG as encode_png wrote it before (zlib level 3, default strategy), for the before/after line."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", image.size, image.tobytes()).save(buffer, format="PNG", compress_level=3)
+    return buffer.getvalue()
 
 
 def _timed(fn, content: bytes) -> float:
@@ -281,13 +313,19 @@ def main() -> None:
         "model_load_ms": "u2netp model load (once)",
         "inference_ms": "inference at 320 px",
         "refinement_ms": "refinement at full size",
+        "refinement_before_ms": "  before: every pixel",
         "cutout_check_ms": "cut-out check",
         "compositing_ms": "compositing one look",
         "staged_check_ms": "before/after check",
         "png_ms": "PNG encode",
+        "png_before_ms": "  before: zlib level 3",
     }
     for key, label in labels.items():
-        print(f"  {label:26s}{costs[key]:7.1f} ms   ratio to baseline {costs[key] / (base_one * 1000):.2f}×")
+        line = f"  {label:26s}{costs[key]:7.1f} ms   ratio to baseline {costs[key] / (base_one * 1000):.2f}×"
+        if key.endswith("_before_ms"):  # the same step as it was before this change, measured in this run
+            now = costs[key.replace("_before", "")]
+            line += f"   now {now / costs[key]:.2f}× of before"
+        print(line)
 
     photos = [content] * args.batch
     base_rate = per_minute(baseline, photos, args.workers)

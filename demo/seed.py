@@ -32,6 +32,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -387,9 +388,10 @@ def _staging_start(
     rows = []
     for index, look_index in staging_plan(len(products), size=size, looks=len(looks)) if looks else []:
         product, look = products[index], looks[look_index]
-        photo = product.photos.order_by("position", "id").first()
+        photo = product.photos.select_related("variant").order_by("position", "id").first()
         if photo is None or not photo.mask:
             continue
+        prefetch_related_objects([product], "variants")  # the render reads them (how many pieces) in a thread
         staged, _ = StagedImage.objects.get_or_create(photo=photo, look=look, defaults={"product": product})
         staged.photo, staged.look_version = photo, look.current  # loaded here: the renders run in other threads
         staged.seed = staged_seed_for(photo=photo, version=look.current)

@@ -50,19 +50,73 @@ def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Ima
     # Where the photo shows no edge (white glaze on white paper) the filter would only blur the model's
     # outline, and blurring eats into a curved rim: there the model's own map, scaled up, is kept.
     trust = contrast / (contrast + TRUST_VARIANCE)
-    if scale < 1:
-        a = np.dstack([_resize(a[..., c], rgb.size) for c in range(3)])
-        b, trust = _resize(b, rgb.size), _resize(trust, rgb.size)
-        guide = _floats(rgb)
-    refined = np.einsum("hwc,hwc->hw", a, guide) + b
     # The model's map scaled up is a blur as wide as one of its pixels (6 px at 2048 px): kept as it is, a white
     # rim on white paper gets a soft, pale sliver. Where the photo has no edge to follow, the map's own 0.5
     # line is the edge, steepened to about EDGE_PX.
-    upscale = max(rgb.size) / max(probability.shape)
-    steep = np.clip((_resize(probability, rgb.size) - 0.5) * max(1.0, upscale / EDGE_PX) + 0.5, 0.0, 1.0)
+    gain = max(1.0, max(rgb.size) / max(probability.shape) / EDGE_PX)
+    if scale == 1:
+        alpha = _alpha(a, guide, b, trust, _resize(probability, rgb.size), gain)
+        return Image.fromarray(alpha, "L"), probability
+    # At full size the result is decided (0 or 255) everywhere but in a band along the outline: only that band
+    # is worked out pixel by pixel, which spares a dozen full-size float arrays (time and memory).
+    solid, clear = _decided(a, b, probability, gain, rgb.size, ndimage)
+    band = ~(solid | clear)
+    full = np.where(solid, np.uint8(255), np.uint8(0))
+    if band.any():
+        guide_band = np.asarray(rgb)[band].astype(np.float32) / 255.0
+        a_band = np.stack([_resize(a[..., c], rgb.size)[band] for c in range(3)], axis=-1)
+        full[band] = _alpha(
+            a_band,
+            guide_band,
+            _resize(b, rgb.size)[band],
+            _resize(trust, rgb.size)[band],
+            _resize(probability, rgb.size)[band],
+            gain,
+        )
+    return Image.fromarray(full, "L"), probability
+
+
+def _alpha(a, guide, b, trust, probability, gain: float) -> np.ndarray:
+    """The 8-bit mask from the filter's coefficients, the photo, and the model's map, pixel by pixel.
+
+    Works the same on images (h, w, 3) and on lists of pixels (n, 3), so that the band refined_mask works
+    out gets exactly the values the whole image would.
+    """
+    refined = (a * guide).sum(axis=-1) + b
+    steep = np.clip((probability - 0.5) * gain + 0.5, 0.0, 1.0)
     refined = trust * refined + (1.0 - trust) * steep
     alpha = np.clip((refined - LOW) / (HIGH - LOW), 0.0, 1.0)
-    return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L"), probability
+    return np.round(alpha * 255).astype(np.uint8)
+
+
+def _decided(a, b, probability, gain: float, size: tuple[int, int], ndimage) -> tuple[np.ndarray, np.ndarray]:
+    """Full-size masks of the pixels certainly solid (255) and certainly clear (0) after the upscale.
+
+    A full-size pixel's coefficients are bilinear blends of its 2 × 2 nearest working-size ones, its photo
+    colour lies in 0–1, and trust blends the filter's value with the steepened map: so bounds taken over
+    each 3 × 3 neighbourhood at the working (and the model's) size bound the pixel's value. Solid where both
+    lower bounds clear HIGH, clear where both upper bounds stay under LOW, with a margin for float rounding.
+    """
+    margin = 1e-3
+
+    def low(values):
+        return ndimage.minimum_filter(values, size=3, mode="nearest")
+
+    def high(values):
+        return ndimage.maximum_filter(values, size=3, mode="nearest")
+
+    reach_low = low(b) + sum(np.minimum(low(a[..., c]), 0.0) for c in range(3))
+    reach_high = high(b) + sum(np.maximum(high(a[..., c]), 0.0) for c in range(3))
+    steep_low = np.clip((low(probability) - 0.5) * gain + 0.5, 0.0, 1.0)
+    steep_high = np.clip((high(probability) - 0.5) * gain + 0.5, 0.0, 1.0)
+
+    def upscaled(flags: np.ndarray) -> np.ndarray:
+        image = Image.fromarray(flags.astype(np.uint8) * 255, "L").resize(size, Image.Resampling.NEAREST)
+        return np.asarray(image) > 0
+
+    solid = upscaled(reach_low >= HIGH + margin) & upscaled(steep_low >= HIGH + margin)
+    clear = upscaled(reach_high <= LOW - margin) & upscaled(steep_high <= LOW - margin)
+    return solid, clear
 
 
 def _guided_coefficients(guide: np.ndarray, p: np.ndarray, *, radius: int, eps: float, ndimage):

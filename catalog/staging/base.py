@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import time
+import zlib
 from abc import abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,13 +116,15 @@ class Stager(Backend):
 def encode_png(image: Image.Image) -> bytes:
     """Lossless PNG bytes of an RGB image with no metadata at all (no text chunks, ICC, EXIF or dpi).
 
-    Lossless is what keeps the product byte-identical: a JPEG would re-quantise its pixels.
+    Lossless is what keeps the product byte-identical: a JPEG would re-quantise its pixels. PNG's row
+    filters already turn a photograph into small differences, so zlib's Huffman coding alone (no search for
+    repeats, which a photograph's noise hardly has) packs it smaller than level 3 did in about half the time.
     """
     if image.mode != "RGB":
         raise StagingError(f"A staged image is 8-bit RGB; got mode {image.mode}.")
     bare = Image.frombytes("RGB", image.size, image.tobytes())  # a fresh image: its info dict is empty
     buffer = io.BytesIO()
-    bare.save(buffer, format="PNG", compress_level=3)
+    bare.save(buffer, format="PNG", compress_level=1, compress_type=zlib.Z_HUFFMAN_ONLY)
     return buffer.getvalue()
 
 

@@ -174,6 +174,19 @@ def _finding(code: str, value: float, level: str) -> Finding:
     return Finding(code=code, level=level, message=text.format(value=value), value=round(float(value), 4))
 
 
+def _pieces_finding(pieces: int, expected: int) -> Finding:
+    if expected == 1 or pieces <= 1:
+        return _finding("pieces", pieces, PASS if pieces <= 1 else WARN)
+    if pieces <= expected:
+        message = f"The cut-out is in {pieces} pieces; the product is a pair or a set of up to {expected}."
+        return Finding(code="pieces", level=PASS, message=message, value=float(pieces))
+    message = (
+        f"The cut-out is in {pieces} separate pieces; the product is a pair or a set of {expected}, "
+        "so a piece may be broken off."
+    )
+    return Finding(code="pieces", level=WARN, message=message, value=float(pieces))
+
+
 def staging_check(
     *,
     photo: Image.Image,
@@ -182,21 +195,25 @@ def staging_check(
     placement: Placement | None = None,
     cutout_quality: dict | None = None,
     cutout: StagingCheck | None = None,
+    pieces_expected: int = 1,
 ) -> StagingCheck:
     """Check one cut-out (and, given the staged image and its placement, the staging) of one photo.
 
     `cutout` is this photo and mask's cut-out check made earlier (staging checks the cut-out before it
-    stages): its work is reused and only the before/after comparison runs.
+    stages): its work is reused and only the before/after comparison runs. `pieces_expected` is how many
+    separate pieces the product may show (2 for a pair of earrings, 3 for a set of three: pieces.py).
     """
     if cutout is not None and cutout._state is not None and staged is not None and placement is not None:
         return _with_comparison(cutout, photo=photo, mask=mask, staged=staged, placement=placement)
-    check = _cutout_check(photo=photo, mask=mask, cutout_quality=cutout_quality)
+    check = _cutout_check(photo=photo, mask=mask, cutout_quality=cutout_quality, pieces_expected=pieces_expected)
     if staged is not None and placement is not None and check._state is not None:
         return _with_comparison(check, photo=photo, mask=mask, staged=staged, placement=placement)
     return check
 
 
-def _cutout_check(*, photo: Image.Image, mask: Image.Image, cutout_quality: dict | None) -> StagingCheck:
+def _cutout_check(
+    *, photo: Image.Image, mask: Image.Image, cutout_quality: dict | None, pieces_expected: int = 1
+) -> StagingCheck:
     from scipy import ndimage  # heavy; only here
 
     from catalog.photos.cutout import _backdrop_surface, _shadow_weighted
@@ -219,12 +236,13 @@ def _cutout_check(*, photo: Image.Image, mask: Image.Image, cutout_quality: dict
     measures["share"] = share
     findings.append(_finding("share", share, PASS if SHARE_MIN <= share <= SHARE_MAX else WARN))
 
-    # Pieces: a product is one piece (a pair of earrings is two, hence a warning, not a failure).
+    # Pieces: a product is one piece, a pair two, a set of three three; more than the product's words allow
+    # is a warning (a lost handle, a cut through a rim), not a failure: the reviewer sees whether it is broken.
     parts, count = ndimage.label(solid)
     sizes = ndimage.sum_labels(np.ones_like(parts), parts, index=np.arange(1, count + 1)) if count else np.zeros(0)
     pieces = int(np.sum(sizes >= ISLAND_MIN_SHARE * sizes.max())) if count else 0
     measures["pieces"] = pieces
-    findings.append(_finding("pieces", pieces, PASS if pieces <= 1 else WARN))
+    findings.append(_pieces_finding(pieces, max(int(pieces_expected), 1)))
 
     # The frame: the share of the outline that is the photo's own edge.
     outline = solid & ~ndimage.binary_erosion(solid, border_value=1)

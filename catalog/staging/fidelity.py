@@ -145,7 +145,7 @@ def measure_fidelity(
         return Fidelity(0.0, 255, total, erosion_used, placement.scale)
     seen = interior[ct - top : cb - top, cl - left : cr - left]
     expected = np.asarray(rgb.crop((cl - dx, ct - dy, cr - dx, cb - dy)))[seen]
-    actual = np.asarray(staged.convert("RGB").crop((cl, ct, cr, cb)))[seen]
+    actual = np.asarray(staged.crop((cl, ct, cr, cb)).convert("RGB"))[seen]  # crop first: no full-canvas copy
     difference = np.abs(expected.astype(np.int16) - actual.astype(np.int16))
     identical = int(np.all(difference == 0, axis=-1).sum())
     cropped = total > len(difference)

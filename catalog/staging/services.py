@@ -24,6 +24,7 @@ from approvals.services import review_submit
 from catalog.models import Look, LookVersion, Photo, Product, StagedImage
 from catalog.staging.check import FAIL
 from catalog.staging.looks import LookSpec, LookSpecError, starter_looks
+from catalog.staging.pieces import pieces_expected
 from studio.backends import backends
 from studio.models import Job
 from studio.services import job_create, job_finish
@@ -315,7 +316,8 @@ def _render(*, staged: StagedImage, spec: dict):
     from catalog.staging.base import Placement, StagingError
     from catalog.staging.check import staging_check
 
-    cutout_check = staging_check(photo=image, mask=mask, cutout_quality=photo.mask_quality)
+    pieces = photo_pieces_expected(photo)
+    cutout_check = staging_check(photo=image, mask=mask, cutout_quality=photo.mask_quality, pieces_expected=pieces)
     if cutout_check.verdict == FAIL and not (staged.details or {}).get(STAGE_ANYWAY):
         raise CutoutUntrusted(cutout_check)
     stager = backends["stager"]
@@ -332,6 +334,20 @@ def _render(*, staged: StagedImage, spec: dict):
         cutout=cutout_check,
     )
     return result, f"{type(stager).__module__}.{type(stager).__name__}"
+
+
+def photo_pieces_expected(photo: Photo) -> int:
+    """How many separate pieces a photo of this product may show: 2 for a pair, N for a set of N (pieces.py).
+
+    Read from the product's title and facts and the photo's variant (or, for a photo of no one variant,
+    any of the product's variants); the maker's story is prose ("pairs well with…") and is left out.
+    """
+    product = photo.product
+    variants = [photo.variant] if photo.variant_id else list(product.variants.all())
+    texts = [product.title, product.dimensions, *map(str, product.materials), *map(str, product.techniques)]
+    for variant in variants:
+        texts += [variant.title, *map(str, (variant.options or {}).values())]
+    return pieces_expected(texts)
 
 
 def _mask_for(photo: Photo, image: Image.Image) -> Image.Image:

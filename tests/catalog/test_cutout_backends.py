@@ -159,6 +159,31 @@ def test_the_backdrop_inside_a_necklace_loop_is_not_kept():
     assert _iou(mask, truth) > 0.6
 
 
+def test_refining_only_the_band_along_the_outline_gives_the_mask_the_whole_photo_would(monkeypatch):
+    """Above the working size the filter's result is worked out only where it isn't surely 0 or 255: same bytes."""
+    from catalog.cutout import refine
+
+    photo = _coffee()[0].resize((1800, 1200), Image.Resampling.BICUBIC)
+    cutter = U2NetPCutter(cpu_threads=1)
+    probability, _ = refine.without_backdrop_holes(cutter.probability(photo), photo)
+    decided, shares = refine._decided, []
+
+    def counted(*args):
+        solid, clear = decided(*args)
+        shares.append(float((solid | clear).mean()))
+        return solid, clear
+
+    monkeypatch.setattr(refine, "_decided", counted)
+    banded = np.asarray(refine.refined_mask(probability, photo)[0])
+    assert shares[0] > 0.8  # the band is a thin line along the outline: most pixels are decided by the bounds
+
+    nothing = np.zeros((photo.height, photo.width), dtype=bool)
+    monkeypatch.setattr(refine, "_decided", lambda *args: (nothing, nothing))  # every pixel worked out
+    whole = np.asarray(refine.refined_mask(probability, photo)[0])
+    assert np.array_equal(banded, whole)
+    assert 0.3 < (whole == 255).mean() < 0.7 and ((whole > 0) & (whole < 255)).any()
+
+
 def test_the_classical_method_fails_on_the_same_photograph():
     """Why the default changed: a wooden table is not a backdrop the classical cut can model."""
     photo, truth = _coffee()

@@ -316,6 +316,29 @@ def test_a_good_cut_out_is_staged_with_a_passing_check_and_measures_that_mean_so
     html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
     assert "Product pixels unchanged" not in html
     assert "changed in colour" in html and "Approve anyway" not in html
+    edge = item.snapshot["measures"]["edge_on_photo_edge"]
+    assert f"{edge * 100:.0f}% of it follows an edge in the photo, soft band" in html
+    assert "—" not in html.split("Cut-out edge", 1)[1].split("</dd>", 1)[0]
+
+
+def test_a_staged_image_checked_without_edge_measures_shows_no_empty_figure(
+    mug_photos, two_looks, artisan_client, worker
+):
+    """Snapshots from before a measure existed (or a check that couldn't take it) show what they have, not '—'."""
+    look = _small(two_looks[0])
+    worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    item = ReviewItem.objects.get(kind="staged_image", draft_id=StagedImage.objects.get(photo=mug_photos[0]).pk)
+    measures = item.snapshot["measures"]
+    del measures["edge_on_photo_edge"]
+    ReviewItem.objects.filter(pk=item.pk).update(snapshot=item.snapshot)  # a frozen version: no save()
+    html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
+    assert "Cut-out edge" in html and "soft band" in html and "follows an edge" not in html
+    assert "—" not in html.split("Cut-out edge", 1)[1].split("</dd>", 1)[0]
+
+    del measures["soft_width_px"]
+    ReviewItem.objects.filter(pk=item.pk).update(snapshot=item.snapshot)
+    html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
+    assert "Cut-out edge" not in html and "changed in colour" in html
 
 
 def test_a_photo_whose_cut_out_fails_the_check_is_not_staged_and_says_why(

@@ -32,6 +32,7 @@ from PIL import Image, ImageDraw, ImageFont
 from catalog.models import StagedImage
 from catalog.staging.base import Placement
 from catalog.staging.check import LABELS, staging_check
+from catalog.staging.services import photo_pieces_expected
 
 OUT = Path(settings.BASE_DIR) / "bench" / "out" / "contact"
 PAGE = 10  # rows per sheet
@@ -68,7 +69,12 @@ def _row(staged: StagedImage, *, tile: int, recheck: bool, font) -> tuple[Image.
         mask = _open(staged.photo.mask.name, "L")
         placement = Placement.from_dict(details["placement"]) if details.get("placement") else None
         check = staging_check(
-            photo=photo, mask=mask, staged=image, placement=placement, cutout_quality=staged.photo.mask_quality
+            photo=photo,
+            mask=mask,
+            staged=image,
+            placement=placement,
+            cutout_quality=staged.photo.mask_quality,
+            pieces_expected=photo_pieces_expected(staged.photo),
         )
         overlay, verdict = check.overlay, check.verdict
         flagged = [LABELS[f.code] for f in check.findings if f.level != "pass"]
