@@ -225,15 +225,17 @@ def test_runstudio_shows_the_seed_s_progress_and_summary(monkeypatch):
     assert "Seeded Kiln & Loom Studio (small demo, seed 7)" in output
     assert "Atelier is running at http://127.0.0.1:8000/" in output
     assert [process.args[2:] for process in started] == [["runserver", "127.0.0.1:8000", "--noreload", "--skip-checks"]]
-    assert started[0].signals == [signal.SIGINT]
+    # Stopped as a whole process group: SIGTERM first, then SIGKILL for whatever the group left.
+    assert started[0].popen_kwargs == {"process_group": 0}
+    assert started[0].signals == [signal.SIGTERM, signal.SIGKILL]
 
 
 def _fake_processes(monkeypatch, runstudio, *, serving: bool = True, polls_before_stopping: int = 1) -> list:
     """Popen replaced by a web server or worker that runs for a few polls, then Ctrl-C stops (or it exits)."""
 
     class Process:
-        def __init__(self, args):
-            self.args, self.returncode, self.signals, self.polls = args, None, [], 0
+        def __init__(self, args, **popen_kwargs):
+            self.args, self.popen_kwargs, self.returncode, self.signals, self.polls = args, popen_kwargs, None, [], 0
 
         def poll(self):
             self.polls += 1
@@ -246,11 +248,14 @@ def _fake_processes(monkeypatch, runstudio, *, serving: bool = True, polls_befor
         def send_signal(self, number):
             self.signals.append(number)
 
-        def wait(self, timeout):
+        def wait(self, timeout=None):
             self.returncode = 0 if self.returncode is None else self.returncode
 
     started = []
-    monkeypatch.setattr(runstudio.subprocess, "Popen", lambda args: started.append(Process(args)) or started[-1])
+    monkeypatch.setattr(
+        runstudio.subprocess, "Popen", lambda args, **kw: started.append(Process(args, **kw)) or started[-1]
+    )
+    monkeypatch.setattr(runstudio, "_signal_group", lambda child, signum: child.send_signal(signum))
     monkeypatch.setattr(runstudio, "_answers", lambda host, port: serving)
     monkeypatch.setattr(runstudio.time, "sleep", lambda seconds: None)
     return started
