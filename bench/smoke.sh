@@ -40,6 +40,8 @@ declare -A ARGS=(
   # A temporary SQLite database, a real qcluster and a loopback receiver.
   [webhooks]="--events 20 --workers 2 --timeout 60"
   [staging_check]="--cases labelled_jar,white_mug --no-backends"
+  # Two catalogue sizes on a temporary SQLite file: the seeding, every page and the ratio table.
+  [pages]="--sizes 5,50 --repeats 1"
 )
 
 # Every script with a __main__ is a bench and needs a line above.
