@@ -13,7 +13,9 @@ import uuid
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -82,6 +84,17 @@ def bearer(request, studio_rows) -> dict:
         user=studio_rows[request.param], name="schemathesis", scopes=["read", "write", "decide"], days=30
     )
     return {"Authorization": f"Bearer {issued.secret}"}
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The WSGI app closes the database connection after each request, which ends the test's transaction on
+    PostgreSQL; Django's own test client keeps it open the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
