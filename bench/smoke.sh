@@ -42,6 +42,8 @@ declare -A ARGS=(
   # A temporary SQLite database and real clusters killed mid-task; the baseline is read from the locks it leaves.
   [worker_recovery]="--tasks 6 --seconds 1 --lease 5"
   [staging_check]="--cases labelled_jar,white_mug --no-backends"
+  # Two catalogue sizes on a temporary SQLite file: the seeding, every page and the ratio table.
+  [pages]="--sizes 5,50 --repeats 1"
 )
 
 # Every script with a __main__ is a bench and needs a line above.

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from studio.api.problems import API_PREFIX, problem_response
 from studio.api.services import api_token_create, api_token_revoke
 from studio.forms import ApiTokenForm
 from studio.models import ApiToken, Job
@@ -78,19 +79,36 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _api_problem(request, status: int, detail: str) -> HttpResponse | None:
+    """Under /api/, an error Django answers itself (no URL matched, a bad Host) is a problem document,
+    as the API's own errors are; a browser asking for HTML still gets the page."""
+    if not request.path.startswith(API_PREFIX) or "text/html" in request.headers.get("Accept", ""):
+        return None
+    return problem_response(status, detail)
+
+
 def bad_request(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    return _api_problem(request, 400, "The request could not be understood.") or render(
+        request, "errors/400.html", status=400
+    )
 
 
 def permission_denied(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    return _api_problem(request, 403, "You do not have permission to perform this action.") or render(
+        request, "errors/403.html", status=403
+    )
 
 
 def page_not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    return _api_problem(request, 404, "No API endpoint matches this URL.") or render(
+        request, "errors/404.html", status=404
+    )
 
 
 def server_error(request):
+    problem = _api_problem(request, 500, "Something went wrong on our side; it has been logged.")
+    if problem is not None:
+        return problem
     # No context processors that touch the database: the error may be the database.
     from django.template import loader
 

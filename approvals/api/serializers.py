@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from approvals.models import ReviewEvent, ReviewItem
+from studio.api.serializers import IdField
 from studio.validators import refuse_nul
 
 
@@ -58,7 +59,7 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class BulkItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1)
+    id = IdField()
     seen_hash = serializers.RegexField(r"^[0-9a-f]{64}$")
 
 

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from catalog.forms import MAX_FILES_PER_UPLOAD
 from catalog.models import Category, Look, Photo, Product, StagedImage, Variant
+from studio.api.serializers import IdField
 from studio.validators import refuse_nul
 
 
@@ -177,9 +178,9 @@ class LookSerializer(serializers.ModelSerializer):
 
 
 class StageSerializer(serializers.Serializer):
-    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+    product_ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
     look_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         allow_empty=False,
         max_length=100,
         help_text="Active looks (GET /api/looks/).",

@@ -19,7 +19,7 @@ from catalog.api.serializers import (
 )
 from catalog.models import Category, Look, Photo, Product, StagedImage, Variant
 from studio.api.permissions import ModelPermissions, RestrictedViewSetMixin
-from studio.api.serializers import JobSerializer
+from studio.api.serializers import IdField, JobSerializer
 from studio.permissions import CHANGE
 
 _Error = inline_serializer("CatalogError", {"detail": serializers.CharField()})
@@ -65,7 +65,7 @@ class CanAddPhotos(BasePermission):
 
 
 class WriteListingsSerializer(serializers.Serializer):
-    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+    product_ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
     instructions = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 

@@ -1,11 +1,12 @@
 from rest_framework import serializers
 
 from channels.models import UnmatchedSku
+from studio.api.serializers import IdField
 from studio.sales_channels import SalesChannel
 
 
 class PublishSerializer(serializers.Serializer):
-    product_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+    product_ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
     channel = serializers.ChoiceField(
         choices=SalesChannel.choices, default=SalesChannel.SHOPIFY, help_text="Where to publish; Shopify by default."
     )

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from catalog.api.serializers import DraftReviewSerializer
 from forecasting.forms import FORMAT_CHOICES
 from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport
+from studio.api.serializers import IdField
 
 
 class SaleSerializer(serializers.ModelSerializer):
@@ -67,6 +68,8 @@ class SalesImportReportSerializer(serializers.Serializer):
 
 class SalesImportSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
+    # Empty while the file is not recognised as any format (a PNG sent as sales, say).
+    file_format = serializers.ChoiceField(choices=SalesImport.Format.choices, allow_blank=True, read_only=True)
     report = SalesImportReportSerializer(read_only=True)
 
     class Meta:
@@ -142,7 +145,7 @@ class ForecastSerializer(serializers.ModelSerializer):
 
 class RefitSerializer(serializers.Serializer):
     variant_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=IdField(),
         required=False,
         allow_empty=False,
         max_length=10000,

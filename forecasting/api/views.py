@@ -118,7 +118,11 @@ class CanViewForecasts(BasePermission):
     list=extend_schema(
         parameters=[
             OpenApiParameter("sku", str, description="Only the forecast of the variant with this SKU (exact)."),
-            OpenApiParameter("product", int, description="Only the forecasts of this product's variants."),
+            OpenApiParameter(
+                "product",
+                {"type": "integer", "minimum": 0},
+                description="Only the forecasts of this product's variants.",
+            ),
         ]
     )
 )

@@ -27,6 +27,8 @@ from studio.api.services import idempotency_claim, idempotency_complete, idempot
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Visible ASCII, spaces only inside: HTTP strips a header value's outer spaces, so " " arrives empty.
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"
 REPLAYED_HEADER = "Idempotent-Replayed"
 # Answers that are about the credentials or the moment, not the request: never replayed.
 NOT_STORED = {401, 403, 408, 429}

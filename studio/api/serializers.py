@@ -2,6 +2,14 @@ from rest_framework import serializers
 
 from studio.models import Job, StudioProfile
 
+# The largest row id (a 64-bit BigAutoField): a bigger number is refused with 400, not sent to the database.
+MAX_ID = 2**63 - 1
+
+
+def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802  (reads like the field classes beside it)
+    """A row id in a request body: a whole number from 1 to MAX_ID."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 class StudioProfileSerializer(serializers.ModelSerializer):
     class Meta:

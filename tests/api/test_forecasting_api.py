@@ -289,5 +289,16 @@ def test_the_schema_documents_forecasting(manager_client):
         "/api/unmatched-skus/{id}/",
     ):
         assert path in paths, path
-    assert set(paths["/api/forecasts/refit/"]["post"]["responses"]) == {"202", "400", "403"}
+    # Besides its own answers, the errors every POST can answer (tests/api/test_schema.py).
+    assert set(paths["/api/forecasts/refit/"]["post"]["responses"]) == {
+        "202",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "413",
+        "415",
+        "422",
+    }
     assert {parameter["name"] for parameter in paths["/api/forecasts/"]["get"]["parameters"]} >= {"sku", "product"}

@@ -92,3 +92,36 @@ def test_the_schema_documents_errors_as_problems(manager_client):
     # A result that is not an error keeps its own schema (the import report of a refused file).
     imports = schema["paths"]["/api/sales/imports/"]["post"]["responses"]["400"]["content"]
     assert "application/json" in imports
+
+
+def test_an_api_url_that_matches_no_route_answers_a_problem_not_a_page(artisan_client):
+    """/api/categories/0.5/ matches no URL pattern: Django's own 404 is a problem document under /api/."""
+    response = artisan_client.get("/api/categories/0.5/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No API endpoint matches this URL.",
+    }
+    # A browser asking for a page outside the API, or for HTML, still gets the page.
+    assert artisan_client.get("/api/categories/0.5/", HTTP_ACCEPT="text/html")["Content-Type"].startswith("text/html")
+    assert artisan_client.get("/catalog/nothing-here/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        ("/api/products/stage/", {"product_ids": [2**63], "look_ids": [1]}),
+        ("/api/products/write-listings/", {"product_ids": [897661220704354828288]}),
+        ("/api/products/publish/", {"product_ids": [2**64], "channel": "shopify"}),
+        ("/api/forecasts/refit/", {"variant_ids": [2**63]}),
+    ],
+)
+def test_an_id_larger_than_any_row_is_refused_not_a_server_error(url, body, manager_client):
+    """Found by schemathesis: a 64-bit overflow reached the database and answered 500."""
+    response = manager_client.post(url, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == PROBLEM
+    assert "less than or equal to 9223372036854775807" in response.json()["detail"]

@@ -83,3 +83,47 @@ def test_the_schema_generates_without_a_single_warning(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Warning" not in result.stderr and "Error" not in result.stderr, result.stderr
     validate(yaml.safe_load(target.read_text()))
+
+
+def test_every_operation_documents_the_errors_any_api_view_answers(schema):
+    """401/403/404/400 as problem documents everywhere; a POST's Idempotency-Key refusals too."""
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            for code in ("400", "401", "403", "404") + (("409", "422") if method == "post" else ()):
+                assert "application/problem+json" in responses[code]["content"], (method, path, code)
+    # An import report stays the 400's own body, beside the problem documents the same code can be.
+    imports = schema["paths"]["/api/sales/imports/"]["post"]["responses"]["400"]["content"]
+    assert {"application/json", "application/problem+json"} <= set(imports)
+
+
+def test_lists_the_api_refuses_empty_say_so(schema):
+    stage = schema["components"]["schemas"]["StageRequest"]["properties"]
+    assert stage["product_ids"]["minItems"] == 1
+
+
+def test_the_idempotency_key_header_states_what_the_server_accepts(schema):
+    decide = schema["paths"]["/api/reviews/{id}/decide/"]["post"]["parameters"]
+    key = next(p for p in decide if p["name"] == "Idempotency-Key")["schema"]
+    assert key["maxLength"] == 255 and key["minLength"] == 1
+    assert key["pattern"] == r"^[!-~]([ -~]*[!-~])?$"
+
+
+def test_an_unrecognised_import_file_format_is_documented_as_blank(schema):
+    fmt = schema["components"]["schemas"]["SalesImport"]["properties"]["file_format"]
+    refs = [part.get("$ref", "") for part in fmt.get("oneOf", [])]
+    assert "#/components/schemas/BlankEnum" in refs, fmt
+
+
+def test_json_bodies_are_documented_as_json_only(schema):
+    """A form-encoded JSON body loses its types (allow_lan=anything is true); only uploads are multipart."""
+    bulk = schema["paths"]["/api/reviews/bulk-decide/"]["post"]["requestBody"]["content"]
+    assert set(bulk) == {"application/json"}
+    photos = schema["paths"]["/api/products/{id}/photos/"]["post"]["requestBody"]["content"]
+    assert set(photos) == {"multipart/form-data"}
+
+
+def test_the_forecast_filter_documents_that_a_product_id_is_not_negative(schema):
+    parameters = schema["paths"]["/api/forecasts/"]["get"]["parameters"]
+    product = next(p for p in parameters if p["name"] == "product")["schema"]
+    assert product == {"type": "integer", "minimum": 0}
