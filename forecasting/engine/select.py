@@ -60,11 +60,13 @@ MIN_GROUP = 5  # series a group needs before its aggregate may reshape them
 TOP_DOWN_WEIGHTS = (0.0, 0.5, 1.0)  # how much of the group's shape to take: chosen on the holdouts
 RATIO_LIMITS = (0.25, 4.0)  # a period's aggregate-to-members ratio beyond these is a broken fit, not a shape
 PRIOR_PERIODS = 2  # a new product's own sales count against this many periods of its group's typical rate
+POINT_LEVELS = (1.0, 0.95, 0.9, 0.85, 0.8)  # the point forecast's share of the mean: chosen per pool on the holdouts
 
 
 @dataclass
 class PanelForecast:
-    mean: np.ndarray
+    mean: np.ndarray  # expected demand per period: what plans and totals are made from
+    point: np.ndarray  # the point forecast a short window's RMSSE is lowest for (see point_levels)
     p10: np.ndarray
     p50: np.ndarray
     p90: np.ndarray
@@ -171,6 +173,11 @@ def forecast_matrix(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # rows held in no window stay NaN
             validation = np.nanmean([_rmsse(w.chosen, Y, w.cut, horizon, w.scale) for w in windows], axis=0)
+    level = np.ones(n)
+    for p in SINGLES:
+        level[demand[pool[demand] == p]], why = point_level(p, held[pool[held] == p], windows, Y, horizon)
+        for i in demand[pool[demand] == p] if why else ():
+            rules[i] += f"; point forecast {why}"
 
     # 4. new products borrow their group's rate and profile; products that never sold get zeros
     for i in np.flatnonzero(classes == NEW):
@@ -190,6 +197,7 @@ def forecast_matrix(
     p10, p50, p90 = quantiles(mean, ratio, whole_numbers(Y))
     return PanelForecast(
         mean=mean,
+        point=mean * level[:, None],
         p10=p10,
         p50=p50,
         p90=p90,
@@ -382,6 +390,40 @@ def _choose(pool: str, rows: np.ndarray, errors: dict[str, np.ndarray]) -> tuple
             why = "best" if name == best else f"simplest not significantly worse than {best}"
             return name, f"{pool} pool ({len(rows)} series): {why} on the holdouts"
     return best, f"{pool} pool ({len(rows)} series): best on the holdouts"
+
+
+def point_level(pool: str, rows: np.ndarray, windows: list[_Window], Y: np.ndarray, horizon: int) -> tuple[float, str]:
+    """(share, rule): the share of the mean that a pool's point forecasts take, and why ("" for all of it).
+
+    RMSSE takes the square root of each window's mean squared error, and for sparse,
+    skewed demand a typical window sells less than the mean (a few big orders carry
+    it), so a point forecast somewhat under the mean scores better; for a steady
+    seller it does not. Which share (POINT_LEVELS) is chosen on the holdouts the
+    methods were chosen on, pooled over the pool's series, by the same rule: the
+    closest to the whole mean that is not significantly worse than the best. The
+    mean itself, which plans and totals use, is left whole.
+    """
+    if len(rows) < MIN_POOLED or not windows or any(w.chosen is None for w in windows):
+        return 1.0, ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows held in no window stay NaN
+        errors = {
+            share: np.nanmean(
+                [_rmsse(w.chosen[rows] * share, Y[rows], w.cut, horizon, w.scale[rows]) for w in windows], axis=0
+            )
+            for share in POINT_LEVELS
+        }
+    rows_ok = np.isfinite(np.stack(list(errors.values()))).all(axis=0)
+    if rows_ok.sum() < MIN_POOLED:
+        return 1.0, ""
+    best = min(POINT_LEVELS, key=lambda share: errors[share][rows_ok].mean())
+    for share in POINT_LEVELS:  # the whole mean first
+        excess = errors[share][rows_ok] - errors[best][rows_ok]
+        if excess.mean() <= T_CRITICAL * excess.std(ddof=1) / np.sqrt(len(excess)):
+            break
+    if share == 1.0:
+        return 1.0, ""
+    return share, f"{share:.0%} of the mean (best on the {pool} pool's holdouts, {len(rows)} series)"
 
 
 def _own_choices(rows, pool: str, choice: np.ndarray, rules: list[str], windows: list[_Window], Y, horizon: int):
