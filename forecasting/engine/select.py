@@ -59,7 +59,8 @@ T_CRITICAL = 1.645  # ...and the evidence a challenger needs: one-sided 5 % on t
 MIN_GROUP = 5  # series a group needs before its aggregate may reshape them
 TOP_DOWN_WEIGHTS = (0.0, 0.5, 1.0)  # how much of the group's shape to take: chosen on the holdouts
 RATIO_LIMITS = (0.25, 4.0)  # a period's aggregate-to-members ratio beyond these is a broken fit, not a shape
-PRIOR_PERIODS = 2  # a new product's own sales count against this many periods of its group's typical rate
+PRIOR_PERIODS = 2  # a new product's own sales count against this many periods of its group's typical rate...
+PRIOR_CHOICES = (0.0, 0.5, PRIOR_PERIODS)  # ...unless the holdouts' new products say otherwise (own sales first)
 POINT_LEVELS = (1.0, 0.95, 0.9, 0.85, 0.8)  # the point forecast's share of the mean: chosen per pool on the holdouts
 
 
@@ -180,9 +181,15 @@ def forecast_matrix(
             rules[i] += f"; point forecast {why}"
 
     # 4. new products borrow their group's rate and profile; products that never sold get zeros
+    prior, why = new_product_prior(Y, launch, windows, group, horizon)
     for i in np.flatnonzero(classes == NEW):
-        mean[i], labels[i] = _borrowed(Y, launch, i, group, demand, mean), f"Category({group[i]})"
-        rules[i] = f"new: its own sales shrunk to {group[i]}'s typical rate, on the group's profile"
+        mean[i], labels[i] = _borrowed(Y, launch, i, group, demand, mean, prior), f"Category({group[i]})"
+        if prior:
+            rules[i] = (
+                f"new: its own sales shrunk to {group[i]}'s typical rate ({prior:g} periods' worth), on the group's profile; {why}"
+            )
+        else:
+            rules[i] = f"new: its own rate since its first sale, on {group[i]}'s profile; {why}"
     for i in np.flatnonzero(classes == NONE):
         labels[i], rules[i] = "Zero", "never sold: zeros"
 
@@ -562,7 +569,39 @@ def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runn
     return TOP_DOWN_WEIGHTS[int(np.argmin(totals))] if used else 0.0
 
 
-def _borrowed(Y, launch, i, group, demand, mean) -> np.ndarray:
+def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) -> tuple[float, str]:
+    """(periods, rule): how many periods of its group's typical rate a new product's own sales count against.
+
+    Chosen like the methods: on the holdouts, among the products that were new at
+    each holdout's cut, the fewest periods (own sales first) not significantly
+    worse than the best of PRIOR_CHOICES. Whether a new product sells like its
+    group's typical member depends on the catalogue: a new mug may, a new flight
+    route that flew once does not. Without MIN_POOLED such products, PRIOR_PERIODS.
+    """
+    errors, count = {prior: [] for prior in PRIOR_CHOICES}, 0
+    for w in windows:
+        young = np.flatnonzero((launch < w.cut) & (w.cut - launch < NEW_PERIODS) & (w.scale > 0))
+        peers = w.held[np.isfinite(w.chosen[w.held]).all(axis=1)] if w.chosen is not None else w.held[:0]
+        if not len(young) or not len(peers):
+            continue
+        count += len(young)
+        past, chosen = Y[:, : w.cut], np.nan_to_num(w.chosen)
+        for prior in PRIOR_CHOICES:
+            F = np.array([_borrowed(past, launch, i, group, peers, chosen, prior) for i in young])
+            errors[prior].append(_rmsse(F, Y[young], w.cut, horizon, w.scale[young]))
+    if count < MIN_POOLED:
+        return float(PRIOR_PERIODS), f"{count} new products on the holdouts, too few to choose how much to borrow"
+    scores = {prior: np.concatenate(errors[prior]) for prior in PRIOR_CHOICES}
+    best = min(PRIOR_CHOICES, key=lambda prior: scores[prior].mean())
+    for prior in PRIOR_CHOICES:
+        excess = scores[prior] - scores[best]
+        if excess.mean() <= T_CRITICAL * excess.std(ddof=1) / np.sqrt(len(excess)):
+            break
+    how = "best" if prior == best else f"fewest periods not significantly worse than {best:g}"
+    return float(prior), f"{how} on the holdouts' {count} new products"
+
+
+def _borrowed(Y, launch, i, group, demand, mean, prior: float = PRIOR_PERIODS) -> np.ndarray:
     """A new product's forecast: its own rate, shrunk to its group's typical rate, on the group's profile."""
     peers = demand[group[demand] == group[i]]
     if not len(peers):
@@ -574,5 +613,5 @@ def _borrowed(Y, launch, i, group, demand, mean) -> np.ndarray:
     profile = mean[peers].sum(axis=0)
     profile = profile / profile.mean() if profile.mean() > 0 else np.ones_like(profile)
     typical = float(np.median(mean[peers].mean(axis=1)))
-    level = (own_total + PRIOR_PERIODS * typical) / (own_periods + PRIOR_PERIODS)
+    level = (own_total + prior * typical) / (own_periods + prior)
     return level * profile

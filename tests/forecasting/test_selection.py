@@ -250,3 +250,21 @@ def test_a_steady_sellers_point_forecast_is_its_mean():
     result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
     np.testing.assert_allclose(result.point, result.mean)
     assert not any("point forecast" in rule for rule in result.rules)
+
+
+def test_new_products_that_sell_little_are_not_pulled_up_to_their_groups_typical_rate():
+    """How much a new product borrows is chosen on the products that were new at the holdouts: in a catalogue
+    whose new products sell a trickle (a route that flew once), its own sales stand."""
+    rng = np.random.default_rng(21)
+    weeks = 80
+    established = rng.poisson(20.0, size=(40, weeks)).astype(float)
+    trickles = np.zeros((40, weeks))
+    for k, start in enumerate(np.linspace(52, weeks - 3, 40).astype(int)):
+        trickles[k, start:] = rng.poisson(1.0, weeks - start)
+        trickles[k, start] = 1.0
+    Y = np.vstack([established, trickles])
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    new = np.flatnonzero(result.classes == "new")
+    assert len(new) >= 3
+    assert (result.mean[new].mean(axis=1) < 3).all(), result.mean[new].mean(axis=1)
+    assert all("holdouts" in result.rules[i] and "own rate" in result.rules[i] for i in new)
