@@ -178,6 +178,14 @@ def _prophet_plain(args) -> np.ndarray:
     return model.predict(future)["yhat"].to_numpy().clip(min=0)
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished workers: what the engine cost, whatever else the machine runs."""
+    import resource
+
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def rmsse(Y: np.ndarray, rows, cuts, horizon: int, forecast) -> float:
     """The scorer's RMSSE: per (series, origin) with a non-zero scale, then the mean."""
     scores = []
@@ -194,9 +202,9 @@ def bench_set(dev: DevSet, sales: pd.DataFrame, *, jobs: int, sample: int) -> di
     sales = sales.assign(date=pd.to_datetime(sales["date"]))
     skus, Y, dates, _ = sales_matrix(sales, dev.freq)
     cuts = backtest_origins(len(dates), dev.horizon, ORIGINS)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     run = backtest(sales, freq=dev.freq, horizon=dev.horizon, origins=ORIGINS, use_prophet=True, n_jobs=jobs)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     engine = run.forecasts["yhat"].to_numpy().reshape(len(cuts), len(skus), dev.horizon)
     position = {cut: k for k, cut in enumerate(cuts)}
 
@@ -232,6 +240,8 @@ def bench_set(dev: DevSet, sales: pd.DataFrame, *, jobs: int, sample: int) -> di
         "engine_on_sample": engine_on_sample,
         "vs_prophet": engine_on_sample / prophet_error,
         "seconds": seconds,
+        "cpu": cpu,
+        "load": os.getloadavg()[0],
         "rules": run.rules.most_common(4),
     }
 
@@ -261,7 +271,7 @@ def main() -> None:
     print(f"forecast bench: {ORIGINS} origins, {args.jobs} worker processes, Prophet on {args.sample} series per set")
     header = (
         f"{'set':<20}{'series':>7}{'engine':>8}{'naive':>8}  {'best classic':<19}{'÷best':>7}"
-        f"{'Prophet':>9}{'÷Prophet':>9}{'s':>7}"
+        f"{'Prophet':>9}{'÷Prophet':>9}{'s':>7}{'cpu s':>7}{'load':>6}"
     )
     print(header)
     results = []
@@ -280,7 +290,8 @@ def main() -> None:
         print(
             f"{result['set']:<20}{result['series']:>7}{result['engine']:>8.3f}{result['naive']:>8.3f}  "
             f"{best:<19}{result['vs_best']:>7.3f}"
-            f"{result['prophet']:>9.3f}{result['vs_prophet']:>9.3f}{result['seconds']:>7.1f}",
+            f"{result['prophet']:>9.3f}{result['vs_prophet']:>9.3f}{result['seconds']:>7.1f}"
+            f"{result['cpu']:>7.1f}{result['load']:>6.1f}",
             flush=True,
         )
         if args.rules:
@@ -311,6 +322,8 @@ def main() -> None:
                     "prophet",
                     "vs_prophet",
                     "seconds",
+                    "cpu",
+                    "load",
                 )
             }
             for r in results
