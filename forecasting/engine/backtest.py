@@ -30,6 +30,7 @@ OUTPUT_COLUMNS = [
     "p10",
     "p50",
     "p90",
+    "mean",
     "method",
     "rule",
 ]  # the scorer reads the first 4
@@ -171,10 +172,11 @@ def backtest(
                     "sku": np.repeat(skus, horizon),
                     "origin": np.repeat(dates[cut].date(), n * horizon),
                     "date": np.tile(future.date, n),
-                    "yhat": result.mean.reshape(-1),
+                    "yhat": result.point.reshape(-1),
                     "p10": result.p10.reshape(-1),
                     "p50": result.p50.reshape(-1),
                     "p90": result.p90.reshape(-1),
+                    "mean": result.mean.reshape(-1),  # expected demand; yhat is the point forecast
                     "method": np.repeat(result.methods, horizon),  # what forecast each sku at this origin
                     "rule": np.repeat(result.rules, horizon),  # and which rule chose it
                 }

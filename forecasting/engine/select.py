@@ -59,12 +59,15 @@ T_CRITICAL = 1.645  # ...and the evidence a challenger needs: one-sided 5 % on t
 MIN_GROUP = 5  # series a group needs before its aggregate may reshape them
 TOP_DOWN_WEIGHTS = (0.0, 0.5, 1.0)  # how much of the group's shape to take: chosen on the holdouts
 RATIO_LIMITS = (0.25, 4.0)  # a period's aggregate-to-members ratio beyond these is a broken fit, not a shape
-PRIOR_PERIODS = 2  # a new product's own sales count against this many periods of its group's typical rate
+PRIOR_PERIODS = 2  # a new product's own sales count against this many periods of its group's typical rate...
+PRIOR_CHOICES = (0.0, 0.5, PRIOR_PERIODS)  # ...unless the holdouts' new products say otherwise (own sales first)
+POINT_LEVELS = (1.0, 0.95, 0.9, 0.85, 0.8)  # the point forecast's share of the mean: chosen per pool on the holdouts
 
 
 @dataclass
 class PanelForecast:
-    mean: np.ndarray
+    mean: np.ndarray  # expected demand per period: what plans and totals are made from
+    point: np.ndarray  # the point forecast a short window's RMSSE is lowest for (see point_levels)
     p10: np.ndarray
     p50: np.ndarray
     p90: np.ndarray
@@ -171,11 +174,22 @@ def forecast_matrix(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # rows held in no window stay NaN
             validation = np.nanmean([_rmsse(w.chosen, Y, w.cut, horizon, w.scale) for w in windows], axis=0)
+    level = np.ones(n)
+    for p in SINGLES:
+        level[demand[pool[demand] == p]], why = point_level(p, held[pool[held] == p], windows, Y, horizon)
+        for i in demand[pool[demand] == p] if why else ():
+            rules[i] += f"; point forecast {why}"
 
     # 4. new products borrow their group's rate and profile; products that never sold get zeros
+    prior, why = new_product_prior(Y, launch, windows, group, horizon)
     for i in np.flatnonzero(classes == NEW):
-        mean[i], labels[i] = _borrowed(Y, launch, i, group, demand, mean), f"Category({group[i]})"
-        rules[i] = f"new: its own sales shrunk to {group[i]}'s typical rate, on the group's profile"
+        mean[i], labels[i] = _borrowed(Y, launch, i, group, demand, mean, prior), f"Category({group[i]})"
+        if prior:
+            rules[i] = (
+                f"new: its own sales shrunk to {group[i]}'s typical rate ({prior:g} periods' worth), on the group's profile; {why}"
+            )
+        else:
+            rules[i] = f"new: its own rate since its first sale, on {group[i]}'s profile; {why}"
     for i in np.flatnonzero(classes == NONE):
         labels[i], rules[i] = "Zero", "never sold: zeros"
 
@@ -190,6 +204,7 @@ def forecast_matrix(
     p10, p50, p90 = quantiles(mean, ratio, whole_numbers(Y))
     return PanelForecast(
         mean=mean,
+        point=mean * level[:, None],
         p10=p10,
         p50=p50,
         p90=p90,
@@ -384,6 +399,40 @@ def _choose(pool: str, rows: np.ndarray, errors: dict[str, np.ndarray]) -> tuple
     return best, f"{pool} pool ({len(rows)} series): best on the holdouts"
 
 
+def point_level(pool: str, rows: np.ndarray, windows: list[_Window], Y: np.ndarray, horizon: int) -> tuple[float, str]:
+    """(share, rule): the share of the mean that a pool's point forecasts take, and why ("" for all of it).
+
+    RMSSE takes the square root of each window's mean squared error, and for sparse,
+    skewed demand a typical window sells less than the mean (a few big orders carry
+    it), so a point forecast somewhat under the mean scores better; for a steady
+    seller it does not. Which share (POINT_LEVELS) is chosen on the holdouts the
+    methods were chosen on, pooled over the pool's series, by the same rule: the
+    closest to the whole mean that is not significantly worse than the best. The
+    mean itself, which plans and totals use, is left whole.
+    """
+    if len(rows) < MIN_POOLED or not windows or any(w.chosen is None for w in windows):
+        return 1.0, ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows held in no window stay NaN
+        errors = {
+            share: np.nanmean(
+                [_rmsse(w.chosen[rows] * share, Y[rows], w.cut, horizon, w.scale[rows]) for w in windows], axis=0
+            )
+            for share in POINT_LEVELS
+        }
+    rows_ok = np.isfinite(np.stack(list(errors.values()))).all(axis=0)
+    if rows_ok.sum() < MIN_POOLED:
+        return 1.0, ""
+    best = min(POINT_LEVELS, key=lambda share: errors[share][rows_ok].mean())
+    for share in POINT_LEVELS:  # the whole mean first
+        excess = errors[share][rows_ok] - errors[best][rows_ok]
+        if excess.mean() <= T_CRITICAL * excess.std(ddof=1) / np.sqrt(len(excess)):
+            break
+    if share == 1.0:
+        return 1.0, ""
+    return share, f"{share:.0%} of the mean (best on the {pool} pool's holdouts, {len(rows)} series)"
+
+
 def _own_choices(rows, pool: str, choice: np.ndarray, rules: list[str], windows: list[_Window], Y, horizon: int):
     """Where one series' own holdouts overrule its pool's choice, put its own choice and rule in place.
 
@@ -520,7 +569,39 @@ def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runn
     return TOP_DOWN_WEIGHTS[int(np.argmin(totals))] if used else 0.0
 
 
-def _borrowed(Y, launch, i, group, demand, mean) -> np.ndarray:
+def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) -> tuple[float, str]:
+    """(periods, rule): how many periods of its group's typical rate a new product's own sales count against.
+
+    Chosen like the methods: on the holdouts, among the products that were new at
+    each holdout's cut, the fewest periods (own sales first) not significantly
+    worse than the best of PRIOR_CHOICES. Whether a new product sells like its
+    group's typical member depends on the catalogue: a new mug may, a new flight
+    route that flew once does not. Without MIN_POOLED such products, PRIOR_PERIODS.
+    """
+    errors, count = {prior: [] for prior in PRIOR_CHOICES}, 0
+    for w in windows:
+        young = np.flatnonzero((launch < w.cut) & (w.cut - launch < NEW_PERIODS) & (w.scale > 0))
+        peers = w.held[np.isfinite(w.chosen[w.held]).all(axis=1)] if w.chosen is not None else w.held[:0]
+        if not len(young) or not len(peers):
+            continue
+        count += len(young)
+        past, chosen = Y[:, : w.cut], np.nan_to_num(w.chosen)
+        for prior in PRIOR_CHOICES:
+            F = np.array([_borrowed(past, launch, i, group, peers, chosen, prior) for i in young])
+            errors[prior].append(_rmsse(F, Y[young], w.cut, horizon, w.scale[young]))
+    if count < MIN_POOLED:
+        return float(PRIOR_PERIODS), f"{count} new products on the holdouts, too few to choose how much to borrow"
+    scores = {prior: np.concatenate(errors[prior]) for prior in PRIOR_CHOICES}
+    best = min(PRIOR_CHOICES, key=lambda prior: scores[prior].mean())
+    for prior in PRIOR_CHOICES:
+        excess = scores[prior] - scores[best]
+        if excess.mean() <= T_CRITICAL * excess.std(ddof=1) / np.sqrt(len(excess)):
+            break
+    how = "best" if prior == best else f"fewest periods not significantly worse than {best:g}"
+    return float(prior), f"{how} on the holdouts' {count} new products"
+
+
+def _borrowed(Y, launch, i, group, demand, mean, prior: float = PRIOR_PERIODS) -> np.ndarray:
     """A new product's forecast: its own rate, shrunk to its group's typical rate, on the group's profile."""
     peers = demand[group[demand] == group[i]]
     if not len(peers):
@@ -532,5 +613,5 @@ def _borrowed(Y, launch, i, group, demand, mean) -> np.ndarray:
     profile = mean[peers].sum(axis=0)
     profile = profile / profile.mean() if profile.mean() > 0 else np.ones_like(profile)
     typical = float(np.median(mean[peers].mean(axis=1)))
-    level = (own_total + PRIOR_PERIODS * typical) / (own_periods + PRIOR_PERIODS)
+    level = (own_total + prior * typical) / (own_periods + prior)
     return level * profile

@@ -51,7 +51,7 @@ def test_writes_every_sku_at_every_origin(tmp_path):
     )
     assert "9 skus, 30 periods, 3 origins (2024-05-06, 2024-05-27, 2024-06-17), horizon 6" in printed
     frame = pd.read_csv(out, dtype={"sku": str})
-    assert list(frame.columns) == ["sku", "origin", "date", "yhat", "p10", "p50", "p90", "method", "rule"]
+    assert list(frame.columns) == ["sku", "origin", "date", "yhat", "p10", "p50", "p90", "mean", "method", "rule"]
     assert frame["method"].notna().all() and frame["rule"].notna().all()  # per sku and origin: what, and why
     late = frame[frame["sku"] == "LATE"]
     assert (late["method"] == "Zero").all() and (late["rule"] == "never sold: zeros").all()

@@ -244,7 +244,8 @@ def test_backtest_rows_columns_and_origins():
     frame = sales_frame(Y)
     run = backtest(frame, freq="W", horizon=6, origins=3, use_prophet=False)
     out = run.forecasts
-    assert list(out.columns) == ["sku", "origin", "date", "yhat", "p10", "p50", "p90", "method", "rule"]
+    assert list(out.columns) == ["sku", "origin", "date", "yhat", "p10", "p50", "p90", "mean", "method", "rule"]
+    assert (out["yhat"] <= out["mean"] + 1e-9).all()  # the point forecast is a share of the mean, never more
     dates = pd.date_range("2024-01-01", periods=40, freq="W-MON").date
     assert run.origins == [dates[28], dates[31], dates[34]]  # T - H = 34, stepping back 3
     assert len(out) == Y.shape[0] * 3 * 6

@@ -219,3 +219,52 @@ def test_a_sparse_summer_seller_does_not_take_its_christmas_groups_shape():
     assert takes[:9].all()  # the Christmas sellers agree with their group
     assert not takes[9]  # the summer seller runs against it
     assert takes[10]  # a product younger than a season has no history to disagree with
+
+
+def _rmsse_after(Y: np.ndarray, cut: int, horizon: int, forecast: np.ndarray) -> float:
+    scale = (np.diff(Y[:, :cut], axis=1) ** 2).mean(axis=1)
+    error = ((forecast - Y[:, cut : cut + horizon]) ** 2).mean(axis=1)
+    scored = scale > 0
+    return float(np.sqrt(error[scored] / scale[scored]).mean())
+
+
+def test_a_sparse_catalogues_point_forecast_sits_under_its_mean_and_scores_better_on_weeks_it_never_saw():
+    """RMSSE's square root over a short window favours a point under the mean of skewed demand; the share
+    is chosen on the holdouts inside the history and must hold on the weeks after it."""
+    sales = simulated_sales("croston", series=400, weeks=130, seed=11)
+    Y = np.stack([np.asarray(v, dtype=float) for v in wide(sales).values()])[:, -130:]
+    point_scores, mean_scores = [], []
+    for cut in (106, 114, 122):
+        result = forecast_matrix(Y[:, :cut], freq="W", horizon=8, use_prophet=False)
+        sparse = np.isin(result.classes, ("intermittent", "lumpy"))
+        assert (result.point[sparse] < result.mean[sparse]).all()
+        assert all("point forecast" in result.rules[i] for i in np.flatnonzero(sparse))
+        point_scores.append(_rmsse_after(Y, cut, 8, result.point))
+        mean_scores.append(_rmsse_after(Y, cut, 8, result.mean))
+    assert np.mean(point_scores) < np.mean(mean_scores)
+
+
+def test_a_steady_sellers_point_forecast_is_its_mean():
+    rng = np.random.default_rng(8)
+    Y = rng.poisson(60.0, size=(40, 104)).astype(float)
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    np.testing.assert_allclose(result.point, result.mean)
+    assert not any("point forecast" in rule for rule in result.rules)
+
+
+def test_new_products_that_sell_little_are_not_pulled_up_to_their_groups_typical_rate():
+    """How much a new product borrows is chosen on the products that were new at the holdouts: in a catalogue
+    whose new products sell a trickle (a route that flew once), its own sales stand."""
+    rng = np.random.default_rng(21)
+    weeks = 80
+    established = rng.poisson(20.0, size=(40, weeks)).astype(float)
+    trickles = np.zeros((40, weeks))
+    for k, start in enumerate(np.linspace(52, weeks - 3, 40).astype(int)):
+        trickles[k, start:] = rng.poisson(1.0, weeks - start)
+        trickles[k, start] = 1.0
+    Y = np.vstack([established, trickles])
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    new = np.flatnonzero(result.classes == "new")
+    assert len(new) >= 3
+    assert (result.mean[new].mean(axis=1) < 3).all(), result.mean[new].mean(axis=1)
+    assert all("holdouts" in result.rules[i] and "own rate" in result.rules[i] for i in new)

@@ -14,8 +14,9 @@ from forecasting.engine.panel import FREQS
 class Command(BaseCommand):
     help = (
         "Backtest the demand forecasting engine on a date,sku,quantity CSV: forecasts at rolling origins "
-        "(the last at T-H, each earlier one H//2 before), written as sku,origin,date,yhat,p10,p50,p90,method,rule "
-        "(the method that forecast each sku at each origin and the rule that chose it)."
+        "(the last at T-H, each earlier one H//2 before), written as sku,origin,date,yhat,p10,p50,p90,mean,method,rule "
+        "(yhat is the point forecast, mean the expected demand; the method that forecast each sku at each origin "
+        "and the rule that chose it)."
     )
     requires_system_checks = []
     requires_migrations_checks = False
