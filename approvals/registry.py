@@ -59,6 +59,8 @@ class DraftKind:
     retry: Callable[..., Any] | None = None
     # Which notes the retry can follow, shown beside the note box before the reviewer sends it.
     retry_help: Callable[[], str] | None = None
+    # A note as the retry will take it, in sentences shown to the reviewer as they type (before sending it).
+    retry_reading: Callable[[str], list[str]] | None = None
     # The kind's own page for a snapshot (context: `snapshot`); the generic one lists every field.
     template: str = GENERIC_TEMPLATE
     # One line the queue shows under the subject, so a reviewer can triage without opening it.

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from catalog.copywriting.base import Copywriter, ListingBrief, ListingCopy
+from catalog.copywriting.base import Copywriter, ListingBrief, ListingCopy, NoteReading
 from catalog.copywriting.phrases import (
     ALT_SUFFIXES,
     CLOSERS,
@@ -33,7 +33,7 @@ from catalog.copywriting.phrases import (
     TECHNIQUE_SENTENCES,
     VOICE_LEADS,
 )
-from catalog.copywriting.plan import kind_of, plan_for, words_of
+from catalog.copywriting.plan import NOTE_ASKS, kind_of, plan_for, read_note, words_of
 from catalog.copywriting.text import (
     MATERIAL_TERMS,
     SENTENCE_END,
@@ -95,13 +95,16 @@ class _Picker:
 class TemplateCopywriter(Copywriter):
     """Facts-only listing copy: offline, deterministic, fast (no I/O inside write)."""
 
-    # The kinds of note catalog.copywriting.plan._follow understands; anything else is named in the new
-    # version's notes as not followed.
+    # Said from the notes catalog.copywriting.plan understands, so the help can't promise more than it does.
     note_help = (
-        "The offline writer follows notes like: shorter or longer; leave out the story; no gift tags; "
-        "don't say handmade; a plainer title; no exclamation marks; a warmer, more playful, plainer or "
-        "more formal tone. Anything else it can't do: edit the copy yourself instead."
+        "The offline writer can follow a note asking for: "
+        + "; ".join(NOTE_ASKS)
+        + ". Anything else stays in your note for the maker to change by hand."
     )
+
+    def read_note(self, note: str) -> NoteReading:
+        followed, passed_on = read_note(note)
+        return NoteReading(followed=tuple(followed), passed_on=tuple(passed_on))
 
     def write(self, *, brief: ListingBrief) -> ListingCopy:
         facts = brief.facts()

@@ -71,6 +71,26 @@ def listing_retry_help() -> str:
     return backends["copywriter"].note_help
 
 
+def listing_retry_reading(note: str) -> list[str]:
+    """The reviewer's own note as the configured copywriter will take it: what it follows, what it passes on."""
+    reading = backends["copywriter"].read_note(note)
+    if reading.whole:
+        return ["The writer reads your whole note for the new version."]
+    sentences = []
+    if reading.followed:
+        sentences.append("The writer will follow: " + ", ".join(reading.followed) + ".")
+    if reading.passed_on:
+        quoted = ", ".join(f"“{part}”" for part in reading.passed_on)
+        if reading.followed:
+            sentences.append(f"It can't act on {quoted}: that stays in your note for the maker to change by hand.")
+        else:
+            sentences.append(
+                f"The writer can't act on {quoted}, so a new version would not change for it: "
+                "your note goes to the maker to change by hand (or edit the copy yourself)."
+            )
+    return sentences
+
+
 def listing_retry(*, draft: ListingDraft, note: str, user):
     """Rejected with "try again": write a new version that follows the note (a background job)."""
     from catalog.listings.services import listing_rewrite  # services import this module
@@ -98,6 +118,7 @@ LISTING_COPY = DraftKind(
     blockers=listing_blockers,
     retry=listing_retry,
     retry_help=listing_retry_help,
+    retry_reading=listing_retry_reading,
     template="catalog/kinds/listing_copy.html",
     summary=lambda snapshot: str(snapshot.get("title") or ""),
     check_labels=CHECK_LABELS,

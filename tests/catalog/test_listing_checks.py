@@ -334,4 +334,27 @@ def test_the_reject_box_says_which_notes_the_offline_writer_can_follow(artisan_c
     item = ReviewItem.objects.get(subject_key=f"product:{product.pk}")
     page = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
     assert 'aria-describedby="retry-help"' in page
-    assert "The offline writer follows notes like: shorter or longer; leave out the story" in page
+    assert "The offline writer can follow a note asking for: leave out the story; no gift tags;" in page
+    assert reverse("review-note-reading", args=[item.pk]) in page
+
+
+def test_the_note_reading_says_what_the_writer_follows_and_what_goes_to_the_maker(
+    artisan_client, outsider_client, artisan
+):
+    from django.urls import reverse
+
+    from approvals.models import ReviewItem
+    from catalog.listings.services import listing_write
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(maker=artisan, title="Celadon mug", materials=["stoneware"])
+    listing_write(product_id=product.pk)
+    item = ReviewItem.objects.get(subject_key=f"product:{product.pk}")
+    url = reverse("review-note-reading", args=[item.pk])
+    answer = artisan_client.get(url, {"note": "No gift tags, and say it keeps tea hot"}).json()
+    assert answer["sentences"] == [
+        "The writer will follow: no gift tags.",
+        "It can't act on “say it keeps tea hot”: that stays in your note for the maker to change by hand.",
+    ]
+    assert artisan_client.get(url, {"note": " "}).json() == {"sentences": []}
+    assert outsider_client.get(url, {"note": "shorter"}).status_code == 404
