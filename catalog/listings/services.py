@@ -29,6 +29,7 @@ from studio.backends import backends
 from studio.models import Job
 from studio.redaction import redact
 from studio.services import job_advance, job_create, job_finish, job_start, studio_profile_get
+from studio.wording import job_label, names_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -252,9 +253,10 @@ def listing_write_batch(*, product_ids: list[int], requested_by, instructions: s
     """
     ids = list(dict.fromkeys(int(pk) for pk in product_ids))
     count = len(ids)
+    titles = dict(Product.objects.filter(pk__in=ids).values_list("pk", "title"))
     job = job_create(
         kind=JOB_KIND,
-        label=f"Write listing copy for {count} product{'' if count == 1 else 's'}",
+        label=job_label(f"Write listing copy for {names_phrase(titles.get(pk, '') for pk in ids) or 'no products'}"),
         total=count,
         created_by=requested_by,
     )
