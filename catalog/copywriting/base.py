@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from catalog.listings.checks import COLOURS, colour_values
 from studio.backends import Backend
 
 
@@ -68,6 +69,7 @@ class ListingBrief:
             "care": self.care,
             "story": self.story,
             "made_to_order": self.made_to_order,
+            COLOURS: colour_values(self.options),
         }
 
 

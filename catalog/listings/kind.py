@@ -8,7 +8,15 @@ from django.core.exceptions import ValidationError
 
 from approvals.registry import DraftKind
 from catalog.listings import limits
-from catalog.listings.checks import CHECK_LABELS, FAIL, listing_checks, normalise_tags, sanitise_description
+from catalog.listings.checks import (
+    CHECK_LABELS,
+    COLOURS,
+    FAIL,
+    colour_values,
+    listing_checks,
+    normalise_tags,
+    sanitise_description,
+)
 from catalog.models import ListingDraft, Product
 from studio.backends import backends
 
@@ -27,7 +35,23 @@ def product_facts(product: Product) -> dict[str, Any]:
         "care": product.care,
         "story": product.story,
         "made_to_order": product.made_to_order,
+        COLOURS: colour_values(variant_options(product)),
     }
+
+
+def variant_options(product: Product) -> dict[str, list[str]]:
+    """Option name → the values the product's variants offer, in variant order: {"colourway": ["celadon"]}."""
+    options: dict[str, list[str]] = {}
+    for found in product.variants.order_by("position", "sku").values_list("options", flat=True):
+        if not isinstance(found, dict):
+            continue
+        for key, value in found.items():
+            if value in (None, ""):
+                continue
+            values = options.setdefault(str(key), [])
+            if str(value) not in values:
+                values.append(str(value))
+    return options
 
 
 def listing_snapshot(draft: ListingDraft) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from approvals.services import review_submit
 from catalog.copywriting.base import BatchCopywriter, Copywriter, ListingBrief, ListingCopy, PhotoFact
 from catalog.listings import limits
 from catalog.listings.checks import PASS, WARN, Check, listing_checks, normalise_tags, sanitise_description
-from catalog.listings.kind import LISTING_COPY, product_facts
+from catalog.listings.kind import LISTING_COPY, product_facts, variant_options
 from catalog.models import Category, ListingDraft, Product
 from studio.backends import backends
 from studio.models import Job
@@ -50,16 +50,7 @@ class ListingWriteError(Exception):
 def brief_for(product: Product, *, instructions: str = "") -> ListingBrief:
     """Everything the copywriter may know about `product`, as plain data (six small queries)."""
     profile = studio_profile_get()
-    options: dict[str, list[str]] = {}
-    for variant_options in product.variants.order_by("position", "sku").values_list("options", flat=True):
-        if not isinstance(variant_options, dict):
-            continue
-        for key, value in variant_options.items():
-            if value in (None, ""):
-                continue
-            values = options.setdefault(str(key), [])
-            if str(value) not in values:
-                values.append(str(value))
+    options = variant_options(product)
     photos = tuple(
         PhotoFact(id=pk, variant=variant_title or "")
         for pk, variant_title in product.photos.order_by("position", "id").values_list("pk", "variant__title")

@@ -315,11 +315,21 @@ def test_made_to_order_lead_time_is_in_the_details():
 
 
 def test_option_values_that_read_as_claims_stay_out_of_the_copy():
+    b = brief(
+        category="Jewellery", title="Leaf pendant", materials=("brass",), options={"colour": ("18ct gold", "black")}
+    )
+    copy = write(b)
+    assert "18ct" not in text_of(copy).lower()
+    assert copy.colours == ["18ct gold", "black"]  # metadata keeps the variant's own name
+    assert any("“18ct gold”" in note for note in copy.notes)
+
+
+def test_a_colour_the_maker_set_is_written_as_a_colour_and_not_flagged():
+    """A "gold" colourway on a brass pendant is a colour (issue 15), so the copy may name it."""
     b = brief(category="Jewellery", title="Leaf pendant", materials=("brass",), options={"colour": ("gold", "black")})
     copy = write(b)
-    assert "gold" not in text_of(copy).lower()
-    assert copy.colours == ["gold", "black"]  # metadata keeps the variant's own name
-    assert any("“gold”" in note for note in copy.notes)
+    assert "gold" in plain_text(copy.description).lower()
+    assert unsupported_claims(text_of(copy), b.facts()) == []
 
 
 def test_handmade_only_when_the_facts_say_so():
@@ -529,4 +539,5 @@ def test_brief_facts_have_the_shape_the_checks_use():
         "care",
         "story",
         "made_to_order",
+        "colours",
     }

@@ -154,7 +154,74 @@ def test_missing_facts_are_a_warning():
     facts = {**FACTS, "materials": [], "care": ""}
     check = by_code(good_content(description="<p>Mug.</p>"), facts)["missing_facts"]
     assert check.level == WARN
-    assert "materials" in check.message and "care" in check.message
+    assert check.message == (
+        "The facts don't give materials and care, so the copy says nothing about them: "
+        "add them to the product's facts, then write the copy again."
+    )
+
+
+# --- A colour the maker chose is no material claim (issue 15: "a gold colourway on a copper pendant") ---
+
+PENDANT = {"title": "Copper pendant", "materials": ["copper"], "care": "", "colours": ["gold", "verdigris"]}
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "A copper pendant in a gold colourway.",
+        "Choose from gold and verdigris.",
+        "<li><strong>Colourway:</strong> gold, verdigris</li>",
+        "A warm gold tone on hammered copper.",
+    ],
+)
+def test_a_colour_from_the_makers_options_is_not_a_material_claim(copy):
+    assert unsupported_claims(copy, PENDANT) == []
+    assert "gold" in unsupported_claims(copy, {**PENDANT, "colours": []})  # without the option it is a claim
+
+
+@pytest.mark.parametrize(
+    "copy, flagged",
+    [
+        ("A gold-plated copper pendant.", {"gold"}),
+        ("Gold plated, in a gold colourway.", {"gold"}),
+        ("Made from gold and copper.", {"gold"}),
+        ("Made of copper and gold.", {"gold"}),
+        ("A solid gold bail.", {"solid gold", "gold"}),
+        ("An 18ct gold chain.", {"solid gold", "gold"}),
+        ("A 14k gold clasp.", {"solid gold", "gold"}),
+        ("Gold leaf on copper.", {"gold"}),
+    ],
+)
+def test_material_wording_is_still_a_claim_when_a_colour_shares_the_word(copy, flagged):
+    assert set(unsupported_claims(copy, PENDANT)) == flagged
+
+
+def test_sterling_silver_is_a_claim_even_with_a_silver_colourway():
+    facts = {**PENDANT, "colours": ["silver"]}
+    assert unsupported_claims("In a silver colourway.", facts) == []
+    assert set(unsupported_claims("A sterling silver hoop.", facts)) == {"sterling silver", "silver"}
+
+
+def test_material_wording_the_facts_state_passes():
+    facts = {**PENDANT, "materials": ["copper", "gold leaf"]}
+    assert unsupported_claims("Gold leaf on copper, in a gold colourway.", facts) == []
+
+
+def test_colour_options_are_read_from_colour_glaze_and_finish_options_only():
+    from catalog.listings.checks import colour_values
+
+    options = {"Colourway": ["Gold"], "glaze": ["Ash"], "Finish": ["Brass"], "Color": ["Silver"], "Size": ["Oak"]}
+    assert colour_values(options) == ["gold", "ash", "brass", "silver"]
+
+
+def test_the_facts_carry_the_colours_of_the_variant_options(db, artisan):
+    from catalog.listings.kind import product_facts
+    from tests.factories import ProductFactory, VariantFactory
+
+    product = ProductFactory(maker=artisan, materials=["copper"])
+    VariantFactory(product=product, sku="PEND-GOLD", options={"colourway": "Gold", "size": "Small"})
+    VariantFactory(product=product, sku="PEND-VERD", options={"colourway": "Verdigris", "size": "Small"})
+    assert product_facts(product)["colours"] == ["gold", "verdigris"]
 
 
 def test_sanitise_description_strips_scripts_attributes_and_links():
