@@ -541,3 +541,45 @@ def test_brief_facts_have_the_shape_the_checks_use():
         "made_to_order",
         "colours",
     }
+
+
+@pytest.mark.parametrize(
+    "techniques, how",
+    [
+        (
+            ["wheel-thrown", "pulled handle", "reduction fired to 1280°C"],
+            "wheel-thrown, reduction fired to 1280°C and made with a pulled handle",
+        ),
+        (["cured for two weeks"], "cured for two weeks"),
+        (["bezel set"], "bezel set"),
+        (["hand-formed ear wires"], "made with hand-formed ear wires"),
+        (["mitred corners"], "made with mitred corners"),
+        (["about forty dips per pair"], "made with about forty dips per pair"),
+        (["one band hammer-textured"], "made with one band hammer-textured"),
+        (["trace chain"], "made with a trace chain"),
+        (["envelope back"], "made with an envelope back"),
+        (["trimmed foot ring"], "made with a trimmed foot ring"),
+        (["raku", "lost-wax casting"], "made using raku and lost-wax casting"),
+    ],
+)
+def test_techniques_read_as_english(techniques, how):
+    """The demo's own techniques (demo/catalogue.py), as the walk-through found them (issue 15)."""
+    from catalog.copywriting.template import _how
+
+    assert _how(techniques) == how
+
+
+def test_no_demo_technique_reads_made_with_a_plural_or_made_using_a_part():
+    import re
+
+    from catalog.copywriting.template import _how
+    from demo import catalogue
+
+    source = open(catalogue.__file__, encoding="utf-8").read()
+    techniques = {t for group in re.findall(r"techniques=\(([^)]*)\)", source) for t in re.findall(r'"([^"]+)"', group)}
+    assert len(techniques) > 30
+    for technique in techniques:
+        how = _how([technique])
+        assert not re.match(r"made with an? (?:\S+ )*\S+s$", how) or how.endswith(("ss", "us")), how
+        assert not re.match(r"made with an? (?:about|one|two|a|an|the)\b", how), how
+        assert not (how.startswith("made using ") and len(technique.split()) > 1 and not technique.endswith("ing")), how
