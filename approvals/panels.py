@@ -84,11 +84,13 @@ JOB_DRAFTS_SHOWN = 50
 def _job_drafts(request, job) -> dict | None:
     """The drafts a finished job made: submitted while it ran, for the products it worked on."""
     products = job_unit_ids(job, prefix="product")
-    if not products or not job.finished_at:
+    kinds = [kind.name for kind in registry.all_kinds() if kind.made_by_job == job.kind]
+    if not products or not kinds or not job.finished_at:
         return None
     drafts = list(
         ReviewItem.objects.restrict(request.user, VIEW)
         .filter(
+            kind__in=kinds,  # another job on the same products at the same time made the others
             subject_key__in=[f"product:{pk}" for pk in products],
             submitted_at__gte=job.created_at,
             submitted_at__lte=job.finished_at + JOB_SETTLE,

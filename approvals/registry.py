@@ -71,6 +71,9 @@ class DraftKind:
     thumbnail: Callable[[dict[str, Any]], str] = no_picture
     # A question the reviewer confirms before approving (a whole production plan): "" for none.
     confirm_approval: str = ""
+    # The kind of background job (studio.Job.kind) whose runs make drafts of this kind: a finished job's page
+    # lists the drafts it made, and only those ("" when no job makes them).
+    made_by_job: str = ""
     # Snapshot fields that are bookkeeping, not content: never shown as a change between versions.
     diff_ignored: frozenset[str] = frozenset()
 

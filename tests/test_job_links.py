@@ -62,3 +62,14 @@ def test_job_rows_and_the_job_page_name_the_products(written, artisan_client):
         assert name in artisan_client.get(url).content.decode(), url
     title = artisan_client.get(reverse("job-detail", args=[job.pk])).content.decode().split("<title>")[1]
     assert title.startswith(name)
+
+
+def test_a_listing_job_does_not_claim_drafts_another_job_made_meanwhile(written, artisan, artisan_client):
+    """Staging ran on the same product while the copy was written: its staged image is not the copy job's."""
+    job, products = written
+    staged = review_item(product=products[0], owner=artisan, kind="staged_image")
+    ReviewItem.objects.filter(pk=staged.pk).update(submitted_at=job.finished_at)
+    page = artisan_client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    assert reverse("review-detail", args=[staged.pk]) not in page
+    listing = ReviewItem.objects.get(subject_key=f"product:{products[0].pk}", kind="listing_copy")
+    assert reverse("review-detail", args=[listing.pk]) in page

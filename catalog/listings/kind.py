@@ -147,4 +147,5 @@ LISTING_COPY = DraftKind(
     summary=lambda snapshot: str(snapshot.get("title") or ""),
     check_labels=CHECK_LABELS,
     diff_ignored=frozenset({"writer"}),  # which copywriter wrote it is no change a shopper sees
+    made_by_job="listing_copy",  # catalog.listings.services.JOB_KIND
 )
