@@ -74,6 +74,9 @@ class DraftKind:
     # The kind of background job (studio.Job.kind) whose runs make drafts of this kind: a finished job's page
     # lists the drafts it made, and only those ("" when no job makes them).
     made_by_job: str = ""
+    # The prefix of that job's units when they name drafts of this kind by id ("staged" for "staged:40");
+    # "" when the units name products ("product:12") and the drafts are found by subject.
+    job_unit: str = ""
     # Snapshot fields that are bookkeeping, not content: never shown as a change between versions.
     diff_ignored: frozenset[str] = frozenset()
 

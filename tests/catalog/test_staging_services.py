@@ -416,3 +416,22 @@ def test_stage_photos_stages_only_new_or_changed_pairs(mug_photos, two_looks, ar
     looks[0].refresh_from_db()
     changed = worker(staging_start, products=[product], looks=looks, requested_by=artisan)
     assert changed.total == 3
+
+
+def test_a_finished_staging_job_links_its_product_and_the_images_it_made(
+    mug_photos, two_looks, artisan, artisan_client, worker
+):
+    """Issue 15: a finished job links to the product and the drafts it made, staging jobs too."""
+    look = _small(two_looks[0])
+    job = worker(staging_start, products=[mug_photos[0].product], looks=[look], requested_by=artisan)
+    from tests.test_pages import review_item
+
+    # A listing draft of the same product, made meanwhile by another job: not this job's.
+    earlier = review_item(product=mug_photos[0].product, owner=artisan)
+    page = artisan_client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    assert reverse("product-detail", args=[mug_photos[0].product_id]) in page
+    items = ReviewItem.objects.filter(kind="staged_image")
+    assert items.count() == 3
+    for item in items:
+        assert reverse("review-detail", args=[item.pk]) in page
+    assert reverse("review-detail", args=[earlier.pk]) not in page
