@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 
 from approvals import registry
@@ -82,17 +83,26 @@ JOB_DRAFTS_SHOWN = 50
 
 
 def _job_drafts(request, job) -> dict | None:
-    """The drafts a finished job made: submitted while it ran, for the products it worked on."""
+    """The drafts a finished job made: submitted while it ran, of the kinds it makes, for what it worked on.
+
+    A job's units name either the products it worked on ("product:12") or, for a kind that says so
+    (DraftKind.job_unit, e.g. "staged"), the drafts themselves ("staged:40").
+    """
+    kinds = [kind for kind in registry.all_kinds() if kind.made_by_job == job.kind]
+    if not kinds or not job.finished_at:
+        return None
     products = job_unit_ids(job, prefix="product")
-    if not products or not job.finished_at:
+    made = Q()
+    for kind in kinds:
+        if kind.job_unit:
+            made |= Q(kind=kind.name, draft_id__in=list(job_unit_ids(job, prefix=kind.job_unit)))
+        elif products:
+            made |= Q(kind=kind.name, subject_key__in=[f"product:{pk}" for pk in products])
+    if not made:
         return None
     drafts = list(
         ReviewItem.objects.restrict(request.user, VIEW)
-        .filter(
-            subject_key__in=[f"product:{pk}" for pk in products],
-            submitted_at__gte=job.created_at,
-            submitted_at__lte=job.finished_at + JOB_SETTLE,
-        )
+        .filter(made, submitted_at__gte=job.created_at, submitted_at__lte=job.finished_at + JOB_SETTLE)
         .order_by("subject", "kind", "version")[:JOB_DRAFTS_SHOWN]
     )
     return {"job_drafts": drafts}

@@ -59,6 +59,8 @@ class DraftKind:
     retry: Callable[..., Any] | None = None
     # Which notes the retry can follow, shown beside the note box before the reviewer sends it.
     retry_help: Callable[[], str] | None = None
+    # A note as the retry will take it, in sentences shown to the reviewer as they type (before sending it).
+    retry_reading: Callable[[str], list[str]] | None = None
     # The kind's own page for a snapshot (context: `snapshot`); the generic one lists every field.
     template: str = GENERIC_TEMPLATE
     # One line the queue shows under the subject, so a reviewer can triage without opening it.
@@ -69,6 +71,12 @@ class DraftKind:
     thumbnail: Callable[[dict[str, Any]], str] = no_picture
     # A question the reviewer confirms before approving (a whole production plan): "" for none.
     confirm_approval: str = ""
+    # The kind of background job (studio.Job.kind) whose runs make drafts of this kind: a finished job's page
+    # lists the drafts it made, and only those ("" when no job makes them).
+    made_by_job: str = ""
+    # The prefix of that job's units when they name drafts of this kind by id ("staged" for "staged:40");
+    # "" when the units name products ("product:12") and the drafts are found by subject.
+    job_unit: str = ""
     # Snapshot fields that are bookkeeping, not content: never shown as a change between versions.
     diff_ignored: frozenset[str] = frozenset()
 

@@ -140,6 +140,7 @@ def _detail_context(request: HttpRequest, item: ReviewItem, filters: dict, form:
         # Not `kind.retry` in the template: it would call the hook instead of testing for it.
         "can_retry": kind is not None and kind.retry is not None,
         "retry_help": kind.retry_help() if kind is not None and kind.retry_help is not None else "",
+        "reads_notes": kind is not None and kind.retry_reading is not None,
         "previous_id": previous_id,
         "next_id": next_id,
         # Someone (or a retry) moved on from this version: show the way to the current one.
@@ -164,6 +165,17 @@ def approved_item_for_display(item: ReviewItem) -> ReviewItem | None:
 def review_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_for_user(ReviewItem.objects.select_related("owner", "decided_by"), request.user, pk=item_id)
     return render(request, "approvals/review_detail.html", _detail_context(request, item, _queue_filters(request)))
+
+
+@login_required
+def review_note_reading(request: HttpRequest, item_id: int) -> JsonResponse:
+    """A reject note as the kind's retry will take it, asked for while the reviewer types."""
+    item = get_for_user(ReviewItem.objects.all(), request.user, pk=item_id)
+    kind = registry.find(item.kind)
+    note = request.GET.get("note", "")[:2000]  # the note field's own limit
+    if kind is None or kind.retry_reading is None or not note.strip():
+        return JsonResponse({"sentences": []})
+    return JsonResponse({"sentences": kind.retry_reading(note)})
 
 
 def _after_decision_url(request: HttpRequest, filters: dict, next_id: int | None) -> str:

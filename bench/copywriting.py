@@ -36,6 +36,7 @@ django.setup()
 
 import dataclasses  # noqa: E402
 import json  # noqa: E402
+from collections import Counter  # noqa: E402
 
 from products import KINDS  # noqa: E402  (bench/products.py, shared with review_queue.py)
 
@@ -139,15 +140,22 @@ def main() -> None:
     print(f"  target ≥ {TARGET} drafts/s: {'met' if real_rate >= TARGET else 'NOT met'}")
     # Not timed: the same drafts through the checks the review queue shows.
     failing = flagged = claims = 0
+    by_check: Counter[str] = Counter()
+    claimed: Counter[str] = Counter()
     for brief, copy in zip(briefs, template(briefs), strict=True):
         checks = listing_checks(copy.__dict__, brief.facts())
         failing += any(check.level == FAIL for check in checks)
         flagged += any(check.level in (FAIL, WARN) for check in checks)
         claims += any(check.code == "unsupported_claims" and check.terms for check in checks)
+        by_check.update({check.code for check in checks if check.level in (FAIL, WARN)})
+        claimed.update(term for check in checks if check.code == "unsupported_claims" for term in check.terms)
     print(
         f"  drafts with a flagged problem (a failing or warning check): {flagged} of {products} "
-        f"({flagged / products:.1%}); failing: {failing}; with an unsupported claim: {claims}"
+        f"({flagged / products:.1%}); failing: {failing}; with an unsupported claim: {claims} ({claims / products:.1%})"
     )
+    print("  flagged by check: " + ", ".join(f"{code} {n / products:.1%}" for code, n in by_check.most_common()))
+    if claimed:
+        print("  unsupported claims named: " + ", ".join(f"{term} ×{n}" for term, n in claimed.most_common(8)))
     print()
     claude_costs(briefs, template(briefs))
 

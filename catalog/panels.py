@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from catalog.listings.services import listing_write_batch
-from catalog.models import Look, Product
+from catalog.models import Look, Product, StagedImage
 from catalog.selectors import catalog_summary_for, low_stock_variants_for
 from catalog.staging.services import staging_start
 from studio import panels
@@ -48,6 +48,10 @@ def _low_stock(request) -> list[panels.Attention]:
 def _job_products(request, job) -> dict | None:
     """The products a job worked on, each with whether its part succeeded."""
     units = job_unit_ids(job, prefix="product")
+    if not units:  # a staging job counts images: a product succeeded when all of its images did
+        images = job_unit_ids(job, prefix="staged")
+        for staged_id, product_id in StagedImage.objects.filter(pk__in=images).values_list("pk", "product_id"):
+            units[product_id] = units.get(product_id, True) and images[staged_id]
     if not units:
         return None
     products = Product.objects.restrict(request.user, VIEW).filter(pk__in=units).order_by("title")[:JOB_PRODUCTS_SHOWN]

@@ -18,7 +18,12 @@ def _product_publishing(request, product) -> dict | None:
     states = channel_states_for(product=product)
     if not states:
         return None
-    return {"channel_states": states, "can_publish": can(request.user, CHANGE, product), "product": product}
+    return {
+        "channel_states": states,
+        "can_publish": can(request.user, CHANGE, product),
+        "product": product,
+        "manager": is_manager(request.user),
+    }
 
 
 def _product_stock(request, product) -> dict | None:

@@ -34,6 +34,7 @@ from studio import events
 from studio.models import Job
 from studio.sales_channels import SalesChannel
 from studio.services import job_create, job_finish, studio_profile_get
+from studio.wording import job_label, names_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -228,8 +229,10 @@ def publish_start(*, products: list[Product], requested_by=None, channel: str = 
     with transaction.atomic():
         job = job_create(
             kind=JOB_KIND,
-            label=f"Publish {len(products)} product{'' if len(products) == 1 else 's'} to {backend.label}"
-            + (f" ({len(later)} more later)" if later else ""),
+            label=job_label(
+                f"Publish {names_phrase(p.title for p in products) or 'nothing'} to {backend.label}"
+                + (f" ({len(later)} more later)" if later else "")
+            ),
             total=len(products),
             created_by=requested_by,
         )

@@ -43,6 +43,7 @@ from studio import events
 from studio.models import Job
 from studio.redaction import redact
 from studio.services import job_create, job_finish
+from studio.wording import job_label, names_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -297,7 +298,9 @@ def stock_push_start(*, products: list[Product], requested_by=None) -> Job:
     with transaction.atomic():
         job = job_create(
             kind=JOB_KIND,
-            label=f"Push stock of {len(products)} product{'' if len(products) == 1 else 's'} to the channels",
+            label=job_label(
+                f"Push stock of {names_phrase(p.title for p in products) or 'no products'} to the channels"
+            ),
             total=len(products),
             created_by=requested_by,
         )

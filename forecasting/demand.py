@@ -30,6 +30,7 @@ from forecasting.models import Forecast, ProductionPlan, RaisedStockAlert, Sale
 from studio import events
 from studio.models import Job, MakerProfile
 from studio.services import job_create, job_finish
+from studio.wording import job_label, names_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,24 @@ def weekly_series(*, variant_ids: list[int], until: dt.date) -> dict[int, object
 # --- Refits ---------------------------------------------------------------------------------
 
 
+def _refit_label(every: bool, variant_ids: list[int]) -> str:
+    """ "Forecast demand for Everyday Mug (3 variants)"; the nightly refit of everything says "all N products"."""
+    titles = list(
+        dict.fromkeys(
+            Variant.objects.filter(pk__in=variant_ids)
+            .order_by("product__title", "product_id")
+            .values_list("product__title", flat=True)
+        )
+    )
+    count = len(variant_ids)
+    variants = f"{count} variant{'' if count == 1 else 's'}"
+    if not titles:
+        return "Forecast demand (no active variants)"
+    if every and len(titles) > 3:
+        return job_label(f"Forecast demand for all {len(titles)} products ({variants})")
+    return job_label(f"Forecast demand for {names_phrase(titles)} ({variants})")
+
+
 def forecasts_refit_start(*, variant_ids: list[int] | None = None, requested_by=None, plan_after: bool = True) -> Job:
     """Refit the forecasts of these variants (all active ones by default) as one job.
 
@@ -96,7 +115,7 @@ def forecasts_refit_start(*, variant_ids: list[int] | None = None, requested_by=
     with transaction.atomic():
         job = job_create(
             kind=JOB_KIND,
-            label=f"Forecast demand for {len(ids)} variant{'' if len(ids) == 1 else 's'}",
+            label=_refit_label(variant_ids is None, ids),
             total=len(ids),
             created_by=requested_by,
         )

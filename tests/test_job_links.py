@@ -52,3 +52,24 @@ def test_a_manager_sees_the_links_and_a_running_job_shows_none(written, manager_
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, finished_at=None)
     page = manager_client.get(reverse("job-detail", args=[job.pk])).content.decode()
     assert "Drafts it made" not in page
+
+
+def test_job_rows_and_the_job_page_name_the_products(written, artisan_client):
+    """The dashboard's job rows, the job list and the job page's title say which products (issue 15)."""
+    job, products = written
+    name = "Write listing copy for Ines&#x27;s celadon mug and Speckled bowl"
+    for url in (reverse("dashboard"), reverse("job-list"), reverse("job-detail", args=[job.pk])):
+        assert name in artisan_client.get(url).content.decode(), url
+    title = artisan_client.get(reverse("job-detail", args=[job.pk])).content.decode().split("<title>")[1]
+    assert title.startswith(name)
+
+
+def test_a_listing_job_does_not_claim_drafts_another_job_made_meanwhile(written, artisan, artisan_client):
+    """Staging ran on the same product while the copy was written: its staged image is not the copy job's."""
+    job, products = written
+    staged = review_item(product=products[0], owner=artisan, kind="staged_image")
+    ReviewItem.objects.filter(pk=staged.pk).update(submitted_at=job.finished_at)
+    page = artisan_client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    assert reverse("review-detail", args=[staged.pk]) not in page
+    listing = ReviewItem.objects.get(subject_key=f"product:{products[0].pk}", kind="listing_copy")
+    assert reverse("review-detail", args=[listing.pk]) in page

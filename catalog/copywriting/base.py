@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from catalog.listings.checks import COLOURS, colour_values
 from studio.backends import Backend
 
 
@@ -68,6 +69,7 @@ class ListingBrief:
             "care": self.care,
             "story": self.story,
             "made_to_order": self.made_to_order,
+            COLOURS: colour_values(self.options),
         }
 
 
@@ -87,6 +89,15 @@ class ListingCopy:
     notes: list[str] = field(default_factory=list)  # what the writer couldn't do or had no facts for
 
 
+@dataclass(frozen=True)
+class NoteReading:
+    """A reviewer's note as the writer will take it, shown to the reviewer before they send it."""
+
+    followed: tuple[str, ...] = ()  # what the writer will do, in its own words
+    passed_on: tuple[str, ...] = ()  # the parts it can't act on, as the reviewer wrote them: for the maker's edit
+    whole: bool = False  # the writer reads the whole note (a language model), so nothing is passed on
+
+
 class Copywriter(Backend):
     """Base of the copywriter backends (ATELIER_BACKENDS["copywriter"]): a brief in, listing copy out.
 
@@ -104,6 +115,10 @@ class Copywriter(Backend):
     @abstractmethod
     def write(self, *, brief: ListingBrief) -> ListingCopy:
         """One listing's copy from the brief's facts."""
+
+    def read_note(self, note: str) -> NoteReading:
+        """How the next version will take this note; a writer that follows only some notes says which parts."""
+        return NoteReading(whole=bool(note.strip()))
 
 
 class BatchCopywriter(Copywriter):

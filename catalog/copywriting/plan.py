@@ -39,9 +39,12 @@ _NEGATED = _any(
     "never",
     "less",
 )
-_INSTRUCTIONS: list[tuple[str, re.Pattern]] = [
+# What a reviewer's note can ask of this writer: (action, what the reviewer is told it follows, pattern).
+# The note box's help and the reading of a note as it is typed both come from this list.
+_INSTRUCTIONS: list[tuple[str, str, re.Pattern]] = [
     (
         "no_story",
+        "leave out the story",
         re.compile(
             _NEGATED
             + ".*"
@@ -52,10 +55,11 @@ _INSTRUCTIONS: list[tuple[str, re.Pattern]] = [
             + _any("out", "remove", "drop")
         ),
     ),
-    ("no_gifts", re.compile(_NEGATED + ".*" + _any("gifts?"))),
-    ("no_handmade", re.compile(_NEGATED + ".*" + _any("hand-?made"))),
+    ("no_gifts", "no gift tags", re.compile(_NEGATED + ".*" + _any("gifts?"))),
+    ("no_handmade", "don't say handmade", re.compile(_NEGATED + ".*" + _any("hand-?made"))),
     (
         "plain_title",
+        "a plainer title",
         re.compile(
             _any("title")
             + ".*"
@@ -66,6 +70,7 @@ _INSTRUCTIONS: list[tuple[str, re.Pattern]] = [
     ),
     (
         "short",
+        "shorter copy",
         re.compile(
             _any(
                 "shorter",
@@ -85,6 +90,7 @@ _INSTRUCTIONS: list[tuple[str, re.Pattern]] = [
     ),
     (
         "long",
+        "longer copy (only as long as the facts allow)",
         re.compile(
             _any(
                 "longer",
@@ -99,19 +105,22 @@ _INSTRUCTIONS: list[tuple[str, re.Pattern]] = [
             )
         ),
     ),
-    ("no_exclamation", re.compile(r"\bexclamation")),
+    ("no_exclamation", "no exclamation marks", re.compile(r"\bexclamation")),
     (
         "voice:warm",
+        "a warmer tone",
         re.compile(
             _any("warm", "warmer", "friendly", "friendlier", "cosy", "cosier", "cozy", "cozier", "gentler", "softer")
         ),
     ),
     (
         "voice:playful",
+        "a more playful tone",
         re.compile(_any("playful", "fun", "funnier", "cheeky", "lighter", "lively", "livelier", "cheerful")),
     ),
     (
         "voice:minimal",
+        "a plainer tone",
         re.compile(
             _any(
                 "minimal",
@@ -128,6 +137,7 @@ _INSTRUCTIONS: list[tuple[str, re.Pattern]] = [
     ),
     (
         "voice:classic",
+        "a more formal tone",
         re.compile(_any("formal", "more formal", "neutral", "classic", "professional", "straightforward")),
     ),
 ]
@@ -180,44 +190,65 @@ def _learn_from_examples(brief: ListingBrief, plan: Plan) -> None:
                 plan.example_gift_tags.append(tag)
 
 
-def _follow(instructions: str, plan: Plan) -> None:
-    """Clause by clause: what a template can do (shorter, no story, a tone) it does; the rest goes in the notes."""
-    followed: list[str] = []
+NOTE_ASKS: tuple[str, ...] = tuple(ask for _, ask, _ in _INSTRUCTIONS)
+
+
+def _read_clauses(instructions: str) -> tuple[list[str], list[str]]:
+    """The note clause by clause: the actions a template can take, and the clauses it can't act on."""
+    actions: list[str] = []
     ignored: list[str] = []
-    voices: list[str] = []
-    wants_short = wants_long = False
     for clause in _CLAUSE_SPLIT.split(clean(instructions)):
         text = clause.strip(" -–'\"“”").lower()
         if len(re.sub(r"\W", "", text)) < 2:
             continue
-        matched = [action for action, pattern in _INSTRUCTIONS if pattern.search(text)]
+        matched = [action for action, _, pattern in _INSTRUCTIONS if pattern.search(text)]
         if any(action.startswith("no_") or action == "plain_title" for action in matched):
             # "a simpler title", "no story, less fluff": about one part, not the length or tone.
             matched = [action for action in matched if not action.startswith("voice:") and action != "short"]
         if not matched:
             ignored.append(clip(clause.strip(), 80))
-            continue
-        for action in matched:
-            if action == "no_story":
-                plan.story = False
-                followed.append("left out the story")
-            elif action == "no_gifts":
-                plan.gifts = False
-                followed.append("no gift tags")
-            elif action == "no_handmade":
-                plan.handmade = False
-                followed.append("doesn't say handmade")
-            elif action == "plain_title":
-                plan.plain_title = True
-                followed.append("a plainer title")
-            elif action == "short":
-                wants_short = True
-            elif action == "long":
-                wants_long = True
-            elif action == "no_exclamation":
-                followed.append("no exclamation marks")
-            elif action.startswith("voice:"):
-                voices.append(action.split(":", 1)[1])
+        actions.extend(matched)
+    return actions, ignored
+
+
+def read_note(instructions: str) -> tuple[list[str], list[str]]:
+    """What the writer will do with a note (in the words of NOTE_ASKS), and the parts it will leave alone."""
+    actions, ignored = _read_clauses(instructions)
+    asks = dict((action, ask) for action, ask, _ in _INSTRUCTIONS)
+    if "short" in actions and "long" in actions:  # the writer keeps the usual length
+        actions = [action for action in actions if action not in ("short", "long")]
+    voices = [action for action in actions if action.startswith("voice:")]
+    actions = [action for action in actions if not action.startswith("voice:") or action == voices[0]]
+    return unique([asks[action] for action in actions]), ignored
+
+
+def _follow(instructions: str, plan: Plan) -> None:
+    """Clause by clause: what a template can do (shorter, no story, a tone) it does; the rest goes in the notes."""
+    followed: list[str] = []
+    voices: list[str] = []
+    wants_short = wants_long = False
+    matched, ignored = _read_clauses(instructions)
+    for action in matched:
+        if action == "no_story":
+            plan.story = False
+            followed.append("left out the story")
+        elif action == "no_gifts":
+            plan.gifts = False
+            followed.append("no gift tags")
+        elif action == "no_handmade":
+            plan.handmade = False
+            followed.append("doesn't say handmade")
+        elif action == "plain_title":
+            plan.plain_title = True
+            followed.append("a plainer title")
+        elif action == "short":
+            wants_short = True
+        elif action == "long":
+            wants_long = True
+        elif action == "no_exclamation":
+            followed.append("no exclamation marks")
+        elif action.startswith("voice:"):
+            voices.append(action.split(":", 1)[1])
     if wants_short and wants_long:
         plan.notes.append("The note asks for both shorter and longer copy; kept the usual length.")
     elif wants_short:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from catalog.copywriting.base import Copywriter, ListingBrief, ListingCopy
+from catalog.copywriting.base import Copywriter, ListingBrief, ListingCopy, NoteReading
 from catalog.copywriting.phrases import (
     ALT_SUFFIXES,
     CLOSERS,
@@ -33,7 +33,7 @@ from catalog.copywriting.phrases import (
     TECHNIQUE_SENTENCES,
     VOICE_LEADS,
 )
-from catalog.copywriting.plan import kind_of, plan_for, words_of
+from catalog.copywriting.plan import NOTE_ASKS, kind_of, plan_for, read_note, words_of
 from catalog.copywriting.text import (
     MATERIAL_TERMS,
     SENTENCE_END,
@@ -65,7 +65,7 @@ _HANDMADE = re.compile(
     r"formed|crafted)\b"
     r"|\bby hand\b|\bwheel[- ]thrown\b"
 )
-_PARTICIPLE = re.compile(r"(?:ed|wn|ilt|ast|un|en|ought|bent|burnt|dyed)$")
+_PARTICIPLE = re.compile(r"(?:ed|wn|ilt|ast|un|en|ought|bent|burnt|dyed|(?:^|-)(?:set|cut))$")
 _NOT_PLAIN = re.compile(r"[<>]|&(?=#?\w+;)")
 _COLOUR_KEYS = {"colour", "color", "colourway", "colorway", "colours", "colors", "glaze"}
 
@@ -95,13 +95,16 @@ class _Picker:
 class TemplateCopywriter(Copywriter):
     """Facts-only listing copy: offline, deterministic, fast (no I/O inside write)."""
 
-    # The kinds of note catalog.copywriting.plan._follow understands; anything else is named in the new
-    # version's notes as not followed.
+    # Said from the notes catalog.copywriting.plan understands, so the help can't promise more than it does.
     note_help = (
-        "The offline writer follows notes like: shorter or longer; leave out the story; no gift tags; "
-        "don't say handmade; a plainer title; no exclamation marks; a warmer, more playful, plainer or "
-        "more formal tone. Anything else it can't do: edit the copy yourself instead."
+        "The offline writer can follow a note asking for: "
+        + "; ".join(NOTE_ASKS)
+        + ". Anything else stays in your note for the maker to change by hand."
     )
+
+    def read_note(self, note: str) -> NoteReading:
+        followed, passed_on = read_note(note)
+        return NoteReading(followed=tuple(followed), passed_on=tuple(passed_on))
 
     def write(self, *, brief: ListingBrief) -> ListingCopy:
         facts = brief.facts()
@@ -487,7 +490,14 @@ _QUANTITY_WORDS = frozenset(
     "set sets pair pairs pack packs box duo trio dozen one two three four five six seven eight nine ten "
     "eleven twelve".split()
 )
-_PREPOSITIONS = frozenset("off on by in with from at over under through".split())
+_PREPOSITIONS = frozenset("off on by in with from at over under through to for into until onto inside".split())
+# Nouns that end like a method ("slip casting") but name a part: "made with a trimmed foot ring".
+_ING_NOUNS = frozenset("ring rings earring earrings string strings spring springs wing wings sling lining".split())
+# A technique that starts by counting ("one band hammer-textured", "about forty dips per pair") takes no article.
+_COUNTING = frozenset(
+    "a an the one two three four five six seven eight nine ten twelve twenty thirty forty fifty hundred "
+    "about around some each every several many".split()
+)
 
 
 def _noun(name: str) -> str:
@@ -507,25 +517,36 @@ def _technique_kind(technique: str) -> str:
         return "method"
     if words[0] in _PREPOSITIONS:
         return "manner"
+    if words[0] in _COUNTING or words[0][:1].isdigit():
+        return "part"  # 'made with one band hammer-textured'
     if _PARTICIPLE.search(words[-1]):
         return "participle"
     for word, following in zip(words, words[1:], strict=False):
         if _PARTICIPLE.search(word) and following in _PREPOSITIONS:
-            return "participle"  # 'wheel-thrown off the hump'
-    if len(words) > 1 and _PARTICIPLE.search(words[0]):
-        return "part"
+            return "participle"  # 'wheel-thrown off the hump', 'reduction fired to 1280°C'
+    if len(words) > 1 and (not words[-1].endswith("ing") or words[-1] in _ING_NOUNS):
+        return "part"  # 'pulled handle', 'trace chain'; 'lost-wax casting' stays a method
     return "method"
+
+
+def _made_with(part: str) -> str:
+    """'made with a pulled handle', 'made with mitred corners', 'made with one band hammer-textured'."""
+    words = part.lower().split()
+    last = words[-1] if words else ""
+    if words and (words[0] in _COUNTING or words[0][:1].isdigit()):
+        return "made with " + part
+    if last.endswith("s") and not last.endswith(("ss", "us", "is")):
+        return "made with " + part  # plural: 'hand-formed ear wires'
+    return f"made with {'an' if part[:1].lower() in 'aeiou' else 'a'} {part}"
 
 
 def _how(techniques: list[str]) -> str:
     """'wheel-thrown and reduction fired', 'made off the hump', 'made with a pulled handle', 'made using raku'."""
     kinds = {t: _technique_kind(t) for t in techniques}
     done = [t for t in techniques if kinds[t] == "participle"]
-    parts = []
-    if done:
-        parts.append(join_list(done))
+    parts = list(done)  # one list: 'wheel-thrown, reduction fired and made with a pulled handle'
     parts.extend("made " + t for t in techniques if kinds[t] == "manner")
-    parts.extend(f"made with {'an' if t[:1].lower() in 'aeiou' else 'a'} {t}" for t in techniques if kinds[t] == "part")
+    parts.extend(_made_with(t) for t in techniques if kinds[t] == "part")
     using = [t for t in techniques if kinds[t] == "method"]
     if using:
         parts.append("made using " + join_list(using))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -97,6 +98,9 @@ REGULATED_CLAIMS = frozenset(
     {"medical", "FDA", "approved", "clinically", "certified", "organic", "vegan", "hypoallergenic", "food-safe"}
 )
 
+# The facts' key for the values of colour options (colour_values): colours, never materials or claims.
+COLOURS = "colours"
+
 # Materials: naming one the facts don't contain is an unsupported claim too.
 MATERIALS = [
     "porcelain",
@@ -142,10 +146,52 @@ MATERIALS = [
 ]
 
 
+# Variant options whose values are colours the maker chose ("Colourway: Gold"), not materials.
+_COLOUR_OPTION = re.compile(r"\b(?:colou?r(?:way)?s?|glazes?|finish(?:es)?)\b", re.IGNORECASE)
+
+
+def colour_values(options: Mapping[str, Iterable[str]]) -> list[str]:
+    """The values of the colour, colourway, glaze and finish options, lower-cased, in order."""
+    values = [
+        str(value).strip().lower()
+        for name, found in options.items()
+        if _COLOUR_OPTION.search(str(name))
+        for value in found
+    ]
+    return list(dict.fromkeys(value for value in values if value))
+
+
+def _material_wording(material: str) -> re.Pattern:
+    """Wording that names `material` as what the piece is made of, not as its colour."""
+    m = re.escape(material)
+    return re.compile(
+        rf"\b(?:solid|pure|real|genuine|sterling|fine|\d+\s?(?:k|ct|carat|karat))\s+{m}\b"
+        rf"|\b{m}[- ](?:plated|filled|leaf|vermeil)\b"
+        rf"|\b(?:made|crafted|cast|forged|formed|carved|turned|spun|woven|knitted|dipped)\s+(?:of|from|with)\s+"
+        rf"(?:[\w-]+\s+){{0,2}}{m}\b"
+    )
+
+
+def _names_material(material: str, text: str, facts: dict[str, Any]) -> bool:
+    """`text` names the material; a word of a colour option the maker set ("a gold colourway") only counts
+    when the copy says the piece is made of it ("gold-plated", "made from gold", "18ct gold")."""
+    pattern = rf"\b{re.escape(material)}\b"
+    if not re.search(pattern, text):
+        return False
+    if not any(re.search(pattern, colour) for colour in facts.get(COLOURS, ())):
+        return True
+    return bool(_material_wording(material).search(text))
+
+
 def facts_text(facts: dict[str, Any]) -> str:
-    """Everything the maker said, lower-cased, as one string to look claims up in."""
+    """Everything the maker said, lower-cased, as one string to look claims up in.
+
+    The colours of the variant options are left out: a "Gold" colourway backs no claim that it is gold.
+    """
     parts: list[str] = []
-    for value in facts.values():
+    for key, value in facts.items():
+        if key == COLOURS:
+            continue
         if isinstance(value, (list, tuple)):
             parts.extend(str(item) for item in value)
         elif value not in (None, ""):
@@ -206,7 +252,7 @@ def unsupported_claims(text: str, facts: dict[str, Any]) -> list[str]:
             found.append(label)
     for material in MATERIALS:
         pattern = rf"\b{re.escape(material)}\b"
-        if re.search(pattern, lowered) and not re.search(pattern, said):
+        if _names_material(material, lowered, facts) and not re.search(pattern, said):
             found.append(material)
     return found
 
@@ -399,10 +445,16 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
                 "missing_facts",
                 "facts",
                 WARN,
-                "The facts don't give " + ", ".join(missing) + "; the copy leaves them out.",
+                f"The facts don't give {_and_list(missing)}, so the copy says nothing about "
+                f"{'it' if len(missing) == 1 else 'them'}: add {'it' if len(missing) == 1 else 'them'} "
+                "to the product's facts, then write the copy again.",
             )
         )
     return checks
+
+
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _text_fields(content: dict[str, Any]) -> dict[str, str]:

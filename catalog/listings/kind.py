@@ -8,7 +8,15 @@ from django.core.exceptions import ValidationError
 
 from approvals.registry import DraftKind
 from catalog.listings import limits
-from catalog.listings.checks import CHECK_LABELS, FAIL, listing_checks, normalise_tags, sanitise_description
+from catalog.listings.checks import (
+    CHECK_LABELS,
+    COLOURS,
+    FAIL,
+    colour_values,
+    listing_checks,
+    normalise_tags,
+    sanitise_description,
+)
 from catalog.models import ListingDraft, Product
 from studio.backends import backends
 
@@ -27,7 +35,23 @@ def product_facts(product: Product) -> dict[str, Any]:
         "care": product.care,
         "story": product.story,
         "made_to_order": product.made_to_order,
+        COLOURS: colour_values(variant_options(product)),
     }
+
+
+def variant_options(product: Product) -> dict[str, list[str]]:
+    """Option name → the values the product's variants offer, in variant order: {"colourway": ["celadon"]}."""
+    options: dict[str, list[str]] = {}
+    for found in product.variants.order_by("position", "sku").values_list("options", flat=True):
+        if not isinstance(found, dict):
+            continue
+        for key, value in found.items():
+            if value in (None, ""):
+                continue
+            values = options.setdefault(str(key), [])
+            if str(value) not in values:
+                values.append(str(value))
+    return options
 
 
 def listing_snapshot(draft: ListingDraft) -> dict[str, Any]:
@@ -71,6 +95,26 @@ def listing_retry_help() -> str:
     return backends["copywriter"].note_help
 
 
+def listing_retry_reading(note: str) -> list[str]:
+    """The reviewer's own note as the configured copywriter will take it: what it follows, what it passes on."""
+    reading = backends["copywriter"].read_note(note)
+    if reading.whole:
+        return ["The writer reads your whole note for the new version."]
+    sentences = []
+    if reading.followed:
+        sentences.append("The writer will follow: " + ", ".join(reading.followed) + ".")
+    if reading.passed_on:
+        quoted = ", ".join(f"“{part}”" for part in reading.passed_on)
+        if reading.followed:
+            sentences.append(f"It can't act on {quoted}: that stays in your note for the maker to change by hand.")
+        else:
+            sentences.append(
+                f"The writer can't act on {quoted}, so a new version would not change for it: "
+                "your note goes to the maker to change by hand (or edit the copy yourself)."
+            )
+    return sentences
+
+
 def listing_retry(*, draft: ListingDraft, note: str, user):
     """Rejected with "try again": write a new version that follows the note (a background job)."""
     from catalog.listings.services import listing_rewrite  # services import this module
@@ -98,8 +142,10 @@ LISTING_COPY = DraftKind(
     blockers=listing_blockers,
     retry=listing_retry,
     retry_help=listing_retry_help,
+    retry_reading=listing_retry_reading,
     template="catalog/kinds/listing_copy.html",
     summary=lambda snapshot: str(snapshot.get("title") or ""),
     check_labels=CHECK_LABELS,
     diff_ignored=frozenset({"writer"}),  # which copywriter wrote it is no change a shopper sees
+    made_by_job="listing_copy",  # catalog.listings.services.JOB_KIND
 )

@@ -23,12 +23,13 @@ from approvals.services import review_submit
 from catalog.copywriting.base import BatchCopywriter, Copywriter, ListingBrief, ListingCopy, PhotoFact
 from catalog.listings import limits
 from catalog.listings.checks import PASS, WARN, Check, listing_checks, normalise_tags, sanitise_description
-from catalog.listings.kind import LISTING_COPY, product_facts
+from catalog.listings.kind import LISTING_COPY, product_facts, variant_options
 from catalog.models import Category, ListingDraft, Product
 from studio.backends import backends
 from studio.models import Job
 from studio.redaction import redact
 from studio.services import job_advance, job_create, job_finish, job_start, studio_profile_get
+from studio.wording import job_label, names_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -49,16 +50,7 @@ class ListingWriteError(Exception):
 def brief_for(product: Product, *, instructions: str = "") -> ListingBrief:
     """Everything the copywriter may know about `product`, as plain data (six small queries)."""
     profile = studio_profile_get()
-    options: dict[str, list[str]] = {}
-    for variant_options in product.variants.order_by("position", "sku").values_list("options", flat=True):
-        if not isinstance(variant_options, dict):
-            continue
-        for key, value in variant_options.items():
-            if value in (None, ""):
-                continue
-            values = options.setdefault(str(key), [])
-            if str(value) not in values:
-                values.append(str(value))
+    options = variant_options(product)
     photos = tuple(
         PhotoFact(id=pk, variant=variant_title or "")
         for pk, variant_title in product.photos.order_by("position", "id").values_list("pk", "variant__title")
@@ -252,9 +244,10 @@ def listing_write_batch(*, product_ids: list[int], requested_by, instructions: s
     """
     ids = list(dict.fromkeys(int(pk) for pk in product_ids))
     count = len(ids)
+    titles = dict(Product.objects.filter(pk__in=ids).values_list("pk", "title"))
     job = job_create(
         kind=JOB_KIND,
-        label=f"Write listing copy for {count} product{'' if count == 1 else 's'}",
+        label=job_label(f"Write listing copy for {names_phrase(titles.get(pk, '') for pk in ids) or 'no products'}"),
         total=count,
         created_by=requested_by,
     )

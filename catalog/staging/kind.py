@@ -117,6 +117,8 @@ def staged_on_approved(staged: StagedImage, snapshot: dict[str, Any], *, user, o
 STAGED_IMAGE = DraftKind(
     name="staged_image",
     label="Staged image",
+    made_by_job="staging",  # catalog.staging.services.JOB_KIND
+    job_unit="staged",  # catalog.tasks.stage_images counts "staged:<id>"
     model=StagedImage,
     snapshot=staged_snapshot,
     owner=lambda staged: staged.product.maker,

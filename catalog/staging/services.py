@@ -28,6 +28,7 @@ from catalog.staging.pieces import pieces_expected
 from studio.backends import backends
 from studio.models import Job
 from studio.services import job_create, job_finish
+from studio.wording import job_label, names_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -164,9 +165,16 @@ def staging_start(*, products: list[Product], looks: list[Look], requested_by=No
         )
         count, pairs = len(staged_ids), len(photos) * len(looks)
         unchanged = pairs - count
+        staged_products = {photo.product_id for photo, _ in needed}
+        names = names_phrase(p.title for p in products if p.pk in staged_products) or names_phrase(
+            p.title for p in products
+        )
         job = job_create(
             kind=JOB_KIND,
-            label=f"Stage {count} new or changed of {pairs} photo × look pair{'' if pairs == 1 else 's'}",
+            label=job_label(
+                f"Stage {count} image{'' if count == 1 else 's'} for {names or 'no products'}"
+                + (f" ({unchanged} already staged)" if count and unchanged else "")
+            ),
             total=count,
             created_by=requested_by,
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 import nh3
 from django import template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -69,3 +70,17 @@ def safe_description(html_text: Any, terms: list[str]) -> SafeString:
             for part in parts
         )
     return mark_safe(nh3.clean(clean, tags=_DESCRIPTION_TAGS | {"mark"}, attributes={}))
+
+
+@register.filter
+def facts_to_add(snapshot: Any, subject_key: str) -> str:
+    """Where the maker adds the facts the copy had to leave out ("" when none are missing)."""
+    checks = snapshot.get("checks") if isinstance(snapshot, dict) else None
+    missing = any(
+        isinstance(check, dict) and check.get("code") == "missing_facts" and check.get("level") == WARN
+        for check in (checks if isinstance(checks, list) else [])
+    )
+    prefix, _, pk = str(subject_key).partition(":")
+    if not missing or prefix != "product" or not pk.isdigit():
+        return ""
+    return reverse("product-facts-edit", args=[int(pk)])

@@ -142,6 +142,40 @@
     });
   }
 
+  /* While a reviewer types a reject note, say which parts the writer will follow and which go to the maker. */
+  function setupNoteReading(form) {
+    var box = form.querySelector("[data-note-reading]");
+    var note = form.querySelector("textarea[name=note]");
+    var retry = form.querySelector("input[name=retry]");
+    if (!box || !note) return;
+    var timer = null;
+    var asked = 0;
+    function show(sentences) {
+      box.textContent = "";
+      sentences.forEach(function (sentence) {
+        var p = document.createElement("p");
+        p.textContent = sentence;
+        box.appendChild(p);
+      });
+      box.hidden = !sentences.length;
+    }
+    function read() {
+      if (retry && !retry.checked) { show([]); return; }
+      var text = note.value.trim();
+      if (!text) { show([]); return; }
+      var ask = ++asked;
+      fetch(box.getAttribute("data-note-reading") + "?note=" + encodeURIComponent(text), {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) { return response.json(); }).then(function (result) {
+        if (ask === asked) show(result.sentences || []);
+      }, function () { /* offline: the help above still says what the writer can follow */ });
+    }
+    note.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(read, 250); });
+    if (retry) retry.addEventListener("change", read);
+    read();
+  }
+
   function setupDetail() {
     var form = document.querySelector("[data-decision-form]");
     if (!form) return;
@@ -156,6 +190,7 @@
       field.addEventListener("change", function () { syncApproveButtons(form); });
     });
     syncApproveButtons(form);
+    setupNoteReading(form);
     if (location.hash === "#edit" || location.hash === "#reject") openPanel(location.hash.slice(1));
     form.addEventListener("submit", function (event) {
       event.preventDefault();

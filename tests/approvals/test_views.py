@@ -260,7 +260,8 @@ def test_the_detail_page_shows_the_copy_its_checks_and_the_decision_form(artisan
         assert f'<li class="chip">{tag}</li>' in body(response)
     assert "13 / 13" in page  # tag count against Etsy's limit
     assert "Checks · 2 to look at" in page
-    assert "Look The facts don't give care; the copy leaves them out." in page
+    assert "Look The facts don't give care, so the copy says nothing about it: add it to the product's facts" in page
+    assert reverse("product-facts-edit", args=[int(mug.subject_key.split(":")[1])]) in body(response)
     assert "No photos yet, so no alt text." in page
     assert "8 checks passed" in page
     assert "Approve version 1" in page and "Edit, then approve" in page and "Reject with a note" in page

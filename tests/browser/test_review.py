@@ -239,6 +239,48 @@ def test_reject_with_a_note_and_try_again_writes_a_new_version(page, live_server
     expect(page.locator(".eyebrow")).to_have_text("Listing copy · version 2")
 
 
+def test_the_reject_note_is_read_back_before_it_is_sent(page, live_server, review_studio):
+    """The reviewer sees which parts of their own note the offline writer will follow, and what goes to the maker."""
+    mug = item(review_studio, "Celadon breakfast mug")
+    sign_in(page, live_server, review_studio["ines"])
+    page.goto(url_of(live_server, mug))
+    if page.viewport_name == "phone":
+        page.locator("[data-action-bar]").get_by_role("link", name="Reject").click()
+    else:
+        page.locator("details#reject > summary").click()
+    panel = page.locator("details#reject")
+    expect(panel.locator("#retry-help")).to_contain_text("The offline writer can follow a note asking for: ")
+    expect(panel.locator("#retry-help")).to_contain_text("no gift tags")
+    reading = panel.locator(".note-reading")
+    expect(reading).to_be_hidden()
+
+    panel.get_by_label("Why? What should change?").fill("Shorter please, and mention the gift box")
+    expect(reading).to_contain_text("The writer will follow: shorter copy.")
+    expect(reading).to_contain_text(
+        "It can't act on “mention the gift box”: that stays in your note for the maker to change by hand."
+    )
+    assert_fits_the_screen(page)
+    shot(page, "review-note-reading")
+
+    panel.get_by_label("Why? What should change?").fill("Mention the gift box")
+    expect(reading).to_contain_text("The writer can't act on “Mention the gift box”, so a new version would not")
+    expect(reading).not_to_contain_text("will follow")
+
+    # Not trying again: the whole note goes to the maker, so there is nothing to read back.
+    panel.get_by_label("Try again with this note (writes a new version)").uncheck()
+    expect(reading).to_be_hidden()
+    panel.get_by_label("Try again with this note (writes a new version)").check()
+    expect(reading).to_be_visible()
+    panel.get_by_label("Why? What should change?").fill("Shorter, no gift tags, and mention the gift box")
+    expect(reading).to_contain_text("The writer will follow: shorter copy, no gift tags.")
+    panel.get_by_role("button", name="Reject version 1").click()
+    expect(success(page)).to_contain_text("a new version that follows your note is on its way")
+
+    from approvals.models import ReviewItem
+
+    assert ReviewItem.objects.get(subject_key=mug.subject_key, state="pending").version == 2
+
+
 # --- (d) Bulk approve on the queue --------------------------------------------------------------------
 
 

@@ -60,7 +60,7 @@ def test_a_maker_uploads_three_photos_stages_them_into_two_looks_and_finds_six_d
     expect(checked).to_have_count(2)  # the first two looks are offered ticked
     staging.get_by_role("button", name="Stage photos").click(timeout=120_000)  # six renders, in the request
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Stage 6 new or changed of 6 photo × look pairs")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stage 6 images for Oatmeal serving platter")
     expect(page.locator(".progress").first).to_contain_text(re.compile("6 of 6|Done"))
 
     page.goto(f"{live_server.url}/catalog/")

@@ -315,11 +315,21 @@ def test_made_to_order_lead_time_is_in_the_details():
 
 
 def test_option_values_that_read_as_claims_stay_out_of_the_copy():
+    b = brief(
+        category="Jewellery", title="Leaf pendant", materials=("brass",), options={"colour": ("18ct gold", "black")}
+    )
+    copy = write(b)
+    assert "18ct" not in text_of(copy).lower()
+    assert copy.colours == ["18ct gold", "black"]  # metadata keeps the variant's own name
+    assert any("“18ct gold”" in note for note in copy.notes)
+
+
+def test_a_colour_the_maker_set_is_written_as_a_colour_and_not_flagged():
+    """A "gold" colourway on a brass pendant is a colour (issue 15), so the copy may name it."""
     b = brief(category="Jewellery", title="Leaf pendant", materials=("brass",), options={"colour": ("gold", "black")})
     copy = write(b)
-    assert "gold" not in text_of(copy).lower()
-    assert copy.colours == ["gold", "black"]  # metadata keeps the variant's own name
-    assert any("“gold”" in note for note in copy.notes)
+    assert "gold" in plain_text(copy.description).lower()
+    assert unsupported_claims(text_of(copy), b.facts()) == []
 
 
 def test_handmade_only_when_the_facts_say_so():
@@ -369,6 +379,46 @@ def test_instructions_it_cannot_follow_are_named_in_the_notes():
     assert "hours" not in plain_text(copy.description)
     copy = write(brief(instructions="shorter but longer"))
     assert any("both shorter and longer" in note for note in copy.notes)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Shorter please, and mention the gift box",
+        "No story, and a warmer tone",
+        "Don't mention gifts; no exclamation marks. Say it keeps tea hot",
+        "Mention that it keeps tea hot for hours",
+        "A plainer title but more playful",
+    ],
+)
+def test_the_note_read_back_to_the_reviewer_is_what_the_writer_then_does(note):
+    """read_note (shown before sending) and write (after) agree: followed parts are followed, the rest named."""
+    writer = TemplateCopywriter()
+    reading = writer.read_note(note)
+    notes = " ".join(write(brief(instructions=note)).notes)
+    assert bool(reading.followed) == ("Followed the reviewer's note" in notes)
+    for part in reading.passed_on:
+        assert f"“{part}”" in notes
+    if not reading.passed_on:
+        assert "Couldn't follow" not in notes
+
+
+def test_the_note_help_names_every_kind_of_note_the_writer_follows():
+    """The help is made from the writer's own list of notes, so a new kind of note shows without a hand edit."""
+    from catalog.copywriting.plan import _INSTRUCTIONS
+
+    for action, ask, _pattern in _INSTRUCTIONS:
+        assert ask in TemplateCopywriter.note_help
+        assert TemplateCopywriter().read_note(ask).followed, f"{action}: its own words ({ask!r}) are not understood"
+
+
+def test_a_writer_that_reads_whole_notes_passes_nothing_on():
+    class Reader(Copywriter):
+        def write(self, *, brief):
+            raise NotImplementedError
+
+    assert Reader().read_note("Say it keeps tea hot").whole
+    assert not Reader().read_note("  ").whole
 
 
 def test_hostile_instructions_stay_inert():
@@ -500,4 +550,47 @@ def test_brief_facts_have_the_shape_the_checks_use():
         "care",
         "story",
         "made_to_order",
+        "colours",
     }
+
+
+@pytest.mark.parametrize(
+    "techniques, how",
+    [
+        (
+            ["wheel-thrown", "pulled handle", "reduction fired to 1280°C"],
+            "wheel-thrown, reduction fired to 1280°C and made with a pulled handle",
+        ),
+        (["cured for two weeks"], "cured for two weeks"),
+        (["bezel set"], "bezel set"),
+        (["hand-formed ear wires"], "made with hand-formed ear wires"),
+        (["mitred corners"], "made with mitred corners"),
+        (["about forty dips per pair"], "made with about forty dips per pair"),
+        (["one band hammer-textured"], "made with one band hammer-textured"),
+        (["trace chain"], "made with a trace chain"),
+        (["envelope back"], "made with an envelope back"),
+        (["trimmed foot ring"], "made with a trimmed foot ring"),
+        (["raku", "lost-wax casting"], "made using raku and lost-wax casting"),
+    ],
+)
+def test_techniques_read_as_english(techniques, how):
+    """The demo's own techniques (demo/catalogue.py), as the walk-through found them (issue 15)."""
+    from catalog.copywriting.template import _how
+
+    assert _how(techniques) == how
+
+
+def test_no_demo_technique_reads_made_with_a_plural_or_made_using_a_part():
+    import re
+
+    from catalog.copywriting.template import _how
+    from demo import catalogue
+
+    source = open(catalogue.__file__, encoding="utf-8").read()
+    techniques = {t for group in re.findall(r"techniques=\(([^)]*)\)", source) for t in re.findall(r'"([^"]+)"', group)}
+    assert len(techniques) > 30
+    for technique in techniques:
+        how = _how([technique])
+        assert not re.match(r"made with an? (?:\S+ )*\S+s$", how) or how.endswith(("ss", "us")), how
+        assert not re.match(r"made with an? (?:about|one|two|a|an|the)\b", how), how
+        assert not (how.startswith("made using ") and len(technique.split()) > 1 and not technique.endswith("ing")), how

@@ -154,7 +154,74 @@ def test_missing_facts_are_a_warning():
     facts = {**FACTS, "materials": [], "care": ""}
     check = by_code(good_content(description="<p>Mug.</p>"), facts)["missing_facts"]
     assert check.level == WARN
-    assert "materials" in check.message and "care" in check.message
+    assert check.message == (
+        "The facts don't give materials and care, so the copy says nothing about them: "
+        "add them to the product's facts, then write the copy again."
+    )
+
+
+# --- A colour the maker chose is no material claim (issue 15: "a gold colourway on a copper pendant") ---
+
+PENDANT = {"title": "Copper pendant", "materials": ["copper"], "care": "", "colours": ["gold", "verdigris"]}
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "A copper pendant in a gold colourway.",
+        "Choose from gold and verdigris.",
+        "<li><strong>Colourway:</strong> gold, verdigris</li>",
+        "A warm gold tone on hammered copper.",
+    ],
+)
+def test_a_colour_from_the_makers_options_is_not_a_material_claim(copy):
+    assert unsupported_claims(copy, PENDANT) == []
+    assert "gold" in unsupported_claims(copy, {**PENDANT, "colours": []})  # without the option it is a claim
+
+
+@pytest.mark.parametrize(
+    "copy, flagged",
+    [
+        ("A gold-plated copper pendant.", {"gold"}),
+        ("Gold plated, in a gold colourway.", {"gold"}),
+        ("Made from gold and copper.", {"gold"}),
+        ("Made of copper and gold.", {"gold"}),
+        ("A solid gold bail.", {"solid gold", "gold"}),
+        ("An 18ct gold chain.", {"solid gold", "gold"}),
+        ("A 14k gold clasp.", {"solid gold", "gold"}),
+        ("Gold leaf on copper.", {"gold"}),
+    ],
+)
+def test_material_wording_is_still_a_claim_when_a_colour_shares_the_word(copy, flagged):
+    assert set(unsupported_claims(copy, PENDANT)) == flagged
+
+
+def test_sterling_silver_is_a_claim_even_with_a_silver_colourway():
+    facts = {**PENDANT, "colours": ["silver"]}
+    assert unsupported_claims("In a silver colourway.", facts) == []
+    assert set(unsupported_claims("A sterling silver hoop.", facts)) == {"sterling silver", "silver"}
+
+
+def test_material_wording_the_facts_state_passes():
+    facts = {**PENDANT, "materials": ["copper", "gold leaf"]}
+    assert unsupported_claims("Gold leaf on copper, in a gold colourway.", facts) == []
+
+
+def test_colour_options_are_read_from_colour_glaze_and_finish_options_only():
+    from catalog.listings.checks import colour_values
+
+    options = {"Colourway": ["Gold"], "glaze": ["Ash"], "Finish": ["Brass"], "Color": ["Silver"], "Size": ["Oak"]}
+    assert colour_values(options) == ["gold", "ash", "brass", "silver"]
+
+
+def test_the_facts_carry_the_colours_of_the_variant_options(db, artisan):
+    from catalog.listings.kind import product_facts
+    from tests.factories import ProductFactory, VariantFactory
+
+    product = ProductFactory(maker=artisan, materials=["copper"])
+    VariantFactory(product=product, sku="PEND-GOLD", options={"colourway": "Gold", "size": "Small"})
+    VariantFactory(product=product, sku="PEND-VERD", options={"colourway": "Verdigris", "size": "Small"})
+    assert product_facts(product)["colours"] == ["gold", "verdigris"]
 
 
 def test_sanitise_description_strips_scripts_attributes_and_links():
@@ -334,7 +401,8 @@ def test_the_reject_box_says_which_notes_the_offline_writer_can_follow(artisan_c
     item = ReviewItem.objects.get(subject_key=f"product:{product.pk}")
     page = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
     assert 'aria-describedby="retry-help"' in page
-    assert "The offline writer follows notes like: shorter or longer; leave out the story" in page
+    assert "The offline writer can follow a note asking for: leave out the story; no gift tags;" in page
+    assert reverse("review-note-reading", args=[item.pk]) in page
 
 
 # --- Only stated facts back a claim (issue 14) --------------------------------------------------------
@@ -388,3 +456,25 @@ def test_not_only_is_no_negation_in_the_copy():
     """'Not only FDA approved…' still claims FDA approval."""
     assert {"FDA", "approved"} <= set(unsupported_claims("Not only FDA approved but loved.", FACTS))
     assert "FDA" not in unsupported_claims("Not FDA approved.", FACTS)
+
+
+def test_the_note_reading_says_what_the_writer_follows_and_what_goes_to_the_maker(
+    artisan_client, outsider_client, artisan
+):
+    from django.urls import reverse
+
+    from approvals.models import ReviewItem
+    from catalog.listings.services import listing_write
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(maker=artisan, title="Celadon mug", materials=["stoneware"])
+    listing_write(product_id=product.pk)
+    item = ReviewItem.objects.get(subject_key=f"product:{product.pk}")
+    url = reverse("review-note-reading", args=[item.pk])
+    answer = artisan_client.get(url, {"note": "No gift tags, and say it keeps tea hot"}).json()
+    assert answer["sentences"] == [
+        "The writer will follow: no gift tags.",
+        "It can't act on “say it keeps tea hot”: that stays in your note for the maker to change by hand.",
+    ]
+    assert artisan_client.get(url, {"note": " "}).json() == {"sentences": []}
+    assert outsider_client.get(url, {"note": "shorter"}).status_code == 404

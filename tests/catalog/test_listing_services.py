@@ -295,12 +295,12 @@ def test_brief_for_takes_a_handful_of_queries(mug, django_assert_max_num_queries
 
 
 def test_batch_writes_every_product_and_finishes_the_job(artisan, manager, django_capture_on_commit_callbacks):
-    products = [ProductFactory(maker=artisan) for _ in range(3)]
+    products = [ProductFactory(maker=artisan, title=title) for title in ("Everyday Mug", "Big Latte Mug", "Bud vase")]
     with django_capture_on_commit_callbacks(execute=True):
         job = listing_write_batch(product_ids=[p.pk for p in products], requested_by=manager)
     job.refresh_from_db()
     assert job.kind == "listing_copy"
-    assert job.label == "Write listing copy for 3 products"
+    assert job.label == "Write listing copy for Everyday Mug, Big Latte Mug and Bud vase"
     assert (job.status, job.total, job.done, job.failed) == (Job.Status.SUCCEEDED, 3, 3, 0)
     assert job.created_by == manager
     for product in products:

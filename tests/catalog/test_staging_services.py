@@ -69,6 +69,7 @@ def test_three_photos_into_two_looks_is_one_job_and_six_drafts(mug_photos, two_l
 
     job.refresh_from_db()
     assert (job.total, job.done, job.failed, job.status) == (6, 6, 0, Job.Status.SUCCEEDED)
+    assert job.label == "Stage 6 images for Ines's celadon mug"
     staged = list(StagedImage.objects.all())
     assert len(staged) == 6 and {image.status for image in staged} == {StagedImage.Status.READY}
     items = ReviewItem.objects.filter(kind="staged_image", state=ReviewState.PENDING)
@@ -101,6 +102,10 @@ def test_restaging_the_same_look_is_idempotent(mug_photos, two_looks, worker):
     staged.refresh_from_db()
     assert staged.sha256 == first  # deterministic for the seed
     assert ReviewItem.objects.filter(draft_id=staged.pk, kind="staged_image").count() == 1
+
+    # Staged again with a new look: the job names the product and says what was already staged.
+    job = worker(staging_start, products=[mug_photos[0].product], looks=[look, _small(two_looks[1])])
+    assert job.label == "Stage 3 images for Ines's celadon mug (3 already staged)"
 
 
 def test_stage_again_gives_a_new_composition_as_the_next_version(mug_photos, two_looks, artisan_client, worker):
@@ -185,6 +190,7 @@ def test_a_bad_look_is_refused_with_the_field_named(db):
 def test_a_product_with_no_photos_finishes_its_job_with_a_reason(own_product, two_looks, worker):
     job = worker(staging_start, products=[own_product], looks=two_looks)
     assert job.status == Job.Status.SUCCEEDED and "no photos" in job.message
+    assert job.label == "Stage 0 images for Ines's celadon mug"
 
 
 def test_diffusion_without_a_model_dir_fails_clearly(mug_photos, two_looks, settings, worker):
@@ -433,3 +439,22 @@ def test_stage_photos_stages_only_new_or_changed_pairs(mug_photos, two_looks, ar
     looks[0].refresh_from_db()
     changed = worker(staging_start, products=[product], looks=looks, requested_by=artisan)
     assert changed.total == 3
+
+
+def test_a_finished_staging_job_links_its_product_and_the_images_it_made(
+    mug_photos, two_looks, artisan, artisan_client, worker
+):
+    """Issue 15: a finished job links to the product and the drafts it made, staging jobs too."""
+    look = _small(two_looks[0])
+    job = worker(staging_start, products=[mug_photos[0].product], looks=[look], requested_by=artisan)
+    from tests.test_pages import review_item
+
+    # A listing draft of the same product, made meanwhile by another job: not this job's.
+    earlier = review_item(product=mug_photos[0].product, owner=artisan)
+    page = artisan_client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    assert reverse("product-detail", args=[mug_photos[0].product_id]) in page
+    items = ReviewItem.objects.filter(kind="staged_image")
+    assert items.count() == 3
+    for item in items:
+        assert reverse("review-detail", args=[item.pk]) in page
+    assert reverse("review-detail", args=[earlier.pk]) not in page

@@ -597,7 +597,8 @@ def test_without_shopify_settings_the_page_says_so_and_nothing_is_sent(
     settings.SHOPIFY_ACCESS_TOKEN = ""
 
     page = product_page(artisan_client, mug)
-    assert "Shopify isn't connected on this installation" in page
+    assert "Shopify isn't connected yet: a shop manager can connect it." in page
+    assert "SHOPIFY_SHOP_DOMAIN" not in page  # no setting names on an artisan's screen (issue 15)
     assert reverse("product-publish", args=[mug.pk]) not in page
     response = publish_from_page(artisan_client, mug, django_capture_on_commit_callbacks)
 
@@ -669,3 +670,11 @@ def test_the_product_page_shows_the_approved_gallery_and_a_waiting_version(mug, 
     page = product_page(artisan_client, mug)
     assert f"Version {waiting.version} waits for review; until it is approved, channels receive these." in page
     assert reverse("review-detail", args=[waiting.pk]) in page
+
+
+def test_a_manager_is_told_how_to_connect_a_channel_in_words(settings, mug, manager_client):
+    settings.SHOPIFY_SHOP_DOMAIN = ""
+    settings.SHOPIFY_ACCESS_TOKEN = ""
+    page = product_page(manager_client, mug)
+    assert "Shopify isn't connected yet. The README's “Sales channels” section says how to connect it." in page
+    assert "<summary>Settings it needs</summary><code>SHOPIFY_SHOP_DOMAIN, SHOPIFY_ACCESS_TOKEN</code>" in page

@@ -428,6 +428,7 @@ def test_a_manager_pushes_stock_now_from_the_product_page(
     assert response.status_code == 302 and response.url == reverse("job-detail", args=[job.pk])
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED
+    assert job.label == f"Push stock of {product.title} to the channels"
     assert two_channels.available("VASE-MOON-BOWL") == 7 and RecordingChannel.stock["VASE-MOON-BOWL"] == 7
     assert RecordingChannel.calls == [{"VASE-MOON-1": 1, "VASE-MOON-BOWL": 7}]
 

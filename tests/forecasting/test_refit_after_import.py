@@ -74,6 +74,9 @@ def test_the_refit_job_is_chunked_so_workers_share_it(
     assert len(callbacks) == 2  # one task per chunk
     job.refresh_from_db()
     assert (job.done, job.status) == (2, Job.Status.SUCCEEDED)
+    assert job.label == "Forecast demand for Mug 0 and Mug 1 (2 variants)"
+    one = forecasts_refit_start(variant_ids=[studio_with_history[1].pk], plan_after=False)
+    assert one.label == "Forecast demand for Mug 1 (1 variant)"
 
 
 def test_the_nightly_schedule_exists_after_migrate(db):

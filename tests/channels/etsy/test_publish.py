@@ -211,6 +211,7 @@ def test_bulk_publish_over_the_daily_budget_says_how_many_now_and_when_the_rest(
         job = publish_start(products=products, channel=ETSY)
     job.refresh_from_db()
     assert job.total == 2
+    assert job.label == f"Publish Celadon mug and {products[1].title} to Etsy (2 more later)"
     assert "room for 2 products now" in job.message and "the other 2 will be published after" in job.message
     from django_q.models import Schedule
 
