@@ -122,6 +122,18 @@ def test_navigation_has_every_section_and_logout_is_a_post_form(manager_client, 
     assert 'class="skip-link" href="#main"' in body and 'id="main"' in body
 
 
+def test_a_makers_navigation_leaves_out_the_admin_and_the_api_docs(artisan, artisan_client, manager_client, studio):
+    artisan.is_staff = True  # the demo's makers are staff; the admin link still isn't theirs
+    artisan.save(update_fields=["is_staff"])
+    body = html(artisan_client.get(reverse("dashboard")))
+    assert 'href="/admin/"' not in body and f'href="{reverse("api-docs")}"' not in body
+    assert f'href="{reverse("product-list")}"' in body  # the navigation itself is there
+    profile = html(artisan_client.get(reverse("profile")))
+    assert f'href="{reverse("api-docs")}"' in profile or "API" in profile
+    manager_body = html(manager_client.get(reverse("dashboard")))
+    assert 'href="/admin/"' in manager_body and f'href="{reverse("api-docs")}"' in manager_body
+
+
 def test_admin_link_is_only_for_staff(outsider_client, studio):
     response = outsider_client.get(reverse("dashboard"))
     assert response.status_code == 200
