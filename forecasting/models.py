@@ -157,17 +157,6 @@ class Forecast(models.Model):
     validation_error = models.FloatField(null=True, blank=True, help_text="RMSSE of the method on its holdout.")
     history_periods = models.PositiveIntegerField(default=0)
     fitted_at = models.DateTimeField()
-    # What this forecast's stored alerts (StockAlertRow) were computed from: when any of these
-    # differs from the variant, product, sales or fit of now, the rows are computed again.
-    alerts_on = models.DateField(null=True, blank=True)
-    alerts_fitted_at = models.DateTimeField(null=True, blank=True)
-    alerts_stock = models.IntegerField(null=True, blank=True)
-    alerts_wip = models.IntegerField(null=True, blank=True)
-    alerts_last_sale = models.DateField(null=True, blank=True)
-    alerts_sku = models.CharField(max_length=64, blank=True)
-    alerts_variant_title = models.CharField(max_length=120, blank=True)
-    alerts_product_updated = models.DateTimeField(null=True, blank=True)
-
     owner_field = "variant__product__maker"
     objects = RestrictedQuerySet.as_manager()
 
@@ -230,6 +219,28 @@ class RaisedStockAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.severity}) on {self.variant_id}"
+
+
+class StockAlertStamp(models.Model):
+    """What a forecast's stored alerts (StockAlertRow) were computed from.
+
+    When any of these differs from the variant, product, sales or fit of now, or the day moved,
+    the forecast's alerts are computed again (forecasting.stored_alerts). A table of its own, so
+    storing thousands is an insert, not an UPDATE of as many forecast rows.
+    """
+
+    forecast = models.OneToOneField(Forecast, on_delete=models.CASCADE, primary_key=True, related_name="alert_stamp")
+    computed_on = models.DateField()
+    fitted_at = models.DateTimeField()
+    stock_on_hand = models.IntegerField()
+    work_in_progress = models.IntegerField()
+    last_sale = models.DateField(null=True, blank=True)
+    sku = models.CharField(max_length=64)
+    variant_title = models.CharField(max_length=120, blank=True)
+    product_updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"alerts of forecast {self.forecast_id} as of {self.computed_on}"
 
 
 class StockAlertRow(models.Model):

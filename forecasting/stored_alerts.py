@@ -1,7 +1,7 @@
 """Stock alerts kept in the database (StockAlertRow), so a page reads the few it shows.
 
-The rules stay in forecasting.alerts. Each Forecast carries a stamp of what its rows were
-computed from (the day, the fit, stock on hand and work in progress, the last sale, the SKU and
+The rules stay in forecasting.alerts. Each Forecast has a stamp (StockAlertStamp) of what its
+rows were computed from (the day, the fit, stock on hand and work in progress, the last sale, the SKU and
 variant title, the product's last edit). A read first finds in SQL the forecasts whose stamp no
 longer matches, computes just those again with the same Python as before and writes their rows
 in short transactions; then it reads rows with ORDER BY + LIMIT and counts them in SQL.
@@ -22,7 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Collate
 
 from forecasting.alerts import StockAlert
-from forecasting.models import Forecast, Sale, StockAlertRow
+from forecasting.models import Forecast, Sale, StockAlertRow, StockAlertStamp
 from studio.permissions import VIEW
 
 logger = logging.getLogger(__name__)
@@ -34,22 +34,20 @@ _LOWEST = -1e300  # stands for -inf (overstock with no sales expected) in the so
 def stale_forecasts(forecasts, *, today: dt.date):
     """The forecasts among `forecasts` whose stored alerts don't match their inputs any more."""
     newer_sale = Sale.objects.filter(
-        variant_id=OuterRef("variant_id"), quantity__gt=0, date__gt=OuterRef("alerts_last_sale")
+        variant_id=OuterRef("variant_id"), quantity__gt=0, date__gt=OuterRef("alert_stamp__last_sale")
     )
     any_sale = Sale.objects.filter(variant_id=OuterRef("variant_id"), quantity__gt=0)
     return forecasts.filter(
-        Q(alerts_on__isnull=True)
-        | ~Q(alerts_on=today)
-        | Q(alerts_fitted_at__isnull=True)
-        | ~Q(alerts_fitted_at=F("fitted_at"))
-        | ~Q(alerts_stock=F("variant__stock_on_hand"))
-        | ~Q(alerts_wip=F("variant__work_in_progress"))
-        | ~Q(alerts_sku=F("variant__sku"))
-        | ~Q(alerts_variant_title=F("variant__title"))
-        | Q(alerts_product_updated__isnull=True)
-        | ~Q(alerts_product_updated=F("variant__product__updated_at"))
-        | Q(alerts_last_sale__isnull=True) & Exists(any_sale)
-        | Q(alerts_last_sale__isnull=False) & Exists(newer_sale)
+        Q(alert_stamp__isnull=True)
+        | ~Q(alert_stamp__computed_on=today)
+        | ~Q(alert_stamp__fitted_at=F("fitted_at"))
+        | ~Q(alert_stamp__stock_on_hand=F("variant__stock_on_hand"))
+        | ~Q(alert_stamp__work_in_progress=F("variant__work_in_progress"))
+        | ~Q(alert_stamp__sku=F("variant__sku"))
+        | ~Q(alert_stamp__variant_title=F("variant__title"))
+        | ~Q(alert_stamp__product_updated_at=F("variant__product__updated_at"))
+        | Q(alert_stamp__last_sale__isnull=True) & Exists(any_sale)
+        | Q(alert_stamp__last_sale__isnull=False) & Exists(newer_sale)
     )
 
 
@@ -105,37 +103,25 @@ def refresh(forecasts, *, today: dt.date) -> int:
         rows = [
             _row(key, alert, forecast_of[alert.variant_id]) for key, alert in alerts if alert.variant_id in forecast_of
         ]
-        updated = [
-            Forecast(
-                pk=pk,
-                alerts_on=today,
-                alerts_fitted_at=fitted_at,
-                alerts_stock=stock,
-                alerts_wip=wip,
-                alerts_last_sale=last_sale.get(variant_id),
-                alerts_sku=sku,
-                alerts_variant_title=title,
-                alerts_product_updated=updated_at,
+        stamped = [
+            StockAlertStamp(
+                forecast_id=pk,
+                computed_on=today,
+                fitted_at=fitted_at,
+                stock_on_hand=stock,
+                work_in_progress=wip,
+                last_sale=last_sale.get(variant_id),
+                sku=sku,
+                variant_title=title,
+                product_updated_at=updated_at,
             )
             for pk, variant_id, fitted_at, stock, wip, sku, title, updated_at in stamps
         ]
         with transaction.atomic():
             StockAlertRow.objects.filter(forecast_id__in=chunk).delete()
+            StockAlertStamp.objects.filter(forecast_id__in=chunk).delete()
             StockAlertRow.objects.bulk_create(rows, batch_size=500)
-            Forecast.objects.bulk_update(
-                updated,
-                [
-                    "alerts_on",
-                    "alerts_fitted_at",
-                    "alerts_stock",
-                    "alerts_wip",
-                    "alerts_last_sale",
-                    "alerts_sku",
-                    "alerts_variant_title",
-                    "alerts_product_updated",
-                ],
-                batch_size=500,
-            )
+            StockAlertStamp.objects.bulk_create(stamped, batch_size=500)
     return len(stale)
 
 
