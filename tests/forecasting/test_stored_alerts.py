@@ -204,3 +204,16 @@ def test_the_refit_stores_the_alerts_with_nobody_listening(catalogue):
     assert stock_alerts_raise(today=today()) == 0
     assert StockAlertRow.objects.count() == len(computed())
     assert not stored_alerts.stale_forecasts(Forecast.objects.all(), today=today()).exists()
+
+
+def test_just_after_midnight_a_schedule_stores_the_new_days_alerts(catalogue):
+    from django_q.models import Schedule
+
+    from forecasting.tasks import store_stock_alerts
+
+    schedule = Schedule.objects.get(func="forecasting.tasks.store_stock_alerts")
+    assert schedule.schedule_type == Schedule.DAILY and schedule.repeats == -1
+    assert timezone.localtime(schedule.next_run).hour == 0
+    assert store_stock_alerts() == {"computed": len(catalogue)}
+    assert StockAlertRow.objects.count() == len(computed())
+    assert store_stock_alerts() == {"computed": 0}
