@@ -55,6 +55,32 @@ def stock_alerts(
     is flagged unless `listed_on` shows the variant is younger than `no_sales_days`.
     Made-to-order variants keep no stock, so only "no recent sales" applies to them.
     """
+    return [
+        alert
+        for _, alert in stock_alerts_keyed(
+            demands=demands,
+            today=today,
+            last_sale=last_sale,
+            overstock_weeks=overstock_weeks,
+            no_sales_days=no_sales_days,
+            listed_on=listed_on,
+        )
+    ]
+
+
+def stock_alerts_keyed(
+    *,
+    demands: list[VariantDemand],
+    today: date,
+    last_sale: Mapping[int, date | None],
+    overstock_weeks: float = 26,
+    no_sales_days: int = 90,
+    listed_on: Mapping[int, date] | None = None,
+) -> list[tuple[tuple, StockAlert]]:
+    """stock_alerts' alerts with their sort keys (severity, kind, order, title, SKU, variant), sorted.
+
+    The keys are what forecasting.stored_alerts stores, so stored alerts sort as these do.
+    """
     alerts: list[tuple[tuple, StockAlert]] = []
     for demand in demands:
         found = [] if demand.made_to_order else [_stockout_risk(demand, today), _overstock(demand, overstock_weeks)]
@@ -72,7 +98,7 @@ def stock_alerts(
                 demand.variant_id,
             )
             alerts.append((key, alert))
-    return [alert for _, alert in sorted(alerts, key=lambda pair: pair[0])]
+    return sorted(alerts, key=lambda pair: pair[0])
 
 
 def _stockout_risk(demand: VariantDemand, today: date):

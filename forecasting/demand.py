@@ -299,9 +299,11 @@ def stock_alerts_raise(*, today: dt.date) -> int:
     """
     from forecasting.selectors import stock_alerts_for
 
+    # Stores the refit's alerts (forecasting.stored_alerts) whoever listens: the pages then read them ready.
+    current = stock_alerts_for(None, today=today)
     if not events.subscribed(events.StockAlertRaised):
-        return 0  # computing every alert again is the expensive part: only when someone listens
-    alerts = {(alert.variant_id, alert.kind): alert for alert in stock_alerts_for(None, today=today)}
+        return 0
+    alerts = {(alert.variant_id, alert.kind): alert for alert in current}
     rank = {severity: position for position, severity in enumerate(SEVERITIES)}  # 0 is the most severe
     told = 0
     with transaction.atomic():

@@ -157,7 +157,6 @@ class Forecast(models.Model):
     validation_error = models.FloatField(null=True, blank=True, help_text="RMSSE of the method on its holdout.")
     history_periods = models.PositiveIntegerField(default=0)
     fitted_at = models.DateTimeField()
-
     owner_field = "variant__product__maker"
     objects = RestrictedQuerySet.as_manager()
 
@@ -217,6 +216,65 @@ class RaisedStockAlert(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["variant", "kind"], name="raised_stock_alert_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.severity}) on {self.variant_id}"
+
+
+class StockAlertStamp(models.Model):
+    """What a forecast's stored alerts (StockAlertRow) were computed from.
+
+    When any of these differs from the variant, product, sales or fit of now, or the day moved,
+    the forecast's alerts are computed again (forecasting.stored_alerts). A table of its own, so
+    storing thousands is an insert, not an UPDATE of as many forecast rows.
+    """
+
+    forecast = models.OneToOneField(Forecast, on_delete=models.CASCADE, primary_key=True, related_name="alert_stamp")
+    computed_on = models.DateField()
+    fitted_at = models.DateTimeField()
+    stock_on_hand = models.IntegerField()
+    work_in_progress = models.IntegerField()
+    last_sale = models.DateField(null=True, blank=True)
+    sku = models.CharField(max_length=64)
+    variant_title = models.CharField(max_length=120, blank=True)
+    product_updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"alerts of forecast {self.forecast_id} as of {self.computed_on}"
+
+
+class StockAlertRow(models.Model):
+    """One stored stock alert (forecasting.alerts.StockAlert), so pages read the few they show.
+
+    Rows are written by forecasting.stored_alerts from the same rules as before, for the forecasts
+    whose inputs changed (the stamp on Forecast); the sort columns repeat stock_alerts' sort key.
+    """
+
+    forecast = models.ForeignKey(Forecast, on_delete=models.CASCADE, related_name="alert_rows")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32)
+    severity = models.CharField(max_length=12)
+    severity_rank = models.PositiveSmallIntegerField()
+    kind_rank = models.PositiveSmallIntegerField()
+    sort_order = models.FloatField()
+    title_lower = models.CharField(max_length=255)
+    sku = models.CharField(max_length=64)
+    product_id = models.IntegerField()
+    product_title = models.CharField(max_length=255)
+    message = models.TextField()
+    detail = models.JSONField(default=dict)
+
+    owner_field = "variant__product__maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["variant", "kind"], name="stock_alert_row_unique")]
+        indexes = [
+            models.Index(
+                fields=["severity_rank", "kind_rank", "sort_order", "title_lower", "sku", "variant"],
+                name="stock_alert_row_sort",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.severity}) on {self.variant_id}"

@@ -68,6 +68,7 @@ def _sales(request, obj) -> dict[str, Any]:
     return {"sales": sales_summary_for(request.user, since=since)}
 
 
+ATTENTION_ALERTS = 100
 _STOCKOUT_URGENCY = {"high": panels.URGENCY_NOW, "medium": panels.URGENCY_THIS_WEEK, "low": panels.URGENCY_SOON}
 _STOCKOUT_BADGE = {"high": ("Urgent", "danger"), "medium": ("This week", "ochre"), "low": ("Soon", "quiet")}
 
@@ -75,7 +76,8 @@ _STOCKOUT_BADGE = {"high": ("Urgent", "danger"), "medium": ("This week", "ochre"
 def _attention(request) -> list[panels.Attention]:
     """Stock alerts as dashboard attention: stock-out risks by urgency, overstock and slow sellers last."""
     items = []
-    for alert in stock_alerts_for(request.user, today=timezone.localdate()):
+    # The most urgent ones: the dashboard shows a dozen lines, and the rest are on the forecasts page.
+    for alert in stock_alerts_for(request.user, today=timezone.localdate(), limit=ATTENTION_ALERTS):
         url = reverse("product-detail", args=[alert.product_id]) + "#forecast"
         if alert.kind == "stockout_risk":
             label, tone = _STOCKOUT_BADGE[alert.severity]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 NIGHTLY_REFIT = "Nightly forecast refit and production plans"
 RESUME_IMPORTS = "Resume sales imports whose worker stopped"
+DAYS_ALERTS = "Store the day's stock alerts"
 
 
 def _next_at(hour: int) -> dt.datetime:
@@ -30,6 +31,17 @@ def schedules_sync(*, using: str = "default") -> None:
             "func": "forecasting.tasks.nightly_refit",
             "schedule_type": Schedule.DAILY,
             "next_run": _next_at(2),
+            "repeats": -1,
+        },
+    )
+    # Just after midnight: the alerts' ages and dates move with the day, and the first page read
+    # of the day would otherwise compute every forecast's alerts inside its request.
+    Schedule.objects.using(using).get_or_create(
+        name=DAYS_ALERTS,
+        defaults={
+            "func": "forecasting.tasks.store_stock_alerts",
+            "schedule_type": Schedule.DAILY,
+            "next_run": _next_at(0) + dt.timedelta(minutes=5),
             "repeats": -1,
         },
     )

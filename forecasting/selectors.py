@@ -88,24 +88,15 @@ def product_forecast(*, product_id: int, today: dt.date) -> dict[str, Any] | Non
     }
 
 
-def stock_alerts_for(user, *, today: dt.date, limit: int | None = None) -> list:
-    """Stock-out risks, overstock and products without recent sales, among what `user` may see (None: all)."""
-    from forecasting.alerts import stock_alerts
-    from forecasting.demand import last_sale_dates, plan_inputs
-    from forecasting.models import Forecast
+def stock_alerts_for(user, *, today: dt.date, limit: int | None = None):
+    """Stock-out risks, overstock and products without recent sales, among what `user` may see (None: all).
 
-    forecasts = Forecast.objects.all() if user is None else Forecast.objects.restrict(user, VIEW)
-    demands, _ = plan_inputs(today=today, forecasts=forecasts)
-    if not demands:
-        return []
-    ids = [demand.variant_id for demand in demands]
-    listed = dict(Forecast.objects.filter(variant_id__in=ids).values_list("variant_id", "variant__product__created_at"))
-    alerts = stock_alerts(
-        demands=demands,
-        today=today,
-        last_sale=last_sale_dates(variant_ids=ids),
-        listed_on={pk: created.date() for pk, created in listed.items() if created is not None},
-    )
+    A sequence read from the stored alerts (forecasting.stored_alerts): len() counts in SQL and a
+    slice reads only its rows, so a page showing the first few does not load every forecast.
+    """
+    from forecasting.stored_alerts import alerts_for
+
+    alerts = alerts_for(user, today=today)
     return alerts[:limit] if limit else alerts
 
 

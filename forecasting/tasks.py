@@ -60,6 +60,16 @@ def nightly_refit() -> dict:
     return {"job": job.pk}
 
 
+def store_stock_alerts() -> dict:
+    """The schedule just after midnight: compute and store the new day's stock alerts before anyone asks."""
+    from django.utils import timezone
+
+    from forecasting.models import Forecast
+    from forecasting.stored_alerts import refresh
+
+    return {"computed": refresh(Forecast.objects.all(), today=timezone.localdate())}
+
+
 def run_sales_import(import_id: int) -> dict:
     """One step of a sales import (at most SALES_IMPORT_STEP_SECONDS); queues the next step until it is done."""
     outcome = sales_import_step(import_id=import_id, seconds=settings.SALES_IMPORT_STEP_SECONDS)

@@ -1,0 +1,219 @@
+"""Stored stock alerts (forecasting.stored_alerts): the same alerts as computing them all, read a page at a time.
+
+Every read used to load every forecast and run the rules over all of them (38 s on the dashboard at
+100,000 variants). Now each forecast's alerts are stored with a stamp of their inputs and computed
+again only when one of those inputs changed; these tests change each input in turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+from django.utils import timezone
+
+from forecasting import stored_alerts
+from forecasting.models import Forecast, StockAlertRow
+from forecasting.selectors import stock_alerts_for
+from tests.api.test_forecasting_api import forecast
+from tests.factories import ProductFactory, SaleFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def computed(user=None) -> list:
+    """The alerts as they were computed before rows were stored: every forecast, in memory."""
+    forecasts = Forecast.objects.all() if user is None else Forecast.objects.restrict(user)
+    return stored_alerts.compute(forecasts, today=today())
+
+
+def shown(user=None) -> list:
+    return list(stock_alerts_for(user, today=today()))
+
+
+@pytest.fixture
+def catalogue(artisan, other_artisan):
+    """Variants raising every kind and grade of alert, and some raising none, for two makers."""
+    made = []
+    for n in range(12):
+        maker = artisan if n % 3 else other_artisan
+        product = ProductFactory(
+            maker=maker, title=f"{'Bowl' if n % 2 else 'mug'} {n % 5}", lead_time_days=7 * (n % 4), made_to_order=n == 7
+        )
+        variant = VariantFactory(
+            product=product, sku=f"SKU-{n:02d}", stock_on_hand=(n * 7) % 40, work_in_progress=n % 3
+        )
+        forecast(variant, weekly=[0.0, 0.5, 2.0, 6.0][n % 4])
+        if n % 4 == 1:
+            SaleFactory(variant=variant, date=today() - dt.timedelta(days=3))
+        elif n % 4 == 2:
+            SaleFactory(variant=variant, date=today() - dt.timedelta(days=200))
+        made.append(variant)
+    return made
+
+
+def test_the_stored_alerts_are_the_computed_ones_in_the_same_order(catalogue, artisan):
+    expected = computed()
+    assert len(expected) > 8 and {alert.kind for alert in expected} == {"stockout_risk", "overstock", "no_recent_sales"}
+    assert shown() == expected  # the first read computes and stores them
+    assert shown() == expected  # the second reads the rows
+    assert shown(artisan) == computed(artisan) != expected
+    alerts = stock_alerts_for(None, today=today())
+    assert len(alerts) == len(expected) and alerts[2:5] == expected[2:5]
+
+
+def test_a_stock_change_is_seen(catalogue):
+    shown()
+    variant = catalogue[4]  # out of stock and selling
+    type(variant).objects.filter(pk=variant.pk).update(stock_on_hand=500)  # an update() sends no signal
+    assert shown() == computed()
+    assert any(alert.variant_id == variant.pk and alert.kind == "overstock" for alert in shown())
+
+
+def test_work_in_progress_is_seen(catalogue):
+    shown()
+    variant = catalogue[4]
+    type(variant).objects.filter(pk=variant.pk).update(work_in_progress=300)
+    assert shown() == computed()
+
+
+def test_a_new_sale_is_seen(catalogue):
+    shown()
+    variant = catalogue[2]  # last sold 200 days ago
+    assert any(alert.variant_id == variant.pk and alert.kind == "no_recent_sales" for alert in shown())
+    SaleFactory(variant=variant, date=today() - dt.timedelta(days=1))
+    assert shown() == computed()
+    assert not any(alert.variant_id == variant.pk and alert.kind == "no_recent_sales" for alert in shown())
+
+
+def test_a_first_sale_is_seen(catalogue):
+    variant = catalogue[0]  # never sold, listed long ago: "never sold"
+    type(variant.product).objects.filter(pk=variant.product_id).update(
+        created_at=timezone.now() - dt.timedelta(days=400)
+    )
+    assert any(alert.variant_id == variant.pk and alert.kind == "no_recent_sales" for alert in shown())
+    SaleFactory(variant=variant, date=today() - dt.timedelta(days=1))
+    assert shown() == computed()
+    assert not any(alert.variant_id == variant.pk and alert.kind == "no_recent_sales" for alert in shown())
+
+
+def test_a_product_edit_is_seen(catalogue):
+    shown()
+    product = catalogue[4].product
+    product.title = "Renamed jug"
+    product.lead_time_days = 60
+    product.save()
+    alerts = shown()
+    assert alerts == computed()
+    assert any(alert.message.startswith("Renamed jug") for alert in alerts)
+
+
+def test_a_product_made_inactive_loses_its_alerts(catalogue):
+    shown()
+    product = catalogue[4].product
+    product.is_active = False
+    product.save()
+    assert shown() == computed()
+    assert not any(alert.product_id == product.pk for alert in shown())
+
+
+@pytest.mark.parametrize("change", [{"title": "Large"}, {"sku": "SKU-04-L"}])
+def test_a_variant_renamed_is_seen(catalogue, change):
+    shown()
+    variant = catalogue[4]
+    type(variant).objects.filter(pk=variant.pk).update(**change)
+    alerts = shown()
+    assert alerts == computed()
+    assert [alert for alert in alerts if alert.variant_id == variant.pk] == [
+        alert for alert in computed() if alert.variant_id == variant.pk
+    ]
+
+
+def test_a_refit_is_seen(catalogue):
+    shown()
+    variant = catalogue[3]  # selling six a week: a stock-out risk
+    fit = Forecast.objects.get(variant=variant)
+    values = {**fit.values, "mean": [0.01] * 12, "p50": [0.01] * 12}
+    Forecast.objects.filter(pk=fit.pk).update(values=values, fitted_at=fit.fitted_at + dt.timedelta(seconds=1))
+    alerts = shown()
+    assert alerts == computed()
+    assert [alert.kind for alert in alerts if alert.variant_id == variant.pk] == ["overstock"]
+
+
+def test_the_next_day_is_computed_again(catalogue, monkeypatch):
+    shown()
+    later = today() + dt.timedelta(days=40)
+    assert list(stock_alerts_for(None, today=later)) == stored_alerts.compute(Forecast.objects.all(), today=later)
+
+
+def test_a_warm_read_loads_no_forecast(artisan, manager_client, monkeypatch):
+    for n in range(200):
+        product = ProductFactory(maker=artisan, title=f"Mug {n}", lead_time_days=14)
+        forecast(VariantFactory(product=product, sku=f"MUG-{n}", stock_on_hand=n % 4), weekly=1.0 + n % 3)
+    assert manager_client.get(reverse("dashboard")).status_code == 200  # the first read of the day computes
+    assert StockAlertRow.objects.count() > 100
+    loaded = []
+    real = stored_alerts.compute
+    monkeypatch.setattr(
+        stored_alerts, "compute", lambda forecasts, **kw: loaded.extend(forecasts) or real(forecasts, **kw)
+    )
+    monkeypatch.setattr(
+        stored_alerts, "_compute_keyed", lambda forecasts, **kw: pytest.fail("a warm read computed alerts again")
+    )
+    for url in (reverse("dashboard"), reverse("forecast-overview"), "/api/alerts/"):
+        assert manager_client.get(url).status_code == 200
+    assert loaded == []
+    page = manager_client.get("/api/alerts/").json()
+    assert page["count"] == StockAlertRow.objects.count() and len(page["results"]) < page["count"]
+
+
+def test_only_changed_forecasts_are_computed_again(catalogue, monkeypatch):
+    shown()
+    type(catalogue[5]).objects.filter(pk=catalogue[5].pk).update(stock_on_hand=77)
+    seen = []
+    real = stored_alerts._compute_keyed
+    monkeypatch.setattr(
+        stored_alerts,
+        "_compute_keyed",
+        lambda forecasts, **kw: seen.extend(f.variant_id for f in forecasts) or real(forecasts, **kw),
+    )
+    alerts = shown()
+    assert seen == [catalogue[5].pk]
+    assert alerts == computed()
+
+
+def test_a_failed_write_still_shows_the_alerts(catalogue, monkeypatch):
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(StockAlertRow.objects, "bulk_create", locked)
+    assert shown() == computed()
+    assert StockAlertRow.objects.count() == 0
+
+
+def test_the_refit_stores_the_alerts_with_nobody_listening(catalogue):
+    """The nightly refit ends with stock_alerts_raise: the day's first page then reads them ready."""
+    from forecasting.demand import stock_alerts_raise
+
+    assert stock_alerts_raise(today=today()) == 0
+    assert StockAlertRow.objects.count() == len(computed())
+    assert not stored_alerts.stale_forecasts(Forecast.objects.all(), today=today()).exists()
+
+
+def test_just_after_midnight_a_schedule_stores_the_new_days_alerts(catalogue):
+    from django_q.models import Schedule
+
+    from forecasting.tasks import store_stock_alerts
+
+    schedule = Schedule.objects.get(func="forecasting.tasks.store_stock_alerts")
+    assert schedule.schedule_type == Schedule.DAILY and schedule.repeats == -1
+    assert timezone.localtime(schedule.next_run).hour == 0
+    assert store_stock_alerts() == {"computed": len(catalogue)}
+    assert StockAlertRow.objects.count() == len(computed())
+    assert store_stock_alerts() == {"computed": 0}
