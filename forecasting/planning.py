@@ -468,8 +468,7 @@ def _reason(
         parts = [f"projected stock-out on {day_month(stockout)}", expected]
     else:
         parts = [
-            f"safety stock: up to {target} could sell by {day_month(window_end)} "
-            f"({service_level * 100:g}% service level)",
+            f"safety stock: up to {target} could sell by {day_month(window_end)} ({_odds_in_words(service_level)})",
             expected,
         ]
     if rounded_up > 0 and demand.batch_size > 1:
@@ -565,3 +564,16 @@ def _finite(value: Decimal | float) -> float:
 
 def _non_negative(value: float) -> float:
     return max(0.0, _finite(value))
+
+
+def _odds_in_words(service_level: float) -> str:
+    """0.95 → "enough in 19 weeks out of 20": a service level as a maker would say it."""
+    misses = round((1 - service_level) * 20)
+    if misses <= 0:
+        return "enough in almost every week"
+    if misses >= 20:
+        return "enough only in a quiet week"
+    if 20 % misses == 0:
+        out_of = 20 // misses
+        return f"enough in {out_of - 1} weeks out of {out_of}"
+    return f"enough in {20 - misses} weeks out of 20"

@@ -73,3 +73,13 @@ def test_a_listing_job_does_not_claim_drafts_another_job_made_meanwhile(written,
     assert reverse("review-detail", args=[staged.pk]) not in page
     listing = ReviewItem.objects.get(subject_key=f"product:{products[0].pk}", kind="listing_copy")
     assert reverse("review-detail", args=[listing.pk]) in page
+
+
+def test_only_a_running_job_offers_refresh(written, manager_client):
+    job, _ = written
+    refresh = f'href="{reverse("job-detail", args=[job.pk])}">'
+    finished = manager_client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    assert "Drafts it made" in finished and "Refresh</a>" not in finished
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, finished_at=None)
+    running = manager_client.get(reverse("job-detail", args=[job.pk])).content.decode()
+    assert "Refresh</a>" in running and refresh in running

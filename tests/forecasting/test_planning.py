@@ -101,6 +101,26 @@ def test_higher_service_level_makes_more():
     assert planned_units(at_95, 1) > planned_units(at_50, 1) > 0
 
 
+@pytest.mark.parametrize(
+    ("level", "words"),
+    [
+        (0.95, "enough in 19 weeks out of 20"),
+        (0.9, "enough in 9 weeks out of 10"),
+        (0.85, "enough in 17 weeks out of 20"),
+    ],
+)
+def test_a_safety_stock_reason_says_the_service_level_in_words(level, words):
+    plans = [
+        plan_production(
+            demands=[demand(weekly=10, stock_on_hand=stock)], makers=[INES], start=MONDAY, weeks=1, service_level=level
+        )
+        for stock in range(10, 40)
+    ]
+    reasons = [line.reason for plan in plans for _, line in lines(plan) if "safety stock" in line.reason]
+    assert reasons, "some stock level leaves a safety-stock line"
+    assert all(f"({words})" in reason and "service level" not in reason for reason in reasons)
+
+
 def test_work_in_progress_reduces_what_is_needed():
     without = plan_production(demands=[demand(weekly=10)], makers=[INES], start=MONDAY, weeks=1)
     with_wip = plan_production(demands=[demand(weekly=10, work_in_progress=8)], makers=[INES], start=MONDAY, weeks=1)
