@@ -285,7 +285,8 @@ def test_a_photo_that_failed_qc_can_be_staged_with_a_warning(own_product, artisa
 
     item = ReviewItem.objects.get(kind="staged_image")
     html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
-    assert "The original photo failed a quality check: too dark: 18% of pixels are black." in html
+    assert "The original photo failed a quality check:</p>" in html
+    assert "<li>Too dark: 18% of pixels are black.</li>" in html  # one concern a line, each a sentence
     assert "Approve" in html  # a warning, not a blocker
 
 
