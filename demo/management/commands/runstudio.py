@@ -56,24 +56,31 @@ class Command(BaseCommand):
         commands = [[*manage, "runserver", addr, "--noreload", "--skip-checks"]]
         if not no_worker:
             commands.append([*manage, "runworker"])
+        # Ctrl-C, SIGTERM and SIGHUP only note the request, and the loops below see it: an exception
+        # raised from a handler could land inside Popen's own bookkeeping and leave it locked. SIGINT
+        # explicitly (a process started with SIGINT ignored would never hear Ctrl-C), and before the
+        # children start, so that no Ctrl-C falls in between.
+        stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        requested: list[int] = []
+        previous = {signum: signal.signal(signum, lambda signum, frame: requested.append(signum)) for signum in stops}
         # Each child leads its own process group, so stopping it reaches everything it started;
         # Ctrl-C, SIGTERM and SIGHUP reach this process, which stops them all (_stop_all).
         children = [subprocess.Popen(command, process_group=0) for command in commands]
 
-        interrupted = False
-        previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGTERM, signal.SIGHUP)}
         try:
-            if _wait_until_serving(addr, children):
+            if _wait_until_serving(addr, children, stopping=requested):
                 self._banner(addr, seeded_now)
-            while all(child.poll() is None for child in children):
+            while not requested and all(child.poll() is None for child in children):
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            interrupted = True
+            requested.append(signal.SIGINT)
         finally:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
+            for signum in stops:
+                signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
             _stop_all(children)
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+        interrupted = bool(requested)
         if not interrupted:
             codes = ", ".join(str(child.returncode) for child in children)
             self.stderr.write(f"A process stopped by itself (exit codes {codes}); stopped the others too.")
@@ -96,10 +103,6 @@ class Command(BaseCommand):
                 lines.append(f"  {user.username:<10} {role}")
         lines.append("")
         self.stdout.write("\n".join(lines))
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 def _stop_all(children: list[subprocess.Popen], *, grace: float = STOP_GRACE_SECONDS) -> None:
@@ -145,15 +148,16 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
-def _wait_until_serving(addr: str, children: list, *, timeout: float = 60.0) -> bool:
-    """True once the web server accepts connections (or after `timeout`, slow as it is); False if a process stopped."""
+def _wait_until_serving(addr: str, children: list, *, stopping: list | None = None, timeout: float = 60.0) -> bool:
+    """True once the web server accepts connections (or after `timeout`, slow as it is); False if a process
+    stopped or a stop was requested (`stopping` not empty)."""
     try:
         host, port = _host_and_port(addr)
     except ValueError:
         return True  # an address runserver understands but this doesn't: show the banner rather than nothing
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(child.poll() is not None for child in children):
+        if stopping or any(child.poll() is not None for child in children):
             return False
         if _answers(host, port):
             return True
