@@ -35,37 +35,9 @@ class StockAlert:
         return to_jsonable(self)
 
 
-def stock_alerts(
-    *,
-    demands: list[VariantDemand],
-    today: date,
-    last_sale: Mapping[int, date | None],
-    overstock_weeks: float = 26,
-    no_sales_days: int = 90,
-    listed_on: Mapping[int, date] | None = None,
-) -> list[StockAlert]:
-    """Alerts sorted by severity, then kind (stock-out risk, overstock, no recent sales), then date.
-
-    Stock-out risk, graded by the days until the projected stock-out (expected sales against
-    stock + work in progress) against the lead time: out of stock, or a week or more on an empty
-    shelf even if a batch starts today → high; before today + lead time + a week (start this
-    week) → medium; before today + 2 × lead time + a week → low. Overstock: more than `overstock_weeks` weeks of cover at the forecast's average
-    weekly pace (medium from twice that, or when no sales are forecast at all). No recent
-    sales: no sale in `no_sales_days` days; last_sale None (or missing) means never sold, which
-    is flagged unless `listed_on` shows the variant is younger than `no_sales_days`.
-    Made-to-order variants keep no stock, so only "no recent sales" applies to them.
-    """
-    return [
-        alert
-        for _, alert in stock_alerts_keyed(
-            demands=demands,
-            today=today,
-            last_sale=last_sale,
-            overstock_weeks=overstock_weeks,
-            no_sales_days=no_sales_days,
-            listed_on=listed_on,
-        )
-    ]
+def stock_alerts(**options) -> list[StockAlert]:
+    """stock_alerts_keyed's alerts without their sort keys (the same options)."""
+    return [alert for _, alert in stock_alerts_keyed(**options)]
 
 
 def stock_alerts_keyed(
@@ -77,9 +49,19 @@ def stock_alerts_keyed(
     no_sales_days: int = 90,
     listed_on: Mapping[int, date] | None = None,
 ) -> list[tuple[tuple, StockAlert]]:
-    """stock_alerts' alerts with their sort keys (severity, kind, order, title, SKU, variant), sorted.
+    """(sort key, alert) pairs, sorted by severity, then kind (stock-out risk, overstock, no recent sales), then date.
 
-    The keys are what forecasting.stored_alerts stores, so stored alerts sort as these do.
+    The keys (severity, kind, order, title, SKU, variant) are what forecasting.stored_alerts stores,
+    so stored alerts sort as these do.
+
+    Stock-out risk, graded by the days until the projected stock-out (expected sales against
+    stock + work in progress) against the lead time: out of stock, or a week or more on an empty
+    shelf even if a batch starts today → high; before today + lead time + a week (start this
+    week) → medium; before today + 2 × lead time + a week → low. Overstock: more than `overstock_weeks` weeks of cover at the forecast's average
+    weekly pace (medium from twice that, or when no sales are forecast at all). No recent
+    sales: no sale in `no_sales_days` days; last_sale None (or missing) means never sold, which
+    is flagged unless `listed_on` shows the variant is younger than `no_sales_days`.
+    Made-to-order variants keep no stock, so only "no recent sales" applies to them.
     """
     alerts: list[tuple[tuple, StockAlert]] = []
     for demand in demands:

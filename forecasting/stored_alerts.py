@@ -56,7 +56,8 @@ def compute(forecasts, *, today: dt.date) -> list[StockAlert]:
     return [alert for _, alert in _compute_keyed(forecasts, today=today)]
 
 
-def _compute_keyed(forecasts, *, today: dt.date) -> list[tuple[tuple, StockAlert]]:
+def _compute_keyed(forecasts, *, today: dt.date, last_sale=None) -> list[tuple[tuple, StockAlert]]:
+    """`last_sale`: the variants' last sale dates when the caller has them already (refresh stamps them)."""
     from forecasting.alerts import stock_alerts_keyed
     from forecasting.demand import last_sale_dates, plan_inputs
 
@@ -68,7 +69,7 @@ def _compute_keyed(forecasts, *, today: dt.date) -> list[tuple[tuple, StockAlert
     return stock_alerts_keyed(
         demands=demands,
         today=today,
-        last_sale=last_sale_dates(variant_ids=ids),
+        last_sale=last_sale if last_sale is not None else last_sale_dates(variant_ids=ids),
         listed_on={pk: created.date() for pk, created in listed.items() if created is not None},
     )
 
@@ -98,7 +99,8 @@ def refresh(forecasts, *, today: dt.date) -> int:
             )
         )
         last_sale = last_sale_dates(variant_ids=[row[1] for row in stamps])
-        alerts = _compute_keyed(Forecast.objects.filter(pk__in=chunk), today=today)
+        # The same last sales the stamp records: the rows and their stamp agree.
+        alerts = _compute_keyed(Forecast.objects.filter(pk__in=chunk), today=today, last_sale=last_sale)
         forecast_of = {row[1]: row[0] for row in stamps}
         rows = [
             _row(key, alert, forecast_of[alert.variant_id]) for key, alert in alerts if alert.variant_id in forecast_of

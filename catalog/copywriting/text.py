@@ -7,6 +7,7 @@ import re
 
 from catalog.listings import etsy_rules, limits
 from catalog.listings.checks import CLAIMS, MATERIALS, unsupported_claims
+from studio.wording import and_list
 
 UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 TITLE_FORBIDDEN = re.compile("[" + re.escape(limits.ETSY_TITLE_FORBIDDEN) + "<>]")
@@ -61,11 +62,7 @@ def unique(items) -> list[str]:
     return out
 
 
-def join_list(items: list[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+join_list = and_list  # the name the writers use
 
 
 def clip(text: str, limit: int, *, ellipsis: bool = False) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import nh3
 
 from catalog.listings import etsy_rules, limits
+from studio.wording import and_list
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 
@@ -445,16 +446,12 @@ def listing_checks(content: dict[str, Any], facts: dict[str, Any]) -> list[Check
                 "missing_facts",
                 "facts",
                 WARN,
-                f"The facts don't give {_and_list(missing)}, so the copy says nothing about "
+                f"The facts don't give {and_list(missing)}, so the copy says nothing about "
                 f"{'it' if len(missing) == 1 else 'them'}: add {'it' if len(missing) == 1 else 'them'} "
                 "to the product's facts, then write the copy again.",
             )
         )
     return checks
-
-
-def _and_list(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _text_fields(content: dict[str, Any]) -> dict[str, str]:

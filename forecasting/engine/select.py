@@ -371,6 +371,21 @@ def _rmsse(F: np.ndarray, Y: np.ndarray, cut: int, horizon: int, scale: np.ndarr
         return np.sqrt(((F - actual) ** 2).mean(axis=1) / scale)
 
 
+def _first_not_worse(order, errors: dict) -> tuple:
+    """(chosen, best): the first of `order` whose errors aren't significantly worse than the best's.
+
+    `errors` maps each candidate to its errors on the same series (paired); the best is the lowest
+    mean (the first such in `errors`' order). A candidate passes when its paired excess error over
+    the best fails a one-sided t-test at 5 % (T_CRITICAL); the best always passes against itself.
+    """
+    best = min(errors, key=lambda key: errors[key].mean())
+    for key in order:
+        excess = errors[key] - errors[best]
+        if excess.mean() <= T_CRITICAL * excess.std(ddof=1) / np.sqrt(len(excess)):
+            return key, best
+    return best, best
+
+
 def _choose(pool: str, rows: np.ndarray, errors: dict[str, np.ndarray]) -> tuple[str, str]:
     """(choice, rule): the simplest candidate whose holdout error is not significantly worse than the best's.
 
@@ -389,14 +404,9 @@ def _choose(pool: str, rows: np.ndarray, errors: dict[str, np.ndarray]) -> tuple
     }
     if ENSEMBLE not in scores:
         return ENSEMBLE, f"{pool} pool: holdout errors incomplete; the median ensemble"
-    best = min(scores, key=scores.get)
-    for name in sorted(scores, key=SIMPLICITY.index):
-        excess = errors[name][rows] - errors[best][rows]
-        spread = excess.std(ddof=1) / np.sqrt(len(excess))
-        if excess.mean() <= T_CRITICAL * spread:
-            why = "best" if name == best else f"simplest not significantly worse than {best}"
-            return name, f"{pool} pool ({len(rows)} series): {why} on the holdouts"
-    return best, f"{pool} pool ({len(rows)} series): best on the holdouts"
+    name, best = _first_not_worse(sorted(scores, key=SIMPLICITY.index), {name: errors[name][rows] for name in scores})
+    why = "best" if name == best else f"simplest not significantly worse than {best}"
+    return name, f"{pool} pool ({len(rows)} series): {why} on the holdouts"
 
 
 def point_level(pool: str, rows: np.ndarray, windows: list[_Window], Y: np.ndarray, horizon: int) -> tuple[float, str]:
@@ -423,11 +433,8 @@ def point_level(pool: str, rows: np.ndarray, windows: list[_Window], Y: np.ndarr
     rows_ok = np.isfinite(np.stack(list(errors.values()))).all(axis=0)
     if rows_ok.sum() < MIN_POOLED:
         return 1.0, ""
-    best = min(POINT_LEVELS, key=lambda share: errors[share][rows_ok].mean())
-    for share in POINT_LEVELS:  # the whole mean first
-        excess = errors[share][rows_ok] - errors[best][rows_ok]
-        if excess.mean() <= T_CRITICAL * excess.std(ddof=1) / np.sqrt(len(excess)):
-            break
+    # The whole mean first.
+    share, _ = _first_not_worse(POINT_LEVELS, {share: errors[share][rows_ok] for share in POINT_LEVELS})
     if share == 1.0:
         return 1.0, ""
     return share, f"{share:.0%} of the mean (best on the {pool} pool's holdouts, {len(rows)} series)"
@@ -592,11 +599,7 @@ def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) ->
     if count < MIN_POOLED:
         return float(PRIOR_PERIODS), f"{count} new products on the holdouts, too few to choose how much to borrow"
     scores = {prior: np.concatenate(errors[prior]) for prior in PRIOR_CHOICES}
-    best = min(PRIOR_CHOICES, key=lambda prior: scores[prior].mean())
-    for prior in PRIOR_CHOICES:
-        excess = scores[prior] - scores[best]
-        if excess.mean() <= T_CRITICAL * excess.std(ddof=1) / np.sqrt(len(excess)):
-            break
+    prior, best = _first_not_worse(PRIOR_CHOICES, scores)
     how = "best" if prior == best else f"fewest periods not significantly worse than {best:g}"
     return float(prior), f"{how} on the holdouts' {count} new products"
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forecasting.imports.formats import FORMATS, SalesFormat
+from studio.wording import and_list
 
 DELIMITERS = (",", ";", "\t", "|")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -206,8 +207,7 @@ def _a(label: str) -> str:
 
 
 def _join(names) -> str:
-    names = [f"'{name}'" for name in names]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return and_list(f"'{name}'" for name in names)
 
 
 def _first_line(path: Path, codec: str) -> tuple[int, str]:
