@@ -205,3 +205,32 @@ def test_plan_hours_stay_on_one_line_and_reasons_read_left_to_right(page, live_s
         assert_inside(reason_box, row_box, "the reason")
     assert_fits_the_screen(page)
     shot(page, "layout-06-plan")
+
+
+CLIPPED_TEXT = """(meta) => {
+  // .row-meta hides each line's first "·" in a strip as wide as the separator (clip-path): no text may fall in it.
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  const visibleFrom = meta.getBoundingClientRect().left + 1.1 * rem;
+  let worst = 0;
+  for (const item of meta.children) {
+    const range = document.createRange();
+    range.selectNodeContents(item);
+    for (const line of range.getClientRects()) {
+      if (line.width > 0) worst = Math.max(worst, visibleFrom - line.left);
+    }
+  }
+  return worst;
+}"""
+
+
+def test_row_details_that_wrap_stay_readable(page, live_server, plan_item):
+    """A plan's "stock for 95% of likely weeks" wraps on a phone; its second line must not start under the clip."""
+    ines, _ = plan_item
+    sign_in(page, live_server, ines)
+    page.goto(f"{live_server.url}/sales/forecasts/")
+    metas = page.locator(".row-meta")
+    expect(metas.first).to_be_visible()
+    for n in range(metas.count()):
+        hidden = metas.nth(n).evaluate(CLIPPED_TEXT)
+        assert hidden <= 0.5, f"“{metas.nth(n).inner_text()}” loses {hidden:.1f} px of text on its left"
+    shot(page, "layout-07-row-details")
