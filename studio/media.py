@@ -38,18 +38,24 @@ def file_store_idempotent(field_file, filename: str, content: bytes) -> None:
     The model instance is not saved; its dimension fields (an ImageField's width and height) are set.
     """
     instance, model_field = field_file.instance, field_file.field
-    name = model_field.generate_filename(instance, filename)
-    storage = field_file.storage
+    name = bytes_store_idempotent(field_file.storage, model_field.generate_filename(instance, filename), content)
+    _point(instance, model_field, name)
+
+
+def bytes_store_idempotent(storage, name: str, content: bytes) -> str:
+    """Store `content` under `name` in `storage`, whole or not at all; the name it is stored under.
+
+    An existing file with the same bytes is reused; one with other bytes (a write killed half-way)
+    is replaced. On a local disk the bytes go to a temporary name first and are renamed into place.
+    """
     if storage.exists(name):
         if _sha256(storage, name) == hashlib.sha256(content).hexdigest():
-            _point(instance, model_field, name)
-            return
+            return name
         storage.delete(name)  # a half-written file under this name, or other bytes: replaced whole
     try:
         path = Path(storage.path(name))
     except NotImplementedError:  # object storage: its writes are whole already
-        _point(instance, model_field, storage.save(name, ContentFile(content, name=name)))
-        return
+        return storage.save(name, ContentFile(content, name=name))
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}{PART_SUFFIX}")
     try:
@@ -60,7 +66,7 @@ def file_store_idempotent(field_file, filename: str, content: bytes) -> None:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    _point(instance, model_field, name)
+    return name
 
 
 def _point(instance, model_field, name: str) -> None:

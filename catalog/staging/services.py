@@ -15,7 +15,6 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django_q.tasks import async_task
 from PIL import Image
@@ -26,6 +25,7 @@ from catalog.staging.check import FAIL
 from catalog.staging.looks import LookSpec, LookSpecError, starter_looks
 from catalog.staging.pieces import pieces_expected
 from studio.backends import backends
+from studio.media import bytes_store_idempotent, file_store_idempotent
 from studio.models import Job
 from studio.services import job_create, job_finish
 from studio.wording import job_label, names_phrase
@@ -271,12 +271,8 @@ def staged_image_store(*, staged_id: int, result, stager_name: str, content: byt
     with transaction.atomic():
         staged = StagedImage.objects.select_for_update().get(pk=staged_id)
         staged.sha256 = digest
-        name = staged.image.field.generate_filename(staged, "staged.png")
-        if staged.image.storage.exists(name):
-            staged.image.name = name  # the same render already on disk (a re-run)
-            staged.width, staged.height = Image.open(io.BytesIO(content)).size  # the header only
-        else:
-            staged.image.save("staged.png", ContentFile(content, name="staged.png"), save=False)
+        # The same render already on disk (a re-run) is reused only if its bytes are whole.
+        file_store_idempotent(staged.image, "staged.png", content)
         staged.stager = stager_name
         staged.fidelity = _plain(result.fidelity)
         anyway = bool((staged.details or {}).get(STAGE_ANYWAY))
@@ -408,12 +404,10 @@ def _store_picture(image: Image.Image | None, stem: str, format: str) -> str:
 
     if image is None:
         return ""
-    name = f"{stem}.{'jpg' if format == 'JPEG' else 'png'}"
-    if default_storage.exists(name):
-        return name
     buffer = io.BytesIO()
     image.save(buffer, format=format, **({"quality": 82, "optimize": True} if format == "JPEG" else {}))
-    return default_storage.save(name, ContentFile(buffer.getvalue()))
+    name = f"{stem}.{'jpg' if format == 'JPEG' else 'png'}"
+    return bytes_store_idempotent(default_storage, name, buffer.getvalue())
 
 
 def _plain(value):

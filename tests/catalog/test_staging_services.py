@@ -108,6 +108,30 @@ def test_restaging_the_same_look_is_idempotent(mug_photos, two_looks, worker):
     assert job.label == "Stage 3 images for Ines's celadon mug (3 already staged)"
 
 
+@pytest.mark.parametrize("left_behind", ["image", "thumb"])
+def test_a_retried_render_replaces_a_file_a_killed_write_left_half_written(mug_photos, two_looks, worker, left_behind):
+    """A render killed mid-write leaves part of the PNG (or of its thumbnail) under the final name;
+    the retry must store the whole picture, never adopt the broken file as the approved one."""
+    from django.core.files.storage import default_storage
+
+    look = _small(two_looks[0])
+    worker(staging_start, products=[mug_photos[0].product], looks=[look])
+    staged = StagedImage.objects.get(photo=mug_photos[0], look=look)
+    name = staged.image.name if left_behind == "image" else staged.details["thumb"]
+    with default_storage.open(name, "rb") as stored:
+        whole = stored.read()
+    path = default_storage.path(name)
+    with open(path, "wb") as cut:
+        cut.write(whole[: len(whole) // 3])  # what a SIGKILL during the write leaves
+
+    staged_image_render(staged_id=staged.pk)
+
+    staged.refresh_from_db()
+    with default_storage.open(name, "rb") as stored:
+        assert stored.read() == whole
+    Image.open(default_storage.path(staged.image.name)).load()  # the image decodes whole
+
+
 def test_stage_again_gives_a_new_composition_as_the_next_version(mug_photos, two_looks, artisan_client, worker):
     look = _small(two_looks[0])
     worker(staging_start, products=[mug_photos[0].product], looks=[look])
