@@ -136,6 +136,10 @@ def photo_mask_upload_to(photo: Photo, filename: str) -> str:
     return f"photos/masks/{photo.sha256[:2]}/{photo.sha256}.png"
 
 
+def photo_thumb_upload_to(photo: Photo, filename: str) -> str:
+    return f"photos/thumbs/{photo.sha256[:2]}/{photo.sha256}.jpg"
+
+
 class QCVerdict(models.TextChoices):
     """The worst result among a photo's quality checks (catalog.photos.qc uses the same values)."""
 
@@ -185,6 +189,12 @@ class Photo(models.Model):
         blank=True,
         help_text="The product's mask (catalog.photos.cutout): an 8-bit PNG of the photo's size, white on the product.",
     )
+    thumb = models.ImageField(
+        "thumbnail",
+        upload_to=photo_thumb_upload_to,
+        blank=True,
+        help_text="A JPEG copy at most 640 px on its long side, for pages that show many photos at once.",
+    )
     mask_quality = models.JSONField(
         "cut-out quality",
         default=dict,
@@ -202,6 +212,11 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.position + 1} of {self.product.title}"
+
+    @property
+    def thumb_url(self) -> str:
+        """The small copy's URL for pages showing many photos (the original's until one is made)."""
+        return self.thumb.url if self.thumb else self.file.url
 
     @property
     def qc_concerns(self) -> list[dict]:

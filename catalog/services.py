@@ -23,6 +23,7 @@ from catalog.galleries.services import gallery_propose
 from catalog.models import Category, Photo, Product, Variant
 from catalog.photos.intake import display_name, photo_clean, size_check
 from catalog.photos.qc import photo_qc
+from catalog.photos.thumbs import PHOTO_THUMB_SIDE, jpeg_bytes, thumbnail
 from studio.media import file_store_idempotent
 from studio.models import Job
 from studio.services import job_create
@@ -160,6 +161,7 @@ def _photo_store(
         photo.qc_checked_at = timezone.now()
         photo.mask_quality = prepared.cutout.quality if prepared.cutout else {"error": prepared.cutout_error}
     file_store_idempotent(photo.file, f"{clean.sha256}.{clean.extension}", clean.content)
+    file_store_idempotent(photo.thumb, "thumb.jpg", jpeg_bytes(thumbnail(clean.image, PHOTO_THUMB_SIDE)))
     if prepared is not None and prepared.cutout is not None:
         file_store_idempotent(photo.mask, f"{clean.sha256}.png", prepared.cutout.png())
     try:

@@ -21,6 +21,7 @@ from PIL import Image
 
 from approvals.services import review_submit
 from catalog.models import Look, LookVersion, Photo, Product, StagedImage
+from catalog.photos.thumbs import jpeg_bytes, thumbnail_from_bytes
 from catalog.staging.check import FAIL
 from catalog.staging.looks import LookSpec, LookSpecError, starter_looks
 from catalog.staging.pieces import pieces_expected
@@ -282,7 +283,7 @@ def staged_image_store(*, staged_id: int, result, stager_name: str, content: byt
         if result.check is not None:
             staged.details["check"] = result.check.as_dict()
             staged.details["check_overlay"] = _store_picture(result.check.overlay, f"staged/checks/{digest}", "PNG")
-        staged.details["thumb"] = _store_picture(_thumbnail(content), f"staged/thumbs/{digest}", "JPEG")
+        staged.details["thumb"] = _store_picture(thumbnail_from_bytes(content), f"staged/thumbs/{digest}", "JPEG")
         staged.details["mask"] = staged.photo.mask.name  # staging_needed: a new cut-out means a new image
         staged.status = StagedImage.Status.READY
         staged.error = ""
@@ -387,27 +388,20 @@ def staged_image_mark_failed(*, staged_id: int, message: str, check=None) -> Non
         staged.save(update_fields=["status", "error", "details", "updated_at"])
 
 
-THUMB_SIDE = 480  # px, the long side of the pictures the review queue's rows and grid show
-
-
-def _thumbnail(content: bytes) -> Image.Image:
-    with Image.open(io.BytesIO(content)) as opened:
-        opened.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
-        image = opened.convert("RGB")
-    image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return image
-
-
 def _store_picture(image: Image.Image | None, stem: str, format: str) -> str:
     """Keep a derived picture (a thumbnail, a check's overlay) under a content-derived name; its storage name."""
     from django.core.files.storage import default_storage
 
     if image is None:
         return ""
-    buffer = io.BytesIO()
-    image.save(buffer, format=format, **({"quality": 82, "optimize": True} if format == "JPEG" else {}))
+    if format == "JPEG":
+        content = jpeg_bytes(image)
+    else:
+        buffer = io.BytesIO()
+        image.save(buffer, format=format)
+        content = buffer.getvalue()
     name = f"{stem}.{'jpg' if format == 'JPEG' else 'png'}"
-    return bytes_store_idempotent(default_storage, name, buffer.getvalue())
+    return bytes_store_idempotent(default_storage, name, content)
 
 
 def _plain(value):

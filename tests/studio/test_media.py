@@ -40,7 +40,7 @@ def age(path, hours: float) -> None:
 def test_a_photo_left_on_disk_by_a_killed_upload_is_reused_not_copied(own_product, settings):
     content = jpeg()
     first = photo_add(product=own_product, content=content, filename="mug.jpg")
-    stored = [settings.MEDIA_ROOT / first.file.name, settings.MEDIA_ROOT / first.mask.name]
+    stored = [settings.MEDIA_ROOT / name for name in (first.file.name, first.mask.name, first.thumb.name)]
     Photo.objects.filter(pk=first.pk).delete()  # the row is gone, as after a killed request: the files stay
     again = photos_upload(product=own_product, files=[SimpleUploadedFile("mug-again.jpg", content)])
     photo = again[0].photo
@@ -65,7 +65,7 @@ def test_two_products_with_the_same_photo_share_one_file(own_product, others_pro
     content = jpeg()
     one = photo_add(product=own_product, content=content)
     two = photo_add(product=others_product, content=content)
-    assert one.file.name == two.file.name and len(files(settings.MEDIA_ROOT)) == 2  # the photo and its mask
+    assert one.file.name == two.file.name and len(files(settings.MEDIA_ROOT)) == 3  # the photo, its mask and thumb
 
 
 def test_the_sweep_removes_old_orphans_only(own_product, settings):
@@ -94,7 +94,7 @@ def test_the_sweep_removes_old_orphans_only(own_product, settings):
     report = media_sweep(grace_seconds=24 * 3600)
     assert report.removed == ["photos/aa/orphan.jpg"] and not orphan.exists()
     assert recent.exists() and approved.exists()
-    assert (root / kept.file.name).exists() and (root / kept.mask.name).exists()
+    assert (root / kept.file.name).exists() and (root / kept.mask.name).exists() and (root / kept.thumb.name).exists()
 
 
 def test_the_sweep_command_has_a_dry_run(settings, db):
