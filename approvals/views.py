@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
@@ -41,6 +40,7 @@ from studio.parsing import ascii_int
 from studio.permissions import DECIDE, can, get_for_user, makers_for
 from studio.templatetags.atelier import icon
 
+STATE_LABELS = dict(ReviewState.choices)
 QUEUE_PARAMS = ("kind", "product", "maker", "sort", "state")
 
 
@@ -163,11 +163,11 @@ def _queue_row(item: ReviewItem, *, querystring: str, selectable: bool, icons: d
         if thumb
         else format_html('<span class="row-thumb">{}</span>', icons["sparkle"]),
         subject=item.subject,
-        summary=format_html('<span class="row-preview">{}</span> ', Truncator(summary).chars(110)) if summary else "",
+        summary=format_html('<span class="row-preview">{}</span> ', _truncated(summary, 110)) if summary else "",
         kind=kind_label(item.kind),
         version=item.version,
         owner=(owner.get_full_name() or owner.get_username()) if owner else "Shop managers",
-        submitted_iso=date_format(template_localtime(item.submitted_at), "c"),
+        submitted_iso=template_localtime(item.submitted_at).isoformat(),  # the date filter's "c"
         submitted=naturaltime(item.submitted_at),
         flags=format_html(
             '<span class="row-flags">{}</span> <span class="row-checks">{}</span> ',
@@ -178,9 +178,14 @@ def _queue_row(item: ReviewItem, *, querystring: str, selectable: bool, icons: d
         else "",
         badge=badge,
         state=item.state,
-        state_label=item.get_state_display(),
+        state_label=STATE_LABELS.get(item.state, item.state),
         chevron=icons["chevron-right"],
     )
+
+
+def _truncated(text: str, length: int) -> str:
+    """The truncatechars filter, without its per-character walk for text that fits anyway."""
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 GRID_PAGE = 48
