@@ -10,11 +10,16 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_POST
 
 from approvals import registry
@@ -23,9 +28,19 @@ from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionFor
 from approvals.models import ReviewItem, ReviewState
 from approvals.selectors import approved_item, newer_version_for, queue_neighbours, review_items_for, review_queue_for
 from approvals.services import ConcernsUnconfirmed, DraftChanged, ReviewError, review_decide, review_decide_many
+from approvals.templatetags.approvals_tags import (
+    check_counts,
+    check_flags,
+    kind_confirmation,
+    kind_label,
+    kind_summary,
+    kind_thumbnail,
+)
 from studio.parsing import ascii_int
 from studio.permissions import DECIDE, can, get_for_user, makers_for
+from studio.templatetags.atelier import icon
 
+STATE_LABELS = dict(ReviewState.choices)
 QUEUE_PARAMS = ("kind", "product", "maker", "sort", "state")
 
 
@@ -68,11 +83,22 @@ def _querystring(filters: dict) -> str:
 def review_list(request: HttpRequest) -> HttpResponse:
     filters = _queue_filters(request)
     page = Paginator(_queue(request, filters), 25).get_page(request.GET.get("page"))
+    if filters["state"] == ReviewState.PENDING and not (filters["kind"] or filters["product"] or filters["maker"]):
+        # All the user's pending drafts: the navigation's count is this one (web.context_processors).
+        request.review_pending_count = page.paginator.count
+    querystring = _querystring(filters)
+    icons = {name: icon(name) for name in ("sparkle", "chevron-right")}
     return render(
         request,
         "approvals/review_list.html",
         {
             "page": page,
+            "rows": [
+                _queue_row(
+                    item, querystring=querystring, selectable=filters["state"] == ReviewState.PENDING, icons=icons
+                )
+                for item in page.object_list
+            ],
             "filters": filters,
             "querystring": _querystring(filters),
             "states": ReviewState.choices,
@@ -81,6 +107,85 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "bulk_form": BulkDecisionForm(),
         },
     )
+
+
+def _queue_row(item: ReviewItem, *, querystring: str, selectable: bool, icons: dict[str, str]) -> SafeString:
+    """One row of the queue page, as HTML.
+
+    The rows are the page's hot loop (25 a page, each with three links, a relative
+    time, check counts and flags). Built here with format_html, as the admin builds
+    its changelist rows, a row costs a fraction of the same markup through template
+    tags, filters and includes; that was most of the page's CPU time under load.
+    Every value is escaped by format_html; the markup is the one review.js and the
+    browser tests read.
+    """
+    counts = check_counts(item.snapshot)
+    detail_url = reverse("review-detail", args=[item.pk])
+    url = f"{detail_url}?{querystring}" if querystring else detail_url
+    confirm = kind_confirmation(item.kind)
+    thumb = kind_thumbnail(item)
+    summary = kind_summary(item)
+    owner = item.owner
+    if counts["fail"]:
+        badge = format_html('<span class="badge badge--danger">{} to fix</span>', counts["fail"])
+    elif counts["warn"]:
+        badge = format_html('<span class="badge badge--ochre">{} to look at</span>', counts["warn"])
+    else:
+        badge = ""
+    return format_html(
+        # The spaces stand where the template's line breaks stood: inline elements keep their gaps.
+        '<li class="queue-row" data-queue-item data-id="{id}" data-hash="{hash}" data-url="{url}"'
+        ' data-decide-url="{decide_url}"{confirm}> {select}<a class="row" href="{url}"> {thumb} <span class="row-main">'
+        ' <span class="row-title">{subject}</span> {summary}<span class="row-meta"> <span>{kind}</span>'
+        " <span>version {version}</span> <span>{owner}</span>"
+        ' <span><time datetime="{submitted_iso}">{submitted}</time></span> </span> {flags}</span>'
+        ' <span class="row-end"> <span class="hide-phone">{badge}</span>'
+        ' <span class="badge badge--{state} hide-phone">{state_label}</span> {chevron} </span> </a> </li>',
+        id=item.pk,
+        hash=item.snapshot_hash,
+        url=url,
+        decide_url=reverse("review-decide", args=[item.pk]),
+        confirm=format_html(' data-confirm-approve="{}"', confirm) if confirm else "",
+        select=format_html(
+            '<label class="queue-select"><input type="checkbox" name="selected" value="{}:{}">'
+            '<span class="visually-hidden">Select {}</span></label> ',
+            item.pk,
+            item.snapshot_hash,
+            item.subject,
+        )
+        if selectable
+        else "",
+        thumb=format_html(
+            '<span class="row-thumb row-thumb--picture"><img src="{}" alt="" width="64" height="64"'
+            ' loading="lazy" decoding="async"></span>',
+            thumb,
+        )
+        if thumb
+        else format_html('<span class="row-thumb">{}</span>', icons["sparkle"]),
+        subject=item.subject,
+        summary=format_html('<span class="row-preview">{}</span> ', _truncated(summary, 110)) if summary else "",
+        kind=kind_label(item.kind),
+        version=item.version,
+        owner=(owner.get_full_name() or owner.get_username()) if owner else "Shop managers",
+        submitted_iso=template_localtime(item.submitted_at).isoformat(),  # the date filter's "c"
+        submitted=naturaltime(item.submitted_at),
+        flags=format_html(
+            '<span class="row-flags">{}</span> <span class="row-checks">{}</span> ',
+            badge,
+            format_html_join("", '<span class="row-check row-check--{}">{}</span>', check_flags(item)),
+        )
+        if badge
+        else "",
+        badge=badge,
+        state=item.state,
+        state_label=STATE_LABELS.get(item.state, item.state),
+        chevron=icons["chevron-right"],
+    )
+
+
+def _truncated(text: str, length: int) -> str:
+    """The truncatechars filter, without its per-character walk for text that fits anyway."""
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 GRID_PAGE = 48

@@ -3,7 +3,6 @@ from studio.permissions import role_of
 
 def studio(request):
     """Studio name, the user's role and their pending-review count, for the navigation."""
-    from approvals.selectors import pending_count_for
     from studio.services import studio_profile_get
 
     user = getattr(request, "user", None)
@@ -11,5 +10,13 @@ def studio(request):
     return {
         "studio_profile": studio_profile_get() if signed_in else None,
         "user_role": role_of(user) if signed_in else "none",
-        "review_pending_count": pending_count_for(user) if signed_in else 0,
+        "review_pending_count": _pending_count(request) if signed_in else 0,
     }
+
+
+def _pending_count(request) -> int:
+    """The user's pending drafts; the unfiltered queue page has just counted the same ones."""
+    from approvals.selectors import pending_count_for
+
+    counted = getattr(request, "review_pending_count", None)
+    return counted if counted is not None else pending_count_for(request.user)

@@ -16,7 +16,7 @@ class ReviewEventSerializer(serializers.ModelSerializer):
 
 class ReviewItemSerializer(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True, default=None)
-    events = ReviewEventSerializer(many=True, read_only=True)
+    events = ReviewEventSerializer(source="events_prefetched", many=True, read_only=True)
 
     class Meta:
         model = ReviewItem

@@ -25,8 +25,9 @@ class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     Filters: `state` (default: all), `kind`, `subject` (e.g. product:12).
     """
 
+    # to_attr: the events land in a plain list; without it Django builds a queryset per item to hold them.
     queryset = ReviewItem.objects.select_related("owner").prefetch_related(
-        Prefetch("events", queryset=ReviewEvent.objects.select_related("actor"))
+        Prefetch("events", queryset=ReviewEvent.objects.select_related("actor"), to_attr="events_prefetched")
     )
     serializer_class = ReviewItemSerializer
     token_scopes = {"decide": "decide", "bulk_decide": "decide"}  # API tokens need the decide scope for these

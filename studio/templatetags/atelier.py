@@ -17,9 +17,11 @@ def _sprite() -> str:
 
 
 @register.simple_tag
+@lru_cache(maxsize=256)
 def icon(name: str, css_class: str = ""):
     """An icon from the sprite. A tag, not an include: pages show dozens of them,
-    and an include per icon was a measurable share of the queue page's render time."""
+    and an include per icon was a measurable share of the queue page's render time.
+    The same arguments always make the same markup, so it is made once per process."""
     classes = f"icon {css_class}".strip()
     return format_html(
         '<svg class="{}" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>', classes, _sprite(), name
@@ -30,6 +32,7 @@ def icon(name: str, css_class: str = ""):
 def _forget_sprite_url(*, setting: str, **kwargs) -> None:
     if setting in ("STATIC_URL", "STORAGES"):
         _sprite.cache_clear()
+        icon.cache_clear()
 
 
 @register.simple_tag(takes_context=True)

@@ -189,6 +189,22 @@ def test_the_navigation_badge_counts_the_users_pending_drafts(artisan_client, ma
     assert '<span class="count-badge" aria-hidden="true">2</span>' in page
 
 
+def test_the_unfiltered_queue_counts_the_pending_drafts_once(artisan_client, queue):
+    """The page's total and the navigation badge are the same number: one COUNT, not two."""
+    with CaptureQueriesContext(connection) as captured:
+        response = artisan_client.get(reverse("review-list"))
+    counts = [query["sql"] for query in captured if query["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1, counts
+    assert '<span class="count-badge" aria-hidden="true">3</span>' in body(response)
+    assert "3 drafts · waiting for review" in shown(response)
+
+
+def test_a_filtered_queue_still_badges_every_pending_draft(artisan_client, queue, products):
+    response = artisan_client.get(reverse("review-list"), {"product": products["mug"].pk})
+    assert '<span class="count-badge" aria-hidden="true">3</span>' in body(response)
+    assert "1 draft · waiting for review" in shown(response)
+
+
 def test_a_manager_sees_every_makers_drafts_and_filters_by_maker(manager_client, queue, other_artisan):
     page = text(manager_client.get(reverse("review-list")))
     assert "4 drafts" in page and "Hand-loomed linen runner" in page and "Celadon breakfast mug" in page
