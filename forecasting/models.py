@@ -243,6 +243,30 @@ class StockAlertStamp(models.Model):
         return f"alerts of forecast {self.forecast_id} as of {self.computed_on}"
 
 
+class StockAlertState(models.Model):
+    """How current the stored stock alerts are: one row for the studio, so a page knows without scanning.
+
+    Writes that change an alert's inputs (sales, orders, stock and product edits, refits) set
+    `changed_at` in their own transaction and queue a refresh; the refresh (a background task)
+    finds what changed by the stamps and records when it began (`computed_from`) and the day
+    (`computed_on`). The rows are current when nothing changed since the last refresh began,
+    on the same day; otherwise a page shows them saying they are being refreshed.
+    """
+
+    computed_on = models.DateField(null=True, blank=True)
+    computed_from = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"stock alerts as of {self.computed_from}"
+
+    def is_current(self, today) -> bool:
+        if self.computed_on != today or self.computed_from is None:
+            return False
+        return self.changed_at is None or self.changed_at < self.computed_from
+
+
 class StockAlertRow(models.Model):
     """One stored stock alert (forecasting.alerts.StockAlert), so pages read the few they show.
 

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from forecasting.models import Sale, SalesImport
 from studio.permissions import VIEW
@@ -98,6 +100,18 @@ def stock_alerts_for(user, *, today: dt.date, limit: int | None = None):
 
     alerts = alerts_for(user, today=today)
     return alerts[:limit] if limit else alerts
+
+
+def stock_alerts_notice(alerts) -> str:
+    """What a page says over stock alerts that are not current yet (empty when they are)."""
+    if not getattr(alerts, "refreshing", False):
+        return ""
+    if alerts.as_of is None:
+        return "Stock alerts are being worked out; they appear here in a minute or two."
+    return (
+        "Stock alerts are being refreshed with the latest sales and stock; these are from "
+        f"{date_format(timezone.localtime(alerts.as_of), 'j M, H:i')}."
+    )
 
 
 def forecast_accuracy(*, user) -> dict[str, Any]:
