@@ -267,6 +267,26 @@ class StockAlertState(models.Model):
         return self.changed_at is None or self.changed_at < self.computed_from
 
 
+class ForecastAccuracyRow(models.Model):
+    """The forecasts of one maker with one demand class and method, summed, so the forecasts page reads a
+    few rows instead of aggregating every forecast; written with the stored alerts (forecasting.stored_alerts)."""
+
+    maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    demand_class = models.CharField(max_length=16, blank=True)
+    method = models.CharField(max_length=80)
+    variants = models.PositiveIntegerField()
+    tested = models.PositiveIntegerField()  # with a holdout error
+    error_sum = models.FloatField()
+    worse_than_naive = models.PositiveIntegerField()  # holdout error above 1
+    fitted_at = models.DateTimeField(null=True)  # the newest fit among them
+
+    owner_field = "maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.method} / {self.demand_class} of {self.maker_id}"
+
+
 class StockAlertRow(models.Model):
     """One stored stock alert (forecasting.alerts.StockAlert), so pages read the few they show.
 

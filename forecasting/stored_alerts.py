@@ -19,13 +19,13 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import Collate
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from forecasting.alerts import StockAlert
-from forecasting.models import Forecast, Sale, StockAlertRow, StockAlertStamp, StockAlertState
+from forecasting.models import Forecast, ForecastAccuracyRow, Sale, StockAlertRow, StockAlertStamp, StockAlertState
 from studio.permissions import VIEW
 
 CHUNK = 2000  # forecasts computed and written per transaction
@@ -234,21 +234,61 @@ def alerts_refresh_all(*, today: dt.date) -> int:
     _state()
     began = timezone.now()
     computed = refresh(Forecast.objects.all(), today=today)
+    accuracy_refresh()
     StockAlertState.objects.filter(pk=1).update(computed_on=today, computed_from=began, queued_at=None)
     if not _state().is_current(today):
         alerts_refresh_queue()
     return computed
 
 
-def alerts_for(user, *, today: dt.date) -> StoredAlerts:
-    """The stock alerts `user` may see (None: all), most severe first, read from the stored rows.
+def accuracy_refresh() -> int:
+    """Sum the forecasts by maker, demand class and method into ForecastAccuracyRow (one aggregate over every
+    forecast, here in the background rather than six on each forecasts page); how many rows."""
+    groups = (
+        Forecast.objects.values("variant__product__maker_id", "demand_class", "method")
+        .annotate(
+            variants=Count("pk"),
+            tested=Count("validation_error"),
+            error_sum=Sum("validation_error"),
+            worse_than_naive=Count("pk", filter=Q(validation_error__gt=1)),
+            fitted_at=Max("fitted_at"),
+        )
+        .order_by()
+    )
+    rows = [
+        ForecastAccuracyRow(
+            maker_id=group["variant__product__maker_id"],
+            demand_class=group["demand_class"],
+            method=group["method"],
+            variants=group["variants"],
+            tested=group["tested"],
+            error_sum=group["error_sum"] or 0.0,
+            worse_than_naive=group["worse_than_naive"],
+            fitted_at=group["fitted_at"],
+        )
+        for group in groups
+    ]
+    with transaction.atomic():
+        ForecastAccuracyRow.objects.all().delete()
+        ForecastAccuracyRow.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
 
-    Never computes: when the rows are not current, they come marked `refreshing` and a refresh is queued."""
+
+def alerts_current(*, today: dt.date) -> tuple[bool, StockAlertState]:
+    """Whether the stored alerts (and accuracy sums) are current, with the state row; queues a refresh if not."""
     state = _state()
     current = state.is_current(today)
     if not current and alerts_refresh_queue():
         state.refresh_from_db()  # a synchronous queue has refreshed them already
         current = state.is_current(today)
+    return current, state
+
+
+def alerts_for(user, *, today: dt.date) -> StoredAlerts:
+    """The stock alerts `user` may see (None: all), most severe first, read from the stored rows.
+
+    Never computes: when the rows are not current, they come marked `refreshing` and a refresh is queued."""
+    current, state = alerts_current(today=today)
     rows = StockAlertRow.objects.all() if user is None else StockAlertRow.objects.restrict(user, VIEW)
     return StoredAlerts(
         rows.filter(variant__product__is_active=True), refreshing=not current, as_of=state.computed_from

@@ -325,3 +325,40 @@ def test_a_refresh_queued_long_ago_is_queued_again(catalogue, queued):
     )
     stock_alerts_for(None, today=today())
     assert queued == ["forecasting.tasks.store_stock_alerts"]
+
+
+def _accuracy_aggregated(user) -> dict:
+    """The accuracy as the forecasts page aggregated it over every forecast on each request."""
+    from django.db.models import Avg, Count
+
+    forecasts = Forecast.objects.restrict(user)
+    by_class = {
+        row["demand_class"]: (row["variants"], row["error"])
+        for row in forecasts.values("demand_class").annotate(variants=Count("pk"), error=Avg("validation_error"))
+    }
+    overall = forecasts.aggregate(variants=Count("pk"), error=Avg("validation_error"))
+    return {"by_class": by_class, "variants": overall["variants"], "error": overall["error"]}
+
+
+def test_the_accuracy_is_read_from_sums_stored_with_the_alerts(catalogue, manager, artisan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from forecasting.selectors import forecast_accuracy
+
+    Forecast.objects.filter(variant=catalogue[1]).update(validation_error=None)  # one never tested
+    Forecast.objects.filter(variant=catalogue[2]).update(validation_error=1.7)  # one worse than naive
+    stored_alerts.alerts_refresh_all(today=today())
+    for user in (manager, artisan):
+        expected = _accuracy_aggregated(user)
+        with CaptureQueriesContext(connection) as queries:
+            accuracy = forecast_accuracy(user=user)
+        assert not [q["sql"] for q in queries.captured_queries if '"forecasting_forecast"' in q["sql"]]
+        got = {row["demand_class"]: (row["variants"], row["error"]) for row in accuracy["by_class"]}
+        assert got.keys() == expected["by_class"].keys()
+        for key, (variants, error) in expected["by_class"].items():
+            assert got[key][0] == variants and got[key][1] == pytest.approx(error)
+        assert accuracy["overall"]["variants"] == expected["variants"]
+        assert accuracy["overall"]["error"] == pytest.approx(expected["error"])
+    assert forecast_accuracy(user=manager)["overall"]["worse_than_naive"] >= 1
+    assert forecast_accuracy(user=manager)["overall"]["tested"] == len(catalogue) - 1
