@@ -16,6 +16,14 @@ from studio.tasks import fail_stalled_jobs
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_waiting_lease_thread(monkeypatch):
+    """The pusher's thread renewing waiting leases would outlive the test (and its database); the test
+    that needs its rounds runs them by hand."""
+    monkeypatch.setattr(taskqueue, "_keep_waiting_leases", lambda: None)
+    monkeypatch.setattr(taskqueue, "_waiting", {})
+
+
 def test_a_claimed_task_is_leased_briefly_and_its_lease_renewed(settings):
     settings.ATELIER_TASK_LEASE_SECONDS = 20
     broker = get_broker()
@@ -41,8 +49,6 @@ def test_a_task_claimed_ahead_keeps_its_lease_while_it_waits_behind_a_long_one(s
     once the queue moved) and ran twice."""
     settings.ATELIER_TASK_LEASE_SECONDS = 30
     monkeypatch.setattr(taskqueue.Conf, "POLL", 0)
-    monkeypatch.setattr(taskqueue, "_keep_waiting_leases", lambda: None)  # its rounds are run by hand here
-    monkeypatch.setattr(taskqueue, "_waiting", {})
     start, elapsed = timezone.now(), [dt.timedelta()]
     monkeypatch.setattr(timezone, "now", lambda: start + elapsed[0])
     broker = get_broker()
