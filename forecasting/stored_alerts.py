@@ -16,9 +16,10 @@ them as they are, says they are being refreshed, and queues a refresh if none is
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -27,6 +28,8 @@ from django_q.tasks import async_task
 from forecasting.alerts import StockAlert
 from forecasting.models import Forecast, ForecastAccuracyRow, Sale, StockAlertRow, StockAlertStamp, StockAlertState
 from studio.permissions import VIEW
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000  # forecasts computed and written per transaction
 # A refresh queued longer ago than this is taken as lost (its worker died): the next page queues another.
@@ -209,7 +212,9 @@ def alerts_mark_changed() -> None:
             StockAlertState.objects.get_or_create(pk=1, defaults={"changed_at": timezone.now()})
         alerts_refresh_queue()
 
-    transaction.on_commit(mark)
+    # robust: a failed mark (a locked SQLite file) is logged, never turns the committed write into an error;
+    # the periodic check finds the change within minutes.
+    transaction.on_commit(mark, robust=True)
 
 
 def alerts_refresh_queue() -> bool:
@@ -278,9 +283,13 @@ def alerts_current(*, today: dt.date) -> tuple[bool, StockAlertState]:
     """Whether the stored alerts (and accuracy sums) are current, with the state row; queues a refresh if not."""
     state = _state()
     current = state.is_current(today)
-    if not current and alerts_refresh_queue():
-        state.refresh_from_db()  # a synchronous queue has refreshed them already
-        current = state.is_current(today)
+    if not current:
+        try:
+            if alerts_refresh_queue():
+                state.refresh_from_db()  # a synchronous queue has refreshed them already
+                current = state.is_current(today)
+        except DatabaseError:  # a locked SQLite file during an import: the page still shows what is stored
+            logger.warning("Could not queue the stock alerts' refresh", exc_info=True)
     return current, state
 
 

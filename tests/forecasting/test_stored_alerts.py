@@ -362,3 +362,26 @@ def test_the_accuracy_is_read_from_sums_stored_with_the_alerts(catalogue, manage
         assert accuracy["overall"]["error"] == pytest.approx(expected["error"])
     assert forecast_accuracy(user=manager)["overall"]["worse_than_naive"] >= 1
     assert forecast_accuracy(user=manager)["overall"]["tested"] == len(catalogue) - 1
+
+
+def test_a_locked_database_neither_fails_the_page_nor_the_write(
+    catalogue, manager_client, artisan_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """On SQLite a long import holds the write lock: queueing the refresh from a page, or marking the change
+    after a committed write, fails then; the page still shows what is stored and the write still succeeds."""
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    stored_alerts.alerts_refresh_all(today=today() - dt.timedelta(days=1))
+    monkeypatch.setattr(stored_alerts, "alerts_refresh_queue", locked)
+    page = manager_client.get(reverse("forecast-overview"))
+    assert page.status_code == 200 and "Stock alerts are being refreshed" in page.content.decode()
+    variant = catalogue[4]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = artisan_client.patch(
+            f"/api/variants/{variant.pk}/", {"stock_on_hand": 9}, content_type="application/json"
+        )
+    assert response.status_code == 200 and callbacks  # the mark ran after the commit, and failed quietly
+    variant.refresh_from_db()
+    assert variant.stock_on_hand == 9
