@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 class ForecastingConfig(AppConfig):
@@ -12,6 +12,16 @@ class ForecastingConfig(AppConfig):
 
         registry.register(PRODUCTION_PLAN)
         post_migrate.connect(_schedules_sync, sender=self)
+        # Stock, work in progress, SKU, titles and lead times are alert inputs edited in many places (forms,
+        # the API, the admin): a save anywhere marks the stored alerts changed (forecasting.stored_alerts).
+        for model in ("catalog.Variant", "catalog.Product"):
+            post_save.connect(_alert_inputs_saved, sender=model, dispatch_uid=f"alerts-{model}")
+
+
+def _alert_inputs_saved(**kwargs) -> None:
+    from forecasting.stored_alerts import alerts_mark_changed
+
+    alerts_mark_changed()
 
 
 def _schedules_sync(*, using: str = "default", **kwargs) -> None:

@@ -27,6 +27,7 @@ from approvals.services import review_submit
 from catalog.models import Variant
 from forecasting.alerts import SEVERITIES
 from forecasting.models import Forecast, ProductionPlan, RaisedStockAlert, Sale
+from forecasting.stored_alerts import alerts_mark_changed
 from studio import events
 from studio.models import Job, MakerProfile
 from studio.services import job_create, job_finish
@@ -149,6 +150,7 @@ def forecasts_fit(*, variant_ids: list[int], today: dt.date | None = None) -> li
     fitted_at = timezone.now()
     stored = []
     with transaction.atomic():
+        alerts_mark_changed()
         for pk in ids:
             result = results[str(pk)]
             forecast, _ = Forecast.objects.update_or_create(
@@ -298,8 +300,10 @@ def stock_alerts_raise(*, today: dt.date) -> int:
     severe. Returns how many were told.
     """
     from forecasting.selectors import stock_alerts_for
+    from forecasting.stored_alerts import alerts_refresh_all
 
     # Stores the refit's alerts (forecasting.stored_alerts) whoever listens: the pages then read them ready.
+    alerts_refresh_all(today=today)
     current = stock_alerts_for(None, today=today)
     if not events.subscribed(events.StockAlertRaised):
         return 0

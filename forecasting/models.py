@@ -243,6 +243,50 @@ class StockAlertStamp(models.Model):
         return f"alerts of forecast {self.forecast_id} as of {self.computed_on}"
 
 
+class StockAlertState(models.Model):
+    """How current the stored stock alerts are: one row for the studio, so a page knows without scanning.
+
+    Writes that change an alert's inputs (sales, orders, stock and product edits, refits) set
+    `changed_at` in their own transaction and queue a refresh; the refresh (a background task)
+    finds what changed by the stamps and records when it began (`computed_from`) and the day
+    (`computed_on`). The rows are current when nothing changed since the last refresh began,
+    on the same day; otherwise a page shows them saying they are being refreshed.
+    """
+
+    computed_on = models.DateField(null=True, blank=True)
+    computed_from = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"stock alerts as of {self.computed_from}"
+
+    def is_current(self, today) -> bool:
+        if self.computed_on != today or self.computed_from is None:
+            return False
+        return self.changed_at is None or self.changed_at < self.computed_from
+
+
+class ForecastAccuracyRow(models.Model):
+    """The forecasts of one maker with one demand class and method, summed, so the forecasts page reads a
+    few rows instead of aggregating every forecast; written with the stored alerts (forecasting.stored_alerts)."""
+
+    maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    demand_class = models.CharField(max_length=16, blank=True)
+    method = models.CharField(max_length=80)
+    variants = models.PositiveIntegerField()
+    tested = models.PositiveIntegerField()  # with a holdout error
+    error_sum = models.FloatField()
+    worse_than_naive = models.PositiveIntegerField()  # holdout error above 1
+    fitted_at = models.DateTimeField(null=True)  # the newest fit among them
+
+    owner_field = "maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.method} / {self.demand_class} of {self.maker_id}"
+
+
 class StockAlertRow(models.Model):
     """One stored stock alert (forecasting.alerts.StockAlert), so pages read the few they show.
 

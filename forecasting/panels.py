@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forecasting.charts import forecast_chart_svg
-from forecasting.selectors import product_forecast, product_sales_by_week, sales_summary_for, stock_alerts_for
+from forecasting.selectors import (
+    product_forecast,
+    product_sales_by_week,
+    sales_summary_for,
+    stock_alerts_for,
+    stock_alerts_notice,
+)
 from forecasting.templatetags.forecast_words import OUTLOOK_WEEKS
 from studio import panels
 
@@ -109,6 +115,13 @@ panels.register(
     )
 )
 panels.register_attention("stock_alerts", _attention, order=10)
+
+
+def _alerts_notice(request) -> str:
+    return stock_alerts_notice(stock_alerts_for(request.user, today=timezone.localdate()))
+
+
+panels.register_attention_notice("stock_alerts", _alerts_notice)
 panels.register(
     panels.Panel(
         slot="product_badges",

@@ -14,6 +14,7 @@ from django.utils import timezone
 NIGHTLY_REFIT = "Nightly forecast refit and production plans"
 RESUME_IMPORTS = "Resume sales imports whose worker stopped"
 DAYS_ALERTS = "Store the day's stock alerts"
+ALERTS_CHECK = "Store stock alerts changed where no write marked them"
 
 
 def _next_at(hour: int) -> dt.datetime:
@@ -42,6 +43,18 @@ def schedules_sync(*, using: str = "default") -> None:
             "func": "forecasting.tasks.store_stock_alerts",
             "schedule_type": Schedule.DAILY,
             "next_run": _next_at(0) + dt.timedelta(minutes=5),
+            "repeats": -1,
+        },
+    )
+    # Writes mark the alerts changed and queue a refresh; this catches a change nothing marked (a raw
+    # UPDATE, a restore) within minutes. With nothing changed it is one query over the stamps.
+    Schedule.objects.using(using).get_or_create(
+        name=ALERTS_CHECK,
+        defaults={
+            "func": "forecasting.tasks.store_stock_alerts",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 10,
+            "next_run": timezone.now(),
             "repeats": -1,
         },
     )

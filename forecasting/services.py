@@ -14,6 +14,7 @@ from forecasting.imports.service import (  # noqa: F401  (sales files: see forec
     sales_import_submit,
 )
 from forecasting.models import Sale
+from forecasting.stored_alerts import alerts_mark_changed
 from studio.sales_channels import SalesChannel
 
 _KEY_LOOKUP_CHUNK = 500  # order references per query: well under every database's parameter limit
@@ -40,6 +41,8 @@ def sales_bulk_create(*, rows: Iterable[Sale | Mapping[str, Any]], batch_size: i
             before = _stored(keys)
             Sale.objects.bulk_create(sales, batch_size=batch_size, ignore_conflicts=True)
             created += _stored(keys) - before
+        if created:  # new lines (an order's stock moves with them, in this transaction)
+            alerts_mark_changed()
     return created
 
 

@@ -2,13 +2,15 @@
 
 The rules stay in forecasting.alerts. Each Forecast has a stamp (StockAlertStamp) of what its
 rows were computed from (the day, the fit, stock on hand and work in progress, the last sale, the SKU and
-variant title, the product's last edit). A read first finds in SQL the forecasts whose stamp no
-longer matches, computes just those again with the same Python as before and writes their rows
-in short transactions; then it reads rows with ORDER BY + LIMIT and counts them in SQL.
-A refit changes `fitted_at`, so its variants are computed again at the next read; the first read
-of a day computes every forecast again (the ages and dates in the messages move with the day).
-If the write fails (a locked SQLite file, a concurrent writer), the page still gets the alerts:
-they are computed in memory for that request, as before.
+variant title, the product's last edit). A refresh finds in SQL the forecasts whose stamp no
+longer matches, computes just those again and writes their rows in short transactions.
+
+A refresh runs in the background, never inside a page's request: writes that change an alert's inputs
+(sales imports, orders, stock and product edits, refits) mark the studio's StockAlertState changed
+and queue one; so do the schedule just after midnight and a check every few minutes (for a change
+made where nothing marks it, a raw UPDATE say). A page reads the state row (one query) and the rows;
+when they are not current (the day moved, or something changed since the last refresh began) it shows
+them as they are, says they are being refreshed, and queues a refresh if none is queued.
 """
 
 from __future__ import annotations
@@ -18,16 +20,20 @@ import logging
 from collections.abc import Sequence
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import Collate
+from django.utils import timezone
+from django_q.tasks import async_task
 
 from forecasting.alerts import StockAlert
-from forecasting.models import Forecast, Sale, StockAlertRow, StockAlertStamp
+from forecasting.models import Forecast, ForecastAccuracyRow, Sale, StockAlertRow, StockAlertStamp, StockAlertState
 from studio.permissions import VIEW
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 2000  # forecasts computed and written per transaction
+# A refresh queued longer ago than this is taken as lost (its worker died): the next page queues another.
+REQUEUE_AFTER = dt.timedelta(minutes=10)
 _LOWEST = -1e300  # stands for -inf (overstock with no sales expected) in the sort column
 
 
@@ -77,7 +83,8 @@ def _compute_keyed(forecasts, *, today: dt.date, last_sale=None) -> list[tuple[t
 def refresh(forecasts, *, today: dt.date) -> int:
     """Compute and store the alerts of the stale forecasts among `forecasts`; how many were computed.
 
-    Raises DatabaseError when a write fails (the caller falls back to computing in memory).
+    Raises DatabaseError when a write fails: the task fails, the state stays not current, and a later
+    page or the periodic check queues another.
     """
     from forecasting.demand import last_sale_dates
 
@@ -159,14 +166,19 @@ def _alert(row: StockAlertRow) -> StockAlert:
 
 
 class StoredAlerts(Sequence):
-    """The stored alerts `rows` in stock_alerts' order: len() is a COUNT, a slice an ORDER BY + LIMIT."""
+    """The stored alerts `rows` in stock_alerts' order: len() is a COUNT, a slice an ORDER BY + LIMIT.
 
-    def __init__(self, rows):
+    `refreshing`: the rows are not current and a refresh is queued (the page says so); `as_of`: when the
+    refresh that wrote them began (None: never refreshed)."""
+
+    def __init__(self, rows, *, refreshing: bool = False, as_of: dt.datetime | None = None):
         title = "title_lower"
         if connection.vendor == "postgresql":  # Python's order of strings, not the locale's
             title = Collate("title_lower", "C")
         self._rows = rows.order_by("severity_rank", "kind_rank", "sort_order", title, "sku", "variant_id")
         self._count: int | None = None
+        self.refreshing = refreshing
+        self.as_of = as_of
 
     def __len__(self) -> int:
         if self._count is None:
@@ -185,13 +197,108 @@ class StoredAlerts(Sequence):
         return (_alert(row) for row in self._rows.iterator(chunk_size=2000))
 
 
-def alerts_for(user, *, today: dt.date) -> Sequence[StockAlert]:
-    """The stock alerts `user` may see (None: all), most severe first, read from the stored rows."""
-    forecasts = Forecast.objects.all() if user is None else Forecast.objects.restrict(user, VIEW)
-    try:
-        refresh(forecasts, today=today)
-    except DatabaseError:
-        logger.warning("Stock alerts could not be stored; computed for this request instead", exc_info=True)
-        return compute(forecasts, today=today)
+def _state() -> StockAlertState:
+    return StockAlertState.objects.get_or_create(pk=1)[0]
+
+
+def alerts_mark_changed() -> None:
+    """An input of the alerts changed in the current transaction: once it commits, say so and queue a refresh.
+
+    The time is taken after the commit, so a refresh that began before it (and could not see the change)
+    is older than the mark, and the rows are not taken as current."""
+
+    def mark() -> None:
+        if not StockAlertState.objects.filter(pk=1).update(changed_at=timezone.now()):
+            StockAlertState.objects.get_or_create(pk=1, defaults={"changed_at": timezone.now()})
+        alerts_refresh_queue()
+
+    # robust: a failed mark (a locked SQLite file) is logged, never turns the committed write into an error;
+    # the periodic check finds the change within minutes.
+    transaction.on_commit(mark, robust=True)
+
+
+def alerts_refresh_queue() -> bool:
+    """Queue one refresh unless one is queued already (or was queued less than REQUEUE_AFTER ago).
+
+    Called after a commit or from a read, so the task is queued at once (with a synchronous queue, as in
+    tests and Q_SYNC, it runs here)."""
+    now = timezone.now()
+    _state()
+    claimed = StockAlertState.objects.filter(
+        Q(pk=1) & (Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+    ).update(queued_at=now)
+    if claimed:
+        async_task("forecasting.tasks.store_stock_alerts")
+    return bool(claimed)
+
+
+def alerts_refresh_all(*, today: dt.date) -> int:
+    """Bring every stored alert up to date (the task's body); how many forecasts were computed again.
+
+    A change marked while this ran leaves the state not current, and queues the next refresh."""
+    _state()
+    began = timezone.now()
+    computed = refresh(Forecast.objects.all(), today=today)
+    accuracy_refresh()
+    StockAlertState.objects.filter(pk=1).update(computed_on=today, computed_from=began, queued_at=None)
+    if not _state().is_current(today):
+        alerts_refresh_queue()
+    return computed
+
+
+def accuracy_refresh() -> int:
+    """Sum the forecasts by maker, demand class and method into ForecastAccuracyRow (one aggregate over every
+    forecast, here in the background rather than six on each forecasts page); how many rows."""
+    groups = (
+        Forecast.objects.values("variant__product__maker_id", "demand_class", "method")
+        .annotate(
+            variants=Count("pk"),
+            tested=Count("validation_error"),
+            error_sum=Sum("validation_error"),
+            worse_than_naive=Count("pk", filter=Q(validation_error__gt=1)),
+            fitted_at=Max("fitted_at"),
+        )
+        .order_by()
+    )
+    rows = [
+        ForecastAccuracyRow(
+            maker_id=group["variant__product__maker_id"],
+            demand_class=group["demand_class"],
+            method=group["method"],
+            variants=group["variants"],
+            tested=group["tested"],
+            error_sum=group["error_sum"] or 0.0,
+            worse_than_naive=group["worse_than_naive"],
+            fitted_at=group["fitted_at"],
+        )
+        for group in groups
+    ]
+    with transaction.atomic():
+        ForecastAccuracyRow.objects.all().delete()
+        ForecastAccuracyRow.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def alerts_current(*, today: dt.date) -> tuple[bool, StockAlertState]:
+    """Whether the stored alerts (and accuracy sums) are current, with the state row; queues a refresh if not."""
+    state = _state()
+    current = state.is_current(today)
+    if not current:
+        try:
+            if alerts_refresh_queue():
+                state.refresh_from_db()  # a synchronous queue has refreshed them already
+                current = state.is_current(today)
+        except DatabaseError:  # a locked SQLite file during an import: the page still shows what is stored
+            logger.warning("Could not queue the stock alerts' refresh", exc_info=True)
+    return current, state
+
+
+def alerts_for(user, *, today: dt.date) -> StoredAlerts:
+    """The stock alerts `user` may see (None: all), most severe first, read from the stored rows.
+
+    Never computes: when the rows are not current, they come marked `refreshing` and a refresh is queued."""
+    current, state = alerts_current(today=today)
     rows = StockAlertRow.objects.all() if user is None else StockAlertRow.objects.restrict(user, VIEW)
-    return StoredAlerts(rows.filter(variant__product__is_active=True))
+    return StoredAlerts(
+        rows.filter(variant__product__is_active=True), refreshing=not current, as_of=state.computed_from
+    )

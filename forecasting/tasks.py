@@ -61,13 +61,13 @@ def nightly_refit() -> dict:
 
 
 def store_stock_alerts() -> dict:
-    """The schedule just after midnight: compute and store the new day's stock alerts before anyone asks."""
+    """Bring the stored stock alerts up to date: queued by the writes that change them and by pages that find
+    them not current, and scheduled just after midnight (the new day's) and every few minutes."""
     from django.utils import timezone
 
-    from forecasting.models import Forecast
-    from forecasting.stored_alerts import refresh
+    from forecasting.stored_alerts import alerts_refresh_all
 
-    return {"computed": refresh(Forecast.objects.all(), today=timezone.localdate())}
+    return {"computed": alerts_refresh_all(today=timezone.localdate())}
 
 
 def run_sales_import(import_id: int) -> dict:

@@ -17,6 +17,7 @@ from forecasting.selectors import (
     sales_for,
     sales_imports_recent,
     stock_alerts_for,
+    stock_alerts_notice,
 )
 from forecasting.services import sales_import_submit
 from studio.parsing import declared_size
@@ -114,11 +115,13 @@ def _managers_only(request: HttpRequest) -> HttpResponse:
 def forecast_overview(request: HttpRequest) -> HttpResponse:
     """Alerts, the latest production plans and how accurate the forecasts are, on one page."""
     today = timezone.localdate()
+    alerts = stock_alerts_for(request.user, today=today)
     return render(
         request,
         "forecasting/overview.html",
         {
-            "alerts": stock_alerts_for(request.user, today=today),
+            "alerts": alerts,
+            "alerts_notice": stock_alerts_notice(alerts),
             "plans": production_plans_for(request.user),
             "accuracy": forecast_accuracy(user=request.user),
             "can_refit": is_manager(request.user),

@@ -76,6 +76,7 @@ class ActionRefused(Exception):
 _panels: dict[tuple[str, str], Panel] = {}
 _actions: dict[str, ProductAction] = {}
 _attention: dict[str, tuple[int, Callable[[HttpRequest], list[Attention]]]] = {}
+_notices: dict[str, Callable[[HttpRequest], str]] = {}
 _lock = threading.Lock()
 
 
@@ -95,6 +96,17 @@ def register_attention(name: str, source: Callable[[HttpRequest], list[Attention
     """An app's contribution to the dashboard's attention list: source(request) -> what needs that user."""
     with _lock:
         _attention[name] = (order, source)
+
+
+def register_attention_notice(name: str, source: Callable[[HttpRequest], str]) -> None:
+    """A line shown above the attention list while it is not complete, e.g. figures being refreshed;
+    source(request) returns it, or "" when there is nothing to say."""
+    with _lock:
+        _notices[name] = source
+
+
+def attention_notices(request: HttpRequest) -> list[str]:
+    return [text for _, source in sorted(_notices.items()) if (text := source(request))]
 
 
 def attention_for(request: HttpRequest) -> list[Attention]:

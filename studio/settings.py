@@ -307,6 +307,7 @@ Q_CLUSTER = {
     "timeout": Q_TIMEOUT,
     "retry": Q_TIMEOUT + 300,  # unused by the leased broker; kept above timeout as django-q2 checks
     # Claim one task ahead of the workers, not fifty: a dead cluster holds little, a stop drains fast.
+    # The pusher keeps the lease of a claimed task until a worker starts it (studio.taskqueue).
     "queue_limit": 1,
     "bulk": 1,
     "max_attempts": envint("Q_MAX_ATTEMPTS", 3, minimum=1),

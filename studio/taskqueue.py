@@ -7,6 +7,11 @@ it every task the dead cluster had claimed ahead. Here a claim is a short lease 
 while the task runs, so a live task is never taken twice, and a dead worker's task is free
 again within one lease. The cluster claims one task ahead (queue_limit), not fifty.
 
+A task claimed ahead waits in the cluster's own queue until a worker is free, perhaps behind a task
+that runs for minutes: the pusher keeps the lease of every task it claimed until a worker starts it
+(the worker's first renewal takes it over). Before, such a lease ran out while the task waited, so the
+task was claimed a second time (by another cluster, or by this one once the queue moved) and ran twice.
+
 Tasks of a job (a first parameter `job_id`) also tell the job: a task that starts again after
 its worker died shows the job as "Resuming", and one stopped at the time limit ends its job
 (studio.services.job_task_started / job_task_ended).
@@ -18,6 +23,7 @@ import inspect
 import logging
 import pydoc
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,6 +44,66 @@ class LeasedORM(ORM):
 
     def timeout(self, task) -> object:
         return timezone.now() + timedelta(seconds=settings.ATELIER_TASK_LEASE_SECONDS)
+
+    def dequeue(self):
+        """django-q2's claim (ORM.dequeue), remembering each lease taken so it is kept while the task waits."""
+        tasks = self.get_connection().filter(key=self.list_key, lock__lt=timezone.now())[: Conf.BULK]
+        if not tasks:
+            time.sleep(Conf.POLL)  # empty queue, spare the cpu
+            return None
+        claimed = []
+        for task in tasks:
+            until = self.timeout(task)
+            if self.get_connection().filter(id=task.id, lock=task.lock).update(lock=until):
+                waiting_hold(ack_id=task.pk, until=until)
+                claimed.append((task.pk, task.payload))
+        return claimed
+
+
+# Tasks this process (the pusher) claimed and no worker has started yet: ack id -> the lease it set last.
+_waiting: dict[int, object] = {}
+_waiting_lock = threading.Lock()
+_waiting_keeper: threading.Thread | None = None
+
+
+def waiting_hold(*, ack_id: int, until) -> None:
+    global _waiting_keeper
+    with _waiting_lock:
+        _waiting[ack_id] = until
+        if _waiting_keeper is None or not _waiting_keeper.is_alive():
+            _waiting_keeper = threading.Thread(target=_keep_waiting_leases, name="waiting-leases", daemon=True)
+            _waiting_keeper.start()
+
+
+def waiting_renew() -> int:
+    """Renew the lease of each claimed task that has not started; how many are still waiting.
+
+    Conditional on the lease this process set last: once a worker starts the task and renews the lease
+    itself (or it ended and is gone), the update finds nothing and the task is no longer held here."""
+    with _waiting_lock:
+        held = dict(_waiting)
+    for ack_id, until in held.items():
+        renewed = timezone.now() + timedelta(seconds=settings.ATELIER_TASK_LEASE_SECONDS)
+        kept = OrmQ.objects.using(Conf.ORM).filter(pk=ack_id, lock=until).update(lock=renewed)
+        with _waiting_lock:
+            if kept:
+                _waiting[ack_id] = renewed
+            else:
+                _waiting.pop(ack_id, None)
+    with _waiting_lock:
+        return len(_waiting)
+
+
+def _keep_waiting_leases() -> None:
+    every = max(1.0, settings.ATELIER_TASK_LEASE_SECONDS / 3)
+    while True:
+        time.sleep(every)
+        try:
+            waiting_renew()
+        except Exception:  # a locked database now and then: the lease outlasts two more tries
+            logger.warning("Could not renew the leases of waiting tasks", exc_info=True)
+        finally:
+            connections.close_all()  # no connection held between rounds
 
 
 def lease_renew(*, ack_id: int) -> bool:
@@ -90,6 +156,10 @@ def on_task_start(sender, func=None, task=None, **kwargs) -> None:
     global _keeper
     if not task or task.get("sync") or not task.get("ack_id"):
         return  # run in-process (Q_SYNC): nothing claimed, nothing to resume
+    try:  # the lease runs from now, and is this worker's: the pusher stops keeping it
+        lease_renew(ack_id=task["ack_id"])
+    except Exception:
+        logger.warning("Could not renew the lease of task %s", task["ack_id"], exc_info=True)
     _keeper = _LeaseKeeper(task["ack_id"])
     _keeper.start()
     job_id = job_id_of(task)

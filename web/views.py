@@ -15,5 +15,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "studio/dashboard.html",
-        {"attention": attention[:ATTENTION_SHOWN], "attention_total": len(attention)},
+        {
+            "attention": attention[:ATTENTION_SHOWN],
+            "attention_total": len(attention),
+            "attention_notices": panels.attention_notices(request),
+        },
     )

@@ -1,11 +1,13 @@
 from rest_framework import serializers
 
 from approvals.models import ReviewEvent, ReviewItem
+from studio.api import fields
+from studio.api.fields import StrictModelSerializer
 from studio.api.serializers import IdField
 from studio.validators import refuse_nul
 
 
-class ReviewEventSerializer(serializers.ModelSerializer):
+class ReviewEventSerializer(StrictModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
 
     class Meta:
@@ -14,7 +16,7 @@ class ReviewEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewItemSerializer(serializers.ModelSerializer):
+class ReviewItemSerializer(StrictModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True, default=None)
     events = ReviewEventSerializer(source="events_prefetched", many=True, read_only=True)
 
@@ -42,16 +44,16 @@ class ReviewItemSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
-    seen_hash = serializers.RegexField(r"^[0-9a-f]{64}$", help_text="snapshot_hash of the version you reviewed.")
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    seen_hash = fields.RegexField(r"^[0-9a-f]{64}$", help_text="snapshot_hash of the version you reviewed.")
+    note = fields.CharField(required=False, allow_blank=True, default="", max_length=2000)
     edits = serializers.DictField(
         required=False, default=dict, validators=[refuse_nul], help_text="Field → new value, for edit-then-approve."
     )
-    retry = serializers.BooleanField(
+    retry = fields.BooleanField(
         required=False, default=False, help_text="With reject: write a new version following the note."
     )
     options = serializers.DictField(
-        child=serializers.BooleanField(),
+        child=fields.BooleanField(),
         required=False,
         default=dict,
         help_text='With approve: the kind\'s approve options, e.g. {"add_to_gallery": false}; one not given is on.',
@@ -60,12 +62,12 @@ class DecisionSerializer(serializers.Serializer):
 
 class BulkItemSerializer(serializers.Serializer):
     id = IdField()
-    seen_hash = serializers.RegexField(r"^[0-9a-f]{64}$")
+    seen_hash = fields.RegexField(r"^[0-9a-f]{64}$")
 
 
 class BulkDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = fields.CharField(required=False, allow_blank=True, default="", max_length=2000)
     items = BulkItemSerializer(many=True, allow_empty=False, max_length=200)
 
 

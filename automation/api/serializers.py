@@ -2,13 +2,15 @@ from rest_framework import serializers
 
 from automation.models import Endpoint
 from automation.payloads import EVENT_TYPES
+from studio.api import fields
+from studio.api.fields import StrictModelSerializer
 
 
-class EndpointSerializer(serializers.ModelSerializer):
+class EndpointSerializer(StrictModelSerializer):
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=list(EVENT_TYPES)), allow_empty=False, help_text="Event types wanted."
     )
-    header_value = serializers.CharField(
+    header_value = fields.CharField(
         write_only=True,
         required=False,
         allow_blank=True,
@@ -55,7 +57,7 @@ class SecretSerializer(serializers.Serializer):
 
 
 class HookSubscribeSerializer(serializers.Serializer):
-    target_url = serializers.URLField(max_length=2000, help_text="Where to POST the events (https).")
+    target_url = fields.URLField(max_length=2000, help_text="Where to POST the events (https).")
     event = serializers.ChoiceField(choices=list(EVENT_TYPES), help_text="The event type to receive.")
 
 

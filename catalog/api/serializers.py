@@ -2,17 +2,19 @@ from rest_framework import serializers
 
 from catalog.forms import MAX_FILES_PER_UPLOAD
 from catalog.models import Category, Look, Photo, Product, StagedImage, Variant
+from studio.api import fields
+from studio.api.fields import StrictModelSerializer
 from studio.api.serializers import IdField
 from studio.validators import refuse_nul
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(StrictModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "slug", "shopify_taxonomy_id"]
 
 
-class VariantSerializer(serializers.ModelSerializer):
+class VariantSerializer(StrictModelSerializer):
     effective_price = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
 
     class Meta:
@@ -34,7 +36,7 @@ class QCCheckSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True, help_text="The number behind the verdict.")
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(StrictModelSerializer):
     qc_checks = QCCheckSerializer(many=True, read_only=True)
 
     class Meta:
@@ -109,9 +111,9 @@ class PhotoUploadResponseSerializer(serializers.Serializer):
     )
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(StrictModelSerializer):
     maker = serializers.CharField(source="maker.username", read_only=True)
-    category = serializers.SlugRelatedField(
+    category = fields.SlugRelatedField(
         slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
     )
     variants = VariantSerializer(many=True, read_only=True)
@@ -161,7 +163,7 @@ def _string_list(value, name: str) -> list[str]:
 # --- Looks and staging ----------------------------------------------------------------------
 
 
-class LookSerializer(serializers.ModelSerializer):
+class LookSerializer(StrictModelSerializer):
     version = serializers.IntegerField(
         source="current.number", read_only=True, help_text="The version new staging uses."
     )
@@ -196,7 +198,7 @@ class DraftReviewSerializer(serializers.Serializer):
     state = serializers.CharField(help_text="pending, approved, rejected or superseded, as in /api/reviews/.")
 
 
-class StagedImageSerializer(serializers.ModelSerializer):
+class StagedImageSerializer(StrictModelSerializer):
     look_name = serializers.CharField(source="look.name", read_only=True)
     look_version = serializers.IntegerField(
         source="look_version.number",

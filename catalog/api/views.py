@@ -18,6 +18,7 @@ from catalog.api.serializers import (
     VariantSerializer,
 )
 from catalog.models import Category, Look, Photo, Product, StagedImage, Variant
+from studio.api import fields
 from studio.api.permissions import ModelPermissions, RestrictedViewSetMixin
 from studio.api.serializers import IdField, JobSerializer
 from studio.permissions import CHANGE
@@ -66,7 +67,7 @@ class CanAddPhotos(BasePermission):
 
 class WriteListingsSerializer(serializers.Serializer):
     product_ids = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
-    instructions = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    instructions = fields.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 def changeable_products(user, ids: list[int]) -> list[Product]:

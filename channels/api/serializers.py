@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from channels.models import UnmatchedSku
+from studio.api.fields import StrictModelSerializer
 from studio.api.serializers import IdField
 from studio.sales_channels import SalesChannel
 
@@ -58,7 +59,7 @@ class ChannelStateSerializer(serializers.Serializer):
         )
 
 
-class UnmatchedSkuSerializer(serializers.ModelSerializer):
+class UnmatchedSkuSerializer(StrictModelSerializer):
     examples = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Order references of the latest lines with this SKU."
     )

@@ -3,10 +3,12 @@ from rest_framework import serializers
 from catalog.api.serializers import DraftReviewSerializer
 from forecasting.forms import FORMAT_CHOICES
 from forecasting.models import Forecast, ProductionPlan, Sale, SalesImport
+from studio.api import fields
+from studio.api.fields import StrictModelSerializer
 from studio.api.serializers import IdField
 
 
-class SaleSerializer(serializers.ModelSerializer):
+class SaleSerializer(StrictModelSerializer):
     sku = serializers.CharField(source="variant.sku", read_only=True)
 
     class Meta:
@@ -66,7 +68,7 @@ class SalesImportReportSerializer(serializers.Serializer):
     notes = serializers.ListField(child=serializers.CharField())
 
 
-class SalesImportSerializer(serializers.ModelSerializer):
+class SalesImportSerializer(StrictModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
     # Empty while the file is not recognised as any format (a PNG sent as sales, say).
     file_format = serializers.ChoiceField(choices=SalesImport.Format.choices, allow_blank=True, read_only=True)
@@ -99,7 +101,7 @@ class SalesImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, help_text="The CSV file.")
     file_format = serializers.ChoiceField(choices=[c for c, _ in FORMAT_CHOICES], default="auto")
     mode = serializers.ChoiceField(choices=SalesImport.Mode.choices, default=SalesImport.Mode.GOOD_ROWS)
-    dry_run = serializers.BooleanField(default=False, help_text="Check only: report, import nothing.")
+    dry_run = fields.BooleanField(default=False, help_text="Check only: report, import nothing.")
 
 
 # --- Forecasts, alerts, plans -----------------------------------------------------------------
@@ -115,7 +117,7 @@ class ForecastValuesSerializer(serializers.Serializer):
     p90 = serializers.ListField(child=serializers.FloatField(), help_text="9 periods in 10 sell at most this.")
 
 
-class ForecastSerializer(serializers.ModelSerializer):
+class ForecastSerializer(StrictModelSerializer):
     sku = serializers.CharField(source="variant.sku", read_only=True)
     product = serializers.IntegerField(source="variant.product_id", read_only=True)
     product_title = serializers.CharField(source="variant.product.title", read_only=True)
@@ -193,7 +195,7 @@ class StockAlertSerializer(serializers.Serializer):
         return alert.to_dict()
 
 
-class ProductionPlanSerializer(serializers.ModelSerializer):
+class ProductionPlanSerializer(StrictModelSerializer):
     maker = serializers.CharField(source="maker.username", read_only=True)
     maker_name = serializers.SerializerMethodField()
     plan = serializers.JSONField(

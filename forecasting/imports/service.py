@@ -47,6 +47,7 @@ from catalog.models import Variant
 from forecasting.imports.formats import Problem, Row, plain_content_key, plain_line_ref
 from forecasting.imports.reading import FileRefused, SalesFile, open_sales_file
 from forecasting.models import Sale, SalesImport, StagedSale
+from forecasting.stored_alerts import alerts_mark_changed
 from studio.services import job_create, job_finish, job_report, job_start
 
 logger = logging.getLogger(__name__)
@@ -440,6 +441,7 @@ class _Run:
                     ignore_conflicts=True,
                 )
                 StagedSale.objects.filter(pk__in=[line.pk for line in chunk]).delete()
+                alerts_mark_changed()
                 self.checkpoint["written"] += len(chunk)
                 self._save_checkpoint()
             written = self.checkpoint["written"]

@@ -1,23 +1,25 @@
 from rest_framework import serializers
 
+from studio.api import fields
+from studio.api.fields import StrictModelSerializer
 from studio.models import Job, StudioProfile
 
 # The largest row id (a 64-bit BigAutoField): a bigger number is refused with 400, not sent to the database.
 MAX_ID = 2**63 - 1
 
 
-def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802  (reads like the field classes beside it)
+def IdField(**kwargs) -> fields.IntegerField:  # noqa: N802  (reads like the field classes beside it)
     """A row id in a request body: a whole number from 1 to MAX_ID."""
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+    return fields.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
-class StudioProfileSerializer(serializers.ModelSerializer):
+class StudioProfileSerializer(StrictModelSerializer):
     class Meta:
         model = StudioProfile
         fields = ["name", "tagline", "brand_voice", "currency", "marketplace_profiles", "weekly_making_hours"]
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(StrictModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     finished = serializers.BooleanField(source="is_finished", read_only=True)
 

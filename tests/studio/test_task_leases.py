@@ -16,6 +16,14 @@ from studio.tasks import fail_stalled_jobs
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_waiting_lease_thread(monkeypatch):
+    """The pusher's thread renewing waiting leases would outlive the test (and its database); the test
+    that needs its rounds runs them by hand."""
+    monkeypatch.setattr(taskqueue, "_keep_waiting_leases", lambda: None)
+    monkeypatch.setattr(taskqueue, "_waiting", {})
+
+
 def test_a_claimed_task_is_leased_briefly_and_its_lease_renewed(settings):
     settings.ATELIER_TASK_LEASE_SECONDS = 20
     broker = get_broker()
@@ -33,6 +41,38 @@ def test_a_claimed_task_is_leased_briefly_and_its_lease_renewed(settings):
     assert OrmQ.objects.get(pk=ack_id).lock > timezone.now() + dt.timedelta(seconds=19)
     broker.acknowledge(ack_id)
     assert not taskqueue.lease_renew(ack_id=ack_id)  # done: nothing to renew
+
+
+def test_a_task_claimed_ahead_keeps_its_lease_while_it_waits_behind_a_long_one(settings, monkeypatch):
+    """The pusher claims the next task while the worker runs a long one; its 30 s lease used to run out
+    while it waited in the cluster's queue, so it was claimed again (by another cluster, or by this one
+    once the queue moved) and ran twice."""
+    settings.ATELIER_TASK_LEASE_SECONDS = 30
+    monkeypatch.setattr(taskqueue.Conf, "POLL", 0)
+    start, elapsed = timezone.now(), [dt.timedelta()]
+    monkeypatch.setattr(timezone, "now", lambda: start + elapsed[0])
+    broker = get_broker()
+    broker.enqueue("long")
+    broker.enqueue("next")
+    elapsed[0] += dt.timedelta(milliseconds=1)
+    [(long_id, _)] = broker.dequeue()
+    taskqueue.on_task_start(None, task={"ack_id": long_id, "id": "long", "func": "no.such.task"})
+    taskqueue.on_task_end_in_worker(None)  # its keeper's thread is not what this test is about
+    [(next_id, _)] = broker.dequeue()  # claimed ahead: waits in the cluster's queue
+    held = []
+    for _ in range(9):  # three leases go by while the long task runs
+        elapsed[0] += dt.timedelta(seconds=10)
+        taskqueue.lease_renew(ack_id=long_id)  # the long task's worker keeps its own
+        held.append(taskqueue.waiting_renew())
+        assert broker.dequeue() is None  # nobody can claim the waiting task again
+    assert held == [1] * 9
+    elapsed[0] += dt.timedelta(seconds=1)  # the long task ends; the worker takes the next one
+    taskqueue.on_task_start(None, task={"ack_id": next_id, "id": "next", "func": "no.such.task"})
+    taskqueue.on_task_end_in_worker(None)
+    assert taskqueue.waiting_renew() == 0  # started: its lease is its worker's now
+    elapsed[0] += dt.timedelta(seconds=31)  # and if their workers die, both are free again
+    freed = [task[0] for _ in range(2) for task in broker.dequeue() or []]
+    assert sorted(freed) == sorted([long_id, next_id])
 
 
 def test_the_cluster_claims_one_task_ahead(settings):
