@@ -5,7 +5,9 @@ it did worse than any fixed robust method), so the choice is pooled: each demand
 class chooses, over all its series and two holdout windows, among a fixed set of
 candidates (intermittent and lumpy series only among methods made for sparse
 demand), the simplest (fewest fitted parameters) that is not significantly worse
-than the best (a paired one-sided t-test). The same holdouts decide how much of
+than the best (a paired one-sided t-test). The whole selection then meets each
+classic method applied to every series on the same holdouts, and gives way to one
+that beats it significantly (studio-wide). The same holdouts decide how much of
 each group's aggregate shape (a smooth series, where season and holiday peaks
 show) its members take on (top-down, shape only: each series keeps its own
 level, since a group's growth rarely comes from every member); a member whose
