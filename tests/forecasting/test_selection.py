@@ -268,3 +268,91 @@ def test_new_products_that_sell_little_are_not_pulled_up_to_their_groups_typical
     assert len(new) >= 3
     assert (result.mean[new].mean(axis=1) < 3).all(), result.mean[new].mean(axis=1)
     assert all("holdouts" in result.rules[i] and "own rate" in result.rules[i] for i in new)
+
+
+# ---- the studio-wide check: the whole selection against one simple method for every series -----------
+
+
+def _holdouts(errors_sd: dict[str, float], chosen_sd, *, series=60, seed=2, cuts=(32, 28), horizon=8):
+    """Y, held rows and two holdout windows where each single method (and the per-series selection) forecasts
+    the actuals plus noise of its own size; `chosen_sd` may be an array (one size per series)."""
+    from forecasting.engine.select import STUDIO_SINGLES, _scale, _Window
+
+    rng = np.random.default_rng(seed)
+    Y = rng.poisson(20, (series, 40)).astype(float)
+    windows = []
+    for cut in cuts:
+        actual = Y[:, cut : cut + horizon]
+
+        def noisy(sd, actual=actual):
+            return actual + rng.normal(0, 1, actual.shape) * np.broadcast_to(np.asarray(sd, float), (series,))[:, None]
+
+        forecasts = {name: noisy(errors_sd.get(name, 4.0)) for name in STUDIO_SINGLES}
+        window = _Window(cut, np.arange(series), forecasts, _scale(Y, cut))
+        window.chosen = noisy(chosen_sd)
+        windows.append(window)
+    return Y, np.arange(series), windows
+
+
+def test_one_simple_method_that_dominates_is_chosen_for_every_series():
+    from forecasting.engine.select import studio_wide
+
+    Y, held, windows = _holdouts({"ADIDA": 0.5}, 3.0)
+    name, rule = studio_wide(windows, held, np.full(len(held), "smooth", dtype=object), None, Y, 8)
+    assert name == "ADIDA"
+    assert rule.startswith("studio-wide: ADIDA for every series (on the holdouts of 60 series, ")
+    assert "better than choosing per series" in rule
+
+
+def test_a_heterogeneous_panel_keeps_its_per_series_selection():
+    """Each simple method is right for half the series and wrong for the rest; choosing per series is right for all."""
+    from forecasting.engine.select import STUDIO_SINGLES, studio_wide
+
+    half = np.arange(60) < 30
+    sizes = {name: np.where(half if k % 2 else ~half, 0.5, 6.0) for k, name in enumerate(STUDIO_SINGLES)}
+    Y, held, windows = _holdouts(sizes, 0.5)
+    assert studio_wide(windows, held, np.full(60, "smooth", dtype=object), None, Y, 8) is None
+
+
+def test_a_gain_within_chance_keeps_the_per_series_selection():
+    """The burden of proof is on the switch: on 12 series a slightly better single method is not enough."""
+    from forecasting.engine.select import studio_wide
+
+    Y, held, windows = _holdouts({"SES": 2.8}, 3.0, series=12)
+    assert studio_wide(windows, held, np.full(12, "smooth", dtype=object), None, Y, 8) is None
+
+
+def test_of_the_methods_that_beat_the_selection_the_simplest_as_good_as_the_best_is_chosen():
+    from forecasting.engine.select import studio_wide
+
+    Y, held, windows = _holdouts({"IMAPA": 0.5}, 3.0)
+    for w in windows:
+        w.forecasts["Naive"] = w.forecasts["IMAPA"].copy()
+        w.forecasts["Naive"][0] += 0.3  # a hair worse than IMAPA, on one series: not significantly
+    name, rule = studio_wide(windows, held, np.full(60, "smooth", dtype=object), None, Y, 8)
+    assert name == "Naive" and "the simplest as good as IMAPA" in rule
+
+
+def test_a_studio_wide_choice_forecasts_every_series_with_it_and_says_so(monkeypatch):
+    """forecast_matrix applies the studio-wide method to every series with history and puts its rule first."""
+    from forecasting.engine import select
+    from forecasting.engine.methods import forecast_methods
+
+    rng = np.random.default_rng(8)
+    Y = rng.poisson(12, (20, 60)).astype(float)
+    Y[19, :56] = 0.0  # new: it keeps the new-product rule
+    real = select.studio_wide
+
+    def adida(*args):
+        real(*args)  # fits the single methods' holdout forecasts, whatever it decides
+        return "ADIDA", "studio-wide: ADIDA for every series (test)"
+
+    monkeypatch.setattr(select, "studio_wide", adida)
+    alone = [f"G{i}" for i in range(20)]  # groups of one: no group shape on top of the method
+    result = forecast_matrix(Y, freq="W", horizon=8, groups=alone, use_prophet=False)
+    assert result.methods[:19] == ["ADIDA"] * 19
+    assert all(rule.startswith("studio-wide: ADIDA for every series") for rule in result.rules[:19])
+    assert result.rules[19].startswith("new:")
+    launch = np.zeros(19, dtype=int)
+    expected = forecast_methods(Y[:19], launch, np.arange(19), 60, 8, ["ADIDA"], freq="W")["ADIDA"]
+    np.testing.assert_allclose(result.mean[:19], expected, rtol=1e-6)
