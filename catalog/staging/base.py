@@ -13,7 +13,7 @@ with `encode_png` (or as lossless WebP), never as JPEG.
 
 from __future__ import annotations
 
-import io
+import struct
 import time
 import zlib
 from abc import abstractmethod
@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from catalog.staging.looks import LookSpec
@@ -116,16 +117,33 @@ class Stager(Backend):
 def encode_png(image: Image.Image) -> bytes:
     """Lossless PNG bytes of an RGB image with no metadata at all (no text chunks, ICC, EXIF or dpi).
 
-    Lossless is what keeps the product byte-identical: a JPEG would re-quantise its pixels. PNG's row
-    filters already turn a photograph into small differences, so zlib's Huffman coding alone (no search for
-    repeats, which a photograph's noise hardly has) packs it smaller than level 3 did in about half the time.
+    Lossless is what keeps the product byte-identical: a JPEG would re-quantise its pixels. Written here
+    rather than by Pillow because Pillow tries four row filters on every row, which cost more than the
+    compression: every row gets PNG's "Sub" filter (each byte less the same channel of the pixel to its
+    left, one numpy subtraction for the whole image), which turns a photograph into small differences,
+    and zlib's Huffman coding alone packs them (a photograph's noise has few repeats worth searching for).
+    On the 2048 px bench look: 152 → 66 ms CPU, 2.59 → 2.66 MB.
     """
     if image.mode != "RGB":
         raise StagingError(f"A staged image is 8-bit RGB; got mode {image.mode}.")
-    bare = Image.frombytes("RGB", image.size, image.tobytes())  # a fresh image: its info dict is empty
-    buffer = io.BytesIO()
-    bare.save(buffer, format="PNG", compress_level=1, compress_type=zlib.Z_HUFFMAN_ONLY)
-    return buffer.getvalue()
+    width, height = image.size
+    pixels = np.asarray(image).reshape(height, width * 3)
+    rows = np.empty((height, width * 3 + 1), np.uint8)
+    rows[:, 0] = PNG_FILTER_SUB
+    rows[:, 1:4] = pixels[:, :3]
+    np.subtract(pixels[:, 3:], pixels[:, :-3], out=rows[:, 4:])  # modulo 256, as PNG wants
+    deflate = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_HUFFMAN_ONLY)
+    data = deflate.compress(rows) + deflate.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, no interlace
+    return PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_FILTER_SUB = 1
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
 
 
 def prepared_inputs(image: Image.Image, mask: Image.Image) -> tuple[Image.Image, Image.Image, tuple[int, ...]]:

@@ -36,8 +36,8 @@ from catalog.staging.base import (
 from catalog.staging.fidelity import enforce, measure_fidelity, reference
 from catalog.staging.layout import Layout, plan_layout
 from catalog.staging.looks import MAX_LONG_SIDE, MIN_LONG_SIDE, LookSpec
-from catalog.staging.shading import ambient_cast, shade, shadow_map
-from catalog.staging.surfaces import render_backdrop, to_image
+from catalog.staging.shading import ambient_cast, lit_image, shadow_map
+from catalog.staging.surfaces import render_backdrop
 
 MAX_SEED = 2**63 - 1
 
@@ -82,13 +82,12 @@ def render_layout_backdrop(
     rgb: Image.Image, mask: Image.Image, layout: Layout, look: LookSpec, seed: int
 ) -> Image.Image:
     """The look's backdrop for this layout, shadowed, lit and graded, as an 8-bit RGB image (no product)."""
-    planes = render_backdrop(look, layout.canvas, seed, horizon_y=layout.horizon_y, focus_y=layout.base_y)
+    backdrop = render_backdrop(look, layout.canvas, seed, horizon_y=layout.horizon_y, focus_y=layout.base_y)
     _, silhouette = reference(rgb, mask, layout.placement.reduction)
     dx, dy = layout.placement.offset
     left, top, right, bottom = layout.placement.box
     shadow = shadow_map(silhouette.crop((left - dx, top - dy, right - dx, bottom - dy)), layout, look)
-    shade(planes, look, shadow=shadow, cast=ambient_cast(rgb, mask))
-    return to_image(planes, np.random.default_rng([seed, 7]))
+    return lit_image(backdrop, look, shadow=shadow, cast=ambient_cast(rgb, mask), rng=np.random.default_rng([seed, 7]))
 
 
 def layout_details(layout: Layout, look: LookSpec, timings: dict) -> dict:

@@ -22,7 +22,7 @@ from PIL import Image, ImageFilter
 
 from catalog.staging.layout import Layout
 from catalog.staging.looks import LookSpec
-from catalog.staging.surfaces import Planes
+from catalog.staging.surfaces import Backdrop
 
 SHADOW_WORK_HEIGHT = 240  # the product's height in px on the small canvas the shadow is drawn on
 SHADOW_WORK_SIDE = 640  # and that canvas's long side at most
@@ -30,6 +30,7 @@ FORESHORTENING = 0.45  # a shadow falling towards or away from the camera looks 
 LEAST_SPREAD = 0.05  # a shadow cast sideways still spreads this much (of the product's height) on the plane
 FOOTPRINT = 0.1  # the silhouette's lowest share of rows counts as the footprint
 MAX_CAST = 0.15  # the ambient match never tints the backdrop by more than this per channel
+STRIP_ROWS = 128  # rows lit and quantised at a time: ~3 MB of float planes at 2048 px, in cache
 
 
 def light_direction(angle: float) -> tuple[float, float]:
@@ -113,31 +114,62 @@ def ambient_cast(photo: Image.Image, mask: Image.Image) -> np.ndarray:
     return np.clip(colour / grey, 1 - MAX_CAST, 1 + MAX_CAST).astype(np.float32)
 
 
-def shade(planes: Planes, look: LookSpec, *, shadow: np.ndarray, cast: np.ndarray) -> Planes:
-    """The backdrop (3, h, w) with the colour grade, the ambient match, the light and the shadow applied."""
+def lit_image(
+    backdrop: Backdrop, look: LookSpec, *, shadow: np.ndarray, cast: np.ndarray, rng: np.random.Generator
+) -> Image.Image:
+    """The backdrop with the colour grade, the ambient match, the light and the shadow applied, as 8-bit RGB.
+
+    Worked STRIP_ROWS rows at a time (shadow: 0..1 per canvas pixel), dithered so smooth gradients don't
+    band: the same pixels as shading the whole canvas at once, in a fraction of the memory.
+    """
     g, light = look.grade, look.light
-    _, height, width = planes.shape
+    width, height = backdrop.size
     channel = (1.0 + light.ambient * (cast - 1.0)) * np.array(
         [1 + 0.06 * g.warmth, 1 + 0.015 * g.warmth, 1 - 0.06 * g.warmth], np.float32
     )
-    planes *= channel.astype(np.float32)[:, None, None]
-    if g.saturation or g.contrast:
-        luma = 0.2126 * planes[0] + 0.7152 * planes[1] + 0.0722 * planes[2]
-        if g.saturation:
-            planes -= luma
-            planes *= np.float32(1 + g.saturation)
-            planes += luma
-        if g.contrast:
-            mid = np.float32(luma.mean())
-            planes -= mid
-            planes *= np.float32(1 + 0.6 * g.contrast)
-            planes += mid
+    channel = channel.astype(np.float32)[:, None, None]
     xs = (np.arange(width, dtype=np.float32) / max(width - 1, 1) - 0.5)[None, :]
     ys = (np.arange(height, dtype=np.float32) / max(height - 1, 1) - 0.5)[:, None]
+    mid = _contrast_mid(backdrop, channel) if g.contrast else None
     to_x, to_y = light_direction(light.angle)
-    factor = 1.0 + np.float32(0.2 * light.intensity) * (xs * np.float32(to_x) + ys * np.float32(to_y))
-    if g.vignette:
-        factor *= 1.0 - np.float32(0.35 * g.vignette) * 2 * (xs * xs + ys * ys)
-    factor *= 1.0 - shadow
-    planes *= factor[None]
-    return np.clip(planes, 0, 1, out=planes)
+    out = np.empty((height, width, 3), np.uint8)
+    for start in range(0, height, STRIP_ROWS):
+        stop = min(start + STRIP_ROWS, height)
+        planes = backdrop.rows(start, stop)
+        planes *= channel
+        if g.saturation or g.contrast:
+            luma = _luma(planes)
+            if g.saturation:
+                planes -= luma
+                planes *= np.float32(1 + g.saturation)
+                planes += luma
+            if g.contrast:
+                planes -= mid
+                planes *= np.float32(1 + 0.6 * g.contrast)
+                planes += mid
+        strip_ys = ys[start:stop]
+        factor = 1.0 + np.float32(0.2 * light.intensity) * (xs * np.float32(to_x) + strip_ys * np.float32(to_y))
+        if g.vignette:
+            factor *= 1.0 - np.float32(0.35 * g.vignette) * 2 * (xs * xs + strip_ys * strip_ys)
+        factor *= 1.0 - shadow[start:stop]
+        planes *= factor[None]
+        np.clip(planes, 0, 1, out=planes)
+        dither = rng.random((stop - start, width), dtype=np.float32)  # the same stream as one whole-canvas draw
+        for c in range(3):
+            out[start:stop, :, c] = np.clip(planes[c] * 255.0 + dither, 0, 255)
+    return Image.fromarray(out, "RGB")
+
+
+def _luma(planes: np.ndarray) -> np.ndarray:
+    return 0.2126 * planes[0] + 0.7152 * planes[1] + 0.0722 * planes[2]
+
+
+def _contrast_mid(backdrop: Backdrop, channel: np.ndarray) -> np.float32:
+    """The backdrop's mean luma after the colour grade, the pivot of the contrast (a first pass over the strips)."""
+    luma = np.empty((backdrop.height, backdrop.width), np.float32)
+    for start in range(0, backdrop.height, STRIP_ROWS):
+        stop = min(start + STRIP_ROWS, backdrop.height)
+        planes = backdrop.rows(start, stop)
+        planes *= channel
+        luma[start:stop] = _luma(planes)
+    return np.float32(luma.mean())  # over the whole canvas in one call, as numpy sums it: the same pivot as before

@@ -25,15 +25,72 @@ PERSPECTIVE_RATIO = 1.6  # the far edge of the table shows this many times the w
 FLAT_DENSITY = 0.75  # flat-texture pixels per output pixel at the near edge (the front is soft anyway)
 FLAT_DEPTH = 1.5  # flat-texture rows per output row of the tabletop (foreshortening)
 TRANSITION = 0.003  # the horizon's soft blend, as a share of the height
+STRIP_ROWS = 128  # rows worked at a time where whole-canvas temporaries would cost more memory than they save
 
 
 def hex_rgb(colour: str) -> np.ndarray:
     return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float32) / 255.0
 
 
+class Backdrop:
+    """A look's backdrop before its light and grade: the wall and the tabletop, kept apart.
+
+    The compositor lights, grades and quantises it a strip of rows at a time (`rows`), so the
+    canvas is never held as one more set of float planes: joining wall and table into a single
+    array, then the shading's and the dither's whole-canvas temporaries, cost ~100 MiB and, in
+    fresh pages, more time than the arithmetic. Seamless looks have a wall and no table.
+    """
+
+    def __init__(self, wall: Planes, table: Tabletop | None = None) -> None:
+        self.wall, self.table = wall, table
+        self.horizon_y = None if table is None else wall.shape[1]
+        self.width = wall.shape[2]
+        self.height = wall.shape[1] + (0 if table is None else table.height)
+        if table is not None:
+            self._seam, self._seam_t, self._light = _seam_and_light(self.horizon_y, self.height)
+            self._table_top = table.rows(0, 1)[:, 0]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    def rows(self, start: int, stop: int) -> Planes:
+        """Rows start..stop of the backdrop as new float planes: wall over table, seam blended, light fallen off."""
+        if self.table is None:
+            return self.wall[:, start:stop].copy()
+        horizon_y = self.horizon_y
+        strip = np.empty((3, stop - start, self.width), np.float32)
+        split = min(max(horizon_y, start), stop)
+        strip[:, : split - start] = self.wall[:, start:split]
+        if stop > split:
+            strip[:, split - start :] = self.table.rows(split - horizon_y, stop - horizon_y)
+        # Across the seam the wall's last row fades into the table's first row.
+        first, last = max(self._seam.start, start), min(self._seam.stop, stop)
+        for row in range(first, last):
+            t = self._seam_t[row - self._seam.start]
+            here = strip[:, row - start]
+            wall_side, table_side = (here, self._table_top) if row < horizon_y else (self.wall[:, -1], here)
+            strip[:, row - start] = wall_side * (1 - t) + table_side * t
+        strip *= self._light[None, start:stop, None]
+        return strip
+
+
+def _seam_and_light(horizon_y: int, height: int) -> tuple[slice, np.ndarray, np.ndarray]:
+    """The rows of the soft seam and their blend (0 wall … 1 table), and the light's fall-off for every row."""
+    band = max(TRANSITION * height, 1.5)
+    rows = np.arange(height, dtype=np.float32)
+    seam = slice(max(int(horizon_y - band), 0), min(int(np.ceil(horizon_y + band)), height))
+    t = np.clip((rows[seam] - horizon_y + band) / (2 * band), 0, 1)
+    distance = np.abs(rows - horizon_y) / height
+    up = np.clip(1 - rows / max(horizon_y, 1), 0, 1)
+    down = np.clip((rows - horizon_y) / max(height - horizon_y, 1), 0, 1)
+    light = (1.0 - 0.07 * np.exp(-distance / 0.02)) * (1.0 - 0.06 * up**1.5) * (1.0 - 0.05 * down**2)
+    return seam, t, light.astype(np.float32)
+
+
 def render_backdrop(
     look: LookSpec, size: tuple[int, int], seed: int, *, horizon_y: int | None, focus_y: int | None = None
-) -> Planes:
+) -> Backdrop:
     """The look's backdrop at `size` (width, height): wall above `horizon_y`, tabletop below it.
 
     `focus_y` is the row the product stands on: the table is sharpest there and
@@ -44,8 +101,10 @@ def render_backdrop(
     wall_seed, surface_seed = np.random.SeedSequence(seed).spawn(2)
     b = look.backdrop
     if horizon_y is None:
-        return material(
-            b.kind, b.colour, b.colour_2, width, height, np.random.default_rng(wall_seed), unit=unit, angle=b.angle
+        return Backdrop(
+            material(
+                b.kind, b.colour, b.colour_2, width, height, np.random.default_rng(wall_seed), unit=unit, angle=b.angle
+            )
         )
     horizon_y = int(np.clip(horizon_y, 1, height - 1))
     wall_rng = np.random.default_rng(wall_seed)
@@ -74,7 +133,7 @@ def render_backdrop(
         unit=unit,
         focus_row=None if focus_y is None else focus_y - horizon_y,
     )
-    return _join(wall, table, horizon_y)
+    return Backdrop(wall, table)
 
 
 # --- Helpers ----------------------------------------------------------------------------
@@ -199,7 +258,11 @@ def _linen(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
 
 
 def _oak(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
-    """Boards running left to right: growth rings cut into cathedral arches, pore streaks, seams, butt joints."""
+    """Boards running left to right: growth rings cut into cathedral arches, pore streaks, seams, butt joints.
+
+    The random draws come first, in a fixed order; the per-pixel work then runs STRIP_ROWS rows at a time
+    (its dozen whole-texture temporaries were the compositor's peak memory, ~130 MiB at 2048 px).
+    """
     plank = max(int(330 * unit), 24)
     rows = np.arange(height)
     board = (rows // plank).astype(np.int32)
@@ -215,28 +278,36 @@ def _oak(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
 
     bend = (fbm(rng, width, height, 2, 3) - 0.5) * np.float32(0.18 * plank)
     local_y = (rows - board * plank).astype(np.float32)[:, None]
-    # Cathedral: rings cut at a slant show as nested arches; flatter (straight grain) away from the peak.
-    distance = (xs - centre[board][:, None]) / reach[board][:, None]
-    arch = depth[board][:, None] / (1.0 + distance * distance)
     uneven = (noise(rng, 1, height, 1, max(int(height / (3 * ring.mean())), 2))[:, :1] - 0.5) * ring.mean() * 2.5
-    rings = (local_y + uneven - arch + bend) / ring[board][:, None] + phase[board][:, None]
-    which = np.floor(rings)
-    t = rings - which
-    latewood = np.clip(2.2 * t - 1.2, 0, 1)
-    latewood *= latewood
-    latewood *= rng.uniform(0.25, 1.0, 97).astype(np.float32)[which.astype(np.int32) % 97]  # no two rings alike
+    ring_shade = rng.uniform(0.25, 1.0, 97).astype(np.float32)  # no two rings alike
     pores = noise(rng, width, height, max(int(width / (160 * unit)), 2), max(int(height / (1.5 * unit)), 2))
-    pores = np.clip((pores - 0.6) * 3.0, 0, 1)
-    figure = fbm(rng, width, height, 3, 3) - 0.5
-    darkness = np.clip(
-        0.3 + 0.4 * latewood + 0.3 * pores * (0.4 + latewood) + tone[board][:, None] + 0.2 * figure, 0, 1
-    )
-    wood = mix(c1, c2, darkness)
+    figure = fbm(rng, width, height, 3, 3)
     seam_width = np.float32(max(1.3 * unit, 0.7))
-    seam = np.exp(-((np.minimum(local_y, plank - 1 - local_y) / seam_width) ** 2))
     joint_x = np.where(rng.random(boards) < 0.5, rng.uniform(0.1, 0.9, boards) * width, -1e6).astype(np.float32)
-    joint = np.exp(-(((xs - joint_x[board][:, None]) / seam_width) ** 2))
-    return wood * (1.0 - 0.5 * np.maximum(seam, joint))
+
+    wood = np.empty((3, height, width), np.float32)
+    for start in range(0, height, STRIP_ROWS):
+        at = slice(start, min(start + STRIP_ROWS, height))
+        b, y = board[at], local_y[at]
+        # Cathedral: rings cut at a slant show as nested arches; flatter (straight grain) away from the peak.
+        distance = (xs - centre[b][:, None]) / reach[b][:, None]
+        arch = depth[b][:, None] / (1.0 + distance * distance)
+        rings = (y + uneven[at] - arch + bend[at]) / ring[b][:, None] + phase[b][:, None]
+        which = np.floor(rings)
+        t = rings - which
+        latewood = np.clip(2.2 * t - 1.2, 0, 1)
+        latewood *= latewood
+        latewood *= ring_shade[which.astype(np.int32) % 97]
+        strip_pores = np.clip((pores[at] - 0.6) * 3.0, 0, 1)
+        darkness = np.clip(
+            0.3 + 0.4 * latewood + 0.3 * strip_pores * (0.4 + latewood) + tone[b][:, None] + 0.2 * (figure[at] - 0.5),
+            0,
+            1,
+        )
+        seam = np.exp(-((np.minimum(y, plank - 1 - y) / seam_width) ** 2))
+        joint = np.exp(-(((xs - joint_x[b][:, None]) / seam_width) ** 2))
+        wood[:, at] = mix(c1, c2, darkness) * (1.0 - 0.5 * np.maximum(seam, joint))
+    return wood
 
 
 def _marble(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
@@ -303,7 +374,7 @@ def _terrazzo(c1, c2, width: int, height: int, rng, unit: float) -> Planes:
 
 def _tabletop(
     kind: str, colour: str, colour_2: str, width: int, height: int, rng, *, unit: float, focus_row: int | None
-) -> Planes:
+) -> Tabletop:
     flat_w = max(int(width * FLAT_DENSITY * PERSPECTIVE_RATIO), 8)
     flat_h = max(int(height * FLAT_DEPTH * FLAT_DENSITY), 8)
     flat = to_image(material(kind, colour, colour_2, flat_w, flat_h, rng, unit=unit * FLAT_DENSITY), rng)
@@ -319,9 +390,28 @@ def _tabletop(
     focus = height * 0.5 if focus_row is None else float(np.clip(focus_row, 0, height))
     behind = np.clip((focus - rows) / max(focus, 1), 0, 1) ** 1.2
     front = np.clip((rows - focus) / max(height - focus, 1), 0, 1) ** 2 * 0.35
-    blur = np.maximum(behind, front)[None, :, None]
-    sharp = from_image(table)
-    return sharp + (from_image(soft) - sharp) * blur
+    return Tabletop(table, soft, np.maximum(behind, front))
+
+
+class Tabletop:
+    """The tabletop in perspective, sharp and softened (8-bit), and how far each row leans to the soft one.
+
+    Blended a strip of rows at a time, when the compositor asks for them: the blend as float planes of
+    the whole table, and its temporaries, were ~70 MiB at 2048 px.
+    """
+
+    def __init__(self, sharp: Image.Image, soft: Image.Image, blur: np.ndarray) -> None:
+        self.sharp, self.soft, self.blur = np.asarray(sharp), np.asarray(soft), blur
+        self.height = self.sharp.shape[0]
+
+    def rows(self, start: int, stop: int) -> Planes:
+        sharp = _planes(self.sharp[start:stop])
+        return sharp + (_planes(self.soft[start:stop]) - sharp) * self.blur[None, start:stop, None]
+
+
+def _planes(pixels: np.ndarray) -> Planes:
+    """(h, w, 3) bytes as 0..1 float planes (3, h, w), as from_image makes them."""
+    return np.stack([pixels[..., c].astype(np.float32) for c in range(3)]) / 255.0
 
 
 def _homography(output: list[tuple[float, float]], source: list[tuple[float, float]]) -> tuple[float, ...]:
@@ -331,24 +421,3 @@ def _homography(output: list[tuple[float, float]], source: list[tuple[float, flo
         rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
         values += [u, v]
     return tuple(float(c) for c in np.linalg.solve(np.array(rows, float), np.array(values, float)))
-
-
-def _join(wall: Planes, table: Planes, horizon_y: int) -> Planes:
-    """Wall over table with a soft seam, a little shade where they meet, and the light falling off."""
-    height = horizon_y + table.shape[1]
-    band = max(TRANSITION * height, 1.5)
-    rows = np.arange(height, dtype=np.float32)
-    image = np.concatenate([wall, table], axis=1)
-    # Across the seam the wall's last row fades into the table's first row.
-    seam = slice(max(int(horizon_y - band), 0), min(int(np.ceil(horizon_y + band)), height))
-    t = np.clip((rows[seam] - horizon_y + band) / (2 * band), 0, 1)[None, :, None]
-    above = (rows[seam] < horizon_y)[None, :, None]
-    wall_side = np.where(above, image[:, seam], wall[:, -1:])
-    table_side = np.where(above, table[:, :1], image[:, seam])
-    image[:, seam] = wall_side * (1 - t) + table_side * t
-    distance = np.abs(rows - horizon_y) / height
-    up = np.clip(1 - rows / max(horizon_y, 1), 0, 1)
-    down = np.clip((rows - horizon_y) / max(height - horizon_y, 1), 0, 1)
-    light = (1.0 - 0.07 * np.exp(-distance / 0.02)) * (1.0 - 0.06 * up**1.5) * (1.0 - 0.05 * down**2)
-    image *= light.astype(np.float32)[None, :, None]
-    return image

@@ -8,6 +8,7 @@ grade or blur of the product would show as changed bytes.
 
 import io
 import json
+import zlib
 
 import numpy as np
 import pytest
@@ -227,6 +228,23 @@ def test_encode_png_keeps_no_metadata():
         offset += 12 + length
     assert set(chunks) == {b"IHDR", b"IDAT", b"IEND"}
     assert Image.open(io.BytesIO(data)).getpixel((3, 3)) == (200, 100, 50)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (1, 7), (5, 3), (257, 64)])
+def test_encode_png_round_trips_every_byte(size):
+    """The hand-written PNG (Sub filter, Huffman only) decodes to the very pixels it was given."""
+    pixels = np.random.default_rng(3).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
+    pixels[0, :] = (255, 0, 1)  # wraps around modulo 256 in the filter
+    data = encode_png(Image.fromarray(pixels, "RGB"))
+    offset = 8
+    while offset < len(data):  # every chunk's CRC is right
+        length = int.from_bytes(data[offset : offset + 4], "big")
+        crc = int.from_bytes(data[offset + 8 + length : offset + 12 + length], "big")
+        assert zlib.crc32(data[offset + 4 : offset + 8 + length]) == crc
+        offset += 12 + length
+    decoded = Image.open(io.BytesIO(data))
+    assert decoded.mode == "RGB" and decoded.size == size
+    assert np.array_equal(np.asarray(decoded), pixels)
 
 
 def test_greyscale_and_rgba_photos_are_staged_with_their_values_kept(stager):
