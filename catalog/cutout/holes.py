@@ -63,20 +63,25 @@ class Survey:
         return ndimage.binary_dilation(holes, iterations=SHADOW_REACH_PX, mask=self.shadowish | holes)
 
 
-def survey(rgb: np.ndarray) -> Survey | None:
+def survey(
+    rgb: np.ndarray, *, residual: np.ndarray | None = None, lightness: np.ndarray | None = None
+) -> Survey | None:
     """The enclosed regions of a small RGB copy (analysis_pixels) that look like the backdrop, judged by
-    texture, hue and light; None on a photo whose border is no plain backdrop (a table, a room)."""
+    texture, hue and light; None on a photo whose border is no plain backdrop (a table, a room).
+
+    `residual` (backdrop_residual of `rgb`) and `lightness` (its L*) may be passed when already worked out.
+    """
     from scipy import ndimage
 
     from catalog.photos.cutout import backdrop_residual
     from catalog.photos.qc import border_pixels, to_lab
 
-    residual = backdrop_residual(rgb)
+    residual = backdrop_residual(rgb) if residual is None else residual
     distance = np.linalg.norm(residual, axis=-1)
     noise = float(np.sqrt(np.mean(border_pixels(distance) ** 2)))
     if noise > PLAIN_BACKDROP:
         return None
-    lightness = to_lab(rgb)[..., 0]
+    lightness = to_lab(rgb)[..., 0] if lightness is None else lightness
     gradient = np.hypot(ndimage.sobel(lightness, axis=0), ndimage.sobel(lightness, axis=1)) / 8.0  # ΔE per px
     flat_border = max(float(np.median(border_pixels(gradient))), 0.05)
     # A fine chain breaks up at the analysis size: widen what isn't backdrop a little to close its loop.
