@@ -563,7 +563,9 @@ def _compare(photo, mask, staged, placement: Placement, compared, state: _State,
     region = region_full[y0 : y0 + before.shape[0], x0 : x0 + before.shape[1]]
     open_blocks = np.zeros(region.shape, dtype=bool)
     if state.surface is not None:
-        see_through = _see_through(rgb, alpha, source, state, to_lab)
+        # Worked out only within a block of the compared region: a fine chain leaves a wide see-through halo.
+        near = np.repeat(np.repeat(ndimage.binary_dilation(region), factor, axis=0), factor, axis=1)
+        see_through = _see_through(rgb, alpha, source, state, to_lab, near=near)
         rows, cols = (
             min(see_through.shape[0] // factor, region.shape[0]),
             min(see_through.shape[1] // factor, region.shape[1]),
@@ -591,14 +593,20 @@ def _compare(photo, mask, staged, placement: Placement, compared, state: _State,
     return changed_map, detail, float(changed_local.sum()) / max(int(region.sum()), 1)
 
 
-def _see_through(rgb: Image.Image, alpha: Image.Image, source, state: _State, to_lab) -> np.ndarray:
+def _see_through(
+    rgb: Image.Image, alpha: Image.Image, source, state: _State, to_lab, *, near: np.ndarray
+) -> np.ndarray:
     """Over the box `source` of the reference photo: pixels the mask leaves (partly) see-through where the photo
-    shows the backdrop (within state.backdrop_limit ΔE of the backdrop model, a shadow counted less)."""
+    shows the backdrop (within state.backdrop_limit ΔE of the backdrop model, a shadow counted less); only
+    where `near` (the box's size or smaller, from its top left) is set."""
     from scipy import ndimage
 
     from catalog.photos.cutout import _shadow_weighted
 
     open_px = np.asarray(alpha.crop(source)) < 255
+    h, w = min(open_px.shape[0], near.shape[0]), min(open_px.shape[1], near.shape[1])
+    open_px[h:], open_px[:, w:] = False, False
+    open_px[:h, :w] &= near[:h, :w]
     result = np.zeros(open_px.shape, dtype=bool)
     ys, xs = np.nonzero(open_px)
     if not len(ys):
