@@ -17,7 +17,10 @@ of the photo (ANALYSIS_SIDE px), and says in words what is wrong:
   of pixels whose colour changed (ΔE) beyond the backdrop's own holes, the
   detail (edges of a label, a pattern) that survived, and the opaque pixels
   that are really the old backdrop carried along (a ghost of the paper under a
-  pale textile, a glow dome around a flame).
+  pale textile, a glow dome around a flame);
+- the backdrop seen through the product kept (the paper inside a ring or a
+  hoop), judged by texture and hue as the cut-out judges it
+  (catalog.cutout.holes): a failure when both say paper, a warning when only one does.
 
 Backdrop-based findings need a plain backdrop (the border fits a smooth
 surface within PLAIN_BACKDROP ΔE); on a real scene (a table) only the mask's
