@@ -180,14 +180,16 @@ def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> tuple
     candidates = survey.backdrop + survey.doubtful + survey.product
     means = _region_means(_resize(probability, (width, height)), survey.regions, candidates)
     unsure = [label for label, mean in zip(candidates, means, strict=True) if mean < HOLE_MEAN]
-    holes = sorted(set(unsure) | set(survey.backdrop))
-    doubtful = [label for label in survey.doubtful if label not in holes]
-    if not holes:
+    judged = [label for label in survey.backdrop if label not in unsure]
+    doubtful = [label for label in survey.doubtful if label not in unsure]
+    if not unsure and not judged:
         return probability, 0, len(doubtful)
-    hole = survey.with_shadow(survey.mask(holes)).astype(np.float32)
-    # By area, not thresholded: a hole's outline at the model's 320 px would be a staircase 6 px a step at 2048.
-    cleared = np.clip(1.0 - 2.0 * _resize(hole, probability.shape[::-1]), 0.0, 1.0)
-    return (probability * cleared).astype(np.float32), len(holes), len(doubtful)
+    # Holes the model itself doubts are cleared as they always were (their edge is the model's); holes only
+    # texture and hue find are cleared by area, so that their outline is no staircase of the model's 320 px.
+    hard = found.resized(survey.with_shadow(survey.mask(unsure)), probability.shape)
+    by_area = _resize(survey.with_shadow(survey.mask(judged)).astype(np.float32), probability.shape[::-1])
+    cleared = np.where(hard, 0.0, np.clip(1.0 - 2.0 * by_area, 0.0, 1.0))
+    return (probability * cleared).astype(np.float32), len(unsure) + len(judged), len(doubtful)
 
 
 def _region_means(values: np.ndarray, labels: np.ndarray, index: list[int]) -> list[float]:
