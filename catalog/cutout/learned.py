@@ -78,18 +78,18 @@ class OnnxCutter(Cutter):
         return Path(self.model_path)
 
     def cut(self, *, image: Image.Image) -> Cutout:
-        from catalog.cutout.refine import refined_mask, without_backdrop_holes
+        from catalog.cutout.refine import backdrop_holes_cleared, refined_mask
 
         started = time.perf_counter()
         rgb = image if image.mode == "RGB" else image.convert("RGB")
         probability = self.probability(rgb)
         modelled = time.perf_counter()
-        probability, holes = without_backdrop_holes(probability, rgb)
+        probability, holes, doubtful = backdrop_holes_cleared(probability, rgb)
         mask, cleaned = refined_mask(probability, rgb)
         share = float(np.mean(np.asarray(mask) >= 128))
         if share < MIN_SHARE:
             raise CutoutError("no product found: the model sees nothing in the photo that stands out.")
-        quality = {**self._quality(cleaned, share), "holes_cleared": holes}
+        quality = {**self._quality(cleaned, share), "holes_cleared": holes, "holes_doubtful": doubtful}
         quality["ms"] = {
             "model": round((modelled - started) * 1000),
             "refine": round((time.perf_counter() - modelled) * 1000),

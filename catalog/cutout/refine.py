@@ -27,12 +27,9 @@ TRUST_VARIANCE = 5e-3  # colour variance at which the photo's edge and the model
 EPS = 2e-3  # regularisation: smaller follows the photo's edges more closely, and its noise too
 # Values of the refined map below LOW are backdrop, above HIGH product; between them the edge ramps.
 LOW, HIGH = 0.2, 0.8
-PLAIN_BACKDROP = 4.0  # ΔE: a border that fits the classical backdrop model this well is a paper backdrop
-HOLE_DELTA_E = 3.0  # ΔE from the backdrop model (or 3 × the border's noise) that still looks like backdrop
-SEAL_PX = 2  # px at the analysis size (512): gaps in a product's outline narrower than twice this are closed
-HOLE_MEAN = 0.97  # a backdrop-like region the model rates above this on average is the product (white glaze)
-KEEP_PART_SHARE = 0.02
-EDGE_PX = 1.5  # px: the width of the edge where the model's map is kept (no edge in the photo to follow)  # parts of the model's map smaller than this share of the largest are specks
+HOLE_MEAN = 0.97  # an enclosed backdrop-like region the model rates below this on average is backdrop
+KEEP_PART_SHARE = 0.02  # parts of the model's map smaller than this share of the largest are specks
+EDGE_PX = 1.5  # px: the width of the edge where the model's map is kept (no edge in the photo to follow)
 
 
 def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Image, np.ndarray]:
@@ -155,37 +152,50 @@ def _guided_coefficients(guide: np.ndarray, p: np.ndarray, *, radius: int, eps: 
 
 
 def without_backdrop_holes(probability: np.ndarray, image: Image.Image) -> tuple[np.ndarray, int]:
+    """backdrop_holes_cleared without the doubtful count: (map, holes cleared)."""
+    cleared, holes, _ = backdrop_holes_cleared(probability, image)
+    return cleared, holes
+
+
+def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> tuple[np.ndarray, int, int]:
     """The map with the backdrop seen through a hole (inside a necklace's loop, a ring, a handle) cleared.
 
     A salient-object model is unsure about the backdrop a thin product encloses
-    and paints it half-solid: a ghost disc inside a chain. On a plain backdrop
-    (the border fits the classical backdrop model within PLAIN_BACKDROP ΔE) a
-    region that looks like the backdrop, doesn't reach the frame, and that the
-    model itself rates below HOLE_MEAN on average, is backdrop. Returns the map
-    and how many holes were cleared. Real scenes (a table) are left alone.
+    and paints it half-solid (a ghost disc inside a chain), or, inside a ring or
+    a hoop, rates it as surely product as the ring itself. On a plain backdrop
+    (holes.survey) an enclosed region that looks like the backdrop is cleared
+    when the model itself rates it below HOLE_MEAN on average, or when texture
+    and hue both say backdrop (holes.py); with it goes the shadow the product
+    casts into it. Returns the map, how many holes were cleared and how many
+    were left as doubtful (one cue says backdrop, the other product: the
+    staged-image check flags them). Real scenes (a table) are left alone.
     """
+    from catalog.cutout import holes as found
+    from catalog.photos.qc import analysis_pixels
+
+    survey = found.survey(analysis_pixels(image))
+    if survey is None or not survey.regions.any():
+        return probability, 0, 0
+    height, width = survey.regions.shape
+    candidates = survey.backdrop + survey.doubtful + survey.product
+    means = _region_means(_resize(probability, (width, height)), survey.regions, candidates)
+    unsure = [label for label, mean in zip(candidates, means, strict=True) if mean < HOLE_MEAN]
+    judged = [label for label in survey.backdrop if label not in unsure]
+    doubtful = [label for label in survey.doubtful if label not in unsure]
+    if not unsure and not judged:
+        return probability, 0, len(doubtful)
+    # Holes the model itself doubts are cleared as they always were (their edge is the model's); holes only
+    # texture and hue find are cleared by area, so that their outline is no staircase of the model's 320 px.
+    hard = found.resized(survey.with_shadow(survey.mask(unsure)), probability.shape)
+    by_area = _resize(survey.with_shadow(survey.mask(judged)).astype(np.float32), probability.shape[::-1])
+    cleared = np.where(hard, 0.0, np.clip(1.0 - 2.0 * by_area, 0.0, 1.0))
+    return (probability * cleared).astype(np.float32), len(unsure) + len(judged), len(doubtful)
+
+
+def _region_means(values: np.ndarray, labels: np.ndarray, index: list[int]) -> list[float]:
     from scipy import ndimage
 
-    from catalog.photos.cutout import backdrop_residual
-    from catalog.photos.qc import analysis_pixels, border_pixels
-
-    distance = np.linalg.norm(backdrop_residual(analysis_pixels(image)), axis=-1)
-    noise = float(np.sqrt(np.mean(border_pixels(distance) ** 2)))
-    if noise > PLAIN_BACKDROP:
-        return probability, 0
-    # A fine chain breaks up at the analysis size: widen what isn't backdrop a little to close its loop.
-    sealed = ~ndimage.binary_dilation(distance >= max(3.0 * noise, HOLE_DELTA_E), iterations=SEAL_PX)
-    parts, count = ndimage.label(sealed)
-    if count == 0:
-        return probability, 0
-    touching = np.unique(np.concatenate([parts[0], parts[-1], parts[:, 0], parts[:, -1]]))
-    height, width = parts.shape
-    means = ndimage.mean(_resize(probability, (width, height)), parts, index=np.arange(1, count + 1))
-    holes = [label for label, mean in enumerate(means, start=1) if mean < HOLE_MEAN and label not in touching]
-    if not holes:
-        return probability, 0
-    hole = _resize(np.isin(parts, holes).astype(np.float32), probability.shape[::-1]) > 0.5
-    return np.where(hole, 0.0, probability).astype(np.float32), len(holes)
+    return [float(v) for v in ndimage.mean(values, labels, index=index)] if index else []
 
 
 def _without_specks(probability: np.ndarray, ndimage) -> np.ndarray:

@@ -17,7 +17,10 @@ of the photo (ANALYSIS_SIDE px), and says in words what is wrong:
   of pixels whose colour changed (ΔE) beyond the backdrop's own holes, the
   detail (edges of a label, a pattern) that survived, and the opaque pixels
   that are really the old backdrop carried along (a ghost of the paper under a
-  pale textile, a glow dome around a flame).
+  pale textile, a glow dome around a flame);
+- the backdrop seen through the product kept (the paper inside a ring or a
+  hoop), judged by texture and hue as the cut-out judges it
+  (catalog.cutout.holes): a failure when both say paper, a warning when only one does.
 
 Backdrop-based findings need a plain backdrop (the border fits a smooth
 surface within PLAIN_BACKDROP ΔE); on a real scene (a table) only the mask's
@@ -28,6 +31,7 @@ approves it says so explicitly ("approve anyway").
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -49,6 +53,10 @@ ISLAND_MIN_SHARE = 0.01  # pieces smaller than this share of the largest don't c
 GHOST_WARN, GHOST_FAIL = 0.07, 0.12  # share of the opaque cut-out that is old backdrop, at its edge
 GLOW_WARN, GLOW_FAIL = 0.04, 0.10  # share of the opaque cut-out that is backdrop lit up (a glow), at its edge
 SOFT_WIDTH_WARN, SOFT_WIDTH_FAIL = 3.0, 6.0  # px at ANALYSIS_SIDE: mean width of the soft edge
+# On the small copy a clean cut reads 1–2 px soft, of which ~1 px is the reduction itself (SAMPLING_PX); a fine
+# chain, all of whose pixels the reduction mixes with the backdrop, reads 1.5–2 px more than its mask has.
+SAMPLING_PX = 1.0
+THROUGH_WARN, THROUGH_FAIL = 0.01, 0.03  # share of the cut-out that is backdrop seen through it (a ring's hole) kept
 FRAME_WARN, FRAME_FAIL = 0.02, 0.10  # share of the product's outline that is the photo's edge
 SHARE_MIN, SHARE_MAX = 0.01, 0.85  # plausible share of the frame a product takes
 CHANGED_WARN, CHANGED_FAIL = 0.02, 0.05  # share of the product's outline changed in the staged image
@@ -69,6 +77,8 @@ MESSAGES = {
     "pieces": "The cut-out is in {value:.0f} separate pieces; a single product should be one.",
     "frame": "The product runs off the photo's edge ({value:.1%} of its outline): part of it may be missing.",
     "share": "The product covers {value:.1%} of the photo, outside the plausible range for a product shot.",
+    "through": "The cut-out keeps the old backdrop seen through the product (inside a ring, a hoop, a handle): "
+    "{value:.1%} of it is the photo's paper.",
     "soft": "The cut-out is unsure of its edge: a soft band {value:.1f} px wide on average (a clean cut is 1–2 px).",
     "changed": "{value:.1%} of the product's outline looks different in the staged image (colour changed by more "
     "than ΔE 12): compare the two pictures.",
@@ -83,6 +93,7 @@ PASS_MESSAGES = {
     "pieces": "The cut-out is one piece.",
     "frame": "The product sits inside the frame.",
     "share": "The product takes a plausible share of the photo.",
+    "through": "No backdrop kept inside the product.",
     "soft": "The cut-out's edge is crisp.",
     "changed": "The product's colours came through ({value:.1%} of its outline changed).",
     "detail": "The product's detail came through ({value:.0%} kept).",
@@ -95,6 +106,7 @@ LABELS = {
     "pieces": "Cut-out in pieces",
     "frame": "Runs off the frame",
     "share": "Odd framing",
+    "through": "Backdrop inside kept",
     "soft": "Soft edge",
     "changed": "Colours changed",
     "detail": "Detail lost",
@@ -108,6 +120,7 @@ CODES = {
     "pieces": "cutout_in_pieces",
     "frame": "runs_off_frame",
     "share": "odd_framing",
+    "through": "backdrop_inside_kept",
     "soft": "soft_edge",
     "changed": "colours_changed",
     "detail": "detail_lost",
@@ -115,7 +128,13 @@ CODES = {
 }
 CHECK_LABELS = {CODES[code]: label for code, label in LABELS.items()}
 # Overlay colours (RGB) of the regions a finding points at.
-HIGHLIGHT = {"lost": (230, 30, 30), "ghost": (220, 0, 220), "glow": (255, 170, 0), "frame": (255, 120, 0)}
+HIGHLIGHT = {
+    "lost": (230, 30, 30),
+    "ghost": (220, 0, 220),
+    "through": (150, 60, 255),
+    "glow": (255, 170, 0),
+    "frame": (255, 120, 0),
+}
 
 
 @dataclass(frozen=True)
@@ -138,6 +157,8 @@ class _State:
     filled: np.ndarray
     backdrop: np.ndarray | None
     marks: dict[str, np.ndarray]
+    surface: np.ndarray | None = None  # the backdrop's L*a*b* at the small size (plain backdrops only)
+    backdrop_limit: float = 0.0  # ΔE from `surface` below which a pixel is backdrop
 
 
 @dataclass
@@ -259,7 +280,8 @@ def _cutout_check(
     # and how much of the outline lies on an edge the photo itself shows (inside and outside differ in colour):
     # an outline across flat paper is a cut through nothing, which carries backdrop or drops product.
     soft = (alpha > 0.08) & (alpha < 0.92)
-    soft_width = float(soft.sum()) / perimeter
+    full_size = _soft_width(mask) * min(1.0, ANALYSIS_SIDE / max(mask.size)) + SAMPLING_PX
+    soft_width = min(float(soft.sum()) / perimeter, full_size)
     measures["soft_width_px"] = soft_width
     findings.append(_finding("soft", soft_width, _level(soft_width, SOFT_WIDTH_WARN, SOFT_WIDTH_FAIL)))
     lab = to_lab(rgb)
@@ -287,7 +309,8 @@ def _cutout_check(
 
     # The backdrop: where the photo's border fits a smooth surface, every pixel's distance from it says
     # "backdrop" or "something else" (shadows counted less: backdrop_residual).
-    residual = _shadow_weighted(lab - _backdrop_surface(lab))  # as catalog.photos.cutout.backdrop_residual
+    surface = _backdrop_surface(lab)
+    residual = _shadow_weighted(lab - surface)  # as catalog.photos.cutout.backdrop_residual
     distance = np.linalg.norm(residual, axis=-1)
     noise = float(np.sqrt(np.mean(border_pixels(distance) ** 2)))
     plain = noise <= PLAIN_BACKDROP
@@ -341,9 +364,66 @@ def _cutout_check(
         findings.append(_finding("glow", glow_share, _level(glow_share, GLOW_WARN, GLOW_FAIL)))
         marks["glow"] = glow
 
+        # The backdrop seen through the product (inside a ring) kept: enclosed backdrop-like regions inside the
+        # cut-out, judged by texture and hue as the cut-out judges them (catalog.cutout.holes).
+        through, doubtful = _kept_through(rgb, residual, lab[..., 0], solid)
+        findings.append(_through_finding(float(through.sum()) / area, float(doubtful.sum()) / area))
+        measures["through"] = float(through.sum()) / area
+        measures["through_doubtful"] = float(doubtful.sum()) / area
+        marks["through"] = through | doubtful
+
     check = StagingCheck(findings=findings, measures=measures)
-    check._state = _State(small=small, solid=solid, filled=filled, backdrop=backdrop if plain else None, marks=marks)
+    check._state = _State(
+        small=small,
+        solid=solid,
+        filled=filled,
+        backdrop=backdrop if plain else None,
+        marks=marks,
+        surface=surface if plain else None,
+        backdrop_limit=max(3.0 * noise, BACKDROP_DELTA_E),
+    )
     return _finished(check)
+
+
+def _kept_through(rgb, residual, lightness, solid) -> tuple[np.ndarray, np.ndarray]:
+    """(surely backdrop, doubtful): the enclosed backdrop-like regions the cut-out keeps, at the small size."""
+    from catalog.cutout.holes import survey
+
+    found = survey(rgb, residual=residual, lightness=lightness)
+    none = np.zeros_like(solid)
+    if found is None:
+        return none, none
+
+    def kept(labels: list[int]) -> np.ndarray:
+        regions = [label for label in labels if solid[found.regions == label].mean() > 0.5]
+        return found.mask(regions) & solid if regions else none
+
+    return kept(found.backdrop), kept(found.doubtful)
+
+
+def _through_finding(surely: float, doubtful: float) -> Finding:
+    level = _level(surely, THROUGH_WARN, THROUGH_FAIL)
+    if level != PASS or doubtful < THROUGH_WARN:
+        return _finding("through", surely, level)
+    message = (
+        f"The cut-out may keep the old backdrop seen through the product: {doubtful:.1%} of it is flat and "
+        "the backdrop's colour inside the outline; a pale glaze can look the same, so compare with the photo."
+    )
+    return Finding(code="through", level=WARN, message=message, value=round(doubtful, 4))
+
+
+def _soft_width(mask: Image.Image) -> float:
+    """The soft edge's mean width in px of the full-size mask: soft pixels per pixel of outline."""
+    alpha = np.asarray(mask)
+    solid = alpha >= 128
+    inner = solid.copy()
+    inner[1:] &= solid[:-1]
+    inner[:-1] &= solid[1:]
+    inner[:, 1:] &= solid[:, :-1]
+    inner[:, :-1] &= solid[:, 1:]
+    outline = int((solid & ~inner).sum())
+    soft = int(np.count_nonzero((alpha > 20) & (alpha < 235)))
+    return soft / max(outline, 1)
 
 
 def _finished(check: StagingCheck) -> StagingCheck:
@@ -372,14 +452,14 @@ def _with_comparison(
     holes = filled & ~solid
     lost = state.marks.get("lost")  # product the cut-out dropped, found against the backdrop model
     region = _shrink(solid, 2, ndimage) | (holes & lost if state.backdrop is not None and lost is not None else holes)
-    changed_map, detail, changed = _compare(photo, mask, staged, placement, region, state.small.size, ndimage, to_lab)
+    changed_map, detail, changed = _compare(photo, mask, staged, placement, region, state, ndimage, to_lab)
     findings = [f for f in cutout.findings if f.code not in ("changed", "detail")]
     findings.append(_finding("changed", changed, _level(changed, CHANGED_WARN, CHANGED_FAIL)))
     findings.append(_finding("detail", detail, _level(detail, DETAIL_WARN, DETAIL_FAIL, higher_is_worse=False)))
     marks = dict(state.marks)
     marks["lost"] = marks.get("lost", np.zeros_like(solid)) | changed_map
     check = StagingCheck(findings=findings, measures={**cutout.measures, "changed": changed, "detail_kept": detail})
-    check._state = _State(small=state.small, solid=solid, filled=filled, backdrop=state.backdrop, marks=marks)
+    check._state = dataclasses.replace(state, marks=marks)
     return _finished(check)
 
 
@@ -387,6 +467,7 @@ def _flagged(check: StagingCheck, code: str) -> bool:
     related = {
         "lost": ("lost", "changed", "detail"),
         "ghost": ("ghost", "confidence"),
+        "through": ("through",),
         "glow": ("glow",),
         "frame": ("frame",),
     }
@@ -455,16 +536,19 @@ def _local_std(values: np.ndarray, ndimage, size: int = 5) -> np.ndarray:
     return np.sqrt(np.clip(ndimage.uniform_filter(values * values, size=size) - mean * mean, 0, None))
 
 
-def _compare(photo, mask, staged, placement: Placement, compared, small_size, ndimage, to_lab):
+def _compare(photo, mask, staged, placement: Placement, compared, state: _State, ndimage, to_lab):
     """(changed map at the small size, detail kept) between the photo and the staged image.
 
     The staged image shows reference pixel (x - dx, y - dy) at (x, y). Both sides are cut to the product's
     box at full size, exactly aligned, and reduced by the same whole factor: a one-pixel shift between
-    them would read a hammered or woven texture as changed everywhere.
+    them would read a hammered or woven texture as changed everywhere. A reduced pixel whose full-size
+    pixels include some the mask leaves see-through over the photo's backdrop (the gaps between a chain's
+    links, at 512 px a few pixels wide) is meant to change, and isn't compared.
     """
     from catalog.staging.fidelity import reference
 
-    rgb, _ = reference(photo, mask, placement.reduction)
+    small_size = state.small.size
+    rgb, alpha = reference(photo, mask, placement.reduction)
     dx, dy = placement.offset
     left, top, right, bottom = placement.box
     source = (left - dx, top - dy, right - dx, bottom - dy)
@@ -480,8 +564,22 @@ def _compare(photo, mask, staged, placement: Placement, compared, small_size, nd
     region_full = np.asarray(Image.fromarray(compared).resize(reduced, Image.Resampling.NEAREST))
     x0, y0 = source[0] // factor, source[1] // factor
     region = region_full[y0 : y0 + before.shape[0], x0 : x0 + before.shape[1]]
+    open_blocks = np.zeros(region.shape, dtype=bool)
+    if state.surface is not None:
+        # Worked out only within a block of the compared region: a fine chain leaves a wide see-through halo.
+        near = np.repeat(np.repeat(ndimage.binary_dilation(region), factor, axis=0), factor, axis=1)
+        see_through = _see_through(rgb, alpha, source, state, to_lab, near=near)
+        rows, cols = (
+            min(see_through.shape[0] // factor, region.shape[0]),
+            min(see_through.shape[1] // factor, region.shape[1]),
+        )
+        blocks = see_through[: rows * factor, : cols * factor].reshape(rows, factor, cols, factor)
+        open_blocks[:rows, :cols] = blocks.any(axis=(1, 3))
+    region = region & ~open_blocks
+    # Detail is a gradient over 3 × 3 px: next to a see-through pixel it reads the new backdrop too.
+    detailed = region & ~ndimage.binary_dilation(open_blocks)
     h, w = min(region.shape[0], after.shape[0]), min(region.shape[1], after.shape[1])
-    region, before, after = region[:h, :w], before[:h, :w], after[:h, :w]
+    region, detailed, before, after = region[:h, :w], detailed[:h, :w], before[:h, :w], after[:h, :w]
     delta = np.linalg.norm(to_lab(before) - to_lab(after), axis=-1)
     changed_local = region & (delta > CHANGED_DELTA_E)
     changed_reduced = np.zeros((reduced[1], reduced[0]), dtype=bool)
@@ -491,11 +589,40 @@ def _compare(photo, mask, staged, placement: Placement, compared, small_size, nd
     def energy(pixels: np.ndarray) -> float:
         grey = pixels @ np.array([0.299, 0.587, 0.114], np.float32)
         gx, gy = ndimage.sobel(grey, axis=1), ndimage.sobel(grey, axis=0)
-        return float(np.hypot(gx, gy)[region].sum())
+        return float(np.hypot(gx, gy)[detailed].sum())
 
     original_energy = energy(before)
     detail = min(1.0, energy(after) / original_energy) if original_energy > 0 else 1.0
     return changed_map, detail, float(changed_local.sum()) / max(int(region.sum()), 1)
+
+
+def _see_through(
+    rgb: Image.Image, alpha: Image.Image, source, state: _State, to_lab, *, near: np.ndarray
+) -> np.ndarray:
+    """Over the box `source` of the reference photo: pixels the mask leaves (partly) see-through where the photo
+    shows the backdrop (within state.backdrop_limit ΔE of the backdrop model, a shadow counted less); only
+    where `near` (the box's size or smaller, from its top left) is set."""
+    from scipy import ndimage
+
+    from catalog.photos.cutout import _shadow_weighted
+
+    open_px = np.asarray(alpha.crop(source)) < 255
+    h, w = min(open_px.shape[0], near.shape[0]), min(open_px.shape[1], near.shape[1])
+    open_px[h:], open_px[:, w:] = False, False
+    open_px[:h, :w] &= near[:h, :w]
+    result = np.zeros(open_px.shape, dtype=bool)
+    ys, xs = np.nonzero(open_px)
+    if not len(ys):
+        return result
+    colours = np.asarray(rgb.crop(source))[ys, xs].astype(np.float32)
+    scale_y, scale_x = state.small.height / rgb.height, state.small.width / rgb.width
+    coords = [(ys + source[1] + 0.5) * scale_y - 0.5, (xs + source[0] + 0.5) * scale_x - 0.5]
+    surface = np.stack(
+        [ndimage.map_coordinates(state.surface[..., c], coords, order=1, mode="nearest") for c in range(3)], -1
+    )
+    distance = np.linalg.norm(_shadow_weighted(to_lab(colours) - surface), axis=-1)
+    result[ys, xs] = distance < state.backdrop_limit
+    return result
 
 
 def _overlay(small: Image.Image, solid: np.ndarray, marks: dict[str, np.ndarray]) -> Image.Image:

@@ -143,3 +143,66 @@ def test_staging_compares_the_product_before_and_after():
     assert results["true"].measures["changed"] < 0.01
     assert results["no label"].measures["changed"] > 0.05  # the label's pixels became the oak table
     assert {"changed", "lost"} <= flagged_codes(results["no label"])
+
+
+@pytest.mark.parametrize("name", ["garnet_ring", "moon_jar"])
+def test_the_true_cut_out_of_a_ring_or_a_moon_jar_passes(name):
+    photo, truth = case(name)
+
+    check = staging_check(photo=photo, mask=as_mask(truth))
+
+    assert check.verdict == PASS, [f.message for f in check.findings if f.level != PASS]
+
+
+@pytest.mark.parametrize("name", ["garnet_ring", "pendant_loop"])
+def test_the_paper_kept_inside_a_ring_or_a_loop_is_flagged(name):
+    """The cut-out of a ring with its hole filled: the model's own mistake (it rates the hole 1.0 product)."""
+    photo, truth = case(name)
+
+    filled = truth | ndimage.binary_fill_holes(ndimage.binary_closing(truth, iterations=4))
+
+    check = staging_check(photo=photo, mask=as_mask(filled))
+
+    assert check.verdict == FAIL and "through" in flagged_codes(check)
+    assert check.measures["through"] > 0.1
+
+
+@pytest.mark.parametrize("name", ["white_mug", "moon_jar"])
+def test_a_white_glaze_inside_the_outline_is_not_taken_for_paper(name):
+    """The pale glaze inside a mug's rim or on a moon jar's shoulder is as close to the paper as a ring's hole."""
+    photo, truth = case(name)
+
+    check = staging_check(photo=photo, mask=as_mask(truth))
+
+    assert "through" not in flagged_codes(check)
+    assert check.measures["through"] == 0 and check.measures["through_doubtful"] < 0.01
+
+
+def test_a_fine_chain_staged_from_the_models_cut_out_passes():
+    """The paper between a chain's links is meant to change when staged; the check compares only the chain."""
+    from catalog.cutout.learned import U2NetPCutter
+
+    photo = Image.open(DATA / "chain.jpg").convert("RGB")
+    mask = U2NetPCutter(cpu_threads=1).cut(image=photo).mask
+    stager = CompositorStager(max_long_side=1024)
+    for look_name in ("Oak table", "Linen morning"):
+        look = LookSpec.from_dict(dict(starter_looks())[look_name])
+        staged = stager.stage(image=photo, mask=mask, look=look, seed=3)
+        placement = Placement.from_dict(staged.details["placement"])
+        check = staging_check(photo=photo, mask=mask, staged=staged.image, placement=placement)
+        assert check.verdict == PASS, (look_name, [f.message for f in check.findings if f.level != PASS])
+
+
+def test_see_through_stripes_in_a_chain_pendant_are_still_flagged():
+    """A see-through stripe over the product itself is still compared, thin product or not."""
+    photo, truth = case("pendant_loop")
+    ys, xs = np.nonzero(truth)
+    damaged = truth.copy()
+    damaged[ys.max() - 40 : ys.max(), :] &= (np.arange(truth.shape[1]) // 3 % 2 == 0)[None, :]
+    look = LookSpec.from_dict(dict(starter_looks())["Oak table"])
+    staged = CompositorStager(max_long_side=1024).stage(image=photo, mask=as_mask(damaged), look=look, seed=3)
+    placement = Placement.from_dict(staged.details["placement"])
+
+    check = staging_check(photo=photo, mask=as_mask(damaged), staged=staged.image, placement=placement)
+
+    assert check.flagged and flagged_codes(check) & {"changed", "detail", "lost"}
