@@ -65,6 +65,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,6 +104,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes.")
     parser.add_argument("--threads", type=int, default=1, help="Threads per worker (>1 uses gthread workers).")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", ""),
+        help="REDIS_URL for the server (Redis cache, cached_db sessions); default: $REDIS_URL, unset: none.",
+    )
     parser.add_argument("--reseed", action="store_true", help="Drop the bench database and seed it again.")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries of each target.")
     args = parser.parse_args()
@@ -534,8 +540,10 @@ def sessions_create() -> dict[str, str]:
     """A signed-in session per bench user, written straight into the session table."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+
+    # The server's engine: with cached_db the sessions are in its cache (Redis) too.
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
 
     Session.objects.all().delete()  # the previous runs' (only bench users sign in to this database)
     keys = {}
@@ -558,8 +566,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(database_url: str, secret_key: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE")}
+def server_env(database_url: str, secret_key: str, redis_url: str) -> dict[str, str]:
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("DEBUG", "DJANGO_SETTINGS_MODULE", "REDIS_URL")
+    }
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         DEBUG="0",
         SECRET_KEY=secret_key,
@@ -893,12 +905,16 @@ def main() -> None:
     secret_key = secrets.token_urlsafe(50)
     # The bench process signs sessions with the key the server gets, and uses the bench database.
     os.environ.update(DATABASE_URL=args.database_url, SECRET_KEY=secret_key, ALLOWED_HOSTS="127.0.0.1")
+    os.environ.pop("REDIS_URL", None)
+    if args.redis_url:  # the same cache and session engine as the server's
+        os.environ["REDIS_URL"] = args.redis_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
     database_prepare(args.database_url, reseed=args.reseed)
 
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -921,6 +937,8 @@ def main() -> None:
         print(f"Seeding {args.products:,} products and {args.pending:,} pending drafts…")
         seed(args.products, args.pending)
     sessions = sessions_create()
+    engines = f"cache {settings.CACHES['default']['BACKEND']}, sessions {settings.SESSION_ENGINE}"
+    print(f"Server settings: {engines}" + (f" (REDIS_URL={args.redis_url})" if args.redis_url else " (no REDIS_URL)"))
     artisan_pending = ReviewItem.objects.filter(owner__username=ARTISANS[0], state=ReviewState.PENDING).count()
     print(f"Database ready in {time.monotonic() - started:.1f} s")
 
@@ -946,7 +964,7 @@ def main() -> None:
     profile = profile_in_process(targets, explain=args.explain)
     connection.close()
 
-    env = server_env(args.database_url, secret_key)
+    env = server_env(args.database_url, secret_key, args.redis_url)
     collectstatic(env)
     server = Server(env, workers=args.workers, threads=args.threads)
     previous_term = signal.signal(signal.SIGTERM, interrupted)
@@ -980,7 +998,7 @@ def main() -> None:
         server.stop()
         signal.signal(signal.SIGTERM, previous_term)
 
-    report(args, server.description, targets, profile, loadavg=(load_before, os.getloadavg()[0]))
+    report(args, f"{server.description}; {engines}", targets, profile, loadavg=(load_before, os.getloadavg()[0]))
 
 
 def report(

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class StudioConfig(AppConfig):
@@ -30,6 +30,11 @@ class StudioConfig(AppConfig):
             )
         )
 
+        from studio.models import StudioProfile
+        from studio.services import studio_profile_forget
+
+        post_save.connect(studio_profile_forget, sender=StudioProfile, dispatch_uid="studio.profile_forget_saved")
+        post_delete.connect(studio_profile_forget, sender=StudioProfile, dispatch_uid="studio.profile_forget_deleted")
         post_migrate.connect(_sync_roles, dispatch_uid="studio.roles_sync")
         post_migrate.connect(_sync_schedules, sender=self, dispatch_uid="studio.schedules_sync")
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -79,11 +82,36 @@ def roles_sync(*, using: str = "default") -> None:
         group.permissions.set(wanted)
 
 
+STUDIO_PROFILE_CACHE_KEY = "studio:profile"
+STUDIO_PROFILE_CACHE_SECONDS = 300  # bounds how long a save racing a read can leave the old profile cached
+
+
 def studio_profile_get() -> StudioProfile:
+    """The studio's profile. Every page shows it (the name, the currency), so with a cache that
+    every process shares (REDIS_URL) it is read from there; a save or delete drops it
+    (studio_profile_forget). A per-process cache couldn't be told of another process's save,
+    so then the row is read each time."""
+    shared = cache_is_shared()
+    if shared and (profile := cache.get(STUDIO_PROFILE_CACHE_KEY)) is not None:
+        return profile
     profile = StudioProfile.objects.order_by("pk").first()
     if profile is None:
         profile = StudioProfile.objects.create()
+    if shared:
+        cache.set(STUDIO_PROFILE_CACHE_KEY, profile, STUDIO_PROFILE_CACHE_SECONDS)
     return profile
+
+
+def studio_profile_forget(**kwargs) -> None:
+    """Drop the cached profile now and again when the saving transaction commits (a read in
+    between would otherwise cache the old row again). Connected to StudioProfile's saves and deletes."""
+    cache.delete(STUDIO_PROFILE_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(STUDIO_PROFILE_CACHE_KEY))
+
+
+def cache_is_shared() -> bool:
+    """Whether the default cache is one every web process sees (Redis, memcached, files, the database)."""
+    return not isinstance(caches["default"], (LocMemCache, DummyCache))
 
 
 UNFINISHED = [Job.Status.QUEUED, Job.Status.RUNNING, Job.Status.RESUMING]

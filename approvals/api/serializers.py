@@ -6,6 +6,16 @@ from studio.api.fields import StrictModelSerializer
 from studio.api.serializers import IdField
 from studio.validators import refuse_nul
 
+# The API list returns 50 items with their audit trails: walking DRF's field machinery for each of
+# their ~30 values (get_attribute, the None checks, to_representation) was about a fifth of a list
+# request's CPU. Both serializers below keep their declared fields (the schema, the documentation) and
+# build the same dict directly; tests compare it with DRF's own walk over the fields.
+_datetime = serializers.DateTimeField(read_only=True)  # DRF's format: ISO 8601 in the current time zone, "Z" for UTC
+
+
+def _when(value) -> str | None:
+    return _datetime.to_representation(value) if value is not None else None
+
 
 class ReviewEventSerializer(StrictModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None)
@@ -14,6 +24,22 @@ class ReviewEventSerializer(StrictModelSerializer):
         model = ReviewEvent
         fields = ["action", "actor", "at", "version", "snapshot_hash", "result_hash", "note", "changes"]
         read_only_fields = fields
+
+    def to_representation(self, event: ReviewEvent) -> dict:
+        return _event_dict(event)
+
+
+def _event_dict(event: ReviewEvent) -> dict:
+    return {
+        "action": event.action,
+        "actor": event.actor.username if event.actor_id is not None else None,
+        "at": _when(event.at),
+        "version": event.version,
+        "snapshot_hash": event.snapshot_hash,
+        "result_hash": event.result_hash,
+        "note": event.note,
+        "changes": event.changes,
+    }
 
 
 class ReviewItemSerializer(StrictModelSerializer):
@@ -40,6 +66,26 @@ class ReviewItemSerializer(StrictModelSerializer):
             "events",
         ]
         read_only_fields = fields
+
+    def to_representation(self, item: ReviewItem) -> dict:
+        return {
+            "id": item.id,
+            "kind": item.kind,
+            "version": item.version,
+            "state": item.state,
+            "owner": item.owner.username if item.owner_id is not None else None,
+            "subject": item.subject,
+            "subject_key": item.subject_key,
+            "snapshot": item.snapshot,
+            "snapshot_hash": item.snapshot_hash,
+            "approved_snapshot": item.approved_snapshot,
+            "approved_hash": item.approved_hash,
+            "submitted_at": _when(item.submitted_at),
+            "decided_at": _when(item.decided_at),
+            "note": item.note,
+            # Not through self.fields: building them walks the model's fields on every request.
+            "events": [_event_dict(event) for event in item.events_prefetched],
+        }
 
 
 class DecisionSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ DOTENV = ROOT / ".env"
 # Everything the test process itself set up (pytest-django, tests/settings.py) or a
 # developer's shell may carry, so each run sees only what the test gives it. They are
 # set to "" rather than removed, so a developer's .env (read with setdefault) can't fill them in.
-_BLANKED = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"}
+_BLANKED = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "REDIS_URL"}
 
 
 def manage(*args: str, tmp_path: Path, **env: str | None) -> subprocess.CompletedProcess:
