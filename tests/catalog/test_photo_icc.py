@@ -177,8 +177,8 @@ def test_no_file_made_from_a_photo_keeps_its_profile(own_product, settings, djan
 
     assert StagedImage.objects.filter(status=StagedImage.Status.READY).count() == 3
     files = stored_files(settings)
-    for kind in ("photos/masks/", "staged/thumbs/"):
+    for kind in ("photos/masks/", "photos/thumbs/", "staged/thumbs/"):
         assert sum(name.startswith(kind) for name in files) == 3, kind
-    assert sum(name.startswith("photos/") for name in files) == 6  # three originals and three cut-outs
+    assert sum(name.startswith("photos/") for name in files) == 9  # three originals, their cut-outs and copies
     for name, content in files.items():
         assert_no_trace(content, name)
