@@ -254,7 +254,7 @@ def _pale_edge_grown(probability: np.ndarray, survey) -> np.ndarray:
     if not grown.any():
         return probability
     added = _resize(grown.astype(np.float32), probability.shape[::-1])
-    return np.maximum(probability, np.clip(2.0 * added, 0.0, 1.0)).astype(np.float32)
+    return np.where(added >= 0.5, np.float32(1.0), probability).astype(np.float32)
 
 
 def _touched(flags: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
