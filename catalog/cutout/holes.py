@@ -50,6 +50,7 @@ class Survey:
     doubtful: list[int] = field(default_factory=list)  # regions one cue says are backdrop, the other product
     product: list[int] = field(default_factory=list)  # regions that look like product (a pale glaze)
     shadowish: np.ndarray | None = None  # pixels a hole's shadow may cover (darker backdrop, its hue, no edge)
+    distinct: np.ndarray | None = None  # pixels that differ from the backdrop model (a pale rim, wax), no shadow
 
     def mask(self, labels: list[int]) -> np.ndarray:
         return np.isin(self.regions, labels) if labels else np.zeros(self.regions.shape, dtype=bool)
@@ -94,6 +95,8 @@ def survey(
         regions=np.zeros(parts.shape, dtype=np.int32),
         shadowish=(residual[..., 0] < -noise) & (chroma < SHADOW_CHROMA) & ~edge,
     )
+    darker_grey = (residual[..., 0] < -noise) & (chroma < SHADOW_CHROMA)  # a shadow, also where it meets an edge
+    result.distinct = (distance >= max(3.0 * noise, HOLE_DELTA_E)) & ~darker_grey
     if count == 0:
         return result
     sizes = ndimage.sum_labels(np.ones_like(parts), parts, index=np.arange(1, count + 1))

@@ -29,6 +29,9 @@ EPS = 2e-3  # regularisation: smaller follows the photo's edges more closely, an
 LOW, HIGH = 0.2, 0.8
 HOLE_MEAN = 0.97  # an enclosed backdrop-like region the model rates below this on average is backdrop
 KEEP_PART_SHARE = 0.02  # parts of the model's map smaller than this share of the largest are specks
+FILL_MIN_PX = 30  # px at the analysis size: a hole in the model's map smaller than this is left to the model
+GROW_PX = 3  # px at the analysis size: how far past the model's 0.5 line a pale edge the photo shows is kept
+SPILL_PX = 2  # px at the analysis size: a pale edge that runs on this far past GROW_PX is no rim (a glow)
 EDGE_PX = 1.5  # px: the width of the edge where the model's map is kept (no edge in the photo to follow)
 
 
@@ -168,13 +171,19 @@ def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> tuple
     and hue both say backdrop (holes.py); with it goes the shadow the product
     casts into it. Returns the map, how many holes were cleared and how many
     were left as doubtful (one cue says backdrop, the other product: the
-    staged-image check flags them). Real scenes (a table) are left alone.
+    staged-image check flags them). Before that, pale product the model cut into is given back: holes it
+    bites out of a face where the photo shows no backdrop (_product_holes_filled) and a pale rim its 0.5
+    line runs through (_pale_edge_grown). Real scenes (a table) are left alone.
     """
     from catalog.cutout import holes as found
     from catalog.photos.qc import analysis_pixels
 
     survey = found.survey(analysis_pixels(image))
-    if survey is None or not survey.regions.any():
+    if survey is None:
+        return probability, 0, 0
+    probability = _product_holes_filled(probability, survey)
+    probability = _pale_edge_grown(probability, survey)
+    if not survey.regions.any():
         return probability, 0, 0
     height, width = survey.regions.shape
     candidates = survey.backdrop + survey.doubtful + survey.product
@@ -190,6 +199,68 @@ def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> tuple
     by_area = _resize(survey.with_shadow(survey.mask(judged)).astype(np.float32), probability.shape[::-1])
     cleared = np.where(hard, 0.0, np.clip(1.0 - 2.0 * by_area, 0.0, 1.0))
     return (probability * cleared).astype(np.float32), len(unsure) + len(judged), len(doubtful)
+
+
+def _product_holes_filled(probability: np.ndarray, survey) -> np.ndarray:
+    """The map with the holes the model bites out of a product's face filled where the photo shows no backdrop.
+
+    On pale product on a pale backdrop (the wax of a jar candle, a white glaze) the model may rate a patch
+    inside the product's outline as backdrop. Such a patch is enclosed by the product in the model's own map,
+    and on a plain backdrop the photo says whether it is the backdrop seen through (survey finds an enclosed
+    backdrop-like region there: a ring's hole, a handle's) or not (no region: it is product). Patches that
+    are mostly a shadow of the backdrop's hue, or smaller than FILL_MIN_PX at the analysis size (a chain's
+    loop the analysis copy can't resolve), are left to the model.
+    """
+    from scipy import ndimage
+
+    solid = probability >= 0.5
+    holes, count = ndimage.label(ndimage.binary_fill_holes(solid) & ~solid)
+    if count == 0:
+        return probability
+    from catalog.cutout import holes as found
+
+    height, width = survey.regions.shape
+    near_region = ndimage.binary_dilation(survey.regions > 0, iterations=2)
+    shadowish = survey.shadowish if survey.shadowish is not None else np.zeros_like(near_region)
+    filled = np.zeros(probability.shape, dtype=bool)
+    for label in range(1, count + 1):
+        hole = holes == label
+        small = found.resized(hole, (height, width)) | _touched(hole, (height, width))
+        if small.sum() < FILL_MIN_PX or (small & near_region).any() or shadowish[small].mean() > 0.5:
+            continue
+        filled |= hole
+    if not filled.any():
+        return probability
+    return np.where(filled, np.float32(1.0), probability).astype(np.float32)
+
+
+def _pale_edge_grown(probability: np.ndarray, survey) -> np.ndarray:
+    """The map grown, by up to GROW_PX at the analysis size, into pixels next to it that the photo shows are
+    not the backdrop (a pale rim on pale paper the model's 0.5 line cuts through), shadows excepted."""
+    from scipy import ndimage
+
+    from catalog.cutout import holes as found
+
+    if survey.distinct is None:
+        return probability
+    height, width = survey.regions.shape
+    solid = found.resized(probability >= 0.5, (height, width))
+    allowed = survey.distinct | solid
+    grown = ndimage.binary_dilation(solid, iterations=GROW_PX, mask=allowed) & ~solid
+    # A rim is a thin band that ends at the backdrop; a glow, a shadow or a reflection spreads further: where
+    # what differs from the backdrop reaches on past GROW_PX, none of it near there is kept.
+    spill = ndimage.binary_dilation(solid, iterations=GROW_PX + SPILL_PX, mask=allowed) & ~solid & ~grown
+    grown &= ~ndimage.binary_dilation(spill, iterations=GROW_PX + SPILL_PX)
+    if not grown.any():
+        return probability
+    added = _resize(grown.astype(np.float32), probability.shape[::-1])
+    return np.where(added >= 0.5, np.float32(1.0), probability).astype(np.float32)
+
+
+def _touched(flags: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Analysis-size pixels any part of which a flag covers (nearest-neighbour upscale of the flags)."""
+    image = Image.fromarray(flags.astype(np.uint8) * 255, "L").resize((shape[1], shape[0]), Image.Resampling.BOX)
+    return np.asarray(image) > 0
 
 
 def _region_means(values: np.ndarray, labels: np.ndarray, index: list[int]) -> list[float]:

@@ -400,3 +400,66 @@ def test_white_glaze_on_white_paper_keeps_its_body_in_the_labelled_set(case):
     truth = np.asarray(Image.open(DATA / f"{case}.mask.png")) >= 128
     mask = np.asarray(U2NetPCutter(cpu_threads=1).cut(image=photo).mask) >= 128
     assert mask[truth].mean() > 0.98 and _iou(mask, truth) > 0.98
+
+
+def _pale_product_on_paper(*, size: int = 640) -> tuple[Image.Image, dict[str, np.ndarray]]:
+    """A plate with a cream rim and a jar candle with cream wax, side by side on pale paper (no model needed)."""
+    canvas = _paper(size, 0)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+
+    def ellipse(cx, cy, rx, ry):
+        return ((xx - cx * size) / (rx * size)) ** 2 + ((yy - cy * size) / (ry * size)) ** 2 <= 1
+
+    plate, well = ellipse(0.28, 0.5, 0.22, 0.1), ellipse(0.28, 0.5, 0.2, 0.085)
+    jar = (abs(xx - 0.74 * size) <= 0.14 * size) & (yy >= 0.4 * size) & (yy <= 0.7 * size)
+    jar |= ellipse(0.74, 0.4, 0.14, 0.05)
+    wax = ellipse(0.74, 0.4, 0.12, 0.04)
+    cream, clay, amber = np.array((252, 247, 226), np.float32), np.array((176, 166, 146), np.float32), (140, 80, 35)
+    canvas = np.where(plate[..., None], cream, canvas)
+    canvas = np.where(well[..., None], clay, canvas)
+    canvas = np.where(jar[..., None], np.array(amber, np.float32), canvas)
+    canvas = np.where(wax[..., None], cream, canvas)
+    photo = Image.fromarray(np.clip(canvas, 0, 255).astype(np.uint8), "RGB")
+    return photo, {"rim": plate & ~well, "plate": plate, "jar": jar, "wax": wax, "xx": xx, "yy": yy}
+
+
+def _model_like(flags: np.ndarray) -> np.ndarray:
+    """A salient-object map at 320 px: the flags, area-averaged and a little blurred, as U²-Net-p's look."""
+    from scipy import ndimage
+
+    small = np.asarray(Image.fromarray(flags.astype(np.float32), "F").resize((320, 320), Image.Resampling.BOX))
+    return ndimage.gaussian_filter(small, 1.0).astype(np.float32)
+
+
+def test_a_pale_rim_and_wax_the_model_cuts_into_stay_product_on_a_plain_backdrop():
+    """The side plate's cream rim (the model's 0.5 line runs through it) and the jar candle's wax (the model
+    bites a notch out of it) are product: the photo shows them apart from the paper, and no hole there."""
+    from catalog.cutout import refine
+
+    photo, parts = _pale_product_on_paper()
+    size = photo.width
+    xx, yy = parts["xx"], parts["yy"]
+    inner_plate = ((xx - 0.28 * size) / (0.215 * size)) ** 2 + ((yy - 0.5 * size) / (0.096 * size)) ** 2 <= 1
+    notch = (xx - 0.78 * size) ** 2 + (yy - 0.4 * size) ** 2 <= (0.03 * size) ** 2
+    model = _model_like(inner_plate | (parts["jar"] & ~notch))
+    probability, _, _ = refine.backdrop_holes_cleared(model, photo)
+    mask = np.asarray(refine.refined_mask(probability, photo)[0]) >= 128
+    assert mask[parts["wax"]].mean() > 0.99, f"{1 - mask[parts['wax']].mean():.1%} of the wax cut away"
+    assert mask[parts["rim"]].mean() > 0.9, f"{1 - mask[parts['rim']].mean():.1%} of the rim cut away"
+    outside = ~ndimage_grown(parts["plate"] | parts["jar"], 3)
+    assert mask[outside].mean() < 0.001  # and no paper carried along
+
+
+def test_the_paper_seen_through_a_handle_the_model_leaves_out_stays_out():
+    from catalog.cutout import refine
+
+    photo, ring, inside = synthetic_ring("silver")
+    probability, _, _ = refine.backdrop_holes_cleared(_model_like(ring), photo)
+    mask = np.asarray(refine.refined_mask(probability, photo)[0]) >= 128
+    assert mask[inside].mean() < 0.05
+
+
+def ndimage_grown(flags: np.ndarray, px: int) -> np.ndarray:
+    from scipy import ndimage
+
+    return ndimage.binary_dilation(flags, iterations=px)
