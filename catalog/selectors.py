@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from catalog.models import Category, Photo, Product, Variant
@@ -75,7 +75,7 @@ def low_stock_variants_for(user, *, threshold: int = LOW_STOCK) -> QuerySet[Vari
 def catalog_summary_for(user) -> dict[str, Any]:
     products = Product.objects.restrict(user, VIEW).filter(is_active=True)
     variants = Variant.objects.restrict(user, VIEW).filter(product__is_active=True)
-    stock = variants.aggregate(units=Sum("stock_on_hand"), value=Sum(F("stock_on_hand") * F("product__price")))
+    stock = variants.aggregate(units=Sum("stock_on_hand"))
     low = low_stock_variants_for(user)
     return {
         "product_count": products.count(),

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class ForecastingConfig(AppConfig):
@@ -14,8 +14,10 @@ class ForecastingConfig(AppConfig):
         post_migrate.connect(_schedules_sync, sender=self)
         # Stock, work in progress, SKU, titles and lead times are alert inputs edited in many places (forms,
         # the API, the admin): a save anywhere marks the stored alerts changed (forecasting.stored_alerts).
+        # A deletion too: its forecasts leave the accuracy sums.
         for model in ("catalog.Variant", "catalog.Product"):
             post_save.connect(_alert_inputs_saved, sender=model, dispatch_uid=f"alerts-{model}")
+            post_delete.connect(_alert_inputs_saved, sender=model, dispatch_uid=f"alerts-deleted-{model}")
 
 
 def _alert_inputs_saved(**kwargs) -> None:

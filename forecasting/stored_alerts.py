@@ -201,29 +201,28 @@ def _state() -> StockAlertState:
     return StockAlertState.objects.get_or_create(pk=1)[0]
 
 
+def _mark() -> None:
+    if not StockAlertState.objects.filter(pk=1).update(changed_at=timezone.now()):
+        StockAlertState.objects.get_or_create(pk=1, defaults={"changed_at": timezone.now()})
+    alerts_refresh_queue()
+
+
 def alerts_mark_changed() -> None:
     """An input of the alerts changed in the current transaction: once it commits, say so and queue a refresh.
 
     The time is taken after the commit, so a refresh that began before it (and could not see the change)
     is older than the mark, and the rows are not taken as current."""
-
-    def mark() -> None:
-        if not StockAlertState.objects.filter(pk=1).update(changed_at=timezone.now()):
-            StockAlertState.objects.get_or_create(pk=1, defaults={"changed_at": timezone.now()})
-        alerts_refresh_queue()
-
     # robust: a failed mark (a locked SQLite file) is logged, never turns the committed write into an error;
     # the periodic check finds the change within minutes.
-    transaction.on_commit(mark, robust=True)
+    transaction.on_commit(_mark, robust=True)
 
 
 def alerts_refresh_queue() -> bool:
     """Queue one refresh unless one is queued already (or was queued less than REQUEUE_AFTER ago).
 
-    Called after a commit or from a read, so the task is queued at once (with a synchronous queue, as in
-    tests and Q_SYNC, it runs here)."""
+    Called after a commit or from a read, both of which made sure the state row exists, so the task is
+    queued at once (with a synchronous queue, as in tests and Q_SYNC, it runs here)."""
     now = timezone.now()
-    _state()
     claimed = StockAlertState.objects.filter(
         Q(pk=1) & (Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
     ).update(queued_at=now)
@@ -236,10 +235,11 @@ def alerts_refresh_all(*, today: dt.date) -> int:
     """Bring every stored alert up to date (the task's body); how many forecasts were computed again.
 
     A change marked while this ran leaves the state not current, and queues the next refresh."""
-    _state()
+    was_current = _state().is_current(today)
     began = timezone.now()
     computed = refresh(Forecast.objects.all(), today=today)
-    accuracy_refresh()
+    if computed or not was_current:  # the 10-minute check with nothing changed leaves the sums alone
+        accuracy_refresh()
     StockAlertState.objects.filter(pk=1).update(computed_on=today, computed_from=began, queued_at=None)
     if not _state().is_current(today):
         alerts_refresh_queue()

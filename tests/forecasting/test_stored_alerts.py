@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forecasting import stored_alerts
-from forecasting.models import Forecast, StockAlertRow
+from forecasting.models import Forecast, ForecastAccuracyRow, StockAlertRow
 from forecasting.selectors import stock_alerts_for
 from tests.api.test_forecasting_api import forecast
 from tests.factories import ProductFactory, SaleFactory, VariantFactory
@@ -385,3 +385,22 @@ def test_a_locked_database_neither_fails_the_page_nor_the_write(
     assert response.status_code == 200 and callbacks  # the mark ran after the commit, and failed quietly
     variant.refresh_from_db()
     assert variant.stock_on_hand == 9
+
+
+def test_the_periodic_check_with_nothing_changed_leaves_the_accuracy_sums_alone(
+    catalogue, monkeypatch, django_capture_on_commit_callbacks
+):
+    stored_alerts.alerts_refresh_all(today=today())
+    summed = []
+    real = stored_alerts.accuracy_refresh
+    monkeypatch.setattr(stored_alerts, "accuracy_refresh", lambda: summed.append(1) or real())
+
+    stored_alerts.alerts_refresh_all(today=today())  # the 10-minute check: nothing marked, nothing computed
+    assert summed == []
+
+    Forecast.objects.filter(variant=catalogue[3]).update(validation_error=0.4)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalogue[3].product.delete()  # a deletion marks the change: its forecast leaves the sums
+    stored_alerts.alerts_refresh_all(today=today())  # (the queued refresh may have run already)
+    assert summed  # the product's and its variant's deletions each mark: summed again at least once
+    assert sum(ForecastAccuracyRow.objects.values_list("variants", flat=True)) == Forecast.objects.count()
