@@ -87,7 +87,6 @@ def review_list(request: HttpRequest) -> HttpResponse:
         # All the user's pending drafts: the navigation's count is this one (web.context_processors).
         request.review_pending_count = page.paginator.count
     querystring = _querystring(filters)
-    icons = {name: icon(name) for name in ("sparkle", "chevron-right")}
     urls = {name: _url_per_id(name) for name in ("review-detail", "review-decide")}
     return render(
         request,
@@ -99,13 +98,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
                     item,
                     querystring=querystring,
                     selectable=filters["state"] == ReviewState.PENDING,
-                    icons=icons,
                     urls=urls,
                 )
                 for item in page.object_list
             ],
             "filters": filters,
-            "querystring": _querystring(filters),
+            "querystring": querystring,
             "states": ReviewState.choices,
             "kinds": registry.all_kinds(),
             "makers": makers_for(request.user),
@@ -123,9 +121,7 @@ def _url_per_id(name: str):
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 
-def _queue_row(
-    item: ReviewItem, *, querystring: str, selectable: bool, icons: dict[str, str], urls: dict
-) -> SafeString:
+def _queue_row(item: ReviewItem, *, querystring: str, selectable: bool, urls: dict) -> SafeString:
     """One row of the queue page, as HTML.
 
     The rows are the page's hot loop (25 a page, each with three links, a relative
@@ -177,9 +173,9 @@ def _queue_row(
             thumb,
         )
         if thumb
-        else format_html('<span class="row-thumb">{}</span>', icons["sparkle"]),
+        else format_html('<span class="row-thumb">{}</span>', icon("sparkle")),
         subject=item.subject,
-        summary=format_html('<span class="row-preview">{}</span> ', _truncated(summary, 110)) if summary else "",
+        summary=format_html('<span class="row-preview">{}</span> ', Truncator(summary).chars(110)) if summary else "",
         kind=kind_label(item.kind),
         version=item.version,
         owner=(owner.get_full_name() or owner.get_username()) if owner else "Shop managers",
@@ -195,13 +191,8 @@ def _queue_row(
         badge=badge,
         state=item.state,
         state_label=STATE_LABELS.get(item.state, item.state),
-        chevron=icons["chevron-right"],
+        chevron=icon("chevron-right"),
     )
-
-
-def _truncated(text: str, length: int) -> str:
-    """The truncatechars filter, without its per-character walk for text that fits anyway."""
-    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 GRID_PAGE = 48

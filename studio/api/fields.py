@@ -12,7 +12,6 @@ from __future__ import annotations
 from django.db import models
 from django.http import QueryDict
 from rest_framework import serializers
-from rest_framework.relations import RelatedField
 
 
 def _from_form(field: serializers.Field) -> bool:
@@ -117,29 +116,3 @@ class StrictModelSerializer(serializers.ModelSerializer):
 
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, **STRICT_FIELDS}
     serializer_related_field = PrimaryKeyRelatedField
-
-
-# The DRF fields that coerce, and the strict class each writable one must be instead.
-LENIENT = (serializers.CharField, serializers.BooleanField, serializers.IntegerField, RelatedField)
-STRICT = (TextOnly, BooleanField, WholeNumber, PrimaryKeyRelatedField, SlugRelatedField)
-
-
-def lenient_fields(serializer: serializers.BaseSerializer, path: str = "") -> list[str]:
-    """The writable fields of a request serializer (nested ones, list and dict children included) that would
-    coerce a value the schema calls invalid; an empty list is the goal."""
-    if isinstance(serializer, serializers.ListSerializer):
-        return lenient_fields(serializer.child, path + "[]")
-    found = []
-    for name, field in serializer.fields.items():
-        if field.read_only:
-            continue
-        where = f"{path}.{name}" if path else name
-        if isinstance(field, serializers.BaseSerializer):
-            found += lenient_fields(field, where)
-            continue
-        for child in (getattr(field, "child", None), getattr(field, "child_relation", None)):
-            if child is not None and isinstance(child, LENIENT) and not isinstance(child, STRICT):
-                found.append(f"{where}[] ({type(child).__name__})")
-        if isinstance(field, LENIENT) and not isinstance(field, STRICT):
-            found.append(f"{where} ({type(field).__name__})")
-    return found
