@@ -16,7 +16,7 @@ of the paper). Three cues together do, on the small analysis copy:
 An enclosed backdrop-like region that matches the backdrop on texture and hue
 and isn't lighter is the backdrop (`backdrop`); one that matches on only one of
 them is `doubtful`: the cut-out keeps it and the staged-image check says so.
-The cut-out (refine.without_backdrop_holes) and the check (staging/check.py)
+The cut-out (refine.backdrop_holes_cleared) and the check (staging/check.py)
 both use `survey`, so that what one clears the other recognises.
 """
 
@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
 
 PLAIN_BACKDROP = 4.0  # ΔE: a border that fits the classical backdrop model this well is a paper backdrop
 HOLE_DELTA_E = 3.0  # ΔE from the backdrop model (or 3 × the border's noise) that still looks like backdrop
@@ -46,11 +45,11 @@ class Survey:
     """Enclosed backdrop-like regions of one photo at the analysis size, each judged."""
 
     regions: np.ndarray  # int labels at the analysis size; 0 is no region
+    shadowish: np.ndarray  # pixels a hole's shadow may cover (darker backdrop, its hue, no edge)
+    distinct: np.ndarray  # pixels that differ from the backdrop model (a pale rim, wax), no shadow
     backdrop: list[int] = field(default_factory=list)  # regions that are surely the backdrop seen through
     doubtful: list[int] = field(default_factory=list)  # regions one cue says are backdrop, the other product
     product: list[int] = field(default_factory=list)  # regions that look like product (a pale glaze)
-    shadowish: np.ndarray | None = None  # pixels a hole's shadow may cover (darker backdrop, its hue, no edge)
-    distinct: np.ndarray | None = None  # pixels that differ from the backdrop model (a pale rim, wax), no shadow
 
     def mask(self, labels: list[int]) -> np.ndarray:
         return np.isin(self.regions, labels) if labels else np.zeros(self.regions.shape, dtype=bool)
@@ -59,7 +58,7 @@ class Survey:
         """`holes` grown into their own shadow (darker backdrop of the same hue, up to an edge)."""
         from scipy import ndimage
 
-        if self.shadowish is None or not holes.any():
+        if not holes.any():
             return holes
         return ndimage.binary_dilation(holes, iterations=SHADOW_REACH_PX, mask=self.shadowish | holes)
 
@@ -77,26 +76,27 @@ def survey(
     from catalog.photos.cutout import backdrop_residual
     from catalog.photos.qc import border_pixels, to_lab
 
-    residual = backdrop_residual(rgb) if residual is None else residual
+    if residual is None or lightness is None:
+        lab = to_lab(rgb)
+        residual = backdrop_residual(rgb, lab=lab) if residual is None else residual
+        lightness = lab[..., 0] if lightness is None else lightness
     distance = np.linalg.norm(residual, axis=-1)
     noise = float(np.sqrt(np.mean(border_pixels(distance) ** 2)))
     if noise > PLAIN_BACKDROP:
         return None
-    lightness = to_lab(rgb)[..., 0] if lightness is None else lightness
     gradient = np.hypot(ndimage.sobel(lightness, axis=0), ndimage.sobel(lightness, axis=1)) / 8.0  # ΔE per px
     flat_border = max(float(np.median(border_pixels(gradient))), 0.05)
     # A fine chain breaks up at the analysis size: widen what isn't backdrop a little to close its loop.
-    sealed = ~ndimage.binary_dilation(distance >= max(3.0 * noise, HOLE_DELTA_E), iterations=SEAL_PX)
+    differs = distance >= max(3.0 * noise, HOLE_DELTA_E)
+    sealed = ~ndimage.binary_dilation(differs, iterations=SEAL_PX)
     parts, count = ndimage.label(sealed)
     touching = set(np.unique(np.concatenate([parts[0], parts[-1], parts[:, 0], parts[:, -1]])).tolist())
     chroma = np.linalg.norm(residual[..., 1:], axis=-1)
     edge = ndimage.binary_dilation(gradient > EDGE_GRADIENT, iterations=1)
-    result = Survey(
-        regions=np.zeros(parts.shape, dtype=np.int32),
-        shadowish=(residual[..., 0] < -noise) & (chroma < SHADOW_CHROMA) & ~edge,
-    )
     darker_grey = (residual[..., 0] < -noise) & (chroma < SHADOW_CHROMA)  # a shadow, also where it meets an edge
-    result.distinct = (distance >= max(3.0 * noise, HOLE_DELTA_E)) & ~darker_grey
+    result = Survey(
+        regions=np.zeros(parts.shape, dtype=np.int32), shadowish=darker_grey & ~edge, distinct=differs & ~darker_grey
+    )
     if count == 0:
         return result
     sizes = ndimage.sum_labels(np.ones_like(parts), parts, index=np.arange(1, count + 1))
@@ -120,11 +120,3 @@ def survey(
         else:
             result.product.append(label)
     return result
-
-
-def resized(flags: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """A boolean map at another (height, width), by area: a pixel is set where most of it is."""
-    if flags.shape == tuple(shape):
-        return flags
-    image = Image.fromarray(flags.astype(np.float32), "F").resize((shape[1], shape[0]), Image.Resampling.BILINEAR)
-    return np.asarray(image) > 0.5

@@ -195,7 +195,7 @@ def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> tuple
         return probability, 0, len(doubtful)
     # Holes the model itself doubts are cleared as they always were (their edge is the model's); holes only
     # texture and hue find are cleared by area, so that their outline is no staircase of the model's 320 px.
-    hard = found.resized(survey.with_shadow(survey.mask(unsure)), probability.shape)
+    hard = _resize(survey.with_shadow(survey.mask(unsure)), probability.shape[::-1]) > 0.5
     by_area = _resize(survey.with_shadow(survey.mask(judged)).astype(np.float32), probability.shape[::-1])
     cleared = np.where(hard, 0.0, np.clip(1.0 - 2.0 * by_area, 0.0, 1.0))
     return (probability * cleared).astype(np.float32), len(unsure) + len(judged), len(doubtful)
@@ -217,16 +217,13 @@ def _product_holes_filled(probability: np.ndarray, survey) -> np.ndarray:
     holes, count = ndimage.label(ndimage.binary_fill_holes(solid) & ~solid)
     if count == 0:
         return probability
-    from catalog.cutout import holes as found
-
     height, width = survey.regions.shape
     near_region = ndimage.binary_dilation(survey.regions > 0, iterations=2)
-    shadowish = survey.shadowish if survey.shadowish is not None else np.zeros_like(near_region)
     filled = np.zeros(probability.shape, dtype=bool)
     for label in range(1, count + 1):
         hole = holes == label
-        small = found.resized(hole, (height, width)) | _touched(hole, (height, width))
-        if small.sum() < FILL_MIN_PX or (small & near_region).any() or shadowish[small].mean() > 0.5:
+        small = (_resize(hole, (width, height)) > 0.5) | _touched(hole, (height, width))
+        if small.sum() < FILL_MIN_PX or (small & near_region).any() or survey.shadowish[small].mean() > 0.5:
             continue
         filled |= hole
     if not filled.any():
@@ -239,12 +236,8 @@ def _pale_edge_grown(probability: np.ndarray, survey) -> np.ndarray:
     not the backdrop (a pale rim on pale paper the model's 0.5 line cuts through), shadows excepted."""
     from scipy import ndimage
 
-    from catalog.cutout import holes as found
-
-    if survey.distinct is None:
-        return probability
     height, width = survey.regions.shape
-    solid = found.resized(probability >= 0.5, (height, width))
+    solid = _resize(probability >= 0.5, (width, height)) > 0.5
     allowed = survey.distinct | solid
     grown = ndimage.binary_dilation(solid, iterations=GROW_PX, mask=allowed) & ~solid
     # A rim is a thin band that ends at the backdrop; a glow, a shadow or a reflection spreads further: where

@@ -90,13 +90,13 @@ def product_mask(rgb: np.ndarray) -> tuple[np.ndarray, dict]:
 # --- The backdrop ---------------------------------------------------------------------
 
 
-def backdrop_residual(rgb: np.ndarray) -> np.ndarray:
+def backdrop_residual(rgb: np.ndarray, *, lab: np.ndarray | None = None) -> np.ndarray:
     """Each pixel's L*a*b* difference from the backdrop fitted to the frame's border, a shadow counted less.
 
     The norm of it is how far a pixel is from "backdrop"; its spread along the
     border says how plain the backdrop is (a paper sweep: a few ΔE; a table: tens).
     """
-    lab = to_lab(rgb)
+    lab = to_lab(rgb) if lab is None else lab  # `lab`: to_lab(rgb), when the caller has it already
     return _shadow_weighted(lab - _backdrop_surface(lab))
 
 

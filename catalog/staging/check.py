@@ -37,13 +37,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from PIL import Image
 
+from catalog.cutout.holes import PLAIN_BACKDROP  # ΔE: border noise below this is a paper backdrop
 from catalog.staging.base import Placement
 
 FAIL, WARN, PASS = "fail", "warn", "pass"
 LEVELS = {PASS: 0, WARN: 1, FAIL: 2}
 ANALYSIS_SIDE = 512
 
-PLAIN_BACKDROP = 4.0  # ΔE: border noise below this is a paper backdrop, whose colour we then know everywhere
 BACKDROP_DELTA_E = 6.0  # ΔE from the backdrop model (or 3 × the border's noise) below which a pixel is backdrop
 CHANGED_DELTA_E = 12.0  # ΔE between photo and staged image beyond which a product pixel counts as changed
 
@@ -314,10 +314,11 @@ def _cutout_check(
     distance = np.linalg.norm(residual, axis=-1)
     noise = float(np.sqrt(np.mean(border_pixels(distance) ** 2)))
     plain = noise <= PLAIN_BACKDROP
+    backdrop_limit = max(3.0 * noise, BACKDROP_DELTA_E)
     measures["backdrop_noise"] = noise
     filled = ndimage.binary_fill_holes(solid)
     if plain:
-        backdrop = distance < max(3.0 * noise, BACKDROP_DELTA_E)
+        backdrop = distance < backdrop_limit
         product_like = ~backdrop
         # Lost: product-like pixels the mask dropped, in pieces that meet the cut-out (a hole inside it, a bite
         # out of its rim), counted whole. A handle's loop shows the backdrop, a shadow is the backdrop darker,
@@ -380,7 +381,7 @@ def _cutout_check(
         backdrop=backdrop if plain else None,
         marks=marks,
         surface=surface if plain else None,
-        backdrop_limit=max(3.0 * noise, BACKDROP_DELTA_E),
+        backdrop_limit=backdrop_limit,
     )
     return _finished(check)
 

@@ -22,7 +22,7 @@ from PIL import Image, ImageFilter
 
 from catalog.staging.layout import Layout
 from catalog.staging.looks import LookSpec
-from catalog.staging.surfaces import Backdrop
+from catalog.staging.surfaces import STRIP_ROWS, Backdrop  # STRIP_ROWS: rows lit and quantised at a time
 
 SHADOW_WORK_HEIGHT = 240  # the product's height in px on the small canvas the shadow is drawn on
 SHADOW_WORK_SIDE = 640  # and that canvas's long side at most
@@ -30,7 +30,6 @@ FORESHORTENING = 0.45  # a shadow falling towards or away from the camera looks 
 LEAST_SPREAD = 0.05  # a shadow cast sideways still spreads this much (of the product's height) on the plane
 FOOTPRINT = 0.1  # the silhouette's lowest share of rows counts as the footprint
 MAX_CAST = 0.15  # the ambient match never tints the backdrop by more than this per channel
-STRIP_ROWS = 128  # rows lit and quantised at a time: ~3 MB of float planes at 2048 px, in cache
 
 
 def light_direction(angle: float) -> tuple[float, float]:

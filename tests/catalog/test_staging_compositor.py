@@ -234,7 +234,8 @@ def test_encode_png_keeps_no_metadata():
 def test_encode_png_round_trips_every_byte(size):
     """The hand-written PNG (Sub filter, Huffman only) decodes to the very pixels it was given."""
     pixels = np.random.default_rng(3).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8)
-    pixels[0, :] = (255, 0, 1)  # wraps around modulo 256 in the filter
+    pixels[0, ::2] = (255, 0, 1)  # next to (0, 255, 254): every difference wraps around modulo 256
+    pixels[0, 1::2] = (0, 255, 254)
     data = encode_png(Image.fromarray(pixels, "RGB"))
     offset = 8
     while offset < len(data):  # every chunk's CRC is right
