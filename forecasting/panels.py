@@ -79,11 +79,18 @@ _STOCKOUT_URGENCY = {"high": panels.URGENCY_NOW, "medium": panels.URGENCY_THIS_W
 _STOCKOUT_BADGE = {"high": ("Urgent", "danger"), "medium": ("This week", "ochre"), "low": ("Soon", "quiet")}
 
 
+def _stored_alerts(request):
+    """The user's stored alerts, read once per request: the attention list and its notice both use them."""
+    if not hasattr(request, "_stock_alerts"):
+        request._stock_alerts = stock_alerts_for(request.user, today=timezone.localdate())
+    return request._stock_alerts
+
+
 def _attention(request) -> list[panels.Attention]:
     """Stock alerts as dashboard attention: stock-out risks by urgency, overstock and slow sellers last."""
     items = []
     # The most urgent ones: the dashboard shows a dozen lines, and the rest are on the forecasts page.
-    for alert in stock_alerts_for(request.user, today=timezone.localdate(), limit=ATTENTION_ALERTS):
+    for alert in _stored_alerts(request)[:ATTENTION_ALERTS]:
         url = reverse("product-detail", args=[alert.product_id]) + "#forecast"
         if alert.kind == "stockout_risk":
             label, tone = _STOCKOUT_BADGE[alert.severity]
@@ -118,7 +125,7 @@ panels.register_attention("stock_alerts", _attention, order=10)
 
 
 def _alerts_notice(request) -> str:
-    return stock_alerts_notice(stock_alerts_for(request.user, today=timezone.localdate()))
+    return stock_alerts_notice(_stored_alerts(request))
 
 
 panels.register_attention_notice("stock_alerts", _alerts_notice)

@@ -451,22 +451,23 @@ def studio_wide(
     The singles' holdout forecasts are reused where a pool computed them already;
     only the missing rows are fitted.
     """
-    if len(windows) < 1 or len(held) < MIN_POOLED or any(w.chosen is None for w in windows):
+    if not windows or len(held) < MIN_POOLED or any(w.chosen is None for w in windows):
         return None
     for w in windows:
-        wanted = {}
-        for p in SINGLES:
-            rows = w.held[pool[w.held] == p]
-            if len(rows):
-                wanted[p] = tuple(
-                    name
-                    for name in STUDIO_SINGLES
-                    if name not in w.forecasts or not np.isfinite(w.forecasts[name][rows]).all()
-                )
+        members = {p: w.held[pool[w.held] == p] for p in SINGLES}
+        wanted = {
+            p: tuple(
+                name
+                for name in STUDIO_SINGLES
+                if name not in w.forecasts or not np.isfinite(w.forecasts[name][rows]).all()
+            )
+            for p, rows in members.items()
+            if len(rows)
+        }
         if any(wanted.values()):
             fitted = run.candidates(w.held, pool, w.cut, {p: names for p, names in wanted.items() if names})
             for p, names in wanted.items():
-                rows = w.held[pool[w.held] == p]
+                rows = members[p]
                 for name in names:
                     w.forecasts.setdefault(name, np.full((Y.shape[0], horizon), np.nan))[rows] = fitted[name][rows]
     with warnings.catch_warnings():
