@@ -46,7 +46,8 @@ class LeasedORM(ORM):
         return timezone.now() + timedelta(seconds=settings.ATELIER_TASK_LEASE_SECONDS)
 
     def dequeue(self):
-        """django-q2's claim (ORM.dequeue), remembering each lease taken so it is kept while the task waits."""
+        """django-q2's claim (ORM.dequeue as of django-q2 1.11.1), remembering each lease
+        taken so it is kept while the task waits; compare with the library's when upgrading."""
         tasks = self.get_connection().filter(key=self.list_key, lock__lt=timezone.now())[: Conf.BULK]
         if not tasks:
             time.sleep(Conf.POLL)  # empty queue, spare the cpu
