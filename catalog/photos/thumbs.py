@@ -13,7 +13,17 @@ from PIL import Image
 
 THUMB_SIDE = 480  # px, the long side of a staged image's thumbnail (review rows and grid)
 PHOTO_THUMB_SIDE = 640  # px, a photo's: the catalogue card shows it up to ~320 CSS px wide on a 2× screen
+PREVIEW_SIDE = 1200  # px, a staged image on its review page: a phone's 390 CSS px at 3×, a desk's column at 2×
 THUMB_QUALITY = 82
+PREVIEW_QUALITY = 90  # the reviewer judges edges on it; the full PNG is a tap away
+
+
+def fitted(width: int, height: int, side: int) -> tuple[int, int]:
+    """The size thumbnail() gives a width × height picture (never enlarged): for srcset widths."""
+    if max(width, height) <= side or not width or not height:
+        return width, height
+    scale = side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def thumbnail(image: Image.Image, side: int = THUMB_SIDE) -> Image.Image:
@@ -30,7 +40,7 @@ def thumbnail_from_bytes(content: bytes, side: int = THUMB_SIDE) -> Image.Image:
         return thumbnail(opened, side)
 
 
-def jpeg_bytes(image: Image.Image) -> bytes:
+def jpeg_bytes(image: Image.Image, quality: int = THUMB_QUALITY) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=THUMB_QUALITY, optimize=True)
+    image.save(buffer, format="JPEG", quality=quality, optimize=True)
     return buffer.getvalue()

@@ -24,6 +24,9 @@ def staged_snapshot(staged: StagedImage) -> dict[str, Any]:
         "height": staged.height,
         "photo": photo.pk,
         "photo_image": photo.file.name,
+        "photo_thumb": photo.thumb.name or "",
+        "photo_width": photo.width,
+        "photo_height": photo.height,
         "photo_qc": photo.qc_verdict,
         "photo_qc_concerns": [concern.get("message", "") for concern in photo.qc_concerns][:3],
         "look": staged.look.name,
@@ -43,6 +46,7 @@ def _check_fields(staged: StagedImage) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "photo_number": staged.photo.position + 1,
         "thumb": details.get("thumb", ""),
+        "preview": details.get("preview", ""),
         "staged_anyway": bool(details.get("stage_anyway")),
     }
     if check:

@@ -21,7 +21,7 @@ from PIL import Image
 
 from approvals.services import review_submit
 from catalog.models import Look, LookVersion, Photo, Product, StagedImage
-from catalog.photos.thumbs import jpeg_bytes, thumbnail_from_bytes
+from catalog.photos.thumbs import PREVIEW_QUALITY, PREVIEW_SIDE, jpeg_bytes, thumbnail_from_bytes
 from catalog.staging.check import FAIL
 from catalog.staging.looks import LookSpec, LookSpecError, starter_looks
 from catalog.staging.pieces import pieces_expected
@@ -284,6 +284,11 @@ def staged_image_store(*, staged_id: int, result, stager_name: str, content: byt
             staged.details["check"] = result.check.as_dict()
             staged.details["check_overlay"] = _store_picture(result.check.overlay, f"staged/checks/{digest}", "PNG")
         staged.details["thumb"] = _store_picture(thumbnail_from_bytes(content), f"staged/thumbs/{digest}", "JPEG")
+        if (
+            max(staged.width, staged.height) > PREVIEW_SIDE
+        ):  # the review page's picture; smaller renders show as they are
+            preview = thumbnail_from_bytes(content, PREVIEW_SIDE)
+            staged.details["preview"] = _store_picture(preview, f"staged/previews/{digest}", "JPEG", PREVIEW_QUALITY)
         staged.details["mask"] = staged.photo.mask.name  # staging_needed: a new cut-out means a new image
         staged.status = StagedImage.Status.READY
         staged.error = ""
@@ -388,14 +393,14 @@ def staged_image_mark_failed(*, staged_id: int, message: str, check=None) -> Non
         staged.save(update_fields=["status", "error", "details", "updated_at"])
 
 
-def _store_picture(image: Image.Image | None, stem: str, format: str) -> str:
+def _store_picture(image: Image.Image | None, stem: str, format: str, quality: int | None = None) -> str:
     """Keep a derived picture (a thumbnail, a check's overlay) under a content-derived name; its storage name."""
     from django.core.files.storage import default_storage
 
     if image is None:
         return ""
     if format == "JPEG":
-        content = jpeg_bytes(image)
+        content = jpeg_bytes(image) if quality is None else jpeg_bytes(image, quality)
     else:
         buffer = io.BytesIO()
         image.save(buffer, format=format)

@@ -483,3 +483,51 @@ def test_a_finished_staging_job_links_its_product_and_the_images_it_made(
     for item in items:
         assert reverse("review-detail", args=[item.pk]) in page
     assert reverse("review-detail", args=[earlier.pk]) not in page
+
+
+def test_the_review_page_shows_a_staged_image_as_a_1200_px_preview_and_links_the_png(
+    own_product, artisan, two_looks, artisan_client, worker
+):
+    """A phone reviewing staged images downloads a JPEG preview, not every full-size PNG; the PNG is a tap away."""
+    from catalog.photos.thumbs import PREVIEW_SIDE
+
+    with Image.open(io.BytesIO(photos.mug("#8fb3a0"))) as shot:
+        buffer = io.BytesIO()
+        shot.resize((1800, 1800), Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=88)
+    photo = photo_add(product=own_product, content=buffer.getvalue(), filename="mug.jpg", uploaded_by=artisan)
+    big = _small(two_looks[0], size=1600)
+    worker(staging_start, products=[own_product], looks=[big])
+    staged = StagedImage.objects.get(photo=photo, look=big)
+    item = ReviewItem.objects.get(kind="staged_image", draft_id=staged.pk)
+    preview = item.snapshot["preview"]
+    storage = staged.image.storage
+    with storage.open(preview, "rb") as stored, Image.open(stored) as picture:
+        assert picture.format == "JPEG" and max(picture.size) == PREVIEW_SIDE
+        preview_width = picture.width
+    assert storage.size(preview) < storage.size(staged.image.name) / 3
+
+    html = artisan_client.get(reverse("review-detail", args=[item.pk])).content.decode()
+    figure = html.split('class="staged-figure"', 1)[1].split("</figure>", 1)[0]
+    assert f'href="{staged.image.url}"' in figure
+    assert f'src="{storage.url(preview)}"' in figure
+    assert f'srcset="{storage.url(preview)} {preview_width}w, {staged.image.url} {staged.width}w"' in figure
+    original = html.split("staged-figure--original", 1)[1].split("</figure>", 1)[0]
+    assert f'src="{photo.thumb.url}"' in original and f'href="{photo.file.url}"' in original
+
+    # A render no larger than the preview has none: the page shows the image itself.
+    phone_photo = photo_add(
+        product=own_product, content=photos.mug("#c46a3c"), filename="small.jpg", uploaded_by=artisan
+    )
+    small = _small(two_looks[1])
+    worker(staging_start, products=[own_product], looks=[small])
+    staged_small = StagedImage.objects.get(photo=phone_photo, look=small)
+    assert max(staged_small.width, staged_small.height) <= PREVIEW_SIDE
+    item_small = ReviewItem.objects.get(kind="staged_image", draft_id=staged_small.pk)
+    assert "preview" not in staged_small.details and item_small.snapshot["preview"] == ""
+    html = artisan_client.get(reverse("review-detail", args=[item_small.pk])).content.decode()
+    figure = html.split('class="staged-figure"', 1)[1].split("</figure>", 1)[0]
+    assert f'src="{staged_small.image.url}"' in figure and "srcset" not in figure
+
+    # The product page's cards show the thumbnails.
+    page = artisan_client.get(reverse("product-detail", args=[photo.product.pk])).content.decode()
+    assert storage.url(staged.details["thumb"]) in page and f'src="{staged.image.url}"' not in page
