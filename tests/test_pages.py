@@ -539,3 +539,29 @@ def test_job_status_labels_cover_every_status():
     css = (settings.BASE_DIR / "static" / "css" / "atelier.css").read_text()
     for status in Job.Status.values:
         assert f".badge--{status}" in css, status
+
+
+def test_dashboard_catalogue_figures_count_what_the_user_may_see_in_two_queries(
+    artisan, other_artisan, django_assert_max_num_queries
+):
+    """Products, variants, units in stock and low-stock variants: active products only, the user's own,
+    made-to-order pieces never low; the same figures the low-stock list shows, from two queries."""
+    from catalog.selectors import catalog_summary_for, low_stock_variants_for
+
+    mug = ProductFactory(maker=artisan)
+    VariantFactory(product=mug, stock_on_hand=1)
+    VariantFactory(product=mug, stock_on_hand=7)
+    VariantFactory(product=mug, stock_on_hand=0)
+    commission = ProductFactory(maker=artisan, made_to_order=True)
+    VariantFactory(product=commission, stock_on_hand=0)  # made to order: never low
+    retired = ProductFactory(maker=artisan, is_active=False)
+    VariantFactory(product=retired, stock_on_hand=0)
+    ProductFactory(maker=artisan)  # no variants yet
+    VariantFactory(product=ProductFactory(maker=other_artisan), stock_on_hand=0)
+
+    catalog_summary_for(artisan)  # the user's roles are looked up once, then cached on the user
+    with django_assert_max_num_queries(2):
+        figures = catalog_summary_for(artisan)
+
+    assert figures == {"product_count": 3, "variant_count": 4, "stock_units": 8, "low_stock_count": 2}
+    assert figures["low_stock_count"] == low_stock_variants_for(artisan).count()

@@ -8,6 +8,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -189,6 +190,40 @@ class ForecastViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ForecastAccuracySerializer(forecast_accuracy(user=request.user)).data)
 
 
+class StockAlertPagination(PageNumberPagination):
+    """Pages of stored alerts that also say whether they are current (`refreshing`) and as of when (`as_of`).
+
+    An automation acting on stock alerts (reorder, tell the maker) can wait for the refresh rather than
+    act on yesterday's figures, as the pages' notice tells a person."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.refreshing = bool(getattr(queryset, "refreshing", False))
+        self.as_of = getattr(queryset, "as_of", None)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["refreshing"] = self.refreshing
+        response.data["as_of"] = self.as_of
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["refreshing"] = {
+            "type": "boolean",
+            "description": "The alerts are not current (sales, stock or forecasts changed, or a new day began) "
+            "and a refresh is queued; these are from `as_of`.",
+        }
+        paginated["properties"]["as_of"] = {
+            "type": "string",
+            "format": "date-time",
+            "nullable": True,
+            "description": "When the refresh that computed these alerts began (null: never computed yet).",
+        }
+        paginated["required"] = [*paginated.get("required", []), "refreshing", "as_of"]
+        return paginated
+
+
 class StockAlertViewSet(viewsets.GenericViewSet):
     """Stock alerts among the products you may see: stock-out risks, overstock, no recent sales.
 
@@ -197,6 +232,7 @@ class StockAlertViewSet(viewsets.GenericViewSet):
 
     serializer_class = StockAlertSerializer
     permission_classes = [CanViewForecasts]
+    pagination_class = StockAlertPagination
 
     def list(self, request):
         from forecasting.selectors import stock_alerts_for

@@ -259,7 +259,11 @@ def test_the_first_read_of_a_day_shows_yesterdays_alerts_and_queues_the_refresh(
     for url in (reverse("dashboard"), reverse("forecast-overview")):
         page = manager_client.get(url).content.decode()
         assert "Stock alerts are being refreshed" in page, url
-    assert manager_client.get("/api/alerts/").json()["count"] == yesterdays
+    page = manager_client.get("/api/alerts/").json()
+    assert page["count"] == yesterdays
+    # API clients are told too: these are yesterday's, from the refresh that began then.
+    state = stored_alerts._state()
+    assert page["refreshing"] is True and page["as_of"] == state.computed_from.isoformat().replace("+00:00", "Z")
     assert queued == ["forecasting.tasks.store_stock_alerts"]  # once, however many reads
 
 
@@ -268,6 +272,8 @@ def test_current_alerts_are_read_without_a_notice_or_a_refresh(catalogue, manage
     never_computed(monkeypatch)
     for url in (reverse("dashboard"), reverse("forecast-overview")):
         assert "being refreshed" not in manager_client.get(url).content.decode()
+    page = manager_client.get("/api/alerts/").json()
+    assert page["refreshing"] is False and page["as_of"]
     assert queued == []
 
 
