@@ -77,7 +77,12 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(fields=["maker", "is_active"])]
+        indexes = [
+            models.Index(fields=["maker", "is_active"]),
+            # The catalogue's order (catalog.selectors.products_for): its first page read from the index,
+            # not a sort of every product.
+            models.Index(fields=["title", "id"], name="product_title_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
