@@ -287,6 +287,20 @@ class ForecastAccuracyRow(models.Model):
         return f"{self.method} / {self.demand_class} of {self.maker_id}"
 
 
+class StockAlertCount(models.Model):
+    """How many stored alerts of active products a maker has, as of the last refresh: a page that is current
+    reads this row (or sums a few) instead of counting every StockAlertRow (forecasting.stored_alerts)."""
+
+    maker = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    alerts = models.PositiveIntegerField()
+
+    owner_field = "maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.alerts} alerts of {self.maker_id}"
+
+
 class StockAlertRow(models.Model):
     """One stored stock alert (forecasting.alerts.StockAlert), so pages read the few they show.
 

@@ -26,7 +26,15 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from forecasting.alerts import StockAlert
-from forecasting.models import Forecast, ForecastAccuracyRow, Sale, StockAlertRow, StockAlertStamp, StockAlertState
+from forecasting.models import (
+    Forecast,
+    ForecastAccuracyRow,
+    Sale,
+    StockAlertCount,
+    StockAlertRow,
+    StockAlertStamp,
+    StockAlertState,
+)
 from studio.permissions import VIEW
 
 logger = logging.getLogger(__name__)
@@ -171,18 +179,23 @@ class StoredAlerts(Sequence):
     `refreshing`: the rows are not current and a refresh is queued (the page says so); `as_of`: when the
     refresh that wrote them began (None: never refreshed)."""
 
-    def __init__(self, rows, *, refreshing: bool = False, as_of: dt.datetime | None = None):
+    def __init__(self, rows, *, refreshing: bool = False, as_of: dt.datetime | None = None, counted=None):
+        """`counted`: a query of the rows' count (one value) to read instead of COUNTing them."""
         title = "title_lower"
         if connection.vendor == "postgresql":  # Python's order of strings, not the locale's
             title = Collate("title_lower", "C")
         self._rows = rows.order_by("severity_rank", "kind_rank", "sort_order", title, "sku", "variant_id")
+        self._counted = counted
         self._count: int | None = None
         self.refreshing = refreshing
         self.as_of = as_of
 
     def __len__(self) -> int:
         if self._count is None:
-            self._count = self._rows.count()
+            if self._counted is not None:
+                self._count = self._counted.aggregate(alerts=Sum("alerts"))["alerts"] or 0
+            else:
+                self._count = self._rows.count()
         return self._count
 
     def __bool__(self) -> bool:
@@ -240,6 +253,7 @@ def alerts_refresh_all(*, today: dt.date) -> int:
     computed = refresh(Forecast.objects.all(), today=today)
     if computed or not was_current:  # the 10-minute check with nothing changed leaves the sums alone
         accuracy_refresh()
+    counts_refresh()  # every time: a product retired by a raw UPDATE changes no stamp, only the count
     StockAlertState.objects.filter(pk=1).update(computed_on=today, computed_from=began, queued_at=None)
     if not _state().is_current(today):
         alerts_refresh_queue()
@@ -279,6 +293,22 @@ def accuracy_refresh() -> int:
     return len(rows)
 
 
+def counts_refresh() -> int:
+    """Count the stored alerts of active products by maker into StockAlertCount (one GROUP BY over the rows,
+    here in the background rather than a COUNT on every page); how many makers have alerts."""
+    groups = (
+        StockAlertRow.objects.filter(variant__product__is_active=True)
+        .values("variant__product__maker_id")
+        .annotate(alerts=Count("pk"))
+        .order_by()
+    )
+    rows = [StockAlertCount(maker_id=group["variant__product__maker_id"], alerts=group["alerts"]) for group in groups]
+    with transaction.atomic():
+        StockAlertCount.objects.all().delete()
+        StockAlertCount.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
 def alerts_current(*, today: dt.date) -> tuple[bool, StockAlertState]:
     """Whether the stored alerts (and accuracy sums) are current, with the state row; queues a refresh if not."""
     state = _state()
@@ -296,9 +326,17 @@ def alerts_current(*, today: dt.date) -> tuple[bool, StockAlertState]:
 def alerts_for(user, *, today: dt.date) -> StoredAlerts:
     """The stock alerts `user` may see (None: all), most severe first, read from the stored rows.
 
-    Never computes: when the rows are not current, they come marked `refreshing` and a refresh is queued."""
+    Never computes: when the rows are not current, they come marked `refreshing` and a refresh is queued.
+    When they are current, their count is read from the refresh's counts; when not, the rows are counted,
+    as what changed may have retired a product since."""
     current, state = alerts_current(today=today)
     rows = StockAlertRow.objects.all() if user is None else StockAlertRow.objects.restrict(user, VIEW)
+    counted = None
+    if current:
+        counted = StockAlertCount.objects.all() if user is None else StockAlertCount.objects.restrict(user, VIEW)
     return StoredAlerts(
-        rows.filter(variant__product__is_active=True), refreshing=not current, as_of=state.computed_from
+        rows.filter(variant__product__is_active=True),
+        refreshing=not current,
+        as_of=state.computed_from,
+        counted=counted,
     )

@@ -410,3 +410,40 @@ def test_the_periodic_check_with_nothing_changed_leaves_the_accuracy_sums_alone(
     stored_alerts.alerts_refresh_all(today=today())  # (the queued refresh may have run already)
     assert summed  # the product's and its variant's deletions each mark: summed again at least once
     assert sum(ForecastAccuracyRow.objects.values_list("variants", flat=True)) == Forecast.objects.count()
+
+
+def test_current_alerts_are_counted_from_the_refresh_and_others_by_counting_the_rows(
+    catalogue, artisan, other_artisan, manager, queued
+):
+    """A page that is current reads the refresh's count (a few rows) instead of COUNTing every stored alert
+    (~32 ms at 100,000 variants); one that is not counts the rows, as a product may have been retired since."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    stored_alerts.alerts_refresh_all(today=today())
+    for user in (None, manager, artisan, other_artisan):
+        alerts = stock_alerts_for(user, today=today())
+        with CaptureQueriesContext(connection) as read:
+            counted = len(alerts)
+        assert counted == len(computed(user)) > 0, user
+        assert len(read) == 1 and "forecasting_stockalertrow" not in read[0]["sql"], user
+    assert len(stock_alerts_for(artisan, today=today())) + len(stock_alerts_for(other_artisan, today=today())) == len(
+        computed()
+    )
+
+    # A product retired where nothing marks it (a raw UPDATE) leaves its alerts out of the list; the next
+    # refresh, even one with nothing to compute again (the periodic check), counts it out too.
+    retired = next(alert for alert in computed(artisan)).product_id
+    type(catalogue[0].product).objects.filter(pk=retired).update(is_active=False)
+    gone = sum(1 for alert in computed(artisan) if alert.product_id == retired)
+    assert stored_alerts.alerts_refresh_all(today=today()) == 0
+    alerts = stock_alerts_for(artisan, today=today())
+    assert len(alerts) == len(list(alerts)) == len(computed(artisan)) - gone
+
+    # Not current (a change marked, its refresh queued and not run yet): the rows are counted.
+    stored_alerts._mark()
+    alerts = stock_alerts_for(artisan, today=today())
+    assert alerts.refreshing
+    with CaptureQueriesContext(connection) as read:
+        assert len(alerts) == len(list(alerts))
+    assert "forecasting_stockalertrow" in read[0]["sql"]
