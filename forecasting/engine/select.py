@@ -67,6 +67,7 @@ TOP_DOWN_WEIGHTS = (0.0, 0.5, 1.0)  # how much of the group's shape to take: cho
 RATIO_LIMITS = (0.25, 4.0)  # a period's aggregate-to-members ratio beyond these is a broken fit, not a shape
 PRIOR_PERIODS = 2  # a new product's own sales count against this many periods of its group's typical rate...
 PRIOR_CHOICES = (0.0, 0.5, PRIOR_PERIODS)  # ...unless the holdouts' new products say otherwise (own sales first)
+SINCE_FIRST, AFTER_FIRST, LATEST = "since its first sale", "after its first sale's period", "in its latest period"
 POINT_LEVELS = (1.0, 0.95, 0.9, 0.85, 0.8)  # the point forecast's share of the mean: chosen per pool on the holdouts
 # The classic benchmark methods (the scorer's baselines that adapt to a series' level, SES standing in for
 # AutoETS, which is too slow to fit for every series twice more): one of them for every series, if it beats...
@@ -222,10 +223,9 @@ def forecast_matrix(
                 rules[i] += f"; point forecast {why}"
 
     # 6. new products borrow their group's rate and profile; products that never sold get zeros
-    prior, after_first, why = new_product_prior(Y, launch, windows, group, horizon)
-    since = "after its first sale's period" if after_first else "since its first sale"
+    prior, own, why = new_product_prior(Y, launch, windows, group, horizon)
     for i in np.flatnonzero(classes == NEW):
-        mean[i] = _borrowed(Y, launch, i, group, demand, mean, prior, after_first=after_first)
+        mean[i] = _borrowed(Y, launch, i, group, demand, mean, prior, own=own)
         labels[i] = f"Category({group[i]})"
         relaunch = (
             " (relaunched: sales again after a pause its earlier rate cannot explain)"
@@ -234,10 +234,10 @@ def forecast_matrix(
         )
         if prior:
             rules[i] = (
-                f"new{relaunch}: its own sales {since} shrunk to {group[i]}'s typical rate ({prior:g} periods' worth), on the group's profile; {why}"
+                f"new{relaunch}: its own sales {own} shrunk to {group[i]}'s typical rate ({prior:g} periods' worth), on the group's profile; {why}"
             )
         else:
-            rules[i] = f"new{relaunch}: its own rate {since}, on {group[i]}'s profile; {why}"
+            rules[i] = f"new{relaunch}: its own rate {own}, on {group[i]}'s profile; {why}"
     for i in np.flatnonzero(classes == NONE):
         labels[i], rules[i] = "Zero", "never sold: zeros"
 
@@ -770,20 +770,23 @@ def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runn
     return TOP_DOWN_WEIGHTS[int(np.argmin(totals))] if used else 0.0
 
 
-def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) -> tuple[float, bool, str]:
-    """(periods, after_first, rule): how many periods of its group's typical rate a new product's own sales
-    count against, and whether its own rate leaves out its first sale's period.
+def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) -> tuple[float, str, str]:
+    """(periods, own, rule): how many periods of its group's typical rate a new product's own sales count
+    against, and which of its own sales make its rate (SINCE_FIRST, AFTER_FIRST or LATEST).
 
     Chosen like the methods: on the holdouts, among the products that were new at
-    each holdout's cut, the fewest periods of PRIOR_CHOICES (own sales first; for
-    each, counting the first sale's period before leaving it out) not significantly
-    worse than the best. Whether a new product sells like its group's typical member depends on
-    the catalogue: a new mug may, a new flight route that flew once does not. And
-    the period of a first sale is the one period sure to have sold: a product that
-    sold once and never since has a rate nearer 0 than 1 a period, and a launch in
-    mid-period sells part of a period. Without MIN_POOLED such products, PRIOR_PERIODS.
+    each holdout's cut, the simplest not significantly worse than the best: its
+    latest period alone (the Naive of a new product), then the fewest periods of
+    PRIOR_CHOICES (own sales first; for each, counting the first sale's period
+    before leaving it out). Whether a new
+    product sells like its group's typical member depends on the catalogue: a new
+    mug may, a new flight route that flew once does not. The period of a first sale
+    is the one period sure to have sold: a product that sold once and never since
+    has a rate nearer 0 than 1 a period, and a launch in mid-period sells part of a
+    period. And a product still ramping up sells at its latest rate, not its
+    average since launch. Without MIN_POOLED such products, PRIOR_PERIODS.
     """
-    choices = [(prior, after) for prior in PRIOR_CHOICES for after in (False, True)]
+    choices = [(0.0, LATEST)] + [(prior, own) for prior in PRIOR_CHOICES for own in (SINCE_FIRST, AFTER_FIRST)]
     errors, count = {choice: [] for choice in choices}, 0
     for w in windows:
         young = np.flatnonzero((launch < w.cut) & (w.cut - launch < NEW_PERIODS) & (w.scale > 0))
@@ -792,30 +795,31 @@ def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) ->
             continue
         count += len(young)
         past, chosen = Y[:, : w.cut], np.nan_to_num(w.chosen)
-        for prior, after in choices:
-            F = np.array([_borrowed(past, launch, i, group, peers, chosen, prior, after_first=after) for i in young])
-            errors[prior, after].append(_rmsse(F, Y[young], w.cut, horizon, w.scale[young]))
+        for prior, own in choices:
+            F = np.array([_borrowed(past, launch, i, group, peers, chosen, prior, own=own) for i in young])
+            errors[prior, own].append(_rmsse(F, Y[young], w.cut, horizon, w.scale[young]))
     if count < MIN_POOLED:
         return (
             float(PRIOR_PERIODS),
-            False,
+            SINCE_FIRST,
             f"{count} new products on the holdouts, too few to choose how much to borrow",
         )
     scores = {choice: np.concatenate(errors[choice]) for choice in choices}
-    (prior, after), best = _first_not_worse(choices, scores)
-    how = "best" if (prior, after) == best else "the first not significantly worse than the best"
-    return float(prior), after, f"{how} on the holdouts' {count} new products"
+    (prior, own), best = _first_not_worse(choices, scores)
+    how = "best" if (prior, own) == best else "the first not significantly worse than the best"
+    return float(prior), own, f"{how} on the holdouts' {count} new products"
 
 
-def _borrowed(
-    Y, launch, i, group, demand, mean, prior: float = PRIOR_PERIODS, *, after_first: bool = False
-) -> np.ndarray:
-    """A new product's forecast: its own rate (after its first sale's period, if asked and there are
-    periods after it), shrunk to its group's typical rate, on the group's profile."""
+def _borrowed(Y, launch, i, group, demand, mean, prior: float = PRIOR_PERIODS, *, own: str = SINCE_FIRST) -> np.ndarray:
+    """A new product's forecast: its own rate (`own`: since its first sale, after its first sale's period
+    where there are periods after it, or its latest period), shrunk to its group's typical rate, on the
+    group's profile."""
     peers = demand[group[demand] == group[i]]
     if not len(peers):
         peers = demand
-    first = launch[i] + int(after_first and Y.shape[1] - launch[i] > 1)
+    first = launch[i] + int(own == AFTER_FIRST and Y.shape[1] - launch[i] > 1)
+    if own == LATEST:
+        first = max(Y.shape[1] - 1, launch[i])
     own_periods = Y.shape[1] - first
     own_total = Y[i, first:].sum()
     if not len(peers):

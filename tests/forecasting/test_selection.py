@@ -430,17 +430,36 @@ def test_a_relaunched_series_is_forecast_from_its_relaunch_as_a_new_product():
     assert result.mean[0].mean() > 7, result.mean[0]
 
 
-def test_products_that_sold_once_and_never_since_are_not_forecast_at_their_first_sale():
-    """A first sale is the one period sure to have sold: where the holdouts' new products sold once and
-    stopped, a new product's own rate leaves out its first sale's period."""
+def test_a_new_products_launch_order_is_left_out_of_its_rate_when_the_holdouts_say_so():
+    """A first sale is the one period sure to have sold (here a launch order of 6, then about one a week): where
+    the holdouts' new products sold like that, a new product's own rate leaves out its first sale's period."""
     rng = np.random.default_rng(51)
     weeks = 70
     Y = np.vstack([rng.poisson(10.0, size=(30, weeks)), np.zeros((40, weeks))]).astype(float)
     for k, start in enumerate(np.linspace(44, weeks - 3, 40).astype(int)):
-        Y[30 + k, start] = 3.0
+        Y[30 + k, start] = 6.0
+        Y[30 + k, start + 1 :] = rng.poisson(1.0, weeks - start - 1)
     result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
     new = np.flatnonzero(result.classes == "new")
     assert len(new) >= 3
     assert all("after its first sale's period" in result.rules[i] for i in new), result.rules[new[0]]
-    once = [i for i in new if Y[i, -1] == 0]
-    assert once and (result.mean[once] < 0.2).all(), result.mean[once]
+    assert (result.mean[new].mean(axis=1) < 2).all(), result.mean[new].mean(axis=1)
+
+
+def test_new_products_that_ramp_up_are_forecast_at_their_latest_rate():
+    """Where the holdouts' new products were still climbing (a route flying a few days of its first week, then
+    more), their latest period beats any average since launch."""
+    rng = np.random.default_rng(61)
+    weeks = 70
+    Y = np.vstack([rng.poisson(10.0, size=(30, weeks)), np.zeros((40, weeks))]).astype(float)
+    ramp = np.array([2.0, 5.0, 8.0, 11.0, 14.0, 16.0, 17.0, 17.0])
+    for k, start in enumerate(np.linspace(44, weeks - 4, 40).astype(int)):
+        length = min(len(ramp), weeks - start)
+        Y[30 + k, start : start + length] = ramp[:length]
+        Y[30 + k, start + length :] = 17.0
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    new = np.flatnonzero(result.classes == "new")
+    assert len(new) >= 3
+    assert all("its own rate in its latest period" in result.rules[i] for i in new), result.rules[new[0]]
+    for i in new:
+        assert abs(result.mean[i].mean() - Y[i, -1]) < 0.15 * Y[i, -1], (Y[i, -6:], result.mean[i])
