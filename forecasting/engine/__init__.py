@@ -43,7 +43,7 @@ __all__ = [
 @dataclass(frozen=True)
 class SeriesForecast:
     key: str
-    method: str  # e.g. "TSB", "ETS", "Ensemble(TSB+IMAPA+ADIDA+SES+WA)+TopDown", "Category(mugs)", "Zero"
+    method: str  # e.g. "TSB", "ETS", "Ensemble(TSB+IMAPA+ADIDA+SES+WA)+TopDown", "Category(mugs)", "Stopped", "Zero"
     demand_class: str  # "smooth" | "erratic" | "intermittent" | "lumpy" | "new" | "none"
     adi: float | None
     cv2: float | None

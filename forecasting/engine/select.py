@@ -11,7 +11,11 @@ that beats it significantly (studio-wide). The same holdouts decide how much of
 each group's aggregate shape (a smooth series, where season and holiday peaks
 show) its members take on (top-down, shape only: each series keeps its own
 level, since a group's growth rarely comes from every member); a member whose
-own season, or own history, runs against the group's keeps its own.
+own season, or own history, runs against the group's keeps its own. A series
+whose history ends in a run its earlier rate cannot explain has changed regime: a
+run of sales after a sparse past is a relaunch (forecast as a new product from
+it), a run without sales after a busy past a stop (forecast at zero where the
+holdouts' stops lasted).
 """
 
 from __future__ import annotations
@@ -63,11 +67,16 @@ TOP_DOWN_WEIGHTS = (0.0, 0.5, 1.0)  # how much of the group's shape to take: cho
 RATIO_LIMITS = (0.25, 4.0)  # a period's aggregate-to-members ratio beyond these is a broken fit, not a shape
 PRIOR_PERIODS = 2  # a new product's own sales count against this many periods of its group's typical rate...
 PRIOR_CHOICES = (0.0, 0.5, PRIOR_PERIODS)  # ...unless the holdouts' new products say otherwise (own sales first)
+SINCE_FIRST, AFTER_FIRST, LATEST = "since its first sale", "after its first sale's period", "in its latest period"
 POINT_LEVELS = (1.0, 0.95, 0.9, 0.85, 0.8)  # the point forecast's share of the mean: chosen per pool on the holdouts
 # The classic benchmark methods (the scorer's baselines that adapt to a series' level, SES standing in for
 # AutoETS, which is too slow to fit for every series twice more): one of them for every series, if it beats...
 STUDIO_SINGLES = ("Naive", "SES", "SBA", "TSB", "ADIDA", "IMAPA")
 PER_SERIES = "per-series selection"  # ...choosing per pool and series on the holdouts
+RESTART_ALPHA = 0.01  # a final run of sales this unlikely at the series' earlier rate: it relaunched (not validated)
+STOP_ALPHA = 0.05  # a final run without sales this unlikely: it may have stopped (the holdouts decide)
+MIN_RESTART, MIN_STOP = 3, 2  # the shortest final runs of sales, and of no sales, that can say so
+RESTARTED, STOPPED = "restarted", "stopped"
 
 
 @dataclass
@@ -99,6 +108,8 @@ def forecast_matrix(
         raise ValueError("horizon must be at least 1.")
     season = SEASON[check_freq(freq)]
     launch = first_sale(Y)
+    restarted = regime_changes(Y, launch, T, season)
+    launch = np.where(restarted[RESTARTED], restarted["start"], launch)  # a relaunch is a launch: see regime_changes
     classes, adi, cv2 = classify(Y, launch)
     group = np.asarray(groups if groups is not None else ["all"] * n, dtype=object)
     demand = np.flatnonzero(np.isin(classes, (SMOOTH, ERRATIC, INTERMITTENT, LUMPY)))
@@ -188,6 +199,17 @@ def forecast_matrix(
                 labels[i] += "+TopDown"
                 rules[i] += f"; took {weight:g} of {g}'s shape (best on the holdouts)"
 
+    # 5. a series whose history ends in a run without sales its earlier rate cannot explain has stopped:
+    # it is forecast at zero, where that did better on the holdouts
+    stopped = regime_changes(Y, launch, T, season)[STOPPED] & np.isin(np.arange(n), demand)
+    stops, stop_rule = stop_switch(windows, launch, Y, horizon, season) if stopped.any() else (False, "")
+    if stops:
+        mean[stopped] = 0.0
+        for i in np.flatnonzero(stopped):
+            labels[i], rules[i] = "Stopped", stop_rule
+        for w in windows:
+            w.chosen[w.held[regime_changes(Y, launch, w.cut, season)[STOPPED][w.held]]] = 0.0
+
     validation = np.full(n, np.nan)
     if windows:
         with warnings.catch_warnings():
@@ -197,18 +219,25 @@ def forecast_matrix(
     for p in SINGLES:
         level[demand[pool[demand] == p]], why = point_level(p, held[pool[held] == p], windows, Y, horizon)
         for i in demand[pool[demand] == p] if why else ():
-            rules[i] += f"; point forecast {why}"
+            if not stopped[i] or not stops:
+                rules[i] += f"; point forecast {why}"
 
-    # 4. new products borrow their group's rate and profile; products that never sold get zeros
-    prior, why = new_product_prior(Y, launch, windows, group, horizon)
+    # 6. new products borrow their group's rate and profile; products that never sold get zeros
+    prior, own, why = new_product_prior(Y, launch, windows, group, horizon)
     for i in np.flatnonzero(classes == NEW):
-        mean[i], labels[i] = _borrowed(Y, launch, i, group, demand, mean, prior), f"Category({group[i]})"
+        mean[i] = _borrowed(Y, launch, i, group, demand, mean, prior, own=own)
+        labels[i] = f"Category({group[i]})"
+        relaunch = (
+            " (relaunched: sales again after a pause its earlier rate cannot explain)"
+            if restarted[RESTARTED][i]
+            else ""
+        )
         if prior:
             rules[i] = (
-                f"new: its own sales shrunk to {group[i]}'s typical rate ({prior:g} periods' worth), on the group's profile; {why}"
+                f"new{relaunch}: its own sales {own} shrunk to {group[i]}'s typical rate ({prior:g} periods' worth), on the group's profile; {why}"
             )
         else:
-            rules[i] = f"new: its own rate since its first sale, on {group[i]}'s profile; {why}"
+            rules[i] = f"new{relaunch}: its own rate {own}, on {group[i]}'s profile; {why}"
     for i in np.flatnonzero(classes == NONE):
         labels[i], rules[i] = "Zero", "never sold: zeros"
 
@@ -493,6 +522,81 @@ def studio_wide(
     return name, f"studio-wide: {name} for every series (on the holdouts of {int(scored.sum())} series, {how})"
 
 
+def regime_changes(Y: np.ndarray, launch: np.ndarray, cut: int, season: int = 1) -> dict[str, np.ndarray]:
+    """{RESTARTED, STOPPED: per row, whether its history before `cut` ends in a new regime; "start": where
+    that final run starts}.
+
+    The final run is the periods since the series' last change between selling and
+    not selling. A run of sales at least MIN_RESTART long after a sparse past (a
+    product back in stock, a route flying again), or of no sales at least MIN_STOP
+    long after a busy one (a product delisted, a route closed), is a change of
+    regime when the series' own rate before the run (sales per period since its
+    first sale, Laplace-smoothed, over at least NEW_PERIODS) makes a run that long
+    less likely than RESTART_ALPHA or STOP_ALPHA. Demand classes and fitted methods
+    average over the whole history, and so across the change. A run whose periods a
+    `season` earlier did the same (sold, or sold nothing) is the season coming round,
+    not a new regime.
+    """
+    n = Y.shape[0]
+    empty = {RESTARTED: np.zeros(n, dtype=bool), STOPPED: np.zeros(n, dtype=bool), "start": np.full(n, cut)}
+    if cut < 2:
+        return empty
+    sold = Y[:, :cut] > 0
+    same = (sold == sold[:, -1:])[:, ::-1]
+    run = np.where(same.all(axis=1), cut, same.argmin(axis=1))
+    start = cut - run
+    counts = np.concatenate([np.zeros((n, 1), dtype=int), np.cumsum(sold, axis=1)], axis=1)
+    rows = np.arange(n)
+    before = start - launch
+    valid = before >= NEW_PERIODS  # a rate from fewer periods than a new product's says nothing
+    rate = (counts[rows, np.clip(start, 0, cut)] - counts[rows, np.clip(launch, 0, cut)] + 1) / (
+        np.maximum(before, 0) + 2
+    )
+    # the final period is the run's by definition: the chance is that of the run's other periods
+    restarted = valid & sold[:, -1] & (run >= MIN_RESTART) & (rate ** (run - 1) < RESTART_ALPHA)
+    stopped = valid & ~sold[:, -1] & (run >= MIN_STOP) & ((1 - rate) ** (run - 1) < STOP_ALPHA)
+    if season > 1:
+        earlier = start - season  # the run's periods a season ago, where the history reaches them
+        seen = earlier >= launch
+        sold_then = counts[rows, np.clip(cut - season, 0, cut)] - counts[rows, np.clip(earlier, 0, cut)]
+        restarted &= ~(seen & (sold_then > 0))
+        stopped &= ~(seen & (sold_then == 0))
+    return {RESTARTED: restarted, STOPPED: stopped, "start": start}
+
+
+def stop_switch(windows: list[_Window], launch, Y: np.ndarray, horizon: int, season: int = 1) -> tuple[bool, str]:
+    """(switch, rule): whether series that had STOPPED (regime_changes) are forecast at zero.
+
+    Decided on the holdouts, on the series that had stopped at each holdout's cut:
+    zero replaces what the selection chose for them only where its errors are lower
+    beyond chance (paired one-sided t, 5 %), over at least MIN_POOLED such series.
+    A seasonal seller's off-season or a stock-out also makes such runs; the
+    holdouts say whether, in this catalogue, they last.
+    """
+    chosen, regime = [], []
+    for w in windows:
+        if w.chosen is None:
+            continue
+        stopped = regime_changes(Y, launch, w.cut, season)[STOPPED]
+        rows = w.held[stopped[w.held] & np.isfinite(w.chosen[w.held]).all(axis=1)]
+        if not len(rows):
+            continue
+        forecast = np.zeros((len(rows), horizon))
+        chosen.append(_rmsse(w.chosen[rows], Y[rows], w.cut, horizon, w.scale[rows]))
+        regime.append(_rmsse(forecast, Y[rows], w.cut, horizon, w.scale[rows]))
+    if not chosen or sum(map(len, chosen)) < MIN_POOLED:
+        return False, ""
+    base, errors = np.concatenate(chosen), np.concatenate(regime)
+    ok = np.isfinite(base) & np.isfinite(errors)
+    if ok.sum() < MIN_POOLED or not _significantly_lower(errors[ok], base[ok]):
+        return False, ""
+    gain = 1 - errors[ok].mean() / base[ok].mean()
+    return True, (
+        f"stopped: no sales for longer than its earlier rate explains; zero "
+        f"({gain:.0%} better on the holdouts' {int(ok.sum())} such series)"
+    )
+
+
 def _significantly_lower(errors: np.ndarray, base: np.ndarray) -> bool:
     """Whether `errors` are lower than `base` (paired, same series) beyond chance: one-sided t at 5 %."""
     gain = base - errors
@@ -666,16 +770,24 @@ def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runn
     return TOP_DOWN_WEIGHTS[int(np.argmin(totals))] if used else 0.0
 
 
-def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) -> tuple[float, str]:
-    """(periods, rule): how many periods of its group's typical rate a new product's own sales count against.
+def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) -> tuple[float, str, str]:
+    """(periods, own, rule): how many periods of its group's typical rate a new product's own sales count
+    against, and which of its own sales make its rate (SINCE_FIRST, AFTER_FIRST or LATEST).
 
     Chosen like the methods: on the holdouts, among the products that were new at
-    each holdout's cut, the fewest periods (own sales first) not significantly
-    worse than the best of PRIOR_CHOICES. Whether a new product sells like its
-    group's typical member depends on the catalogue: a new mug may, a new flight
-    route that flew once does not. Without MIN_POOLED such products, PRIOR_PERIODS.
+    each holdout's cut, the simplest not significantly worse than the best: its
+    latest period alone (the Naive of a new product), then the fewest periods of
+    PRIOR_CHOICES (own sales first; for each, counting the first sale's period
+    before leaving it out). Whether a new
+    product sells like its group's typical member depends on the catalogue: a new
+    mug may, a new flight route that flew once does not. The period of a first sale
+    is the one period sure to have sold: a product that sold once and never since
+    has a rate nearer 0 than 1 a period, and a launch in mid-period sells part of a
+    period. And a product still ramping up sells at its latest rate, not its
+    average since launch. Without MIN_POOLED such products, PRIOR_PERIODS.
     """
-    errors, count = {prior: [] for prior in PRIOR_CHOICES}, 0
+    choices = [(0.0, LATEST)] + [(prior, own) for prior in PRIOR_CHOICES for own in (SINCE_FIRST, AFTER_FIRST)]
+    errors, count = {choice: [] for choice in choices}, 0
     for w in windows:
         young = np.flatnonzero((launch < w.cut) & (w.cut - launch < NEW_PERIODS) & (w.scale > 0))
         peers = w.held[np.isfinite(w.chosen[w.held]).all(axis=1)] if w.chosen is not None else w.held[:0]
@@ -683,24 +795,33 @@ def new_product_prior(Y, launch, windows: list[_Window], group, horizon: int) ->
             continue
         count += len(young)
         past, chosen = Y[:, : w.cut], np.nan_to_num(w.chosen)
-        for prior in PRIOR_CHOICES:
-            F = np.array([_borrowed(past, launch, i, group, peers, chosen, prior) for i in young])
-            errors[prior].append(_rmsse(F, Y[young], w.cut, horizon, w.scale[young]))
+        for prior, own in choices:
+            F = np.array([_borrowed(past, launch, i, group, peers, chosen, prior, own=own) for i in young])
+            errors[prior, own].append(_rmsse(F, Y[young], w.cut, horizon, w.scale[young]))
     if count < MIN_POOLED:
-        return float(PRIOR_PERIODS), f"{count} new products on the holdouts, too few to choose how much to borrow"
-    scores = {prior: np.concatenate(errors[prior]) for prior in PRIOR_CHOICES}
-    prior, best = _first_not_worse(PRIOR_CHOICES, scores)
-    how = "best" if prior == best else f"fewest periods not significantly worse than {best:g}"
-    return float(prior), f"{how} on the holdouts' {count} new products"
+        return (
+            float(PRIOR_PERIODS),
+            SINCE_FIRST,
+            f"{count} new products on the holdouts, too few to choose how much to borrow",
+        )
+    scores = {choice: np.concatenate(errors[choice]) for choice in choices}
+    (prior, own), best = _first_not_worse(choices, scores)
+    how = "best" if (prior, own) == best else "the first not significantly worse than the best"
+    return float(prior), own, f"{how} on the holdouts' {count} new products"
 
 
-def _borrowed(Y, launch, i, group, demand, mean, prior: float = PRIOR_PERIODS) -> np.ndarray:
-    """A new product's forecast: its own rate, shrunk to its group's typical rate, on the group's profile."""
+def _borrowed(Y, launch, i, group, demand, mean, prior: float = PRIOR_PERIODS, *, own: str = SINCE_FIRST) -> np.ndarray:
+    """A new product's forecast: its own rate (`own`: since its first sale, after its first sale's period
+    where there are periods after it, or its latest period), shrunk to its group's typical rate, on the
+    group's profile."""
     peers = demand[group[demand] == group[i]]
     if not len(peers):
         peers = demand
-    own_periods = Y.shape[1] - launch[i]
-    own_total = Y[i, launch[i] :].sum()
+    first = launch[i] + int(own == AFTER_FIRST and Y.shape[1] - launch[i] > 1)
+    if own == LATEST:
+        first = max(Y.shape[1] - 1, launch[i])
+    own_periods = Y.shape[1] - first
+    own_total = Y[i, first:].sum()
     if not len(peers):
         return np.full(mean.shape[1], own_total / max(own_periods, 1))
     profile = mean[peers].sum(axis=0)

@@ -356,3 +356,110 @@ def test_a_studio_wide_choice_forecasts_every_series_with_it_and_says_so(monkeyp
     launch = np.zeros(19, dtype=int)
     expected = forecast_methods(Y[:19], launch, np.arange(19), 60, 8, ["ADIDA"], freq="W")["ADIDA"]
     np.testing.assert_allclose(result.mean[:19], expected, rtol=1e-6)
+
+
+# ---- regime changes: a relaunch, a stop, and the season that is neither --------------------------------
+
+
+def test_a_final_run_its_earlier_rate_cannot_explain_is_a_new_regime():
+    from forecasting.engine.select import RESTARTED, STOPPED, regime_changes
+
+    sparse_then_busy = [0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 4, 11, 11, 12]
+    busy_then_none = [5, 6, 5, 5, 6, 5, 5, 6, 5, 5, 5, 5, 1, 0, 0, 0, 0, 0, 0, 0]
+    sparse_all_along = [1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 1, 1, 0]
+    too_young_to_say = [0] * 12 + [3, 0, 0, 0, 5, 6, 6, 6]
+    Y = np.array([sparse_then_busy, busy_then_none, sparse_all_along, too_young_to_say], dtype=float)
+    launch = (Y > 0).argmax(axis=1)
+    found = regime_changes(Y, launch, Y.shape[1])
+    assert found[RESTARTED].tolist() == [True, False, False, False]
+    assert found[STOPPED].tolist() == [False, True, False, False]
+    assert found["start"][0] == 16 and found["start"][1] == 13
+
+
+def test_a_lull_the_same_weeks_had_a_season_ago_is_no_stop():
+    from forecasting.engine.select import STOPPED, regime_changes
+
+    season = 13
+    year = [6] * 10 + [0, 0, 0]  # sells ten periods of each cycle of thirteen
+    Y = np.array([year * 4], dtype=float)
+    launch = np.zeros(1, dtype=int)
+    assert not regime_changes(Y, launch, Y.shape[1], season)[STOPPED][0]
+    assert regime_changes(Y, launch, Y.shape[1])[STOPPED][0]  # without the season it would look like one
+
+
+def _catalogue_that_stops(rng, *, comes_back: bool, weeks=60, series=60):
+    """Busy series, a third of which go quiet for good at times spread over the history (or, with
+    `comes_back`, for four weeks, then sell as before)."""
+    Y = rng.poisson(8.0, size=(series, weeks)).astype(float)
+    for k, stop in enumerate(np.linspace(20, weeks - 3, series // 3).astype(int)):
+        Y[k, stop : stop + 4 if comes_back else weeks] = 0.0
+    return Y
+
+
+def test_series_that_stopped_selling_are_forecast_at_zero_when_the_holdouts_say_stops_last():
+    rng = np.random.default_rng(31)
+    Y = _catalogue_that_stops(rng, comes_back=False)
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    stopped = [i for i in range(20) if Y[i, -3:].sum() == 0 and Y[i, :-8].sum() > 0]
+    assert len(stopped) >= 3
+    for i in stopped:
+        assert result.methods[i] == "Stopped", (i, result.methods[i], result.rules[i])
+        assert result.rules[i].startswith("stopped: no sales for longer than its earlier rate explains")
+        assert (result.mean[i] == 0).all() and (result.point[i] == 0).all()
+    assert all(result.mean[i].mean() > 4 for i in range(20, 60))
+
+
+def test_stops_that_came_back_on_the_holdouts_keep_their_forecast():
+    rng = np.random.default_rng(31)
+    Y = _catalogue_that_stops(rng, comes_back=True)
+    Y[:5, -3:] = 0.0  # quiet right now, like the others were before they came back
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    assert "Stopped" not in result.methods
+    assert all(result.mean[i].mean() > 2 for i in range(5)), result.mean[:5].mean(axis=1)
+
+
+def test_a_relaunched_series_is_forecast_from_its_relaunch_as_a_new_product():
+    rng = np.random.default_rng(41)
+    Y = rng.poisson(8.0, size=(30, 40)).astype(float)
+    Y[0] = 0.0
+    Y[0, [2, 9, 15]] = 1.0  # a trickle, then nothing, then back at the scale of the busy ones
+    Y[0, -4:] = [4, 11, 11, 12]
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    assert result.classes[0] == "new"
+    assert result.rules[0].startswith("new (relaunched: sales again after a pause its earlier rate cannot explain)")
+    assert result.mean[0].mean() > 7, result.mean[0]
+
+
+def test_a_new_products_launch_order_is_left_out_of_its_rate_when_the_holdouts_say_so():
+    """A first sale is the one period sure to have sold (here a launch order of 6, then about one a week): where
+    the holdouts' new products sold like that, a new product's own rate leaves out its first sale's period."""
+    rng = np.random.default_rng(51)
+    weeks = 70
+    Y = np.vstack([rng.poisson(10.0, size=(30, weeks)), np.zeros((40, weeks))]).astype(float)
+    for k, start in enumerate(np.linspace(44, weeks - 3, 40).astype(int)):
+        Y[30 + k, start] = 6.0
+        Y[30 + k, start + 1 :] = rng.poisson(1.0, weeks - start - 1)
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    new = np.flatnonzero(result.classes == "new")
+    assert len(new) >= 3
+    assert all("after its first sale's period" in result.rules[i] for i in new), result.rules[new[0]]
+    assert (result.mean[new].mean(axis=1) < 2).all(), result.mean[new].mean(axis=1)
+
+
+def test_new_products_that_ramp_up_are_forecast_at_their_latest_rate():
+    """Where the holdouts' new products were still climbing (a route flying a few days of its first week, then
+    more), their latest period beats any average since launch."""
+    rng = np.random.default_rng(61)
+    weeks = 70
+    Y = np.vstack([rng.poisson(10.0, size=(30, weeks)), np.zeros((40, weeks))]).astype(float)
+    ramp = np.array([2.0, 5.0, 8.0, 11.0, 14.0, 16.0, 17.0, 17.0])
+    for k, start in enumerate(np.linspace(44, weeks - 4, 40).astype(int)):
+        length = min(len(ramp), weeks - start)
+        Y[30 + k, start : start + length] = ramp[:length]
+        Y[30 + k, start + length :] = 17.0
+    result = forecast_matrix(Y, freq="W", horizon=8, use_prophet=False)
+    new = np.flatnonzero(result.classes == "new")
+    assert len(new) >= 3
+    assert all("its own rate in its latest period" in result.rules[i] for i in new), result.rules[new[0]]
+    for i in new:
+        assert abs(result.mean[i].mean() - Y[i, -1]) < 0.15 * Y[i, -1], (Y[i, -6:], result.mean[i])
