@@ -137,7 +137,7 @@ def whole_pipeline(content: bytes) -> str:
 def model_costs(content: bytes, repeats: int) -> dict[str, float]:
     """The cut-out model's share of the pipeline, stage by stage, in ms (one core, medians; load once)."""
     from catalog.cutout import learned
-    from catalog.cutout.refine import refined_mask, without_backdrop_holes
+    from catalog.cutout.refine import backdrop_holes_cleared, refined_mask
     from catalog.staging.base import Placement, encode_png
     from catalog.staging.check import staging_check
     from catalog.staging.compositor import CompositorStager
@@ -167,8 +167,8 @@ def model_costs(content: bytes, repeats: int) -> dict[str, float]:
     inference = median(lambda: cutter.probability(rgb), "inference_ms")
 
     def refine():
-        cleared, _ = without_backdrop_holes(probability, rgb)
-        return refined_mask(cleared, rgb)[0]
+        cleared = backdrop_holes_cleared(probability, rgb)
+        return refined_mask(cleared.probability, rgb, backdrop=cleared.backdrop)[0]
 
     refinement = median(refine, "refinement_ms")
     mask = refine()

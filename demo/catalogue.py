@@ -494,7 +494,7 @@ PRODUCTS: tuple[ProductSpec, ...] = (
         price=GBP("38.00"),
         materials=("recycled sterling silver",),
         techniques=("hand-formed", "polished"),
-        dimensions="20 mm across", weight_grams=3, care=_SILVER_CARE,
+        dimensions="20 mm across; sold as a pair", weight_grams=3, care=_SILVER_CARE,
         story=("Small, light hoops to sleep in and forget about. I form them round a wooden dowel and "
                "polish them for an hour in the tumbler."),
         minutes_per_unit=30, batch_size=12, weekly_units=4.5,

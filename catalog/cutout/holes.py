@@ -47,6 +47,9 @@ class Survey:
     regions: np.ndarray  # int labels at the analysis size; 0 is no region
     shadowish: np.ndarray  # pixels a hole's shadow may cover (darker backdrop, its hue, no edge)
     distinct: np.ndarray  # pixels that differ from the backdrop model (a pale rim, wax), no shadow
+    distance: np.ndarray | None = None  # ΔE of each pixel from the backdrop model, shadows counted less
+    surface: np.ndarray | None = None  # the backdrop model's L*a*b* at every pixel (when survey worked it out)
+    differs_at: float = HOLE_DELTA_E  # ΔE from `surface` (shadows counted less) at which a pixel isn't backdrop
     backdrop: list[int] = field(default_factory=list)  # regions that are surely the backdrop seen through
     doubtful: list[int] = field(default_factory=list)  # regions one cue says are backdrop, the other product
     product: list[int] = field(default_factory=list)  # regions that look like product (a pale glaze)
@@ -73,12 +76,15 @@ def survey(
     """
     from scipy import ndimage
 
-    from catalog.photos.cutout import backdrop_residual
+    from catalog.photos.cutout import _backdrop_surface, _shadow_weighted
     from catalog.photos.qc import border_pixels, to_lab
 
+    surface = None
     if residual is None or lightness is None:
         lab = to_lab(rgb)
-        residual = backdrop_residual(rgb, lab=lab) if residual is None else residual
+        if residual is None:  # as backdrop_residual, keeping the surface for a full-size look (refine.py)
+            surface = _backdrop_surface(lab)
+            residual = _shadow_weighted(lab - surface)
         lightness = lab[..., 0] if lightness is None else lightness
     distance = np.linalg.norm(residual, axis=-1)
     noise = float(np.sqrt(np.mean(border_pixels(distance) ** 2)))
@@ -95,22 +101,31 @@ def survey(
     edge = ndimage.binary_dilation(gradient > EDGE_GRADIENT, iterations=1)
     darker_grey = (residual[..., 0] < -noise) & (chroma < SHADOW_CHROMA)  # a shadow, also where it meets an edge
     result = Survey(
-        regions=np.zeros(parts.shape, dtype=np.int32), shadowish=darker_grey & ~edge, distinct=differs & ~darker_grey
+        regions=np.zeros(parts.shape, dtype=np.int32),
+        shadowish=darker_grey & ~edge,
+        distinct=differs & ~darker_grey,
+        distance=distance,
+        surface=surface,
+        differs_at=max(3.0 * noise, HOLE_DELTA_E),
     )
     if count == 0:
         return result
     sizes = ndimage.sum_labels(np.ones_like(parts), parts, index=np.arange(1, count + 1))
+    small: list[int] = []
+    hues: dict[int, float] = {}
     for label in range(1, count + 1):
         if label in touching:
             continue
         region = parts == label
         result.regions[region] = label
+        hue = float(np.linalg.norm(residual[region][:, 1:].mean(axis=0)))
+        hues[label] = hue
         if sizes[label - 1] < MIN_PX:  # too small to judge by its texture: left to the model
             result.product.append(label)
+            small.append(label)
             continue
         core = ndimage.binary_erosion(region, iterations=2)  # the region's own edge is the product's edge
         texture = float(np.median(gradient[core if core.sum() >= 10 else region])) / flat_border
-        hue = float(np.linalg.norm(residual[region][:, 1:].mean(axis=0)))
         lighter = float(residual[region][:, 0].mean()) > LIGHTER
         flat, same_hue = texture <= TEXTURE_RATIO, hue <= HUE_DELTA_E
         if flat and same_hue and not lighter:
@@ -119,4 +134,28 @@ def survey(
             result.doubtful.append(label)
         else:
             result.product.append(label)
+    _split_by_shadow_joined(result, small, hues, ndimage)
     return result
+
+
+def _split_by_shadow_joined(result: Survey, small: list[int], hues: dict[int, float], ndimage) -> None:
+    """Doubtful regions, and those too `small` to judge, that a surely-backdrop region's shadow reaches become
+    backdrop.
+
+    The shadow a band casts inside it (a bangle's) differs from the backdrop, so it splits the paper seen
+    through the band: the wide part beyond the shadow, judged backdrop, and a thin strip (or a few small
+    pieces of one) between the shadow and the band, whose gradient reads as texture. Reached through that
+    shadow, and of the paper's own hue (`hues`: ΔE in a*b* from the backdrop; a white glaze's speckles on a
+    mug are a shade warmer), it is the same hole.
+    """
+    candidates = result.doubtful + small
+    if not result.backdrop or not candidates:
+        return
+    holes = result.mask(result.backdrop)
+    # As far as the shadow runs (a wide one is more than SHADOW_REACH_PX), and one pixel on into the strip.
+    shadowed = ndimage.binary_propagation(holes, mask=result.shadowish | holes)
+    reached = ndimage.binary_dilation(shadowed, iterations=1)
+    joined = [label for label in candidates if reached[result.regions == label].any() and hues[label] <= HUE_DELTA_E]
+    result.backdrop += joined
+    result.doubtful = [label for label in result.doubtful if label not in joined]
+    result.product = [label for label in result.product if label not in joined]

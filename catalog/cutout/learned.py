@@ -84,8 +84,8 @@ class OnnxCutter(Cutter):
         rgb = image if image.mode == "RGB" else image.convert("RGB")
         probability = self.probability(rgb)
         modelled = time.perf_counter()
-        probability, holes, doubtful = backdrop_holes_cleared(probability, rgb)
-        mask, cleaned = refined_mask(probability, rgb)
+        probability, holes, doubtful, backdrop = backdrop_holes_cleared(probability, rgb)
+        mask, cleaned = refined_mask(probability, rgb, backdrop=backdrop)
         share = float(np.mean(np.asarray(mask) >= 128))
         if share < MIN_SHARE:
             raise CutoutError("no product found: the model sees nothing in the photo that stands out.")

@@ -18,6 +18,10 @@ weighed by how much colour variance the photo has in the window
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from typing import NamedTuple
+
 import numpy as np
 from PIL import Image
 
@@ -30,13 +34,41 @@ LOW, HIGH = 0.2, 0.8
 HOLE_MEAN = 0.97  # an enclosed backdrop-like region the model rates below this on average is backdrop
 KEEP_PART_SHARE = 0.02  # parts of the model's map smaller than this share of the largest are specks
 FILL_MIN_PX = 30  # px at the analysis size: a hole in the model's map smaller than this is left to the model
-GROW_PX = 3  # px at the analysis size: how far past the model's 0.5 line a pale edge the photo shows is kept
+GROW_PX = 4  # px at the analysis size: how far past the model's 0.5 line a pale edge the photo shows is kept
 SPILL_PX = 2  # px at the analysis size: a pale edge that runs on this far past GROW_PX is no rim (a glow)
+TAIL_SHADOW_DEPTH = 20.0  # L*: inside the mask's 0.5 line, a darkening of the paper up to this is a shadow
+TAIL_PX = 3  # px at the analysis size: how far from a crisp edge of the product its soft tail may run
+SHADOW_CHROMA = 3.0  # ΔE of hue: a darker pixel greyer than this is a shadow, never a rim (as holes.py)
 EDGE_PX = 1.5  # px: the width of the edge where the model's map is kept (no edge in the photo to follow)
 
 
-def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Image, np.ndarray]:
-    """The 8-bit "L" mask at the photo's size, and the cleaned low-resolution map it came from."""
+@dataclass(frozen=True)
+class PlainBackdrop:
+    """What the survey of a plain backdrop tells refined_mask, which works at full size: the backdrop model,
+    and where along the outline to look (analysis size)."""
+
+    surface: np.ndarray  # the backdrop's L*a*b* at each analysis pixel
+    differs_at: float  # ΔE from the backdrop (shadows counted less) at which a pixel is no longer backdrop
+    crisp: np.ndarray  # bool: next to product that differs from the backdrop (its edge shows in the photo)
+    rim_band: np.ndarray | None = None  # bool: along the outline where a pale rim may run, away from a glow
+    rim_beyond: np.ndarray | None = None  # bool: the part of rim_band beyond the model's line along the rim
+    rim_grown: np.ndarray | None = None  # bool: where the rim grew at the analysis size (and a pixel around)
+
+
+class Cleared(NamedTuple):
+    """backdrop_holes_cleared's result: the map, the holes cleared and left doubtful, and the plain backdrop."""
+
+    probability: np.ndarray
+    holes: int
+    doubtful: int
+    backdrop: PlainBackdrop | None = None
+
+
+def refined_mask(
+    probability: np.ndarray, image: Image.Image, *, backdrop: PlainBackdrop | None = None
+) -> tuple[Image.Image, np.ndarray]:
+    """The 8-bit "L" mask at the photo's size, and the cleaned low-resolution map it came from. On a plain
+    `backdrop` (backdrop_holes_cleared's) the edge is then settled pixel by pixel against it (_on_backdrop)."""
     from scipy import ndimage  # heavy; only here
 
     probability = _without_specks(probability.astype(np.float32), ndimage)
@@ -56,7 +88,7 @@ def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Ima
     gain = max(1.0, max(rgb.size) / max(probability.shape) / EDGE_PX)
     if scale == 1:
         alpha = _alpha(a, guide, b, trust, _resize(probability, rgb.size), gain)
-        return Image.fromarray(alpha, "L"), probability
+        return Image.fromarray(_on_backdrop(alpha, rgb, backdrop), "L"), probability
     # At full size the result is decided (0 or 255) everywhere but in a band along the outline: only that band
     # is worked out pixel by pixel, which spares a dozen full-size float arrays (time and memory).
     solid, clear = _decided(a, b, probability, gain, rgb.size, ndimage)
@@ -73,7 +105,7 @@ def refined_mask(probability: np.ndarray, image: Image.Image) -> tuple[Image.Ima
             _resize(probability, rgb.size)[band],
             gain,
         )
-    return Image.fromarray(full, "L"), probability
+    return Image.fromarray(_on_backdrop(full, rgb, backdrop), "L"), probability
 
 
 def _alpha(a, guide, b, trust, probability, gain: float) -> np.ndarray:
@@ -155,12 +187,12 @@ def _guided_coefficients(guide: np.ndarray, p: np.ndarray, *, radius: int, eps: 
 
 
 def without_backdrop_holes(probability: np.ndarray, image: Image.Image) -> tuple[np.ndarray, int]:
-    """backdrop_holes_cleared without the doubtful count: (map, holes cleared)."""
-    cleared, holes, _ = backdrop_holes_cleared(probability, image)
-    return cleared, holes
+    """backdrop_holes_cleared without the doubtful count nor the backdrop: (map, holes cleared)."""
+    cleared = backdrop_holes_cleared(probability, image)
+    return cleared.probability, cleared.holes
 
 
-def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> tuple[np.ndarray, int, int]:
+def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> Cleared:
     """The map with the backdrop seen through a hole (inside a necklace's loop, a ring, a handle) cleared.
 
     A salient-object model is unsure about the backdrop a thin product encloses
@@ -173,18 +205,19 @@ def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> tuple
     were left as doubtful (one cue says backdrop, the other product: the
     staged-image check flags them). Before that, pale product the model cut into is given back: holes it
     bites out of a face where the photo shows no backdrop (_product_holes_filled) and a pale rim its 0.5
-    line runs through (_pale_edge_grown). Real scenes (a table) are left alone.
+    line runs through (_plain_backdrop: its edge is found at full size by refined_mask). Real scenes (a table) are
+    left alone.
     """
     from catalog.cutout import holes as found
     from catalog.photos.qc import analysis_pixels
 
     survey = found.survey(analysis_pixels(image))
     if survey is None:
-        return probability, 0, 0
+        return Cleared(probability, 0, 0)
     probability = _product_holes_filled(probability, survey)
-    probability = _pale_edge_grown(probability, survey)
+    backdrop = _plain_backdrop(probability, survey)
     if not survey.regions.any():
-        return probability, 0, 0
+        return Cleared(probability, 0, 0, backdrop)
     height, width = survey.regions.shape
     candidates = survey.backdrop + survey.doubtful + survey.product
     means = _region_means(_resize(probability, (width, height)), survey.regions, candidates)
@@ -192,13 +225,13 @@ def backdrop_holes_cleared(probability: np.ndarray, image: Image.Image) -> tuple
     judged = [label for label in survey.backdrop if label not in unsure]
     doubtful = [label for label in survey.doubtful if label not in unsure]
     if not unsure and not judged:
-        return probability, 0, len(doubtful)
+        return Cleared(probability, 0, len(doubtful), backdrop)
     # Holes the model itself doubts are cleared as they always were (their edge is the model's); holes only
     # texture and hue find are cleared by area, so that their outline is no staircase of the model's 320 px.
     hard = _resize(survey.with_shadow(survey.mask(unsure)), probability.shape[::-1]) > 0.5
     by_area = _resize(survey.with_shadow(survey.mask(judged)).astype(np.float32), probability.shape[::-1])
     cleared = np.where(hard, 0.0, np.clip(1.0 - 2.0 * by_area, 0.0, 1.0))
-    return (probability * cleared).astype(np.float32), len(unsure) + len(judged), len(doubtful)
+    return Cleared((probability * cleared).astype(np.float32), len(unsure) + len(judged), len(doubtful), backdrop)
 
 
 def _product_holes_filled(probability: np.ndarray, survey) -> np.ndarray:
@@ -231,23 +264,197 @@ def _product_holes_filled(probability: np.ndarray, survey) -> np.ndarray:
     return np.where(filled, np.float32(1.0), probability).astype(np.float32)
 
 
-def _pale_edge_grown(probability: np.ndarray, survey) -> np.ndarray:
-    """The map grown, by up to GROW_PX at the analysis size, into pixels next to it that the photo shows are
-    not the backdrop (a pale rim on pale paper the model's 0.5 line cuts through), shadows excepted."""
+def _plain_backdrop(probability: np.ndarray, survey) -> PlainBackdrop | None:
+    """The plain backdrop refined_mask settles the edge against, with where a pale rim runs along the outline.
+
+    A pale rim on pale paper the model's 0.5 line cuts through: the map may grow, by up to GROW_PX at the
+    analysis size, into pixels next to it that the photo shows are not the backdrop, shadows excepted.
+    """
     from scipy import ndimage
 
+    if survey.surface is None or survey.distance is None:
+        return None
     height, width = survey.regions.shape
     solid = _resize(probability >= 0.5, (width, height)) > 0.5
+    crisp = ndimage.binary_dilation(solid & (survey.distance >= survey.differs_at), iterations=GROW_PX + 1)
+    backdrop = PlainBackdrop(surface=survey.surface, differs_at=survey.differs_at, crisp=crisp)
     allowed = survey.distinct | solid
     grown = ndimage.binary_dilation(solid, iterations=GROW_PX, mask=allowed) & ~solid
     # A rim is a thin band that ends at the backdrop; a glow, a shadow or a reflection spreads further: where
     # what differs from the backdrop reaches on past GROW_PX, none of it near there is kept.
     spill = ndimage.binary_dilation(solid, iterations=GROW_PX + SPILL_PX, mask=allowed) & ~solid & ~grown
     grown &= ~ndimage.binary_dilation(spill, iterations=GROW_PX + SPILL_PX)
+    # A rim reaches at least two pixels past the model's line: one pixel all round a dark jar is the mixed
+    # pixels of its edge (or the warm light of its flame on the paper), no rim.
+    grown = ndimage.binary_propagation(grown & ~ndimage.binary_dilation(solid, iterations=1), mask=grown)
     if not grown.any():
-        return probability
-    added = _resize(grown.astype(np.float32), probability.shape[::-1])
-    return np.where(added >= 0.5, np.float32(1.0), probability).astype(np.float32)
+        return backdrop
+    # What grew at the analysis size is patchy (its pixels are 4 of the photo's at 2000 px, and a rim a couple
+    # of them): the rim is looked for at full size along that stretch of the outline, on both sides of the
+    # model's line (which may run outside the rim, the filter then cutting at the rim's inner edge), away from
+    # the glow or shadow that spilled.
+    band = ndimage.binary_dilation(solid, iterations=GROW_PX + 1) & ~ndimage.binary_erosion(
+        solid, iterations=2 * GROW_PX
+    )
+    band &= ~ndimage.binary_dilation(spill, iterations=GROW_PX + SPILL_PX)
+    # Only where the analysis copy sees the rim too: a full-size pixel is noisier, and the paper a flame lights
+    # warm is a few ΔE off the backdrop there.
+    band &= ndimage.binary_dilation(survey.distinct, iterations=1) & ndimage.binary_dilation(
+        grown, iterations=2 * GROW_PX
+    )
+    beyond = band & ~solid
+    near = ndimage.binary_dilation(grown, iterations=1)
+    return dataclasses.replace(backdrop, rim_band=band, rim_beyond=beyond, rim_grown=near)
+
+
+def _on_backdrop(full: np.ndarray, rgb: Image.Image, backdrop: PlainBackdrop | None) -> np.ndarray:
+    """The full-size mask with its edge settled against a plain backdrop: a pale rim kept (_rim_edge), the
+    soft tail past a crisp edge cleared (_tail_cleared)."""
+    if backdrop is None:
+        return full
+    if backdrop.rim_band is not None:
+        full = _rim_edge(full, rgb, backdrop)
+    return _tail_cleared(full, rgb, backdrop)
+
+
+def _backdrop_residual(rgb: Image.Image, box, ys, xs, shape, backdrop: PlainBackdrop) -> np.ndarray:
+    """L*a*b* differences from the backdrop model (shadows counted less) of the full-size pixels (ys, xs) of
+    the crop `box` (left, top, right, bottom) of a photo of `shape` (height, width)."""
+    from scipy import ndimage
+
+    from catalog.photos.cutout import _shadow_weighted
+    from catalog.photos.qc import to_lab
+
+    left, top = box[0], box[1]
+    height, width = shape
+    colours = np.asarray(rgb.crop(box))[ys, xs].astype(np.float32)
+    small_h, small_w = backdrop.surface.shape[:2]
+    coords = [(ys + top + 0.5) * small_h / height - 0.5, (xs + left + 0.5) * small_w / width - 0.5]
+    surface = np.stack(
+        [ndimage.map_coordinates(backdrop.surface[..., c], coords, order=1, mode="nearest") for c in range(3)], -1
+    )
+    return _shadow_weighted(to_lab(colours) - surface)
+
+
+def _box(flags: np.ndarray) -> tuple[int, int, int, int] | None:
+    rows, cols = np.flatnonzero(flags.any(axis=1)), np.flatnonzero(flags.any(axis=0))
+    if not len(rows):
+        return None
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def _rim_edge(full: np.ndarray, rgb: Image.Image, backdrop: PlainBackdrop) -> np.ndarray:
+    """The full-size mask with a pale rim's pixels made opaque, each judged by its distance from the backdrop.
+
+    The model's map and the analysis copy are 4–6 px to a pixel of a 2000 px photo: grown there, a rim's edge
+    is a staircase with streaks of paper beyond it. Here every full-size pixel of the rim's band is judged on
+    its own: opaque from twice `differs_at` ΔE from the backdrop model, a ramp from `differs_at` (the edge's
+    mixed pixels), never a grey shadow. Only pixels joined to the cut-out through such pixels count (a rim,
+    not a speck nearby), and only pale ones (a dark edge's mixed pixels keep the filter's value). Beyond the
+    model's line where the rim grew that decides the pixel (the filter's soft tail there saw no rim in the
+    model's map); beyond it elsewhere along the rim the photo may only clear paper (a flame's warm light next
+    to a jar is no rim); on the model's side it may only add.
+    """
+    from scipy import ndimage
+
+    from catalog.photos.cutout import SHADOW_LIGHTNESS_WEIGHT
+
+    height, width = full.shape
+    band = _touched(backdrop.rim_band, (height, width))
+    box = _box(band)
+    if box is None:
+        return full
+    left, top, right, bottom = box
+    band = band[top:bottom, left:right]
+    ys, xs = np.nonzero(band)
+    residual = _backdrop_residual(rgb, box, ys, xs, (height, width), backdrop)
+    distance = np.linalg.norm(residual, axis=-1)
+    shadow = (residual[:, 0] < 0) & (np.linalg.norm(residual[:, 1:], axis=-1) < SHADOW_CHROMA)
+    differs = np.zeros(band.shape, dtype=bool)
+    differs[ys, xs] = (distance >= backdrop.differs_at) & ~shadow
+    parts, count = ndimage.label(differs)
+    if not count:
+        return full
+    full = full.copy()
+    window = full[top:bottom, left:right]
+    joined = np.unique(parts[differs & ndimage.binary_dilation(window >= 128)])
+    keep = np.isin(parts[ys, xs], joined[joined > 0]) & ~shadow
+    ramp = np.clip((distance - backdrop.differs_at) / backdrop.differs_at, 0.0, 1.0)
+    alpha = np.where(keep, np.round(ramp * 255), 0).astype(np.uint8)
+    beyond = _touched(backdrop.rim_beyond, (height, width))[top:bottom, left:right][ys, xs]
+    grew = _touched(backdrop.rim_grown, (height, width))[top:bottom, left:right][ys, xs]
+    # Only pale pixels, no darker than the paper by more than `differs_at` L* (a pale rim, or the paper itself):
+    # the mixed pixels at a dark or coloured edge are far from the backdrop however little product they hold,
+    # and keep the filter's value. (residual's darkening is weighted as a shadow's.)
+    pale = residual[:, 0] > -SHADOW_LIGHTNESS_WEIGHT * backdrop.differs_at
+    current = window[ys, xs]
+    new = np.where(beyond, np.where(grew, alpha, np.minimum(current, alpha)), np.maximum(current, alpha))
+    window[ys, xs] = np.where(pale, new, window[ys, xs])
+    return full
+
+
+def _tail_cleared(full: np.ndarray, rgb: Image.Image, backdrop: PlainBackdrop) -> np.ndarray:
+    """The full-size mask with the soft tail it leaves on the paper next to a crisp edge cleared.
+
+    Where the photo shows the product's edge sharply (dark or coloured product on the paper: a silver hoop, a
+    chain), the filter still spreads the model's blur over several pixels of paper beside it (its window holds
+    product both darker and lighter than the paper, which no linear fit of colour separates): a grey halo of
+    old backdrop, 2–3 px wide at the analysis size, on both sides of the 0.5 line. Next to product that
+    differs from the backdrop, a soft pixel the photo shows is backdrop (within `differs_at` ΔE of it) and
+    that joins the clear paper through such pixels is cleared, and so is the product's shadow. Pale product on pale paper (a white glaze) is
+    not crisp, and is left to the filter.
+    """
+    from scipy import ndimage
+
+    from catalog.photos.cutout import SHADOW_DEPTH, SHADOW_LIGHTNESS_WEIGHT
+
+    height, width = full.shape
+    near = _touched(backdrop.crisp, (height, width))
+    box = _box(near)
+    if box is None:
+        return full
+    left, top, right, bottom = box
+    window = full[top:bottom, left:right]
+    soft = near[top:bottom, left:right] & (window > 0) & (window < 255)
+    if not soft.any():
+        return full
+    # Crisp: opaque product pixels, within reach, that stand well apart from the paper (a white glaze doesn't).
+    reach = max(1, round(TAIL_PX * max(height, width) / max(backdrop.surface.shape[:2])))
+    opaque = _grown(soft, reach) & (window == 255)
+    ys, xs = np.nonzero(soft | opaque)
+    residual = _backdrop_residual(rgb, box, ys, xs, (height, width), backdrop)
+    distance = np.linalg.norm(residual, axis=-1)
+    strong = np.zeros(soft.shape, dtype=bool)
+    chroma = np.linalg.norm(residual[:, 1:], axis=-1)
+    # Darker or coloured: a lit white glaze is only lighter than the paper, and its edge may fade into it.
+    glaze_white = (residual[:, 0] > 0) & (chroma < backdrop.differs_at)
+    strong[ys, xs] = opaque[ys, xs] & (distance >= 2 * backdrop.differs_at) & ~glaze_white
+    # The product's own shadow on the paper (a hoop casts one inside itself) is backdrop too: darker, of the
+    # paper's own hue (a porcelain jar's shaded edge is a little warmer), and no deeper than a shadow gets
+    # (_shadow_weighted counts darkening up to SHADOW_DEPTH at a quarter). On the mask's side of its 0.5 line
+    # only a light one (TAIL_SHADOW_DEPTH): a grey glaze's edge is as grey as a deep shadow.
+    darker = -residual[:, 0] / SHADOW_LIGHTNESS_WEIGHT
+    outside = window[ys, xs] < 128
+    shadow = (darker > 0) & (darker < np.where(outside, SHADOW_DEPTH, TAIL_SHADOW_DEPTH))
+    shadow &= chroma < backdrop.differs_at / 2
+    paper = np.zeros(soft.shape, dtype=bool)
+    paper[ys, xs] = soft[ys, xs] & ((distance < backdrop.differs_at / 2) | shadow)
+    paper &= _grown(strong, reach)
+    parts, count = ndimage.label(paper)
+    if not count:
+        return full
+    joined = np.unique(parts[paper & ndimage.binary_dilation(window == 0)])
+    tail = np.isin(parts, joined[joined > 0])
+    full = full.copy()
+    full[top:bottom, left:right][tail] = 0
+    return full
+
+
+def _grown(flags: np.ndarray, px: int) -> np.ndarray:
+    """Dilation by a (2 px + 1) square in one box filter, whatever px is."""
+    from scipy import ndimage
+
+    return ndimage.uniform_filter(flags.astype(np.float32), size=2 * px + 1, mode="constant") > 1e-3
 
 
 def _touched(flags: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

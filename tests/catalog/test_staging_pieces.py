@@ -89,3 +89,11 @@ def test_a_photo_reads_the_pieces_from_its_product_and_its_variant(db):
     assert photo_pieces_expected(Photo(product=coasters, variant=one)) == 1  # the photo shows that variant
     assert photo_pieces_expected(Photo(product=coasters, variant=four)) == 4
     assert photo_pieces_expected(Photo(product=coasters)) == 4  # a photo of no one variant: any of them
+
+
+def test_the_demo_studios_hoops_say_they_are_a_pair():
+    """Two hoops in the demo's photo are the product, not a hoop broken in two: its words say so."""
+    from demo.catalogue import PRODUCTS
+
+    hoops = next(product for product in PRODUCTS if product.sku == "JWL-HOP")
+    assert pieces_expected([hoops.title, hoops.dimensions, *hoops.materials, *hoops.techniques]) == 2

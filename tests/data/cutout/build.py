@@ -1,4 +1,5 @@
-"""Rebuild the cut-out evaluation set in this folder: `.venv/bin/python tests/data/cutout/build.py`.
+"""Rebuild the cut-out evaluation set in this folder: `.venv/bin/python tests/data/cutout/build.py`
+(`… build.py --only side_plate,hoops` for some cases only).
 
 Real photographs come from scikit-image's bundled images (skimage.data, loaded
 offline); their masks are traced here by hand as polygons, in the photo's own
@@ -42,6 +43,10 @@ RENDERED = {
     "striped_cushion": ("cushion", (234, 226, 208), (44, 54, 84), "", 19),  # cream with navy stripes
     "pendant_loop": ("necklace", (202, 203, 206), (214, 222, 232), "", 1029),  # backdrop inside a chain's loop
     "garnet_ring": ("ring", (214, 176, 100), (120, 26, 36), "", 1025),  # backdrop and shadow inside a ring
+    # The demo studio's own shots (seed 7) that its contact sheets flagged (issue 12):
+    "side_plate": ("plate", (216, 204, 182), None, "", 7000091),  # a cream rim on pale paper
+    "bangle": ("bangle", (190, 156, 86), None, "", 7000281),  # paper under the band, split off by its shadow
+    "hoops": ("hoops", (202, 203, 206), None, "", 7000291),  # a pair of silver hoops and their shadows
 }
 
 
@@ -81,9 +86,13 @@ def rendered(shape: str, colour, accent, label: str, seed: int) -> tuple[bytes, 
 
 def main() -> None:
     sys.path.insert(0, str(HERE.parents[2]))
-    _, mask = coffee()
-    mask.save(HERE / "coffee.mask.png", optimize=True)
+    only = sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[1] == "--only" else None
+    if only is None:
+        _, mask = coffee()
+        mask.save(HERE / "coffee.mask.png", optimize=True)
     for name, spec in RENDERED.items():
+        if only is not None and name not in only:
+            continue
         content, mask = rendered(*spec)
         (HERE / f"{name}.jpg").write_bytes(content)
         mask.save(HERE / f"{name}.mask.png", optimize=True)
