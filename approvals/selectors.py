@@ -78,7 +78,13 @@ def review_queue_for(
     Pending drafts come newest first (or waiting longest first); decided ones
     most recently decided first.
     """
-    items = review_items_for(user, state=state, kind=kind or None).select_related("decided_by")
+    # Only the owner: a row shows nothing of the draft's type or the decider, and joining
+    # them cost a 25-row page about 0.7 ms of CPU (bench/README.md).
+    items = ReviewItem.objects.restrict(user, VIEW).select_related("owner")
+    if state:
+        items = items.filter(state=state)
+    if kind:
+        items = items.filter(kind=kind)
     if subject_key:
         items = items.filter(subject_key=subject_key)
     if owner_id:
