@@ -14,7 +14,8 @@ from typing import TypeVar
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser, Permission
-from django.db import models
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 MANAGERS = "Shop managers"
@@ -45,13 +46,22 @@ def _group_names(user) -> set[str]:
 
 
 def with_role_groups(users: models.QuerySet) -> models.QuerySet:
-    """Users with their role groups read in the same query (the signed-in user is read on every request)."""
-    memberships = users.model.groups.through.objects
+    """Users with their role groups read in the same query (the signed-in user is read on every request).
+
+    Plain EXISTS subqueries: Django's Exists(OuterRef()) took longer to compile than the
+    separate query it saves."""
+    user_model = users.model
+    field = user_model.groups.field
+    qn = connections[users.db].ops.quote_name
+    group_meta = field.related_model._meta
+    membership, group = qn(field.m2m_db_table()), qn(group_meta.db_table)
+    sql = (
+        f"EXISTS (SELECT 1 FROM {membership} INNER JOIN {group} ON {group}.{qn(group_meta.pk.column)} = {membership}."
+        f"{qn(field.m2m_reverse_name())} WHERE {membership}.{qn(field.m2m_column_name())} = "
+        f"{qn(user_model._meta.db_table)}.{qn(user_model._meta.pk.column)} AND {group}.{qn(group_meta.get_field('name').column)} = %s)"
+    )
     return users.annotate(
-        **{
-            flag: models.Exists(memberships.filter(user=models.OuterRef("pk"), group__name=name))
-            for name, flag in _ROLE_FLAGS.items()
-        }
+        **{flag: RawSQL(sql, (name,), output_field=models.BooleanField()) for name, flag in _ROLE_FLAGS.items()}
     )
 
 
