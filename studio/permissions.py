@@ -49,7 +49,8 @@ def with_role_groups(users: models.QuerySet) -> models.QuerySet:
     """Users with their role groups read in the same query (the signed-in user is read on every request).
 
     Plain EXISTS subqueries: Django's Exists(OuterRef()) took longer to compile than the
-    separate query it saves."""
+    separate query it saves. They name the user table, so `users` must read it alone (no join
+    back to it under another alias)."""
     user_model = users.model
     field = user_model.groups.field
     qn = connections[users.db].ops.quote_name
