@@ -3,12 +3,12 @@ person approved; publishing code must use it, never the live draft row."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from approvals.models import ReviewItem, ReviewState
+from approvals.models import ReviewEvent, ReviewItem, ReviewState
 from studio.permissions import VIEW
 
 
@@ -78,7 +78,13 @@ def review_queue_for(
     Pending drafts come newest first (or waiting longest first); decided ones
     most recently decided first.
     """
-    items = review_items_for(user, state=state, kind=kind or None).select_related("decided_by")
+    # Only the owner: a row shows nothing of the draft's type or the decider, and joining
+    # them cost a 25-row page about 0.7 ms of CPU (bench/README.md).
+    items = ReviewItem.objects.restrict(user, VIEW).select_related("owner")
+    if state:
+        items = items.filter(state=state)
+    if kind:
+        items = items.filter(kind=kind)
     if subject_key:
         items = items.filter(subject_key=subject_key)
     if owner_id:
@@ -129,3 +135,37 @@ def approved_items_for(*, drafts: list[models.Model]) -> dict[int, ReviewItem]:
     for item in items:
         approved.setdefault(item.draft_id, item)
     return approved
+
+
+class TrailEntry(NamedTuple):
+    """One audit event as the API lists it: the actor by username, no model instances."""
+
+    action: str
+    actor: str | None
+    at: Any
+    version: int
+    snapshot_hash: str
+    result_hash: str
+    note: str
+    changes: Any
+
+
+def review_trails_for(*, item_ids: list[int]) -> dict[int, list[TrailEntry]]:
+    """Each item's audit trail, oldest first, in one query.
+
+    Plain values rather than events with their actors as model instances: building those
+    (and Django's prefetch around them) was about 2 ms of CPU of a 50-item API page.
+    """
+    trails: dict[int, list[TrailEntry]] = {item_id: [] for item_id in item_ids}
+    if not item_ids:
+        return trails
+    rows = (
+        ReviewEvent.objects.filter(item_id__in=item_ids)
+        .order_by("at", "id")
+        .values_list(
+            "item_id", "action", "actor__username", "at", "version", "snapshot_hash", "result_hash", "note", "changes"
+        )
+    )
+    for item_id, *values in rows:
+        trails[item_id].append(TrailEntry(*values))
+    return trails

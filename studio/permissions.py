@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.contrib.auth.models import AnonymousUser
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 MANAGERS = "Shop managers"
@@ -25,11 +28,70 @@ DECIDE = "decide"
 M = TypeVar("M", bound=models.Model)
 
 
+ROLE_GROUPS = (MANAGERS, ARTISANS)
+_ROLE_FLAGS = {MANAGERS: "_atelier_in_managers", ARTISANS: "_atelier_in_artisans"}
+
+
 def _group_names(user) -> set[str]:
-    # Cached on the user object: one query per request, however many checks.
+    """The user's role groups. Cached on the user object: at most one query per request, however
+    many checks, and none when the user was loaded with_role_groups() (the signed-in user is)."""
     if not hasattr(user, "_atelier_groups"):
-        user._atelier_groups = set(user.groups.values_list("name", flat=True)) if user.pk else set()
+        if all(hasattr(user, flag) for flag in _ROLE_FLAGS.values()):
+            user._atelier_groups = {name for name, flag in _ROLE_FLAGS.items() if getattr(user, flag)}
+        elif user.pk:
+            user._atelier_groups = set(user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True))
+        else:
+            user._atelier_groups = set()
     return user._atelier_groups
+
+
+def with_role_groups(users: models.QuerySet) -> models.QuerySet:
+    """Users with their role groups read in the same query (the signed-in user is read on every request).
+
+    Plain EXISTS subqueries: Django's Exists(OuterRef()) took longer to compile than the
+    separate query it saves. They name the user table, so `users` must read it alone (no join
+    back to it under another alias)."""
+    user_model = users.model
+    field = user_model.groups.field
+    qn = connections[users.db].ops.quote_name
+    group_meta = field.related_model._meta
+    membership, group = qn(field.m2m_db_table()), qn(group_meta.db_table)
+    sql = (
+        f"EXISTS (SELECT 1 FROM {membership} INNER JOIN {group} ON {group}.{qn(group_meta.pk.column)} = {membership}."
+        f"{qn(field.m2m_reverse_name())} WHERE {membership}.{qn(field.m2m_column_name())} = "
+        f"{qn(user_model._meta.db_table)}.{qn(user_model._meta.pk.column)} AND {group}.{qn(group_meta.get_field('name').column)} = %s)"
+    )
+    return users.annotate(
+        **{flag: RawSQL(sql, (name,), output_field=models.BooleanField()) for name, flag in _ROLE_FLAGS.items()}
+    )
+
+
+class RoleModelBackend(ModelBackend):
+    """Django's ModelBackend, reading the signed-in user with their role groups in one query and
+    all their permissions in one (ModelBackend reads the user's and their groups' in two). The
+    answers are ModelBackend's; every request still reads them afresh, so a change of role or
+    permission holds from the next request on."""
+
+    def get_user(self, user_id):
+        user_model = get_user_model()
+        try:
+            user = with_role_groups(user_model._default_manager.all()).get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            permissions = Permission.objects.all()
+            if not user_obj.is_superuser:
+                permissions = permissions.filter(models.Q(user=user_obj) | models.Q(group__user=user_obj))
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}"
+                for app_label, codename in permissions.values_list("content_type__app_label", "codename").order_by()
+            }
+        return user_obj._perm_cache
 
 
 def is_manager(user) -> bool:

@@ -13,7 +13,6 @@ import math
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
@@ -23,6 +22,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from studio.models import SignInFailure
+from studio.permissions import RoleModelBackend
 
 
 def client_address(request) -> str:
@@ -78,8 +78,9 @@ def lockout_message(seconds: int) -> str:
     )
 
 
-class ThrottledModelBackend(ModelBackend):
-    """Django's backend, refusing a locked-out username and address before the password is checked."""
+class ThrottledModelBackend(RoleModelBackend):
+    """Django's backend (with the signed-in user's roles read at once, studio.permissions), refusing a
+    locked-out username and address before the password is checked."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:

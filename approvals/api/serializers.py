@@ -1,6 +1,8 @@
+from django.db import models
 from rest_framework import serializers
 
 from approvals.models import ReviewEvent, ReviewItem
+from approvals.selectors import TrailEntry, review_trails_for
 from studio.api import fields
 from studio.api.fields import StrictModelSerializer
 from studio.api.serializers import IdField
@@ -26,10 +28,10 @@ class ReviewEventSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
-def _event_dict(event: ReviewEvent) -> dict:
+def _event_dict(event: TrailEntry) -> dict:
     return {
         "action": event.action,
-        "actor": event.actor.username if event.actor_id is not None else None,
+        "actor": event.actor,
         "at": _when(event.at),
         "version": event.version,
         "snapshot_hash": event.snapshot_hash,
@@ -39,9 +41,18 @@ def _event_dict(event: ReviewEvent) -> dict:
     }
 
 
+class ReviewItemListSerializer(serializers.ListSerializer):
+    """A page of items and their audit trails: the trails in one query for the whole page."""
+
+    def to_representation(self, data) -> list[dict]:
+        items = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        trails = review_trails_for(item_ids=[item.pk for item in items])
+        return [self.child.item_dict(item, trails[item.pk]) for item in items]
+
+
 class ReviewItemSerializer(StrictModelSerializer):
     owner = serializers.CharField(source="owner.username", read_only=True, default=None)
-    events = ReviewEventSerializer(source="events_prefetched", many=True, read_only=True)
+    events = ReviewEventSerializer(many=True, read_only=True)
 
     class Meta:
         model = ReviewItem
@@ -63,8 +74,12 @@ class ReviewItemSerializer(StrictModelSerializer):
             "events",
         ]
         read_only_fields = fields
+        list_serializer_class = ReviewItemListSerializer
 
     def to_representation(self, item: ReviewItem) -> dict:
+        return self.item_dict(item, review_trails_for(item_ids=[item.pk])[item.pk])
+
+    def item_dict(self, item: ReviewItem, trail: list[TrailEntry]) -> dict:
         return {
             "id": item.id,
             "kind": item.kind,
@@ -81,7 +96,7 @@ class ReviewItemSerializer(StrictModelSerializer):
             "decided_at": _when(item.decided_at),
             "note": item.note,
             # Not through self.fields: building them walks the model's fields on every request.
-            "events": [_event_dict(event) for event in item.events_prefetched],
+            "events": [_event_dict(event) for event in trail],
         }
 
 

@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +11,7 @@ from approvals.api.serializers import (
     DecisionSerializer,
     ReviewItemSerializer,
 )
-from approvals.models import ReviewEvent, ReviewItem, ReviewState
+from approvals.models import ReviewItem, ReviewState
 from approvals.services import DraftChanged, ReviewError, review_decide, review_decide_many
 from studio.api.permissions import RestrictedViewSetMixin
 
@@ -25,10 +24,8 @@ class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     Filters: `state` (default: all), `kind`, `subject` (e.g. product:12).
     """
 
-    # to_attr: the events land in a plain list; without it Django builds a queryset per item to hold them.
-    queryset = ReviewItem.objects.select_related("owner").prefetch_related(
-        Prefetch("events", queryset=ReviewEvent.objects.select_related("actor"), to_attr="events_prefetched")
-    )
+    # The audit trails come with the serializer, one query a page (approvals.selectors.review_trails_for).
+    queryset = ReviewItem.objects.select_related("owner")
     serializer_class = ReviewItemSerializer
     token_scopes = {"decide": "decide", "bulk_decide": "decide"}  # API tokens need the decide scope for these
 

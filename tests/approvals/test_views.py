@@ -874,3 +874,61 @@ def test_the_api_lists_the_same_drafts_as_the_queue(artisan_client, queue):
     assert row["snapshot"]["title"] == queue["mug"].snapshot["title"]
     assert [event["action"] for event in row["events"]] == ["submitted"]
     assert json.dumps(row)  # plain JSON all the way down
+
+
+# --- The queue's rows (built in approvals.views, not by the template engine) ----------------------
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Short – and not cut",
+        "x" * 110,
+        "x" * 111,
+        "Cafe\u0301 " * 30,  # decomposed accents: Truncator normalises (NFC) and counts them as one
+        "e\u0301" * 110,
+        "Plain words and then some more " * 5,
+    ],
+)
+def test_a_row_previews_the_summary_as_truncator_does(summary):
+    from django.utils.text import Truncator
+
+    from approvals.views import _truncated
+
+    assert _truncated(summary, 110) == Truncator(summary).chars(110)
+
+
+def test_a_row_escapes_what_the_draft_says_and_keeps_safe_markup(artisan):
+    from django.utils.safestring import mark_safe
+
+    from approvals.views import _e, _queue_row
+    from catalog.listings.kind import LISTING_COPY
+
+    hostile = "<script>alert(\"x\")</script> & 'quoted'"
+    item = ReviewItem(
+        pk=7,
+        kind=LISTING_COPY.name,
+        version=2,
+        state=ReviewState.PENDING,
+        owner=artisan,
+        subject=hostile,
+        snapshot={"title": hostile, "story": ""},
+        snapshot_hash="a" * 64,
+        submitted_at=timezone.now(),
+    )
+    row = _queue_row(
+        item,
+        querystring="kind=a&b=<c>",
+        selectable=True,
+        urls={
+            "review-detail": lambda pk: f"/review/{pk}/",
+            "review-decide": lambda pk: f"/review/{pk}/decide/",
+        },
+    )
+    assert "<script>" not in row and "alert(&quot;x&quot;)" in row
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;quoted&#x27;"
+    assert row.count(escaped) == 3  # the title, the preview (the copy's title) and the checkbox's label
+    assert 'href="/review/7/?kind=a&amp;b=&lt;c&gt;"' in row
+    assert 'value="7:' + "a" * 64 + '"' in row
+    assert _e(mark_safe("<b>kept</b>")) == "<b>kept</b>"
+    assert _e(3) == "3" and _e("<>&\"'") == "&lt;&gt;&amp;&quot;&#x27;"

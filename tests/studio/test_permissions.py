@@ -225,3 +225,50 @@ def test_roles_sync_recreates_a_deleted_group():
     Group.objects.filter(name=ARTISANS).delete()
     roles_sync()
     assert "catalog.change_product" in _perms(ARTISANS)
+
+
+# --- The signed-in user's roles and permissions, read by studio.permissions.RoleModelBackend ----------
+
+
+def _signed_in(user):
+    from studio.permissions import RoleModelBackend
+
+    return RoleModelBackend().get_user(user.pk)
+
+
+def test_the_signed_in_user_comes_with_their_roles_in_one_query(manager, artisan, django_assert_num_queries):
+    with django_assert_num_queries(2):  # one each: the user row and their role groups together
+        roles = [role_of(_signed_in(manager)), role_of(_signed_in(artisan))]
+    assert roles == ["manager", "artisan"]
+
+
+def test_a_role_change_holds_from_the_next_request(artisan):
+    from django.contrib.auth import get_user_model
+
+    assert role_of(_signed_in(artisan)) == "artisan"
+    artisan.groups.set([Group.objects.get(name=MANAGERS)])
+    assert role_of(_signed_in(artisan)) == "manager"
+    artisan.groups.clear()
+    assert role_of(_signed_in(artisan)) == "none"
+    artisan.groups.add(Group.objects.get_or_create(name="Visitors")[0])  # any other group gives no role
+    assert role_of(_signed_in(artisan)) == "none"
+    get_user_model().objects.filter(pk=artisan.pk).update(is_active=False)
+    assert _signed_in(artisan) is None  # as Django's ModelBackend: an inactive user is signed out
+
+
+def test_permissions_are_django_model_backends_in_one_query(manager, artisan, django_assert_num_queries):
+    from django.contrib.auth.backends import ModelBackend
+
+    from studio.permissions import RoleModelBackend
+
+    artisan.user_permissions.add(Permission.objects.get(codename="view_sale"))  # one of their own beside the group's
+    superuser = UserFactory(is_superuser=True)
+    inactive = UserFactory(is_active=False)
+    inactive.groups.add(Group.objects.get(name=MANAGERS))
+    for user in (manager, artisan, superuser, inactive, AnonymousUser()):
+        expected = ModelBackend().get_all_permissions(type(user).objects.get(pk=user.pk) if user.pk else user)
+        fresh = type(user).objects.get(pk=user.pk) if user.pk else user
+        with django_assert_num_queries(1 if user.pk and user.is_active else 0):
+            assert RoleModelBackend().get_all_permissions(fresh) == expected
+            assert RoleModelBackend().get_all_permissions(fresh) == expected  # cached on the user object
+    assert f"{Sale._meta.app_label}.view_sale" in RoleModelBackend().get_all_permissions(_signed_in(artisan))
