@@ -57,6 +57,14 @@ def _lines(folder: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
+def _wait_for_ends(folder: Path, units: int) -> None:
+    """The job's last unit is counted (job_advance commits) just before its task writes "end n": wait for that
+    line before stopping the cluster, or a unit that did run looks lost. A hang detector, not a timing."""
+    deadline = time.monotonic() + 30
+    while sum(line.startswith("end ") for line in _lines(folder)) < units and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_killed_cluster_resumes_within_a_lease_and_loses_or_repeats_nothing(tmp_path):
     env = clean_env(tmp_path, Q_WORKERS="1", Q_SYNC="0", ATELIER_TASK_LEASE_SECONDS="5")
     database = tmp_path / "db.sqlite3"
@@ -87,6 +95,7 @@ def test_killed_cluster_resumes_within_a_lease_and_loses_or_repeats_nothing(tmp_
                 break
             assert time.monotonic() < deadline, f"job {status} {done}/{units}\n{log.read_text()[-3000:]}"
             time.sleep(0.1)
+        _wait_for_ends(tmp_path, units)
     finally:
         kill_group(cluster)
     assert (status, done, failed) == ("succeeded", units, 0)
@@ -119,6 +128,7 @@ def test_a_killed_worker_process_s_task_runs_again_in_the_same_cluster(tmp_path)
             assert time.monotonic() < deadline, f"job {row[0]} {row[1]}/{units}\n{log.read_text()[-3000:]}"
             time.sleep(0.1)
         assert cluster.poll() is None  # the same cluster did it
+        _wait_for_ends(tmp_path, units)
     finally:
         kill_group(cluster)
     assert row[:3] == ("succeeded", units, 0)
