@@ -63,10 +63,15 @@ def categories() -> QuerySet[Category]:
     return Category.objects.order_by("name")
 
 
+def _low_stock(threshold: int = LOW_STOCK) -> Q:
+    """Variants running out: made-to-order pieces never are."""
+    return Q(product__made_to_order=False, stock_on_hand__lte=threshold)
+
+
 def low_stock_variants_for(user, *, threshold: int = LOW_STOCK) -> QuerySet[Variant]:
     return (
         Variant.objects.restrict(user, VIEW)
-        .filter(product__is_active=True, product__made_to_order=False, stock_on_hand__lte=threshold)
+        .filter(_low_stock(threshold), product__is_active=True)
         .select_related("product")
         .order_by("stock_on_hand", "sku")
     )
@@ -76,8 +81,7 @@ def catalog_summary_for(user) -> dict[str, Any]:
     """The dashboard's catalogue figures: two queries (products; the variants' count, stock and low stock at once)."""
     products = Product.objects.restrict(user, VIEW).filter(is_active=True)
     variants = Variant.objects.restrict(user, VIEW).filter(product__is_active=True)
-    low = Q(product__made_to_order=False, stock_on_hand__lte=LOW_STOCK)  # low_stock_variants_for's rows
-    figures = variants.aggregate(count=Count("pk"), units=Sum("stock_on_hand"), low=Count("pk", filter=low))
+    figures = variants.aggregate(count=Count("pk"), units=Sum("stock_on_hand"), low=Count("pk", filter=_low_stock()))
     return {
         "product_count": products.count(),
         "variant_count": figures["count"],
