@@ -108,8 +108,10 @@ def forecast_matrix(
         raise ValueError("horizon must be at least 1.")
     season = SEASON[check_freq(freq)]
     launch = first_sale(Y)
-    restarted = regime_changes(Y, launch, T, season)
-    launch = np.where(restarted[RESTARTED], restarted["start"], launch)  # a relaunch is a launch: see regime_changes
+    regime = regime_changes(Y, launch, T, season)
+    # A relaunch is a launch (see regime_changes). Only relaunched rows move, and their last period sold,
+    # so none of them is STOPPED: regime's stops hold for the moved launches too.
+    launch = np.where(regime[RESTARTED], regime["start"], launch)
     classes, adi, cv2 = classify(Y, launch)
     group = np.asarray(groups if groups is not None else ["all"] * n, dtype=object)
     demand = np.flatnonzero(np.isin(classes, (SMOOTH, ERRATIC, INTERMITTENT, LUMPY)))
@@ -201,7 +203,7 @@ def forecast_matrix(
 
     # 5. a series whose history ends in a run without sales its earlier rate cannot explain has stopped:
     # it is forecast at zero, where that did better on the holdouts
-    stopped = regime_changes(Y, launch, T, season)[STOPPED] & np.isin(np.arange(n), demand)
+    stopped = regime[STOPPED] & np.isin(np.arange(n), demand)
     stops, stop_rule = stop_switch(windows, launch, Y, horizon, season) if stopped.any() else (False, "")
     if stops:
         mean[stopped] = 0.0
@@ -228,9 +230,7 @@ def forecast_matrix(
         mean[i] = _borrowed(Y, launch, i, group, demand, mean, prior, own=own)
         labels[i] = f"Category({group[i]})"
         relaunch = (
-            " (relaunched: sales again after a pause its earlier rate cannot explain)"
-            if restarted[RESTARTED][i]
-            else ""
+            " (relaunched: sales again after a pause its earlier rate cannot explain)" if regime[RESTARTED][i] else ""
         )
         if prior:
             rules[i] = (
