@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from catalog.listings.services import listing_write_batch
 from catalog.models import Look, Product, StagedImage
-from catalog.selectors import catalog_summary_for, low_stock_variants_for
+from catalog.selectors import CATALOG_FIGURES, catalog_figures_by_maker, catalog_summary_for, low_stock_variants_for
 from catalog.staging.services import staging_start
-from studio import panels
+from studio import figures, panels
 from studio.parsing import ascii_ids
 from studio.permissions import VIEW
 from studio.selectors import job_unit_ids
@@ -21,7 +21,9 @@ JOB_PRODUCTS_SHOWN = 100
 def _summary(request, obj) -> dict:
     cached = getattr(request, "_catalog_summary_panel", None)
     if cached is None:
-        cached = request._catalog_summary_panel = {"catalog": catalog_summary_for(request.user)}
+        stored = figures.stored_figures(request, "catalog")
+        summary = stored if stored is not None else catalog_summary_for(request.user)
+        cached = request._catalog_summary_panel = {"catalog": summary}
     return cached
 
 
@@ -89,6 +91,7 @@ panels.register(
     )
 )
 panels.register_attention("low_stock", _low_stock, order=20)
+figures.register_figures("catalog", catalog_figures_by_maker, keys=CATALOG_FIGURES)
 panels.register(
     panels.Panel(
         slot="job", name="products", template="catalog/panels/job_products.html", context=_job_products, order=10

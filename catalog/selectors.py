@@ -77,8 +77,31 @@ def low_stock_variants_for(user, *, threshold: int = LOW_STOCK) -> QuerySet[Vari
     )
 
 
+def catalog_figures_by_maker(today=None) -> dict[int, dict[str, int]]:
+    """The dashboard's catalogue figures of every maker (studio.figures stores them in the background)."""
+    figures: dict[int, dict[str, int]] = {}
+    products = Product.objects.filter(is_active=True).values("maker_id").annotate(count=Count("pk")).order_by()
+    for group in products:
+        figures.setdefault(group["maker_id"], {})["product_count"] = group["count"]
+    variants = (
+        Variant.objects.filter(product__is_active=True)
+        .values("product__maker_id")
+        .annotate(count=Count("pk"), units=Sum("stock_on_hand"), low=Count("pk", filter=_low_stock()))
+        .order_by()
+    )
+    for group in variants:
+        figures.setdefault(group["product__maker_id"], {}).update(
+            variant_count=group["count"], stock_units=group["units"] or 0, low_stock_count=group["low"]
+        )
+    return figures
+
+
+CATALOG_FIGURES = ("product_count", "variant_count", "stock_units", "low_stock_count")
+
+
 def catalog_summary_for(user) -> dict[str, Any]:
-    """The dashboard's catalogue figures: two queries (products; the variants' count, stock and low stock at once)."""
+    """The dashboard's catalogue figures, computed: two queries (products; the variants' count, stock and low
+    stock at once). The dashboard reads them stored (catalog.panels) while those are current."""
     products = Product.objects.restrict(user, VIEW).filter(is_active=True)
     variants = Variant.objects.restrict(user, VIEW).filter(product__is_active=True)
     figures = variants.aggregate(count=Count("pk"), units=Sum("stock_on_hand"), low=Count("pk", filter=_low_stock()))

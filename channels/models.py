@@ -170,6 +170,10 @@ class ChannelStock(models.Model):
     class Meta:
         ordering = ["variant", "channel"]
         constraints = [models.UniqueConstraint(fields=["variant", "channel"], name="channel_stock_unique")]
+        # The dashboard's failed pushes, newest first, read from the few failing rows, not every variant's.
+        indexes = [
+            models.Index(fields=["-error_at", "id"], condition=~models.Q(error=""), name="channel_stock_failing_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.variant.sku} on {self.get_channel_display()}: {self.reported}"

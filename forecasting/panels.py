@@ -11,18 +11,19 @@ from django.utils import timezone
 
 from forecasting.charts import forecast_chart_svg
 from forecasting.selectors import (
+    SALES_DAYS,
     product_forecast,
     product_sales_by_week,
+    sales_figures_by_maker,
     sales_summary_for,
     stock_alerts_for,
     stock_alerts_notice,
 )
 from forecasting.templatetags.forecast_words import OUTLOOK_WEEKS
-from studio import panels
+from studio import figures, panels
 
 WEEKS_SHOWN = 26
 PHONE_CHART_WEEKS = 26
-SALES_DAYS = 30
 
 
 def _weekly_sales(product) -> dict[str, Any]:
@@ -71,6 +72,9 @@ def _forecast(request, product) -> dict[str, Any]:
 
 def _sales(request, obj) -> dict[str, Any]:
     since = timezone.localdate() - dt.timedelta(days=SALES_DAYS)
+    stored = figures.stored_figures(request, "sales")
+    if stored is not None:
+        return {"sales": {"since": since, **stored}}
     return {"sales": sales_summary_for(request.user, since=since)}
 
 
@@ -122,6 +126,7 @@ panels.register(
     )
 )
 panels.register_attention("stock_alerts", _attention, order=10)
+figures.register_figures("sales", sales_figures_by_maker, keys=("units", "revenue"))
 
 
 def _alerts_notice(request) -> str:

@@ -17,6 +17,9 @@ def sales_for(user) -> QuerySet[Sale]:
     return Sale.objects.restrict(user, VIEW).select_related("variant", "variant__product")
 
 
+SALES_DAYS = 30  # the dashboard's sales figures: the last 30 days
+
+
 def sales_summary_for(user, *, since: dt.date) -> dict[str, Any]:
     revenue = ExpressionWrapper(
         F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
@@ -25,6 +28,24 @@ def sales_summary_for(user, *, since: dt.date) -> dict[str, Any]:
         Sale.objects.restrict(user, VIEW).filter(date__gte=since).aggregate(units=Sum("quantity"), revenue=Sum(revenue))
     )
     return {"since": since, "units": totals["units"] or 0, "revenue": totals["revenue"] or 0}
+
+
+def sales_figures_by_maker(today: dt.date) -> dict[int, dict[str, Any]]:
+    """The dashboard's sales figures (units and revenue since SALES_DAYS before `today`) of every maker, for
+    studio.figures to store in the background."""
+    revenue = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    groups = (
+        Sale.objects.filter(date__gte=today - dt.timedelta(days=SALES_DAYS))
+        .values("variant__product__maker_id")
+        .annotate(units=Sum("quantity"), revenue=Sum(revenue))
+        .order_by()
+    )
+    return {
+        group["variant__product__maker_id"]: {"units": group["units"] or 0, "revenue": group["revenue"] or 0}
+        for group in groups
+    }
 
 
 def product_sales_by_week(*, product_id: int, since: dt.date) -> list[dict[str, Any]]:

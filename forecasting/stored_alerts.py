@@ -35,6 +35,7 @@ from forecasting.models import (
     StockAlertStamp,
     StockAlertState,
 )
+from studio.figures import figures_store
 from studio.permissions import VIEW
 
 logger = logging.getLogger(__name__)
@@ -254,6 +255,7 @@ def alerts_refresh_all(*, today: dt.date) -> int:
     if computed or not was_current:  # the 10-minute check with nothing changed leaves the sums alone
         accuracy_refresh()
     counts_refresh()  # every time: a product retired by a raw UPDATE changes no stamp, only the count
+    figures_store(today=today, began=began)  # the dashboard's catalogue and sales figures, likewise
     StockAlertState.objects.filter(pk=1).update(computed_on=today, computed_from=began, queued_at=None)
     if not _state().is_current(today):
         alerts_refresh_queue()
@@ -321,6 +323,12 @@ def alerts_current(*, today: dt.date) -> tuple[bool, StockAlertState]:
         except DatabaseError:  # a locked SQLite file during an import: the page still shows what is stored
             logger.warning("Could not queue the stock alerts' refresh", exc_info=True)
     return current, state
+
+
+def figures_currency(today: dt.date) -> tuple[bool, dt.datetime | None]:
+    """For studio.figures: whether what the last refresh stored is current, and when that refresh began."""
+    current, state = alerts_current(today=today)
+    return current, state.computed_from
 
 
 def alerts_for(user, *, today: dt.date) -> StoredAlerts:

@@ -242,3 +242,29 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.address}: {self.count}"
+
+
+class MakerFigures(models.Model):
+    """One app's dashboard figures for one maker (product and variant counts, units sold...), summed in the
+    background (studio.figures), so the dashboard reads a few rows rather than aggregating the catalogue.
+
+    A row with no maker stamps when the figures of `name` were last stored."""
+
+    maker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=40)
+    values = models.JSONField(default=dict)
+    computed_from = models.DateTimeField(help_text="When the refresh that stored them began.")
+
+    owner_field = "maker"
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "maker"], name="maker_figures_name_maker"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(maker__isnull=True), name="maker_figures_one_stamp"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} of {self.maker_id or 'the stamp'}"
