@@ -17,7 +17,7 @@ from catalog.models import Look, Product, QCVerdict, StagedImage
 from catalog.photos.intake import accepted_formats
 from catalog.services import PhotoUpload, photos_upload
 from catalog.staging.services import looks_ensure_starters, staged_image_retry, staging_needed, staging_start
-from studio import panels
+from studio import figures, panels
 from studio.models import Job
 from studio.parsing import ascii_ids, ascii_int
 from studio.permissions import CHANGE, VIEW, can, get_for_user, is_manager, makers_for
@@ -29,7 +29,12 @@ def product_list(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "").strip()[:80]
     maker = ascii_int(request.GET.get("maker")) or None
     products = selectors.products_for(request.user, search=search, category=category, maker=maker)
-    page = Paginator(products, 24).get_page(request.GET.get("page"))
+    paginator = Paginator(products, 24)
+    if not (search or category or maker) and (stored := figures.stored_figures(request, "catalog")) is not None:
+        # The whole catalogue: its count is the dashboard's, summed in the background, not a COUNT of every
+        # product on each page (studio.figures: read only while nothing changed since it was summed).
+        paginator.count = stored["product_count"]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "catalog/product_list.html",

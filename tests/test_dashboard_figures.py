@@ -153,3 +153,18 @@ def test_a_sale_edited_or_deleted_one_by_one_marks_the_figures_changed(
     with django_capture_on_commit_callbacks(execute=True):
         sale.delete()
     assert not stored_alerts._state().is_current(today)
+
+
+def test_the_whole_catalogue_is_paged_by_the_stored_count(catalogue, manager, manager_client, artisan, client):
+    """The catalogue's pager counted every active product on each page (~7-26 ms at 100,000)."""
+    count_sql = 'COUNT(*) AS "__count" FROM "catalog_product"'
+    for user, browser in ((manager, manager_client), (artisan, client)):
+        browser.force_login(user)
+        stored_alerts.alerts_refresh_all(today=timezone.localdate())
+        with CaptureQueriesContext(connection) as queries:
+            page = browser.get(reverse("product-list")).context["page"]
+        assert count_sql not in " ".join(query["sql"] for query in queries)
+        assert page.paginator.count == catalog_summary_for(user)["product_count"] == len(page.object_list) > 0
+        with CaptureQueriesContext(connection) as queries:  # a search counts what it found
+            page = browser.get(reverse("product-list"), {"q": "FIG-1"}).context["page"]
+        assert 'COUNT(*) AS "__count"' in " ".join(query["sql"] for query in queries) and page.paginator.count >= 1
