@@ -18,14 +18,16 @@ def sales_for(user) -> QuerySet[Sale]:
 
 
 SALES_DAYS = 30  # the dashboard's sales figures: the last 30 days
+_REVENUE = ExpressionWrapper(
+    F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
+)
 
 
 def sales_summary_for(user, *, since: dt.date) -> dict[str, Any]:
-    revenue = ExpressionWrapper(
-        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
-    )
     totals = (
-        Sale.objects.restrict(user, VIEW).filter(date__gte=since).aggregate(units=Sum("quantity"), revenue=Sum(revenue))
+        Sale.objects.restrict(user, VIEW)
+        .filter(date__gte=since)
+        .aggregate(units=Sum("quantity"), revenue=Sum(_REVENUE))
     )
     return {"since": since, "units": totals["units"] or 0, "revenue": totals["revenue"] or 0}
 
@@ -33,13 +35,10 @@ def sales_summary_for(user, *, since: dt.date) -> dict[str, Any]:
 def sales_figures_by_maker(today: dt.date) -> dict[int, dict[str, Any]]:
     """The dashboard's sales figures (units and revenue since SALES_DAYS before `today`) of every maker, for
     studio.figures to store in the background."""
-    revenue = ExpressionWrapper(
-        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
-    )
     groups = (
         Sale.objects.filter(date__gte=today - dt.timedelta(days=SALES_DAYS))
         .values("variant__product__maker_id")
-        .annotate(units=Sum("quantity"), revenue=Sum(revenue))
+        .annotate(units=Sum("quantity"), revenue=Sum(_REVENUE))
         .order_by()
     )
     return {
