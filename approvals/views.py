@@ -42,6 +42,20 @@ from studio.permissions import DECIDE, can, get_for_user, makers_for
 from studio.templatetags.atelier import icon
 
 STATE_LABELS = dict(ReviewState.choices)
+# What a queue row shows (_queue_row); the rest of an item and of its owner (the approved snapshot,
+# the decision, the owner's password hash and dates) is neither read from the database nor converted.
+QUEUE_ROW_FIELDS = (
+    "kind",
+    "version",
+    "state",
+    "subject",
+    "snapshot",
+    "snapshot_hash",
+    "submitted_at",
+    "owner__first_name",
+    "owner__last_name",
+    "owner__username",
+)
 QUEUE_PARAMS = ("kind", "product", "maker", "sort", "state")
 
 
@@ -83,7 +97,7 @@ def _querystring(filters: dict) -> str:
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     filters = _queue_filters(request)
-    page = Paginator(_queue(request, filters), 25).get_page(request.GET.get("page"))
+    page = Paginator(_queue(request, filters).only(*QUEUE_ROW_FIELDS), 25).get_page(request.GET.get("page"))
     if filters["state"] == ReviewState.PENDING and not (filters["kind"] or filters["product"] or filters["maker"]):
         # All the user's pending drafts: the navigation's count is this one (web.context_processors).
         request.review_pending_count = page.paginator.count

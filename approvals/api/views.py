@@ -25,7 +25,10 @@ class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """
 
     # The audit trails come with the serializer, one query a page (approvals.selectors.review_trails_for).
-    queryset = ReviewItem.objects.select_related("owner")
+    # Only the columns the serializer shows: of the owner, their username (not their password hash and dates).
+    queryset = ReviewItem.objects.select_related("owner").only(
+        *(name for name in ReviewItemSerializer.Meta.fields if name not in ("id", "owner", "events")), "owner__username"
+    )
     serializer_class = ReviewItemSerializer
     token_scopes = {"decide": "decide", "bulk_decide": "decide"}  # API tokens need the decide scope for these
 

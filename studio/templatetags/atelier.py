@@ -36,6 +36,27 @@ def _forget_sprite_url(*, setting: str, **kwargs) -> None:
 
 
 @register.simple_tag(takes_context=True)
+def include_repeated(context, template_name: str):
+    """`{% include %}` for markup a page shows more than once in the same context, rendered once.
+
+    The header shows the navigation and the user menu twice (beside the logo on a desktop, in
+    the menu on a phone): the second copy is the first one's HTML, not a second render of the
+    same template with the same context (about 1 ms of CPU a page, bench/README.md). Only for
+    templates that read nothing a loop or {% with %} around the tag changes: the copy is kept
+    for the whole page render, keyed by the template's name.
+    """
+    rendered = context.render_context.setdefault(_REPEATED, {})
+    if template_name not in rendered:
+        template = context.template.engine.get_template(template_name)
+        with context.push():  # as {% include %}: what the template sets stays inside it
+            rendered[template_name] = template.render(context)
+    return rendered[template_name]
+
+
+_REPEATED = object()  # the render_context key of include_repeated's copies
+
+
+@register.simple_tag(takes_context=True)
 def panels(context, slot: str, obj=None):
     """Render every panel apps registered for `slot` (studio.panels), in order, inside the current context."""
     from django.utils.safestring import mark_safe
