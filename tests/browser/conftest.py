@@ -7,7 +7,6 @@ Without /usr/bin/chromium the browser tests skip on a laptop but fail in CI
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -218,20 +217,6 @@ def _review_item(*, product, owner, kind, version, snapshot, state="pending", mi
     return item
 
 
-@functools.cache
-def _drawn_and_prepared(filename: str, drawer: str, *args, **kwargs):
-    """A studio photo's bytes and what intake, QC and the cut-out make of them (photo_prepare), once per process.
-
-    Both are pure functions of the drawing's arguments, and the cut-out and QC take most of a
-    studio's setup (about a second a photo on CI's machine, ten photos for every browser test that
-    uses the studio); photo_add stores the same rows and files from them as it would from the bytes.
-    """
-    from catalog.services import photo_prepare
-
-    content = getattr(photos, drawer)(*args, **kwargs)
-    return content, photo_prepare(content=content, filename=filename)
-
-
 @pytest.fixture
 def studio(transactional_db):
     """Two makers, a manager, ten products with photos, half a year of sales, drafts and jobs."""
@@ -277,7 +262,7 @@ def studio(transactional_db):
         products[title] = product
         if photo:
             drawer, *args = photo
-            content, prepared = _drawn_and_prepared(f"{drawer}.jpg", drawer, *args)
+            content, prepared = photos.drawn_and_prepared(f"{drawer}.jpg", drawer, *args)
             photo_add(
                 product=product,
                 content=content,
@@ -300,7 +285,7 @@ def studio(transactional_db):
                         order_ref=f"#{order}",
                     )
     # A second photo for the mug so the gallery has thumbnails.
-    content, prepared = _drawn_and_prepared("mug-2.jpg", "mug", "#c9b9a0", seed=9)
+    content, prepared = photos.drawn_and_prepared("mug-2.jpg", "mug", "#c9b9a0", seed=9)
     photo_add(
         product=products["Celadon breakfast mug"],
         content=content,
