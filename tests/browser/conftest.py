@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import photos
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -224,7 +226,6 @@ def studio(transactional_db):
     from studio.models import Job
     from studio.sales_channels import SalesChannel
     from studio.services import job_advance, job_create, job_start, studio_profile_get
-    from tests.browser import photos
     from tests.factories import UserFactory
 
     profile = studio_profile_get()
@@ -261,12 +262,14 @@ def studio(transactional_db):
         products[title] = product
         if photo:
             drawer, *args = photo
+            content, prepared = photos.drawn_and_prepared(f"{drawer}.jpg", drawer, *args)
             photo_add(
                 product=product,
-                content=getattr(photos, drawer)(*args),
+                content=content,
                 filename=f"{drawer}.jpg",
                 uploaded_by=people[maker],
                 alt_text=f"{title} on a wooden table",
+                prepared=prepared,
             )
         for variant in product.variants.all():
             for week in range(26):
@@ -282,12 +285,14 @@ def studio(transactional_db):
                         order_ref=f"#{order}",
                     )
     # A second photo for the mug so the gallery has thumbnails.
+    content, prepared = photos.drawn_and_prepared("mug-2.jpg", "mug", "#c9b9a0", seed=9)
     photo_add(
         product=products["Celadon breakfast mug"],
-        content=photos.mug("#c9b9a0", seed=9),
+        content=content,
         filename="mug-2.jpg",
         uploaded_by=people["ines"],
         alt_text="Oatmeal mug",
+        prepared=prepared,
     )
 
     ines, tomas = people["ines"], people["tomas"]

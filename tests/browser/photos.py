@@ -7,6 +7,8 @@ arguments always give the same bytes, so photo_add() de-duplicates them.
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import random
 
@@ -205,3 +207,21 @@ def ring(metal: str = "#c8ccd2", wall: str = "#e9e4dd", table: str = "#d3c6b4") 
     for x in range(262, 460, 26):
         draw.line(_sc(x, 318, x + 8, 326), fill=_mix(body, (255, 255, 255), 0.5), width=3 * S)
     return _finish(image)
+
+
+def drawn_and_prepared(filename: str, drawer: str, *args, **kwargs):
+    """A drawing's bytes and what intake, QC and the cut-out make of them (photo_prepare), worked out once per
+    process: both are pure functions of the arguments, and the cut-out and QC take most of a fixture that adds
+    photos (about a second a photo on CI's machine). photo_add(prepared=...) stores the same rows and files
+    from them as it would from the bytes alone. Each caller gets its own copy (the row keeps the cut-out's dicts).
+    """
+    content, prepared = _drawn_and_prepared(filename, drawer, *args, **kwargs)
+    return content, copy.deepcopy(prepared)
+
+
+@functools.cache
+def _drawn_and_prepared(filename: str, drawer: str, *args, **kwargs):
+    from catalog.services import photo_prepare  # Django's models: only once the tests have set it up
+
+    content = globals()[drawer](*args, **kwargs)
+    return content, photo_prepare(content=content, filename=filename)

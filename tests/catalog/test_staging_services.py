@@ -29,10 +29,13 @@ from tests.browser import photos
 @pytest.fixture
 def mug_photos(own_product, artisan):
     """Three phone photos of a mug, as intake stores them (QC and cut-out included)."""
-    shots = [photos.mug("#8fb3a0", seed=1), photos.mug("#c46a3c", seed=2), photos.mug("#2f4a73", seed=3)]
+    shots = [
+        photos.drawn_and_prepared(f"mug-{n}.jpg", "mug", glaze, seed=n + 1)
+        for n, glaze in enumerate(["#8fb3a0", "#c46a3c", "#2f4a73"])
+    ]
     return [
-        photo_add(product=own_product, content=shot, filename=f"mug-{n}.jpg", uploaded_by=artisan)
-        for n, shot in enumerate(shots)
+        photo_add(product=own_product, content=shot, filename=f"mug-{n}.jpg", uploaded_by=artisan, prepared=prepared)
+        for n, (shot, prepared) in enumerate(shots)
     ]
 
 
