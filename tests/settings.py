@@ -6,6 +6,9 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# pytest-xdist runs a process per core: one onnxruntime thread each, or the cut-outs' threads outnumber the cores.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("CUTOUT_CPU_THREADS", "1")
 
 from studio.settings import *  # noqa: E402,F403
 
