@@ -154,6 +154,7 @@ def backtest(
     """Forecast every sku at each origin from the periods before it; see the module docstring."""
     import pandas as pd
 
+    from forecasting.engine.methods import reuse_fits
     from forecasting.engine.select import forecast_matrix
 
     started = time.perf_counter()
@@ -161,10 +162,14 @@ def backtest(
     cuts = backtest_origins(len(dates), horizon, origins)
     parts, methods, rules = [], Counter(), Counter()
     n = len(skus)
-    for cut in cuts:
-        result = forecast_matrix(
-            Y[:, :cut], freq=freq, horizon=horizon, dates=dates[:cut], use_prophet=use_prophet, n_jobs=n_jobs
-        )
+    with reuse_fits():  # the origins step by half a horizon: their holdouts share cuts
+        results = [
+            forecast_matrix(
+                Y[:, :cut], freq=freq, horizon=horizon, dates=dates[:cut], use_prophet=use_prophet, n_jobs=n_jobs
+            )
+            for cut in cuts
+        ]
+    for cut, result in zip(cuts, results, strict=True):
         future = pd.date_range(dates[cut], periods=horizon, freq=PANDAS_FREQ[freq])
         parts.append(
             pd.DataFrame(

@@ -10,9 +10,12 @@ imports this package at start-up and the web process never needs it.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import hashlib
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -24,6 +27,47 @@ MIN_CHUNK = 300  # series per worker process: below it, forking costs more than 
 SLOW = ("ETS", "Theta")  # model selection over the whole history: tens of ms per series
 MIN_CHUNK_SLOW = 40  # ...so these split across processes from fewer series
 FIT_HISTORY = {"D": 182, "W": 156, "M": 120}  # ...and see at most the last half year of days, 3 years of weeks
+_FITS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("forecast_fits", default=None)
+
+
+@contextlib.contextmanager
+def reuse_fits() -> Iterator[dict]:
+    """Within the block, a fitted method's forecast of a series is kept and reused for the same input.
+
+    A rolling-origin backtest fits the same methods on the same histories again:
+    one origin's holdout cut is an earlier origin's holdout or forecast cut (they
+    step by half a horizon). A fit is a function of the values it sees, its
+    method and its horizon, so it is keyed on exactly those (a digest of the
+    values): a reused forecast is the one a new fit would make. Outside such a
+    block nothing is kept (a nightly refit sees each history once).
+    """
+    token = _FITS.set({})
+    try:
+        yield _FITS.get()
+    finally:
+        _FITS.reset(token)
+
+
+def fit_key(name: str, horizon: int, values: np.ndarray, *extra) -> tuple:
+    """The cache key of one fit: the method, the horizon, anything else it depends on, and its input."""
+    digest = hashlib.blake2b(np.ascontiguousarray(values, dtype=float).tobytes(), digest_size=16).digest()
+    return (name, horizon, *extra, digest)
+
+
+def cached_fits(names: Sequence[str], keys: dict, fit: Callable) -> dict[str, np.ndarray]:
+    """{name: (len(keys), horizon)}: what `fit(rows, names)` returns for each row's key, fitting only the
+    rows some name of which is not cached yet (all of them outside `reuse_fits`)."""
+    cache = _FITS.get()
+    rows = list(keys)
+    if cache is None:
+        return fit(np.asarray(rows, dtype=int), names)
+    missing = [r for r in rows if any((name, *keys[r]) not in cache for name in names)]
+    if missing:
+        fitted = fit(np.asarray(missing, dtype=int), names)
+        for name in names:
+            for k, r in enumerate(missing):
+                cache[(name, *keys[r])] = fitted[name][k].copy()
+    return {name: np.array([cache[(name, *keys[r])] for r in rows]) for name in names}
 
 
 def _statsforecast_model(name: str):
@@ -124,10 +168,17 @@ def statsforecast_forecast(
     ):
         if not group:
             continue
-        chunks = np.array_split(rows, max(1, min(resolve_jobs(n_jobs), len(rows) // size)))
-        jobs = [(_long_frame(Y, start, chunk, cut), group, horizon) for chunk in chunks]
-        parts = parallel_map(_fit_chunk, jobs, n_jobs)
-        out.update({name: np.concatenate([part[name] for part in parts]) for name in group})
+
+        def fit(picked, names, size=size, start=start):
+            if not len(picked):
+                return {name: np.zeros((0, horizon)) for name in names}
+            chunks = np.array_split(picked, max(1, min(resolve_jobs(n_jobs), len(picked) // size)))
+            jobs = [(_long_frame(Y, start, chunk, cut), names, horizon) for chunk in chunks]
+            parts = parallel_map(_fit_chunk, jobs, n_jobs)
+            return {name: np.concatenate([part[name] for part in parts]) for name in names}
+
+        keys = {int(r): fit_key("statsforecast", horizon, Y[r, start[r] : cut]) for r in rows}
+        out.update(cached_fits(group, keys, fit))
     fallback = window_forecast("Mean", Y[rows], launch[rows], cut, horizon)
     for values in out.values():
         bad = ~np.isfinite(values)

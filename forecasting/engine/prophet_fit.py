@@ -12,7 +12,7 @@ import logging
 
 import numpy as np
 
-from forecasting.engine.methods import parallel_map
+from forecasting.engine.methods import cached_fits, fit_key, parallel_map
 from forecasting.engine.panel import YEAR, period_grid
 
 MIN_RATE = 2.0  # mean units per period over the last year: below it the noise drowns any seasonality
@@ -88,5 +88,13 @@ def prophet_forecast(
     first_year = dates[int(launch[rows].min())].year
     last_year = period_grid(dates[0], cut + horizon, freq)[-1].year
     holidays = holidays_frame(first_year, last_year, freq)
-    jobs = [(Y[i, launch[i] : cut].copy(), dates[int(launch[i])], freq, horizon, holidays) for i in rows]
-    return np.array(parallel_map(_fit_one, jobs, n_jobs)).reshape(len(rows), horizon)
+    calendar = tuple(map(tuple, holidays.astype(str).to_numpy()))
+
+    def fit(picked, names):
+        jobs = [(Y[i, launch[i] : cut].copy(), dates[int(launch[i])], freq, horizon, holidays) for i in picked]
+        return {"Prophet": np.array(parallel_map(_fit_one, jobs, n_jobs)).reshape(len(picked), horizon)}
+
+    keys = {
+        int(i): fit_key("", horizon, Y[i, launch[i] : cut], str(dates[int(launch[i])]), freq, calendar) for i in rows
+    }
+    return cached_fits(["Prophet"], keys, fit)["Prophet"]

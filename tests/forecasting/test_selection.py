@@ -463,3 +463,96 @@ def test_new_products_that_ramp_up_are_forecast_at_their_latest_rate():
     assert all("its own rate in its latest period" in result.rules[i] for i in new), result.rules[new[0]]
     for i in new:
         assert abs(result.mean[i].mean() - Y[i, -1]) < 0.15 * Y[i, -1], (Y[i, -6:], result.mean[i])
+
+
+# ---- Prophet only where it beats the pool on the whole; fits reused across a backtest's origins --------
+
+
+class _ProphetRunner:
+    """Stands in for select._Runner: Prophet's holdout forecasts are given, and every fit is counted."""
+
+    def __init__(self, forecasts: dict[int, np.ndarray]):
+        self.forecasts, self.fitted = forecasts, []
+
+    def candidates(self, rows, pool, cut, wanted):
+        self.fitted.append((cut, sorted(int(r) for r in rows)))
+        return {"Prophet": self.forecasts[cut]}
+
+
+def _prophet_holdouts(prophet_sd: np.ndarray, *, series=40, cuts=(32, 28), horizon=8, seed=3):
+    """Two holdout windows of `series` smooth+prophet series whose pool chose WA (noise of size 3 around the
+    actuals); Prophet's noise has the size given per series."""
+    from forecasting.engine.select import SMOOTH_PROPHET, _scale, _Window
+
+    rng = np.random.default_rng(seed)
+    Y = rng.poisson(20, (series, 40)).astype(float)
+    windows, prophet = [], {}
+    for cut in cuts:
+        actual = Y[:, cut : cut + horizon]
+        noise = rng.normal(0, 1, actual.shape)
+        windows.append(_Window(cut, np.arange(series), {"WA": actual + 3.0 * noise}, _scale(Y, cut)))
+        prophet[cut] = actual + prophet_sd[:, None] * rng.normal(0, 1, actual.shape)
+    pool = np.full(series, SMOOTH_PROPHET, dtype=object)
+    return Y, windows, prophet, pool, np.full(series, "WA", dtype=object)
+
+
+def test_prophet_that_does_worse_than_the_pool_on_the_whole_is_left_out_where_it_won_a_few_series():
+    """Prophet wins 5 of 40 series by far and loses the rest: those wins are luck, it is not fitted again."""
+    from forecasting.engine.select import _prophet_where_promising
+
+    sd = np.where(np.arange(40) < 5, 0.5, 6.0)
+    Y, windows, prophet, pool, choice = _prophet_holdouts(sd)
+    run = _ProphetRunner(prophet)
+    rule = _prophet_where_promising(windows, pool, choice, run, Y, 8)
+    assert rule.startswith("; Prophet left out: on the latest holdout it was ")
+    assert "worse than the pool's choice over its 40 series" in rule
+    assert all("Prophet" not in w.forecasts for w in windows)
+    assert run.fitted == [(32, list(range(40)))]  # the latest holdout only
+
+
+def test_prophet_that_beats_the_pool_on_the_whole_stays_and_is_fitted_again_where_it_won():
+    from forecasting.engine.select import _prophet_where_promising
+
+    sd = np.where(np.arange(40) < 30, 0.5, 6.0)
+    Y, windows, prophet, pool, choice = _prophet_holdouts(sd)
+    run = _ProphetRunner(prophet)
+    assert _prophet_where_promising(windows, pool, choice, run, Y, 8) == ""
+    assert all("Prophet" in w.forecasts for w in windows)
+    cut, refitted = run.fitted[1]
+    assert cut == 28 and set(refitted) <= set(range(30)) and len(refitted) >= 25
+
+
+def test_a_backtest_reuses_a_fit_only_for_the_same_history(monkeypatch):
+    """Inside reuse_fits a method fitted on the same values is not fitted again, and gives what a new fit
+    gives; a history that differs by one value is fitted."""
+    from forecasting.engine import methods
+
+    calls = []
+    real = methods._fit_chunk
+
+    def counted(args):
+        calls.append(args[0]["unique_id"].nunique())
+        return real(args)
+
+    monkeypatch.setattr(methods, "_fit_chunk", counted)
+    rng = np.random.default_rng(4)
+    Y = rng.poisson(6, (5, 40)).astype(float)
+    launch = np.zeros(5, dtype=int)
+    fresh = methods.forecast_methods(Y, launch, np.arange(5), 30, 6, ["ETS", "SES"], freq="W")
+    assert len(calls) == 2  # ETS and SES fit apart (slow and quick)
+    with methods.reuse_fits():
+        first = methods.forecast_methods(Y, launch, np.arange(5), 30, 6, ["ETS", "SES"], freq="W")
+        calls.clear()
+        again = methods.forecast_methods(Y, launch, np.arange(5), 30, 6, ["ETS", "SES"], freq="W")
+        assert calls == []
+        changed = Y.copy()
+        changed[2, 10] += 5
+        other = methods.forecast_methods(changed, launch, np.arange(5), 30, 6, ["ETS", "SES"], freq="W")
+        assert calls == [1, 1]  # only the changed series, once per family
+    for name in ("ETS", "SES"):
+        np.testing.assert_allclose(first[name], fresh[name])
+        np.testing.assert_allclose(again[name], fresh[name])
+        np.testing.assert_allclose(np.delete(other[name], 2, axis=0), np.delete(fresh[name], 2, axis=0))
+    calls.clear()
+    methods.forecast_methods(Y, launch, np.arange(5), 30, 6, ["SES"], freq="W")
+    assert calls == [5]  # outside the block nothing is kept
