@@ -77,6 +77,18 @@ def low_stock_variants_for(user, *, threshold: int = LOW_STOCK) -> QuerySet[Vari
     )
 
 
+def _variant_figures() -> dict[str, Any]:
+    """The dashboard's variant figures of active products, as aggregates: in all, or by maker."""
+    return {
+        "variant_count": Count("pk"),
+        "stock_units": Coalesce(Sum("stock_on_hand"), 0),
+        "low_stock_count": Count("pk", filter=_low_stock()),
+    }
+
+
+CATALOG_FIGURES = ("product_count", *_variant_figures())
+
+
 def catalog_figures_by_maker(today=None) -> dict[int, dict[str, int]]:
     """The dashboard's catalogue figures of every maker (studio.figures stores them in the background)."""
     figures: dict[int, dict[str, int]] = {}
@@ -86,17 +98,13 @@ def catalog_figures_by_maker(today=None) -> dict[int, dict[str, int]]:
     variants = (
         Variant.objects.filter(product__is_active=True)
         .values("product__maker_id")
-        .annotate(count=Count("pk"), units=Sum("stock_on_hand"), low=Count("pk", filter=_low_stock()))
+        .annotate(**_variant_figures())
         .order_by()
     )
     for group in variants:
-        figures.setdefault(group["product__maker_id"], {}).update(
-            variant_count=group["count"], stock_units=group["units"] or 0, low_stock_count=group["low"]
-        )
+        maker = group.pop("product__maker_id")
+        figures.setdefault(maker, {}).update(group)
     return figures
-
-
-CATALOG_FIGURES = ("product_count", "variant_count", "stock_units", "low_stock_count")
 
 
 def catalog_summary_for(user) -> dict[str, Any]:
@@ -104,13 +112,7 @@ def catalog_summary_for(user) -> dict[str, Any]:
     stock at once). The dashboard reads them stored (catalog.panels) while those are current."""
     products = Product.objects.restrict(user, VIEW).filter(is_active=True)
     variants = Variant.objects.restrict(user, VIEW).filter(product__is_active=True)
-    figures = variants.aggregate(count=Count("pk"), units=Sum("stock_on_hand"), low=Count("pk", filter=_low_stock()))
-    return {
-        "product_count": products.count(),
-        "variant_count": figures["count"],
-        "stock_units": figures["units"] or 0,
-        "low_stock_count": figures["low"],
-    }
+    return {"product_count": products.count(), **variants.aggregate(**_variant_figures())}
 
 
 def staged_images_for(*, product: Product) -> list:

@@ -12,12 +12,6 @@ class ForecastingConfig(AppConfig):
 
         registry.register(PRODUCTION_PLAN)
         post_migrate.connect(_schedules_sync, sender=self)
-        # The dashboard's stored figures (studio.figures) are stored by the stock alerts' refresh, whose
-        # inputs they share; they are current when the alerts are.
-        from forecasting.stored_alerts import figures_currency
-        from studio import figures
-
-        figures.set_currency(figures_currency)
         # Stock, work in progress, SKU, titles and lead times are alert inputs edited in many places (forms,
         # the API, the admin): a save anywhere marks the stored alerts changed (forecasting.stored_alerts).
         # A deletion too: its forecasts leave the accuracy sums. A sale edited or deleted one by one (the

@@ -23,13 +23,17 @@ _REVENUE = ExpressionWrapper(
 )
 
 
+def _sales_figures(totals: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard's sales figures from an aggregate's row of _SALES_TOTALS (no sales: zeros)."""
+    return {"units": totals["units"] or 0, "revenue": totals["revenue"] or 0}
+
+
+_SALES_TOTALS = {"units": Sum("quantity"), "revenue": Sum(_REVENUE)}
+
+
 def sales_summary_for(user, *, since: dt.date) -> dict[str, Any]:
-    totals = (
-        Sale.objects.restrict(user, VIEW)
-        .filter(date__gte=since)
-        .aggregate(units=Sum("quantity"), revenue=Sum(_REVENUE))
-    )
-    return {"since": since, "units": totals["units"] or 0, "revenue": totals["revenue"] or 0}
+    totals = Sale.objects.restrict(user, VIEW).filter(date__gte=since).aggregate(**_SALES_TOTALS)
+    return {"since": since, **_sales_figures(totals)}
 
 
 def sales_figures_by_maker(today: dt.date) -> dict[int, dict[str, Any]]:
@@ -38,13 +42,10 @@ def sales_figures_by_maker(today: dt.date) -> dict[int, dict[str, Any]]:
     groups = (
         Sale.objects.filter(date__gte=today - dt.timedelta(days=SALES_DAYS))
         .values("variant__product__maker_id")
-        .annotate(units=Sum("quantity"), revenue=Sum(_REVENUE))
+        .annotate(**_SALES_TOTALS)
         .order_by()
     )
-    return {
-        group["variant__product__maker_id"]: {"units": group["units"] or 0, "revenue": group["revenue"] or 0}
-        for group in groups
-    }
+    return {group["variant__product__maker_id"]: _sales_figures(group) for group in groups}
 
 
 def product_sales_by_week(*, product_id: int, since: dt.date) -> list[dict[str, Any]]:

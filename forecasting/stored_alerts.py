@@ -325,12 +325,6 @@ def alerts_current(*, today: dt.date) -> tuple[bool, StockAlertState]:
     return current, state
 
 
-def figures_currency(today: dt.date) -> tuple[bool, dt.datetime | None]:
-    """For studio.figures: whether what the last refresh stored is current, and when that refresh began."""
-    current, state = alerts_current(today=today)
-    return current, state.computed_from
-
-
 def alerts_for(user, *, today: dt.date) -> StoredAlerts:
     """The stock alerts `user` may see (None: all), most severe first, read from the stored rows.
 

@@ -22,7 +22,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from studio.permissions import VIEW
 
@@ -37,8 +36,8 @@ class FigureSource:
 
 
 _sources: dict[str, FigureSource] = {}
-# (today) -> (current, computed_from): whether nothing changed since the refresh that began at computed_from
-_currency: Callable[[dt.date], tuple[bool, dt.datetime | None]] | None = None
+# (request) -> (current, computed_from): whether nothing changed since the refresh that began at computed_from
+_currency: Callable[[HttpRequest], tuple[bool, dt.datetime | None]] | None = None
 _lock = threading.Lock()
 
 
@@ -47,7 +46,7 @@ def register_figures(name: str, compute: Callable[[dt.date], dict[int, dict[str,
         _sources[name] = FigureSource(name=name, keys=tuple(keys), compute=compute)
 
 
-def set_currency(check: Callable[[dt.date], tuple[bool, dt.datetime | None]]) -> None:
+def set_currency(check: Callable[[HttpRequest], tuple[bool, dt.datetime | None]]) -> None:
     global _currency
     _currency = check
 
@@ -85,7 +84,7 @@ def figures_store(*, today: dt.date, began: dt.datetime) -> int:
 def _current_stamp(request: HttpRequest) -> dt.datetime | None:
     """When the current figures' refresh began, or None when they are not current; once per request."""
     if not hasattr(request, "_figures_current"):
-        current, began = _currency(timezone.localdate()) if _currency is not None else (False, None)
+        current, began = _currency(request) if _currency is not None else (False, None)
         request._figures_current = began if current else None
     return request._figures_current
 

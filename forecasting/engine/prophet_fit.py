@@ -95,6 +95,7 @@ def prophet_forecast(
         return {"Prophet": np.array(parallel_map(_fit_one, jobs, n_jobs)).reshape(len(picked), horizon)}
 
     keys = {
-        int(i): fit_key("", horizon, Y[i, launch[i] : cut], str(dates[int(launch[i])]), freq, calendar) for i in rows
+        int(i): fit_key("prophet", horizon, Y[i, launch[i] : cut], str(dates[int(launch[i])]), freq, calendar)
+        for i in rows
     }
     return cached_fits(["Prophet"], keys, fit)["Prophet"]
