@@ -122,3 +122,13 @@ class ReviewEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only: entries cannot be deleted.")
+
+
+class QueueGeneration(models.Model):
+    """One row (id 1): a random number replaced in the same transaction as every change to what
+    the review queue shows. The queue's pages cache what they render under it (approvals/cache.py)."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"review queue generation {self.value}"

@@ -13,9 +13,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template import Context, engines
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -24,6 +26,7 @@ from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_POST
 
 from approvals import registry
+from approvals.cache import cached
 from approvals.diff import snapshot_diff
 from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionForm
 from approvals.models import ReviewItem, ReviewState
@@ -94,37 +97,80 @@ def _querystring(filters: dict) -> str:
     )
 
 
+QUEUE_PAGE_SIZE = 25
+_CSRF_SLOT = "csrf-slot"  # what {% csrf_token %} renders into a cached queue page, filled per response
+_CSRF_INPUT = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+
+
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
     filters = _queue_filters(request)
-    page = Paginator(_queue(request, filters).only(*QUEUE_ROW_FIELDS), 25).get_page(request.GET.get("page"))
-    if filters["state"] == ReviewState.PENDING and not (filters["kind"] or filters["product"] or filters["maker"]):
-        # All the user's pending drafts: the navigation's count is this one (web.context_processors).
-        request.review_pending_count = page.paginator.count
-    querystring = _querystring(filters)
-    urls = {name: _url_per_id(name) for name in ("review-detail", "review-decide")}
+    everything_pending = filters["state"] == ReviewState.PENDING and not (
+        filters["kind"] or filters["product"] or filters["maker"]
+    )
+    key = tuple(filters.values())
+    # The count, the rows and the page's content are cached under the queue's generation
+    # (approvals/cache.py): a reload with nothing changed reads and renders none of them again.
+    # All the user's pending drafts are the navigation's count too (web.context_processors): one key for both.
+    count_key = ("pending-count", ()) if everything_pending else ("queue-count", key)
+    count = cached(request, *count_key, lambda: _queue(request, filters).count())
+    if everything_pending:
+        request.review_pending_count = count
+    paginator = _CountedPaginator((), QUEUE_PAGE_SIZE, count)
+    try:
+        number = paginator.validate_number(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    # The pager's links keep every parameter of this request ({% querystring %}), so it is part of the key.
+    parts = cached(
+        request,
+        "queue-page",
+        (*key, number, request.GET.urlencode()),
+        lambda: _queue_content(request, filters, paginator, number),
+        per_minute=True,  # the rows say "3 minutes ago"
+    )
+    content = _CSRF_INPUT.format(html_escape(get_token(request))).join(parts)
     return render(
         request,
         "approvals/review_list.html",
+        {"content": mark_safe(content)},  # noqa: S308 - rendered by approvals/_queue.html, escaped there
+    )
+
+
+def _queue_content(request: HttpRequest, filters: dict, paginator: Paginator, number: int) -> list[str]:
+    """The queue page's content as HTML, split where the CSRF token goes (each response has its own)."""
+    querystring = _querystring(filters)
+    selectable = filters["state"] == ReviewState.PENDING
+    bottom = (number - 1) * paginator.per_page
+    items = list(_queue(request, filters).only(*QUEUE_ROW_FIELDS)[bottom : bottom + paginator.per_page])
+    urls = {name: _url_per_id(name) for name in ("review-detail", "review-decide")}
+    context = Context(
         {
-            "page": page,
-            "rows": [
-                _queue_row(
-                    item,
-                    querystring=querystring,
-                    selectable=filters["state"] == ReviewState.PENDING,
-                    urls=urls,
-                )
-                for item in page.object_list
-            ],
+            "page": Page(items, number, paginator),
+            "rows": [_queue_row(item, querystring=querystring, selectable=selectable, urls=urls) for item in items],
             "filters": filters,
             "querystring": querystring,
             "states": ReviewState.choices,
             "kinds": registry.all_kinds(),
-            "makers": makers_for(request.user),
-            "bulk_form": BulkDecisionForm(),
+            "makers": [(maker.pk, maker.get_full_name() or maker.get_username()) for maker in makers_for(request.user)],
+            "csrf_token": _CSRF_SLOT,
         },
+        autoescape=True,
     )
+    context.request = request  # for {% querystring %}: the pager's links keep this request's parameters
+    html = engines["django"].engine.get_template("approvals/_queue.html").render(context)
+    # Only the template writes a raw "<input": every value from the database or the request is escaped.
+    return html.split(_CSRF_INPUT.format(_CSRF_SLOT))
+
+
+class _CountedPaginator(Paginator):
+    """A Paginator whose count is already known (cached), so it never counts the rows itself."""
+
+    def __init__(self, object_list, per_page: int, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
 _ID_SLOT = 918273645546372819  # stands for the id in a URL reversed once per page

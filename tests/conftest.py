@@ -11,6 +11,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache: the memory cache lives as long as the test process,
+    and every test database starts from the same review-queue generation (approvals/cache.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def manager(db):
     return UserFactory(username="mara", first_name="Mara", role="manager")

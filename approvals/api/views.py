@@ -3,6 +3,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from approvals.api.serializers import (
@@ -11,6 +12,7 @@ from approvals.api.serializers import (
     DecisionSerializer,
     ReviewItemSerializer,
 )
+from approvals.cache import cached
 from approvals.models import ReviewItem, ReviewState
 from approvals.services import DraftChanged, ReviewError, review_decide, review_decide_many
 from studio.api.permissions import RestrictedViewSetMixin
@@ -31,6 +33,20 @@ class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     )
     serializer_class = ReviewItemSerializer
     token_scopes = {"decide": "decide", "bulk_decide": "decide"}  # API tokens need the decide scope for these
+
+    def list(self, request, *args, **kwargs):
+        """A page of items as JSON, cached under the queue's generation (approvals/cache.py): a client
+        polling the queue gets the same bytes again until an item, a trail or a maker changes."""
+        renderer = request.accepted_renderer
+        if type(renderer) is not JSONRenderer:  # the browsable API renders its page each time
+            return super().list(request, *args, **kwargs)
+
+        def render_page() -> bytes:
+            data = super(ReviewItemViewSet, self).list(request, *args, **kwargs).data
+            return renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+
+        where = (request.scheme, request.get_host(), request.get_full_path(), request.accepted_media_type)
+        return _RenderedResponse(cached(request, "api-reviews", where, render_page))
 
     def get_queryset(self):
         items = super().get_queryset()
@@ -95,3 +111,19 @@ class ReviewItemViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             note=data.validated_data["note"],
         )
         return Response(BulkResultSerializer(results, many=True).data)
+
+
+class _RenderedResponse(Response):
+    """A Response whose body was rendered (and cached) already: the JSON renderer's bytes."""
+
+    def __init__(self, body: bytes):
+        super().__init__()
+        self._body = body
+
+    @property
+    def rendered_content(self) -> bytes:
+        renderer = self.accepted_renderer
+        self["Content-Type"] = (
+            f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset else renderer.media_type
+        )
+        return self._body

@@ -5,8 +5,11 @@ from functools import lru_cache
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template import Context
 from django.templatetags.static import static
+from django.urls import get_script_prefix
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -30,9 +33,10 @@ def icon(name: str, css_class: str = ""):
 
 @receiver(setting_changed)
 def _forget_sprite_url(*, setting: str, **kwargs) -> None:
-    if setting in ("STATIC_URL", "STORAGES"):
+    if setting in ("STATIC_URL", "STORAGES", "ROOT_URLCONF", "TEMPLATES"):
         _sprite.cache_clear()
         icon.cache_clear()
+        _pure_fragments.clear()
 
 
 @register.simple_tag(takes_context=True)
@@ -54,6 +58,29 @@ def include_repeated(context, template_name: str):
 
 
 _REPEATED = object()  # the render_context key of include_repeated's copies
+
+
+@register.simple_tag(takes_context=True)
+def include_pure(context, template_name: str, **values):
+    """`{% include ... with a=1 only %}` for a fragment that depends on nothing but its arguments
+    (and on URLs and static files, fixed while the process runs): rendered once per process for
+    each set of argument values and kept. The header's navigation is one (the page's name, the
+    user's role, the pending count): it was rendered on every page of every user. The template
+    sees only the arguments, so it cannot depend on anything the key leaves out; arguments must
+    be plain values (text, numbers, booleans)."""
+    key = (template_name, get_script_prefix(), context.autoescape, tuple(sorted(values.items())))
+    html = _pure_fragments.get(key)
+    if html is None:
+        template = context.template.engine.get_template(template_name)
+        html = mark_safe(template.render(Context(values, autoescape=context.autoescape)))  # noqa: S308 - rendered by a template
+        if len(_pure_fragments) >= _PURE_FRAGMENTS_MAX:
+            _pure_fragments.clear()
+        _pure_fragments[key] = html
+    return html
+
+
+_pure_fragments: dict = {}
+_PURE_FRAGMENTS_MAX = 1024  # (pages × roles × pending counts): a busy studio's headers fit many times over
 
 
 @register.simple_tag(takes_context=True)
