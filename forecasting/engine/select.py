@@ -6,8 +6,8 @@ class chooses, over all its series and two holdout windows, among a fixed set of
 candidates (intermittent and lumpy series only among methods made for sparse
 demand), the simplest (fewest fitted parameters) that is not significantly worse
 than the best (a paired one-sided t-test). The whole selection then meets each
-classic method applied to every series on the same holdouts, and gives way to one
-that beats it significantly (studio-wide). The same holdouts decide how much of
+classic method applied to every series on the same holdouts and two earlier ones,
+and gives way to one that beats it significantly (studio-wide). The pools' holdouts decide how much of
 each group's aggregate shape (a smooth series, where season and holiday peaks
 show) its members take on (top-down, shape only: each series keeps its own
 level, since a group's growth rarely comes from every member); a member whose
@@ -166,9 +166,8 @@ def forecast_matrix(
 
     # 3. the studio-wide check: where one simple method for every series beat the per-series choices on the
     # holdouts, it stands (the group shapes are chosen after, for either)
-    studio = studio_wide(
-        windows + earlier_windows(windows, demand, launch, pool, choice, run, Y), held, pool, run, Y, horizon
-    )
+    earlier = earlier_windows(windows, demand, launch, pool, choice, run, Y) if len(held) >= MIN_POOLED else []
+    studio = studio_wide(windows + earlier, held, pool, run, Y, horizon)
     if studio is not None:
         name, why = studio
         final = run.candidates(demand, pool, T, {p: (name,) for p in SINGLES})
