@@ -6,11 +6,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 # The suite is spread over the machine's cores by pytest-xdist, a test file per worker at a time
-# (module fixtures such as the seeded demo studio are built once per file), the heaviest files first
-# (tests/conftest.py orders them; xdist's own order, by test count, is off); PYTEST_WORKERS=0 runs
+# (module fixtures such as the seeded demo studio are built once per file); PYTEST_WORKERS=0 runs
 # it in one process (for pdb, say).
 PYTEST_WORKERS ?= auto
-XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: run test test-fast test-postgres worker gpu-worker check lint clean-db browser-deps
 

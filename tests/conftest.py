@@ -1,31 +1,9 @@
 """Shared fixtures: three roles (manager, artisan, another artisan, outsider) and their products."""
 
-import os
-
 import pytest
 from django.test import Client
 
 from tests.factories import ProductFactory, UserFactory, VariantFactory
-
-# Rough cost of a test for the order below: a slow one takes tens of seconds, a browser one several.
-_WEIGHTS = {"slow": 30, "browser": 10}
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under xdist, the heaviest test files first (the Makefile turns xdist's own order, by test count, off).
-
-    `--dist loadfile` hands a file to whichever worker is free; a file of a few slow tests (the seeded
-    demo studio, the worker and runstudio processes) handed out last keeps one worker busy long after
-    the other ran out of work. A file's tests keep their order, and a file stays whole."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    weight: dict = {}
-    first: dict = {}
-    for index, item in enumerate(items):
-        cost = max([_WEIGHTS.get(mark.name, 1) for mark in item.iter_markers()], default=1)
-        weight[item.path] = weight.get(item.path, 0) + cost
-        first.setdefault(item.path, index)
-    items.sort(key=lambda item: (-weight[item.path], first[item.path]))  # stable: a file's tests keep their order
 
 
 @pytest.fixture(autouse=True)
