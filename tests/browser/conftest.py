@@ -223,6 +223,7 @@ def studio(transactional_db):
     from approvals.models import ReviewEvent
     from catalog.services import category_get_or_create, photo_add, product_create
     from forecasting.models import Sale
+    from forecasting.services import sales_bulk_create
     from studio.models import Job
     from studio.sales_channels import SalesChannel
     from studio.services import job_advance, job_create, job_start, studio_profile_get
@@ -242,6 +243,7 @@ def studio(transactional_db):
     rng = random.Random(7)
     today = dt.date.today()
     products = {}
+    sales = []
     order = 5000
     for maker, title, category, price, made_to_order, photo, variants in PRODUCTS:
         product = product_create(
@@ -276,14 +278,19 @@ def studio(transactional_db):
                 units = max(0, round(rng.gauss(1.4 + week / 18, 1.3)))
                 if units:
                     order += 1
-                    Sale.objects.create(
-                        variant=variant,
-                        date=today - dt.timedelta(weeks=25 - week, days=rng.randint(0, 6) if week < 25 else 0),
-                        quantity=units,
-                        unit_price=variant.effective_price,
-                        channel=rng.choice([SalesChannel.SHOPIFY, SalesChannel.ETSY, SalesChannel.IN_PERSON]),
-                        order_ref=f"#{order}",
+                    sales.append(
+                        Sale(
+                            variant=variant,
+                            date=today - dt.timedelta(weeks=25 - week, days=rng.randint(0, 6) if week < 25 else 0),
+                            quantity=units,
+                            unit_price=variant.effective_price,
+                            channel=rng.choice([SalesChannel.SHOPIFY, SalesChannel.ETSY, SalesChannel.IN_PERSON]),
+                            order_ref=f"#{order}",
+                        )
                     )
+    # Stored at once as imports store them: one save per sale would refresh the stored stock alerts
+    # after each (the test queue runs the refresh at once), hundreds of times for one studio.
+    sales_bulk_create(rows=sales)
     # A second photo for the mug so the gallery has thumbnails.
     content, prepared = photos.drawn_and_prepared("mug-2.jpg", "mug", "#c9b9a0", seed=9)
     photo_add(
