@@ -106,3 +106,10 @@ def cached(request, name: str, parts: tuple, compute: Callable[[], T], *, per_mi
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+def pending_count(request) -> int:
+    """The user's pending drafts: the navigation on every page, and the unfiltered queue's total."""
+    from approvals.selectors import pending_count_for
+
+    return cached(request, "pending-count", (), lambda: pending_count_for(request.user))

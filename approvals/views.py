@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import naturaltime
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -26,7 +26,7 @@ from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_POST
 
 from approvals import registry
-from approvals.cache import cached
+from approvals.cache import cached, pending_count
 from approvals.diff import snapshot_diff
 from approvals.forms import APPROVE, EDIT, REJECT, BulkDecisionForm, DecisionForm
 from approvals.models import ReviewItem, ReviewState
@@ -109,26 +109,21 @@ def review_list(request: HttpRequest) -> HttpResponse:
         filters["kind"] or filters["product"] or filters["maker"]
     )
     key = tuple(filters.values())
-    # The count, the rows and the page's content are cached under the queue's generation
-    # (approvals/cache.py): a reload with nothing changed reads and renders none of them again.
-    # All the user's pending drafts are the navigation's count too (web.context_processors): one key for both.
-    count_key = ("pending-count", ()) if everything_pending else ("queue-count", key)
-    count = cached(request, *count_key, lambda: _queue(request, filters).count())
-    if everything_pending:
-        request.review_pending_count = count
-    paginator = _CountedPaginator((), QUEUE_PAGE_SIZE, count)
-    try:
-        number = paginator.validate_number(request.GET.get("page") or 1)
-    except PageNotAnInteger:
-        number = 1
-    except EmptyPage:
-        number = paginator.num_pages
+    # The count and the page's content are cached under the queue's generation (approvals/cache.py):
+    # a reload with nothing changed reads and renders neither again.
+    if everything_pending:  # all the user's pending drafts: the navigation's count too, one key for both
+        count = request.review_pending_count = pending_count(request)
+    else:
+        count = cached(request, "queue-count", key, lambda: _queue(request, filters).count())
+    # The queryset is only sliced here; it is read when the content is rendered, on a cache miss.
+    paginator = _CountedPaginator(_queue(request, filters).only(*QUEUE_ROW_FIELDS), QUEUE_PAGE_SIZE, count)
+    page = paginator.get_page(request.GET.get("page"))
     # The pager's links keep every parameter of this request ({% querystring %}), so it is part of the key.
     parts = cached(
         request,
         "queue-page",
-        (*key, number, request.GET.urlencode()),
-        lambda: _queue_content(request, filters, paginator, number),
+        (*key, page.number, request.GET.urlencode()),
+        lambda: _queue_content(request, filters, page),
         per_minute=True,  # the rows say "3 minutes ago"
     )
     csrf_token = get_token(request)  # masked once a response; the header's forms take the same one
@@ -141,17 +136,17 @@ def review_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _queue_content(request: HttpRequest, filters: dict, paginator: Paginator, number: int) -> list[str]:
+def _queue_content(request: HttpRequest, filters: dict, page: Page) -> list[str]:
     """The queue page's content as HTML, split where the CSRF token goes (each response has its own)."""
     querystring = _querystring(filters)
     selectable = filters["state"] == ReviewState.PENDING
-    bottom = (number - 1) * paginator.per_page
-    items = list(_queue(request, filters).only(*QUEUE_ROW_FIELDS)[bottom : bottom + paginator.per_page])
     urls = {name: _url_per_id(name) for name in ("review-detail", "review-decide")}
     context = Context(
         {
-            "page": Page(items, number, paginator),
-            "rows": [_queue_row(item, querystring=querystring, selectable=selectable, urls=urls) for item in items],
+            "page": page,
+            "rows": [
+                _queue_row(item, querystring=querystring, selectable=selectable, urls=urls) for item in page.object_list
+            ],
             "filters": filters,
             "querystring": querystring,
             "states": ReviewState.choices,

@@ -16,11 +16,8 @@ def studio(request):
 
 def _pending_count(request) -> int:
     """The user's pending drafts; the unfiltered queue page has just counted the same ones."""
-    from approvals.cache import cached
-    from approvals.selectors import pending_count_for
+    from approvals.cache import pending_count
 
     counted = getattr(request, "review_pending_count", None)
-    if counted is not None:
-        return counted
-    # Every page shows it: cached under the queue's generation, so it is counted again only after a change.
-    return cached(request, "pending-count", (), lambda: pending_count_for(request.user))
+    # Cached under the queue's generation: counted again only after a change.
+    return counted if counted is not None else pending_count(request)

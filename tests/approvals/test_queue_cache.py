@@ -189,8 +189,11 @@ def test_the_api_list_keeps_each_scope_apart(manager_client, artisan_client, que
 
 
 def test_the_browsable_api_is_rendered_each_time(manager_client, queue):
-    response = manager_client.get("/api/reviews/", HTTP_ACCEPT="text/html")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            response = manager_client.get("/api/reviews/", HTTP_ACCEPT="text/html")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+        assert any(ITEMS_SQL in query["sql"] for query in captured)  # read again: not served from the cache
 
 
 def test_a_cached_page_carries_each_responses_own_csrf_token(manager, other_artisan, queue):
