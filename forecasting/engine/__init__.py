@@ -10,8 +10,9 @@ simplest that is not significantly worse; a series overrules its class only on
 strong evidence of its own (Prophet competes only there, for busy series with a
 year of history); the whole selection gives way to one classic method for every
 series when that does significantly better on the same holdouts (studio-wide); a
-group's aggregate may reshape members that show no season of their own, new
-products borrow from their group. `rule` says which rule chose what. Forecasts are means (never negative) with per-period p10/p50/p90.
+sparse series may take its group's seasonal wave (SeasonalMean); a group's
+aggregate may reshape members that show no season of their own, new products
+borrow from their group. `rule` says which rule chose what. Forecasts are means (never negative) with per-period p10/p50/p90.
 
 statsforecast and prophet are imported inside the functions that use them.
 """

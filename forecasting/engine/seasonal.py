@@ -100,3 +100,81 @@ def seasonal_factors(Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: i
 def at(factors: np.ndarray, columns: np.ndarray) -> np.ndarray:
     """The factor of each row at each grid column: (n, len(columns))."""
     return factors[:, np.asarray(columns) % factors.shape[1]]
+
+
+PROFILE_HARMONICS = 2  # a group's yearly wave: two Fourier pairs (a peak and its asymmetry)
+PROFILE_ALPHA = 0.05  # ...kept only where the harmonics explain the members' rates beyond chance (F-test)
+PROFILE_MIN_ALIVE = 3  # periods where fewer members were on sale say little about the group's season
+
+
+def group_profile(Y: np.ndarray, launch: np.ndarray, members: np.ndarray, cut: int, season: int):
+    """A group's seasonal index by grid position ((season,), mean 1) from its members' sales before `cut`,
+    or None when the group shows no season beyond chance.
+
+    Each member's sales are divided by its own mean since its first sale (so a big
+    seller doesn't outweigh the rest, and a late launch isn't a rise), averaged over
+    the members on sale each period, and fitted by least squares with a level, a
+    linear trend and PROFILE_HARMONICS Fourier pairs of the season (weighted by how
+    many members were on sale). A smooth wave is what a sparse product's sales can
+    borrow: two pairs are four numbers, shared by the group, where 52 weekly indices
+    from under two years would be noise. It needs every position of the cycle seen
+    once; unlike the autocorrelation test, which hardly passes under two cycles, the
+    F-test of those pairs against the level and trend alone then judges whether the
+    wave is there.
+    """
+    from scipy import stats
+
+    members = np.asarray(members, dtype=int)
+    harmonics = min(PROFILE_HARMONICS, season // 2)
+    if season < 2 or not len(members) or harmonics < 1:
+        return None
+    t = np.arange(cut)
+    alive = t[None, :] >= launch[members][:, None]
+    history = np.where(alive, Y[members, :cut], 0.0)
+    level = history.sum(axis=1) / np.maximum(alive.sum(axis=1), 1)
+    keep = level > 0
+    if keep.sum() < 2:
+        return None
+    weight = alive[keep].sum(axis=0).astype(float)
+    used = weight >= PROFILE_MIN_ALIVE
+    if np.ptp(t[used]) < season or used.sum() < season:  # every position of the cycle seen at least once
+        return None
+    rate = (history[keep] / level[keep, None]).sum(axis=0)[used] / weight[used]
+    span = t[used]
+    waves = [f(2 * np.pi * k * span / season) for k in range(1, harmonics + 1) for f in (np.cos, np.sin)]
+    base = np.stack([np.ones(len(span)), (span - span.mean()) / max(np.ptp(span), 1)], axis=1)
+    full = np.column_stack([base, *waves])
+    root = np.sqrt(weight[used])
+    fits = [np.linalg.lstsq(X * root[:, None], rate * root, rcond=None) for X in (base, full)]
+    rss = [float(((X @ fit[0] - rate) ** 2 * weight[used]).sum()) for X, fit in zip((base, full), fits, strict=True)]
+    extra, residual = 2 * harmonics, len(span) - full.shape[1]
+    if residual < 1 or rss[1] <= 0:
+        return None
+    if stats.f.sf((rss[0] - rss[1]) / extra / (rss[1] / residual), extra, residual) > PROFILE_ALPHA:
+        return None
+    beta = fits[1][0]
+    position = np.arange(season)
+    wave = sum(
+        beta[2 + 2 * (k - 1)] * np.cos(2 * np.pi * k * position / season)
+        + beta[3 + 2 * (k - 1)] * np.sin(2 * np.pi * k * position / season)
+        for k in range(1, harmonics + 1)
+    )
+    if beta[0] <= 0:
+        return None
+    index = np.clip(1 + wave / beta[0], *INDEX_LIMITS)
+    return index / index.mean()
+
+
+def runs_against(Y: np.ndarray, launch: np.ndarray, rows: np.ndarray, cut: int, index: np.ndarray) -> np.ndarray:
+    """Per row: whether its own history before `cut` (at least a full season of it) correlates negatively
+    with a group's seasonal `index` (by grid position): it peaks when the group dips."""
+    rows = np.asarray(rows, dtype=int)
+    season = len(index)
+    t = np.arange(cut)
+    alive = (t[None, :] >= launch[rows][:, None]) & (cut - launch[rows] >= season)[:, None]
+    x = np.where(alive, index[t % season][None, :], 0.0)
+    y = np.where(alive, Y[rows, :cut], 0.0)
+    count = np.maximum(alive.sum(axis=1), 1)
+    x_mean, y_mean = x.sum(axis=1) / count, y.sum(axis=1) / count
+    covariance = (np.where(alive, (x - x_mean[:, None]) * (y - y_mean[:, None]), 0.0)).sum(axis=1)
+    return alive.any(axis=1) & (covariance < 0)

@@ -5,14 +5,17 @@ it did worse than any fixed robust method), so the choice is pooled: each demand
 class chooses, over all its series and two holdout windows, among a fixed set of
 candidates (intermittent and lumpy series only among methods made for sparse
 demand), the simplest (fewest fitted parameters) that is not significantly worse
-than the best (a paired one-sided t-test). The whole selection then meets each
+than the best (a paired one-sided t-test). A sparse series can't show a season of
+its own, so one of its candidates is its mean on its group's seasonal wave (a smooth
+curve through the members' sales, `_Runner.profiles`). The whole selection then meets each
 classic method applied to every series on the same holdouts and two earlier ones,
 and gives way to one that beats it significantly (studio-wide). The pools' holdouts decide how much of
 each group's aggregate shape (a smooth series, where season and holiday peaks
 show) its members take on (top-down, shape only: each series keeps its own
 level, since a group's growth rarely comes from every member); a member whose
 own season, or own history, runs against the group's keeps its own. A series
-whose history ends in a run its earlier rate cannot explain has changed regime: a
+whose history ends in a run its earlier rate cannot explain (at its group's seasonal
+wave, where the group has one) has changed regime: a
 run of sales after a sparse past is a relaunch (forecast as a new product from
 it), a run without sales after a busy past a stop (forecast at zero where the
 holdouts' stops lasted).
@@ -29,7 +32,7 @@ from forecasting.engine.classify import ERRATIC, INTERMITTENT, LUMPY, NEW, NEW_P
 from forecasting.engine.distribution import dispersion, quantiles, whole_numbers
 from forecasting.engine.methods import forecast_methods
 from forecasting.engine.panel import SEASON, check_freq, first_sale
-from forecasting.engine.seasonal import at, seasonal_factors, seasonal_indices
+from forecasting.engine.seasonal import at, group_profile, runs_against, seasonal_factors, seasonal_indices
 
 SMOOTH_PROPHET = "smooth+prophet"  # smooth series that also try Prophet
 SMOOTH_FAMILY = ("ETS", "Theta", "SES", "IMAPA", "TSB", "WA", "WAs")
@@ -46,18 +49,21 @@ SINGLES = {
     SMOOTH: SMOOTH_FAMILY,
     ERRATIC: SMOOTH_FAMILY,
     SMOOTH_PROPHET: (*SMOOTH_FAMILY, "Prophet"),
-    INTERMITTENT: ("Mean", *INTERMITTENT_METHODS),  # ADI and CV² say intermittent: methods made for it
-    LUMPY: ("Mean", *INTERMITTENT_METHODS),  # (the mean since launch is Croston's method for a steady rate)
-}
+    INTERMITTENT: ("Mean", "SeasonalMean", *INTERMITTENT_METHODS),  # ADI and CV² say intermittent: methods for it
+    LUMPY: ("Mean", "SeasonalMean", *INTERMITTENT_METHODS),  # (the mean since launch is Croston's for a steady rate;
+}  # SeasonalMean: that mean on the group's seasonal wave, see _Runner.seasonal_mean)
 AGGREGATE_MEMBERS = ("ETS", "Theta", "SES", "Naive", "WA")
 AGGREGATE_CYCLES = 1.5  # a group total is smooth enough to show its season from a cycle and a half
 SEASONAL_POOLS = (SMOOTH, ERRATIC, SMOOTH_PROPHET)  # sparse series show no season of their own: their group's does
 MAX_SERIES_SEASON = 24  # per-series indices for cycles of up to 24 periods; 52 weekly indices are noise for one SKU
 ENSEMBLE, MEAN_ENSEMBLE = "Ensemble", "MeanEnsemble"
+SEASONAL_MEAN = "SeasonalMean"
 HOLDOUTS = 2  # holdout windows the choices are made on (each half a horizon before the next)
 STUDIO_HOLDOUTS = 4  # ...and the studio-wide check: one decision for every series, cheap to validate further back
-SIMPLICITY = (  # fewest fitted parameters first: what the choice shrinks toward (SBA and TSB smooth at a fixed 0.1)
-    "Naive", "SeasonalNaive", "Mean", "WA", "WAs", "SBA", "TSB", "SES", "ADIDA", "IMAPA", "Theta", "ETS",
+# fewest fitted parameters per series first: what the choice shrinks toward (SBA and TSB smooth at a fixed 0.1;
+# SeasonalMean fits one level per series, its wave is the group's)
+SIMPLICITY = (
+    "Naive", "SeasonalNaive", "Mean", "SeasonalMean", "WA", "WAs", "SBA", "TSB", "SES", "ADIDA", "IMAPA", "Theta", "ETS",
     ENSEMBLE, MEAN_ENSEMBLE, "Prophet",
 )  # fmt: skip
 SERIES_MARGIN = 0.2  # a series leaves its pool's choice only for a method 20 % better on every one of its holdouts
@@ -123,7 +129,14 @@ def forecast_matrix(
 
         pool[prophet_eligible(Y, launch, demand[classes[demand] == SMOOTH], cuts[0], freq=freq)] = SMOOTH_PROPHET
     run = _Runner(
-        Y, fit_start(launch, classes, adi), freq=freq, season=season, horizon=horizon, dates=dates, n_jobs=n_jobs
+        Y,
+        fit_start(launch, classes, adi),
+        freq=freq,
+        season=season,
+        horizon=horizon,
+        dates=dates,
+        n_jobs=n_jobs,
+        groups=(group, demand),
     )
 
     # 1. the holdouts: every candidate of each pool, on the series with enough history before each cut
@@ -181,6 +194,10 @@ def forecast_matrix(
     # 4. each group's aggregate reshapes its members where that helped on the holdouts, except members
     # whose own history shows a season (their own shape stands) or runs against the group's season
     own_season = run.factors(T, pool).std(axis=1) > 0
+    waved = (choice == SEASONAL_MEAN) & (run.profiles(T).std(axis=1) > 0)  # on the group's wave already
+    own_season |= waved
+    for i in np.flatnonzero(waved):
+        rules[i] += f"; on {group[i]}'s seasonal wave (its members' sales through the year)"
     for g in np.unique(group[demand]) if len(demand) else ():
         rows = demand[group[demand] == g]
         if len(rows) < MIN_GROUP:
@@ -197,6 +214,8 @@ def forecast_matrix(
                 mine = mine[_takes_shape(Y, launch, mine, w.cut, run) & ~own_season[mine]]
                 w.chosen[mine] *= ratio
         for i, takes in zip(rows, taking, strict=True):
+            if waved[i]:
+                continue
             if own_season[i]:
                 rules[i] += f"; kept its own season over {g}'s shape"
             elif not takes:
@@ -207,14 +226,14 @@ def forecast_matrix(
 
     # 5. a series whose history ends in a run without sales its earlier rate cannot explain has stopped:
     # it is forecast at zero, where that did better on the holdouts
-    stopped = regime[STOPPED] & np.isin(np.arange(n), demand)
-    stops, stop_rule = stop_switch(windows, launch, Y, horizon, season) if stopped.any() else (False, "")
+    stopped = regime_changes(Y, launch, T, season, run.profiles(T))[STOPPED] & np.isin(np.arange(n), demand)
+    stops, stop_rule = stop_switch(windows, launch, Y, horizon, season, run) if stopped.any() else (False, "")
     if stops:
         mean[stopped] = 0.0
         for i in np.flatnonzero(stopped):
             labels[i], rules[i] = "Stopped", stop_rule
         for w in windows:
-            w.chosen[w.held[regime_changes(Y, launch, w.cut, season)[STOPPED][w.held]]] = 0.0
+            w.chosen[w.held[regime_changes(Y, launch, w.cut, season, run.profiles(w.cut))[STOPPED][w.held]]] = 0.0
 
     validation = np.full(n, np.nan)
     if windows:
@@ -289,10 +308,55 @@ class _Runner:
     their forecasts re-seasonalised; SeasonalNaive and Prophet see the raw series.
     """
 
-    def __init__(self, Y, launch, *, freq, season, horizon, dates, n_jobs):
+    def __init__(self, Y, launch, *, freq, season, horizon, dates, n_jobs, groups=None):
         self.Y, self.launch, self.freq, self.season = Y, launch, freq, season
         self.horizon, self.dates, self.n_jobs = horizon, dates, n_jobs
+        n = Y.shape[0]
+        self.group, self.members = groups if groups is not None else (np.full(n, "all", dtype=object), np.arange(n))
         self._factors: dict[int, np.ndarray] = {}
+        self._profiles: dict[int, np.ndarray] = {}
+
+    def profiles(self, cut: int) -> np.ndarray:
+        """(n, season) each row's group seasonal wave before `cut` (seasonal.group_profile), ones where its group
+        shows none, has fewer than MIN_GROUP members, or the row's own history runs against the wave.
+
+        The wave is fitted on every member, then again on the members that don't run
+        against it, so a fifth of summer sellers doesn't flatten a Christmas group's wave.
+        """
+        if cut not in self._profiles:
+            Y, launch, season = self.Y, self.launch, self.season
+            out = np.ones((Y.shape[0], max(season, 1)))
+            members = self.members[self.launch[self.members] < cut]
+            for g in np.unique(self.group[members]) if season >= 2 else ():
+                mine = members[self.group[members] == g]
+                if len(mine) < MIN_GROUP:
+                    continue
+                index = group_profile(Y, launch, mine, cut, season)
+                if index is None:
+                    continue
+                agreeing = mine[~runs_against(Y, launch, mine, cut, index)]
+                if len(agreeing) >= MIN_GROUP and len(agreeing) < len(mine):
+                    index = group_profile(Y, launch, agreeing, cut, season)
+                    if index is None:
+                        continue
+                rows = np.flatnonzero(self.group == g)
+                out[rows[~runs_against(Y, launch, rows, cut, index)]] = index
+            self._profiles[cut] = out
+        return self._profiles[cut]
+
+    def seasonal_mean(self, rows: np.ndarray, cut: int) -> np.ndarray:
+        """(len(rows), horizon): each row's sales since its fit start over the sum of its group's wave on those
+        periods (a ratio estimator: dividing each period by the wave would blow up a sale in the trough), on the
+        wave ahead. Where the row takes no wave it is the Mean."""
+        rows = np.asarray(rows, dtype=int)
+        factors = self.profiles(cut)[rows]
+        t = np.arange(cut)
+        alive = t[None, :] >= self.launch[rows][:, None]
+        past = at(factors, t)
+        sold = np.where(alive, self.Y[rows, :cut], 0.0).sum(axis=1)
+        weight = np.where(alive, past, 0.0).sum(axis=1)
+        level = np.where(weight > 0, sold / np.maximum(weight, 1e-12), 0.0)
+        return level[:, None] * at(factors, np.arange(cut, cut + self.horizon))
 
     def factors(self, cut: int, pool: np.ndarray) -> np.ndarray:
         if cut not in self._factors:
@@ -317,7 +381,7 @@ class _Runner:
                 needed.setdefault(name, []).extend(rows[pool[rows] == p].tolist())
         by_rows: dict[tuple, list[str]] = {}
         for name, picked in needed.items():
-            if picked and name != "Prophet":
+            if picked and name not in ("Prophet", SEASONAL_MEAN):
                 by_rows.setdefault(tuple(sorted(set(picked))), []).append(name)
         for picked, names in by_rows.items():
             picked = np.array(picked, dtype=int)
@@ -330,6 +394,10 @@ class _Runner:
                     self.Y, self.launch, picked, cut, h, ["SeasonalNaive"], freq=self.freq, season=self.season
                 )
                 out.setdefault("SeasonalNaive", np.full((n, h), np.nan))[picked] = values["SeasonalNaive"]
+        if needed.get(SEASONAL_MEAN):
+            picked = np.array(sorted(set(needed[SEASONAL_MEAN])), dtype=int)
+            out[SEASONAL_MEAN] = np.full((n, h), np.nan)
+            out[SEASONAL_MEAN][picked] = self.seasonal_mean(picked, cut)
         if needed.get("Prophet"):
             from forecasting.engine.prophet_fit import prophet_forecast
 
@@ -562,7 +630,9 @@ def earlier_windows(windows: list[_Window], demand, launch, pool, choice, run: _
     return out
 
 
-def regime_changes(Y: np.ndarray, launch: np.ndarray, cut: int, season: int = 1) -> dict[str, np.ndarray]:
+def regime_changes(
+    Y: np.ndarray, launch: np.ndarray, cut: int, season: int = 1, wave: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """{RESTARTED, STOPPED: per row, whether its history before `cut` ends in a new regime; "start": where
     that final run starts}.
 
@@ -575,7 +645,10 @@ def regime_changes(Y: np.ndarray, launch: np.ndarray, cut: int, season: int = 1)
     less likely than RESTART_ALPHA or STOP_ALPHA. Demand classes and fitted methods
     average over the whole history, and so across the change. A run whose periods a
     `season` earlier did the same (sold, or sold nothing) is the season coming round,
-    not a new regime.
+    not a new regime. With `wave` ((n, season) factors by grid position, `_Runner.profiles`),
+    a run without sales is judged at the rate the wave gives each of its periods (the
+    earlier rate times the wave there over its mean before the run): the trough of a
+    group's season is no stop.
     """
     n = Y.shape[0]
     empty = {RESTARTED: np.zeros(n, dtype=bool), STOPPED: np.zeros(n, dtype=bool), "start": np.full(n, cut)}
@@ -594,7 +667,17 @@ def regime_changes(Y: np.ndarray, launch: np.ndarray, cut: int, season: int = 1)
     )
     # the final period is the run's by definition: the chance is that of the run's other periods
     restarted = valid & sold[:, -1] & (run >= MIN_RESTART) & (rate ** (run - 1) < RESTART_ALPHA)
-    stopped = valid & ~sold[:, -1] & (run >= MIN_STOP) & ((1 - rate) ** (run - 1) < STOP_ALPHA)
+    chance = (1 - rate) ** (run - 1)
+    if wave is not None and season > 1:
+        waved = np.flatnonzero(wave.std(axis=1) > 0)
+        t = np.arange(cut)[None, :]
+        factor = at(wave[waved], np.arange(cut))
+        before_run = (t >= launch[waved, None]) & (t < start[waved, None])
+        usual = (factor * before_run).sum(axis=1) / np.maximum(before_run.sum(axis=1), 1)
+        odds = np.clip(rate[waved, None] * factor / np.maximum(usual, 1e-12)[:, None], 0.0, 0.999)
+        in_run = t > start[waved, None]
+        chance[waved] = np.exp(np.where(in_run, np.log1p(-odds), 0.0).sum(axis=1))
+    stopped = valid & ~sold[:, -1] & (run >= MIN_STOP) & (chance < STOP_ALPHA)
     if season > 1:
         earlier = start - season  # the run's periods a season ago, where the history reaches them
         seen = earlier >= launch
@@ -604,7 +687,9 @@ def regime_changes(Y: np.ndarray, launch: np.ndarray, cut: int, season: int = 1)
     return {RESTARTED: restarted, STOPPED: stopped, "start": start}
 
 
-def stop_switch(windows: list[_Window], launch, Y: np.ndarray, horizon: int, season: int = 1) -> tuple[bool, str]:
+def stop_switch(
+    windows: list[_Window], launch, Y: np.ndarray, horizon: int, season: int = 1, run: _Runner | None = None
+) -> tuple[bool, str]:
     """(switch, rule): whether series that had STOPPED (regime_changes) are forecast at zero.
 
     Decided on the holdouts, on the series that had stopped at each holdout's cut:
@@ -617,7 +702,7 @@ def stop_switch(windows: list[_Window], launch, Y: np.ndarray, horizon: int, sea
     for w in windows:
         if w.chosen is None:
             continue
-        stopped = regime_changes(Y, launch, w.cut, season)[STOPPED]
+        stopped = regime_changes(Y, launch, w.cut, season, run.profiles(w.cut) if run else None)[STOPPED]
         rows = w.held[stopped[w.held] & np.isfinite(w.chosen[w.held]).all(axis=1)]
         if not len(rows):
             continue
@@ -794,14 +879,7 @@ def _takes_shape(Y, launch, rows, cut, run: _Runner) -> np.ndarray:
     index = seasonal_indices(Y[rows, start:cut].sum(axis=0), start, season, min_cycles=AGGREGATE_CYCLES)
     if index is None:
         return agree
-    t = np.arange(cut)
-    alive = (t[None, :] >= launch[rows][:, None]) & (cut - launch[rows] >= season)[:, None]
-    x = np.where(alive, index[t % season][None, :], 0.0)
-    y = np.where(alive, Y[rows, :cut], 0.0)
-    count = np.maximum(alive.sum(axis=1), 1)
-    x_mean, y_mean = x.sum(axis=1) / count, y.sum(axis=1) / count
-    covariance = (np.where(alive, (x - x_mean[:, None]) * (y - y_mean[:, None]), 0.0)).sum(axis=1)
-    return agree & ~(alive.any(axis=1) & (covariance < 0))
+    return agree & ~runs_against(Y, launch, rows, cut, index)
 
 
 def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runner, own_season) -> float:

@@ -603,3 +603,78 @@ def test_a_backtest_reuses_a_fit_only_for_the_same_history(monkeypatch):
     calls.clear()
     methods.forecast_methods(Y, launch, np.arange(5), 30, 6, ["SES"], freq="W")
     assert calls == [5]  # outside the block nothing is kept
+
+
+# ---- a group's seasonal wave for sparse series ---------------------------------------------------------
+
+
+def _christmas_group(rng, *, series=40, weeks=70, summer_every=0):
+    """Sparse weekly sellers whose chance of an order follows a yearly cosine peaking in week 49 (or 23)."""
+    rows = []
+    for k in range(series):
+        peak = 23 if summer_every and k % summer_every == summer_every - 1 else 49
+        chance = 0.25 * (1 + 0.9 * np.cos(2 * np.pi * ((np.arange(weeks) - peak) % 52) / 52))
+        rows.append((rng.random(weeks) < chance) * (1 + rng.poisson(3, weeks)))
+    return np.array(rows, dtype=float)
+
+
+def test_a_groups_yearly_wave_is_found_from_little_more_than_a_year_of_sparse_sales():
+    from forecasting.engine.panel import first_sale
+    from forecasting.engine.seasonal import group_profile
+
+    Y = _christmas_group(np.random.default_rng(11), weeks=60)
+    launch = first_sale(Y)
+    assert seasonal_indices(Y.sum(axis=0), 0, 52, min_cycles=1.1) is None  # the ACF test can't see it yet
+    index = group_profile(Y, launch, np.arange(len(Y)), 60, 52)
+    assert index is not None and int(np.argmax(index)) in range(46, 53)
+    assert index[49] > 1.5 and index[23] < 0.5
+    assert group_profile(Y, launch, np.arange(len(Y)), 50, 52) is None  # under a full cycle: never
+
+
+def test_a_group_without_a_season_gets_no_wave_from_its_noise():
+    from forecasting.engine.panel import first_sale
+    from forecasting.engine.seasonal import group_profile
+
+    found = 0
+    for seed in range(20):
+        Y = simulated_sales("croston", series=40, weeks=80, seed=seed)
+        Y = np.stack(list(wide(Y).values())).astype(float)
+        found += group_profile(Y, first_sale(Y), np.arange(len(Y)), Y.shape[1], 52) is not None
+    assert found <= 3  # a 5 % test: about one in twenty by chance
+
+
+def test_sparse_sellers_on_their_groups_wave_are_forecast_into_its_peak_and_say_so():
+    """The pool's SeasonalMean: the mean since launch on the group's wave, chosen on the holdouts; the summer
+    sellers, which run against the wave, keep a flat level."""
+    rng = np.random.default_rng(12)
+    Y = _christmas_group(rng, series=60, weeks=88, summer_every=5)  # ends in week 36 of the second year
+    result = forecast_matrix(Y, freq="W", horizon=12, use_prophet=False)
+    christmas = [i for i in range(60) if i % 5 != 4]
+    summer = [i for i in range(60) if i % 5 == 4]
+    on_wave = [i for i in christmas if result.methods[i] == "SeasonalMean"]
+    assert len(on_wave) > len(christmas) // 2, result.methods
+    for i in on_wave:
+        assert "seasonal wave" in result.rules[i]
+        assert result.mean[i, -1] > 1.5 * result.mean[i, 0]  # week 47 against week 36: the rise ahead
+    for i in summer:
+        assert result.mean[i, -1] <= result.mean[i, 0] * 1.01, (result.methods[i], result.mean[i])
+    truth = 0.25 * (1 + 0.9 * np.cos(2 * np.pi * ((np.arange(88, 100) - 49) % 52) / 52)) * 4
+    flat = Y[christmas].sum(axis=1) / 88
+    wave_error = np.abs(result.mean[on_wave] - truth).mean()
+    flat_error = np.abs(flat[[christmas.index(i) for i in on_wave], None] - truth).mean()
+    assert wave_error < 0.7 * flat_error
+
+
+def test_the_trough_of_a_groups_wave_is_no_stop():
+    from forecasting.engine.select import STOPPED, regime_changes
+
+    season = 52
+    wave = np.ones((2, season))
+    wave[0] = 1 + 0.95 * np.cos(2 * np.pi * (np.arange(season) - 49) / season)
+    history = np.zeros(80)
+    history[[*range(0, 13, 2), 20, *range(36, 65, 2)]] = 3  # busy around Christmas, nothing since week 65
+    Y = np.array([history, history])
+    launch = np.zeros(2, dtype=int)
+    found = regime_changes(Y, launch, 80, season, wave)[STOPPED]
+    assert not found[0]  # the wave's trough (week 23 of the year) explains fourteen quiet weeks
+    assert found[1]  # without a wave the same run is a stop
