@@ -194,28 +194,35 @@ def forecast_matrix(
     # 4. each group's aggregate reshapes its members where that helped on the holdouts, except members
     # whose own history shows a season (their own shape stands) or runs against the group's season
     own_season = run.factors(T, pool).std(axis=1) > 0
-    waved = (choice == SEASONAL_MEAN) & (run.profiles(T).std(axis=1) > 0)  # on the group's wave already
+    # members on their group's wave keep it (its level, where the group's season puts it); where the member's
+    # own sales run against the wave, SeasonalMean is its plain mean
+    profiles = run.profiles(T)
+    waved = (choice == SEASONAL_MEAN) & (profiles.std(axis=1) > 0)
     own_season |= waved
     for i in np.flatnonzero(waved):
         rules[i] += f"; on {group[i]}'s seasonal wave (its members' sales through the year)"
+    for i in np.flatnonzero((choice == SEASONAL_MEAN) & ~waved):
+        labels[i] = "Mean"
+        if (profiles[group == group[i]].std(axis=1) > 0).any():
+            rules[i] += f"; its own sales run against {group[i]}'s seasonal wave: its plain mean"
     for g in np.unique(group[demand]) if len(demand) else ():
         rows = demand[group[demand] == g]
         if len(rows) < MIN_GROUP:
             continue
-        weight = _top_down_weight(Y, launch, windows, group, g, run, own_season)
+        weight = _top_down_weight(Y, launch, windows, group, g, run, own_season, waved)
         if not weight:
             continue
         taking = _takes_shape(Y, launch, rows, T, run) & ~own_season[rows]
-        mean[rows[taking]] *= _aggregate_ratio(Y, launch, rows, T, mean[rows], run) ** weight
+        mean[rows[taking]] *= _aggregate_ratio(Y, launch, rows, T, mean[rows], run, waved[rows]) ** weight
         for w in windows:
             mine = w.held[group[w.held] == g]
             if len(mine) >= MIN_GROUP:
-                ratio = _aggregate_ratio(Y, launch, mine, w.cut, w.chosen[mine], run) ** weight
+                ratio = _aggregate_ratio(Y, launch, mine, w.cut, w.chosen[mine], run, waved[mine]) ** weight
                 mine = mine[_takes_shape(Y, launch, mine, w.cut, run) & ~own_season[mine]]
                 w.chosen[mine] *= ratio
         for i, takes in zip(rows, taking, strict=True):
             if waved[i]:
-                continue
+                continue  # its rule says so already
             if own_season[i]:
                 rules[i] += f"; kept its own season over {g}'s shape"
             elif not takes:
@@ -850,10 +857,16 @@ def _label(choice: str, pool: str, final: dict, i: int) -> str:
     return f"{'Ensemble' if choice == ENSEMBLE else 'MeanEnsemble'}({'+'.join(used)})"
 
 
-def _aggregate_ratio(Y, launch, rows, cut, forecasts, run: _Runner) -> np.ndarray:
-    """Per period: the group aggregate's forecast over the sum of its members' forecasts, scaled to mean 1."""
+def _aggregate_ratio(Y, launch, rows, cut, forecasts, run: _Runner, waved=None) -> np.ndarray:
+    """Per period: the group aggregate's forecast over the sum of its members' forecasts, scaled to mean 1.
+
+    Members on the group's wave (`waved`, who keep it) count at their level over the
+    horizon: the shape the others take is the aggregate's against members' levels, not
+    against a wave some of them already have."""
     start = int(launch[rows].min())
     total = run.aggregate(Y[rows, start:cut].sum(axis=0), start, forecasts.shape[1])
+    if waved is not None and np.any(waved):
+        forecasts = np.where(np.asarray(waved)[:, None], forecasts.mean(axis=1, keepdims=True), forecasts)
     bottom = forecasts.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(bottom > 0, total / bottom, 1.0)
@@ -882,7 +895,7 @@ def _takes_shape(Y, launch, rows, cut, run: _Runner) -> np.ndarray:
     return agree & ~runs_against(Y, launch, rows, cut, index)
 
 
-def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runner, own_season) -> float:
+def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runner, own_season, waved) -> float:
     """How much of the aggregate's shape to take (0, ½, 1): whichever did best over the holdouts,
     scored on every member, applied to those that would take it."""
     totals, used = np.zeros(len(TOP_DOWN_WEIGHTS)), 0
@@ -892,7 +905,7 @@ def _top_down_weight(Y, launch, windows: list[_Window], group, label, run: _Runn
         if len(rows) < MIN_GROUP or not np.isfinite(forecasts).all():
             continue
         used += 1
-        ratio = _aggregate_ratio(Y, launch, rows, w.cut, forecasts, run)
+        ratio = _aggregate_ratio(Y, launch, rows, w.cut, forecasts, run, waved[rows])
         taking = (_takes_shape(Y, launch, rows, w.cut, run) & ~own_season[rows])[:, None]
         h = forecasts.shape[1]
         totals += [
