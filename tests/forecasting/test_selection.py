@@ -117,23 +117,27 @@ def test_the_stored_forecast_records_its_rule(artisan, settings):
     assert "pool" in forecast.values["rule"] or "own holdouts" in forecast.values["rule"]
 
 
-def test_the_demo_mugs_are_forecast_into_the_christmas_rush():
-    """Issue 13's demo question: with 103 weeks of history the Ceramics total still gives December its peak,
-    to the Everyday Mug (which sold through last December) and to the Big Latte Mug (launched 30 weeks ago)."""
-    from demo.catalogue import PRODUCTS
+def demo_weekly(products, today=dt.date(2026, 12, 6)) -> dict[str, pd.Series]:
+    """The demo studio's weekly sales of `products` (as `seed_demo` makes them) up to the week before `today`."""
     from demo.sales import generate_sales
     from demo.seed import HISTORY_DAYS, demand_for
 
-    today = dt.date(2026, 12, 6)
     end = today - dt.timedelta(days=1)
-    ceramics = [p for p in PRODUCTS if p.category == "Ceramics"]
     lines = generate_sales(
-        demand=demand_for(ceramics, end=end), start=end - dt.timedelta(days=HISTORY_DAYS - 1), end=end, seed=7
+        demand=demand_for(products, end=end), start=end - dt.timedelta(days=HISTORY_DAYS - 1), end=end, seed=7
     )
     sales = pd.DataFrame({"sku": [s.sku for s in lines], "quantity": [float(s.quantity) for s in lines]})
     sales["date"] = pd.DatetimeIndex([s.date for s in lines]).to_period("W-SUN").start_time
     sales = sales[sales["date"] < pd.Timestamp(today - dt.timedelta(days=today.weekday()))]
-    series = {sku: values.clip(lower=0) for sku, values in wide(sales).items()}
+    return {sku: values.clip(lower=0) for sku, values in wide(sales).items()}
+
+
+def test_the_demo_mugs_are_forecast_into_the_christmas_rush():
+    """Issue 13's demo question: with 103 weeks of history the Ceramics total still gives December its peak,
+    to the Everyday Mug (which sold through last December) and to the Big Latte Mug (launched 30 weeks ago)."""
+    from demo.catalogue import PRODUCTS
+
+    series = demo_weekly([p for p in PRODUCTS if p.category == "Ceramics"])
     result = forecast_many(series, freq="W", horizon=12, groups=dict.fromkeys(series, "Ceramics"), use_prophet=False)
     for product in ("CER-MUG", "CER-LAT"):
         skus = [sku for sku in series if sku.startswith(product + "-")]
@@ -684,18 +688,8 @@ def test_in_the_demo_studio_members_on_their_categorys_wave_leave_the_others_its
     """A member on its category's wave keeps it; the category's shape for the other members is the aggregate's
     against its members' levels, not against the wave some of them have (which flattened it to nothing)."""
     from demo.catalogue import PRODUCTS
-    from demo.sales import generate_sales
-    from demo.seed import HISTORY_DAYS, demand_for
 
-    today = dt.date(2026, 12, 6)
-    end = today - dt.timedelta(days=1)
-    lines = generate_sales(
-        demand=demand_for(PRODUCTS, end=end), start=end - dt.timedelta(days=HISTORY_DAYS - 1), end=end, seed=7
-    )
-    sales = pd.DataFrame({"sku": [s.sku for s in lines], "quantity": [float(s.quantity) for s in lines]})
-    sales["date"] = pd.DatetimeIndex([s.date for s in lines]).to_period("W-SUN").start_time
-    sales = sales[sales["date"] < pd.Timestamp(today - dt.timedelta(days=today.weekday()))]
-    series = {sku: values.clip(lower=0) for sku, values in wide(sales).items()}
+    series = demo_weekly(PRODUCTS)
     category = {sku: next(p.category for p in PRODUCTS if sku.startswith(p.sku + "-")) for sku in series}
     result = forecast_many(series, freq="W", horizon=12, groups=category, use_prophet=False)
     ceramics = [result[sku] for sku in series if category[sku] == "Ceramics"]
