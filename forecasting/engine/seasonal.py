@@ -107,7 +107,9 @@ PROFILE_ALPHA = 0.05  # ...kept only where the harmonics explain the members' ra
 PROFILE_MIN_ALIVE = 3  # periods where fewer members were on sale say little about the group's season
 
 
-def group_profile(Y: np.ndarray, launch: np.ndarray, members: np.ndarray, cut: int, season: int):
+def group_profile(
+    Y: np.ndarray, launch: np.ndarray, members: np.ndarray, cut: int, season: int, *, min_alive: int = PROFILE_MIN_ALIVE
+):
     """A group's seasonal index by grid position ((season,), mean 1) from its members' sales before `cut`,
     or None when the group shows no season beyond chance.
 
@@ -133,10 +135,10 @@ def group_profile(Y: np.ndarray, launch: np.ndarray, members: np.ndarray, cut: i
     history = np.where(alive, Y[members, :cut], 0.0)
     level = history.sum(axis=1) / np.maximum(alive.sum(axis=1), 1)
     keep = level > 0
-    if keep.sum() < 2:
+    if keep.sum() < min(2, len(members)):
         return None
     weight = alive[keep].sum(axis=0).astype(float)
-    used = weight >= PROFILE_MIN_ALIVE
+    used = weight >= min(min_alive, len(members))
     if np.ptp(t[used]) < season or used.sum() < season:  # every position of the cycle seen at least once
         return None
     rate = (history[keep] / level[keep, None]).sum(axis=0)[used] / weight[used]

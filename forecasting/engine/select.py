@@ -7,7 +7,8 @@ candidates (intermittent and lumpy series only among methods made for sparse
 demand), the simplest (fewest fitted parameters) that is not significantly worse
 than the best (a paired one-sided t-test). A sparse series can't show a season of
 its own, so one of its candidates is its mean on its group's seasonal wave (a smooth
-curve through the members' sales, `_Runner.profiles`). The whole selection then meets each
+curve through the members' sales, `_Runner.profiles`); another, for a series with a
+full year of its own, is its mean on its own wave where its own year shows one. The whole selection then meets each
 classic method applied to every series on the same holdouts and two earlier ones,
 and gives way to one that beats it significantly (studio-wide). The pools' holdouts decide how much of
 each group's aggregate shape (a smooth series, where season and holiday peaks
@@ -49,8 +50,18 @@ SINGLES = {
     SMOOTH: SMOOTH_FAMILY,
     ERRATIC: SMOOTH_FAMILY,
     SMOOTH_PROPHET: (*SMOOTH_FAMILY, "Prophet"),
-    INTERMITTENT: ("Mean", "SeasonalMean", *INTERMITTENT_METHODS),  # ADI and CV² say intermittent: methods for it
-    LUMPY: ("Mean", "SeasonalMean", *INTERMITTENT_METHODS),  # (the mean since launch is Croston's for a steady rate;
+    INTERMITTENT: (
+        "Mean",
+        "SeasonalMean",
+        *INTERMITTENT_METHODS,
+        "OwnSeasonalMean",
+    ),  # ADI and CV² say intermittent: methods for it
+    LUMPY: (
+        "Mean",
+        "SeasonalMean",
+        *INTERMITTENT_METHODS,
+        "OwnSeasonalMean",
+    ),  # (the mean since launch is Croston's for a steady rate;
 }  # SeasonalMean: that mean on the group's seasonal wave, see _Runner.seasonal_mean)
 AGGREGATE_MEMBERS = ("ETS", "Theta", "SES", "Naive", "WA")
 AGGREGATE_CYCLES = 1.5  # a group total is smooth enough to show its season from a cycle and a half
@@ -58,12 +69,14 @@ SEASONAL_POOLS = (SMOOTH, ERRATIC, SMOOTH_PROPHET)  # sparse series show no seas
 MAX_SERIES_SEASON = 24  # per-series indices for cycles of up to 24 periods; 52 weekly indices are noise for one SKU
 ENSEMBLE, MEAN_ENSEMBLE = "Ensemble", "MeanEnsemble"
 SEASONAL_MEAN = "SeasonalMean"
+OWN_SEASONAL_MEAN = "OwnSeasonalMean"  # its own wave where its own year shows one (else its group's)
+WAVED = (SEASONAL_MEAN, OWN_SEASONAL_MEAN)
 HOLDOUTS = 2  # holdout windows the choices are made on (each half a horizon before the next)
 STUDIO_HOLDOUTS = 4  # ...and the studio-wide check: one decision for every series, cheap to validate further back
 # fewest fitted parameters per series first: what the choice shrinks toward (SBA and TSB smooth at a fixed 0.1;
 # SeasonalMean fits one level per series, its wave is the group's)
 SIMPLICITY = (
-    "Naive", "SeasonalNaive", "Mean", "SeasonalMean", "WA", "WAs", "SBA", "TSB", "SES", "ADIDA", "IMAPA", "Theta", "ETS",
+    "Naive", "SeasonalNaive", "Mean", "SeasonalMean", "WA", "WAs", "SBA", "TSB", "SES", "ADIDA", "IMAPA", "OwnSeasonalMean", "Theta", "ETS",
     ENSEMBLE, MEAN_ENSEMBLE, "Prophet",
 )  # fmt: skip
 SERIES_MARGIN = 0.2  # a series leaves its pool's choice only for a method 20 % better on every one of its holdouts
@@ -197,11 +210,17 @@ def forecast_matrix(
     # members on their group's wave keep it (its level, where the group's season puts it); where the member's
     # own sales run against the wave, SeasonalMean is its plain mean
     profiles = run.profiles(T)
-    waved = (choice == SEASONAL_MEAN) & (profiles.std(axis=1) > 0)
+    own_profiles = run.profiles(T, own=True)
+    waved = ((choice == SEASONAL_MEAN) & (profiles.std(axis=1) > 0)) | (
+        (choice == OWN_SEASONAL_MEAN) & (own_profiles.std(axis=1) > 0)
+    )
     own_season |= waved
     for i in np.flatnonzero(waved):
-        rules[i] += f"; on {group[i]}'s seasonal wave (its members' sales through the year)"
-    for i in np.flatnonzero((choice == SEASONAL_MEAN) & ~waved):
+        if choice[i] == OWN_SEASONAL_MEAN and not np.array_equal(own_profiles[i], profiles[i]):
+            rules[i] += "; on its own seasonal wave (its sales through its year)"
+        else:
+            rules[i] += f"; on {group[i]}'s seasonal wave (its members' sales through the year)"
+    for i in np.flatnonzero(np.isin(choice, WAVED) & ~waved):
         labels[i] = "Mean"
         if (profiles[group == group[i]].std(axis=1) > 0).any():
             rules[i] += f"; its own sales run against {group[i]}'s seasonal wave: its plain mean"
@@ -321,15 +340,28 @@ class _Runner:
         n = Y.shape[0]
         self.group, self.members = groups if groups is not None else (np.full(n, "all", dtype=object), np.arange(n))
         self._factors: dict[int, np.ndarray] = {}
-        self._profiles: dict[int, np.ndarray] = {}
+        self._profiles: dict = {}
 
-    def profiles(self, cut: int) -> np.ndarray:
+    def profiles(self, cut: int, own: bool = False) -> np.ndarray:
         """(n, season) each row's group seasonal wave before `cut` (seasonal.group_profile), ones where its group
         shows none, has fewer than MIN_GROUP members, or the row's own history runs against the wave.
 
         The wave is fitted on every member, then again on the members that don't run
         against it, so a fifth of summer sellers doesn't flatten a Christmas group's wave.
+        With `own`, a member with a full cycle of its own whose own sales show a wave (the same
+        fit and test on it alone) has that wave instead: a winter candle's season is sharper
+        than its category's.
         """
+        if own:
+            if (cut, "own") not in self._profiles:
+                out = self.profiles(cut).copy()
+                Y, launch, season = self.Y, self.launch, self.season
+                for i in self.members[cut - self.launch[self.members] >= season] if season >= 2 else ():
+                    index = group_profile(Y, launch, np.array([i]), cut, season, min_alive=1)
+                    if index is not None:
+                        out[i] = index
+                self._profiles[cut, "own"] = out
+            return self._profiles[cut, "own"]
         if cut not in self._profiles:
             Y, launch, season = self.Y, self.launch, self.season
             out = np.ones((Y.shape[0], max(season, 1)))
@@ -351,12 +383,12 @@ class _Runner:
             self._profiles[cut] = out
         return self._profiles[cut]
 
-    def seasonal_mean(self, rows: np.ndarray, cut: int) -> np.ndarray:
+    def seasonal_mean(self, rows: np.ndarray, cut: int, own: bool = False) -> np.ndarray:
         """(len(rows), horizon): each row's sales since its fit start over the sum of its group's wave on those
         periods (a ratio estimator: dividing each period by the wave would blow up a sale in the trough), on the
         wave ahead. Where the row takes no wave it is the Mean."""
         rows = np.asarray(rows, dtype=int)
-        factors = self.profiles(cut)[rows]
+        factors = self.profiles(cut, own)[rows]
         t = np.arange(cut)
         alive = t[None, :] >= self.launch[rows][:, None]
         past = at(factors, t)
@@ -388,7 +420,7 @@ class _Runner:
                 needed.setdefault(name, []).extend(rows[pool[rows] == p].tolist())
         by_rows: dict[tuple, list[str]] = {}
         for name, picked in needed.items():
-            if picked and name not in ("Prophet", SEASONAL_MEAN):
+            if picked and name not in ("Prophet", *WAVED):
                 by_rows.setdefault(tuple(sorted(set(picked))), []).append(name)
         for picked, names in by_rows.items():
             picked = np.array(picked, dtype=int)
@@ -401,10 +433,11 @@ class _Runner:
                     self.Y, self.launch, picked, cut, h, ["SeasonalNaive"], freq=self.freq, season=self.season
                 )
                 out.setdefault("SeasonalNaive", np.full((n, h), np.nan))[picked] = values["SeasonalNaive"]
-        if needed.get(SEASONAL_MEAN):
-            picked = np.array(sorted(set(needed[SEASONAL_MEAN])), dtype=int)
-            out[SEASONAL_MEAN] = np.full((n, h), np.nan)
-            out[SEASONAL_MEAN][picked] = self.seasonal_mean(picked, cut)
+        for name in WAVED:
+            if needed.get(name):
+                picked = np.array(sorted(set(needed[name])), dtype=int)
+                out[name] = np.full((n, h), np.nan)
+                out[name][picked] = self.seasonal_mean(picked, cut, own=name == OWN_SEASONAL_MEAN)
         if needed.get("Prophet"):
             from forecasting.engine.prophet_fit import prophet_forecast
 

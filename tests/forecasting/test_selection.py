@@ -699,3 +699,20 @@ def test_in_the_demo_studio_members_on_their_categorys_wave_leave_the_others_its
     assert len(shaped) >= len(ceramics) // 2, [f.method for f in ceramics]
     for f in on_wave:
         assert "shape" not in f.rule  # the wave is its season: it takes no second one
+
+
+def test_a_product_whose_own_season_is_sharper_than_its_groups_takes_its_own_wave():
+    """OwnSeasonalMean: a winter candle that sells only from October to January, in a group whose wave is
+    broad, is forecast into its season from its own year where its own holdouts say so."""
+    rng = np.random.default_rng(21)
+    weeks = 100  # ends in week 48 of the second year: ten weeks into the candle's season
+    Y = _christmas_group(rng, series=30, weeks=weeks)
+    position = np.arange(weeks) % 52
+    in_season = (position >= 38) | (position <= 2)
+    candle = np.where(in_season, rng.poisson(12.0, weeks), 0).astype(float)
+    Y = np.vstack([Y, candle])
+    result = forecast_matrix(Y, freq="W", horizon=12, use_prophet=False)
+    assert result.methods[-1] == "OwnSeasonalMean", (result.methods[-1], result.rules[-1])
+    assert "on its own seasonal wave" in result.rules[-1]
+    assert result.mean[-1, :4].mean() > 8  # it sells 12 a week in season; its group's wave gave it about 6
+    assert result.mean[-1, -3:].mean() < 2  # and nothing from February
