@@ -210,7 +210,9 @@ def forecast_matrix(
     # members on their group's wave keep it (its level, where the group's season puts it); where the member's
     # own sales run against the wave, SeasonalMean is its plain mean
     profiles = run.profiles(T)
-    own_profiles = run.profiles(T, own=True)
+    own_profiles = profiles.copy()
+    on_own = np.flatnonzero(choice == OWN_SEASONAL_MEAN)
+    own_profiles[on_own] = run.profiles(T, own=on_own)
     waved = ((choice == SEASONAL_MEAN) & (profiles.std(axis=1) > 0)) | (
         (choice == OWN_SEASONAL_MEAN) & (own_profiles.std(axis=1) > 0)
     )
@@ -342,26 +344,27 @@ class _Runner:
         self._factors: dict[int, np.ndarray] = {}
         self._profiles: dict = {}
 
-    def profiles(self, cut: int, own: bool = False) -> np.ndarray:
+    def profiles(self, cut: int, own: np.ndarray | None = None) -> np.ndarray:
         """(n, season) each row's group seasonal wave before `cut` (seasonal.group_profile), ones where its group
         shows none, has fewer than MIN_GROUP members, or the row's own history runs against the wave.
 
         The wave is fitted on every member, then again on the members that don't run
         against it, so a fifth of summer sellers doesn't flatten a Christmas group's wave.
-        With `own`, a member with a full cycle of its own whose own sales show a wave (the same
-        fit and test on it alone) has that wave instead: a winter candle's season is sharper
-        than its category's.
+        With `own` (rows), (len(own), season) for those rows only: a row with a full cycle of
+        its own whose own sales show a wave (the same fit and test on it alone) has that wave
+        instead; a winter candle's season is sharper than its category's.
         """
-        if own:
-            if (cut, "own") not in self._profiles:
-                out = self.profiles(cut).copy()
-                Y, launch, season = self.Y, self.launch, self.season
-                for i in self.members[cut - self.launch[self.members] >= season] if season >= 2 else ():
-                    index = group_profile(Y, launch, np.array([i]), cut, season, min_alive=1)
-                    if index is not None:
-                        out[i] = index
-                self._profiles[cut, "own"] = out
-            return self._profiles[cut, "own"]
+        if own is not None:
+            out = self.profiles(cut)[own].copy()
+            known = self._profiles.setdefault((cut, "own"), {})
+            Y, launch, season = self.Y, self.launch, self.season
+            for k, i in enumerate(np.asarray(own, dtype=int).tolist()):
+                if i not in known:
+                    fits = season >= 2 and cut - launch[i] >= season
+                    known[i] = group_profile(Y, launch, np.array([i]), cut, season, min_alive=1) if fits else None
+                if known[i] is not None:
+                    out[k] = known[i]
+            return out
         if cut not in self._profiles:
             Y, launch, season = self.Y, self.launch, self.season
             out = np.ones((Y.shape[0], max(season, 1)))
@@ -388,7 +391,7 @@ class _Runner:
         periods (a ratio estimator: dividing each period by the wave would blow up a sale in the trough), on the
         wave ahead. Where the row takes no wave it is the Mean."""
         rows = np.asarray(rows, dtype=int)
-        factors = self.profiles(cut, own)[rows]
+        factors = self.profiles(cut, own=rows) if own else self.profiles(cut)[rows]
         t = np.arange(cut)
         alive = t[None, :] >= self.launch[rows][:, None]
         past = at(factors, t)
