@@ -112,7 +112,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     # The count and the page's content are cached under the queue's generation (approvals/cache.py):
     # a reload with nothing changed reads and renders neither again.
     if everything_pending:  # all the user's pending drafts: the navigation's count too, one key for both
-        count = request.review_pending_count = pending_count(request)
+        count = pending_count(request)
     else:
         count = cached(request, "queue-count", key, lambda: _queue(request, filters).count())
     # The queryset is only sliced here; it is read when the content is rendered, on a cache miss.
@@ -151,7 +151,7 @@ def _queue_content(request: HttpRequest, filters: dict, page: Page) -> list[str]
             "querystring": querystring,
             "states": ReviewState.choices,
             "kinds": registry.all_kinds(),
-            "makers": [(maker.pk, maker.get_full_name() or maker.get_username()) for maker in makers_for(request.user)],
+            "makers": makers_for(request.user),
             "csrf_token": _CSRF_SLOT,
         },
         autoescape=True,

@@ -15,9 +15,8 @@ def studio(request):
 
 
 def _pending_count(request) -> int:
-    """The user's pending drafts; the unfiltered queue page has just counted the same ones."""
+    """The user's pending drafts, cached under the queue's generation: counted again only after a change
+    (the unfiltered queue page looked up the same number for its total)."""
     from approvals.cache import pending_count
 
-    counted = getattr(request, "review_pending_count", None)
-    # Cached under the queue's generation: counted again only after a change.
-    return counted if counted is not None else pending_count(request)
+    return pending_count(request)

@@ -128,7 +128,7 @@ def group_profile(
 
     members = np.asarray(members, dtype=int)
     harmonics = min(PROFILE_HARMONICS, season // 2)
-    if season < 2 or not len(members) or harmonics < 1:
+    if harmonics < 1 or not len(members):
         return None
     t = np.arange(cut)
     alive = t[None, :] >= launch[members][:, None]
@@ -155,14 +155,14 @@ def group_profile(
     if stats.f.sf((rss[0] - rss[1]) / extra / (rss[1] / residual), extra, residual) > PROFILE_ALPHA:
         return None
     beta = fits[1][0]
+    if beta[0] <= 0:
+        return None
     position = np.arange(season)
     wave = sum(
         beta[2 + 2 * (k - 1)] * np.cos(2 * np.pi * k * position / season)
         + beta[3 + 2 * (k - 1)] * np.sin(2 * np.pi * k * position / season)
         for k in range(1, harmonics + 1)
     )
-    if beta[0] <= 0:
-        return None
     index = np.clip(1 + wave / beta[0], *INDEX_LIMITS)
     return index / index.mean()
 

@@ -39,6 +39,12 @@ SMOOTH_PROPHET = "smooth+prophet"  # smooth series that also try Prophet
 SMOOTH_FAMILY = ("ETS", "Theta", "SES", "IMAPA", "TSB", "WA", "WAs")
 INTERMITTENT_FAMILY = ("TSB", "IMAPA", "ADIDA", "SES", "SBA", "WA", "WAs")
 INTERMITTENT_METHODS = ("SBA", "TSB", "ADIDA", "IMAPA")  # made for intermittent demand: what a sparse series gets
+SEASONAL_MEAN = "SeasonalMean"  # the mean since launch on the group's seasonal wave (_Runner.seasonal_mean)
+OWN_SEASONAL_MEAN = "OwnSeasonalMean"  # ...on its own wave, where its own year shows one (else its group's)
+WAVED = (SEASONAL_MEAN, OWN_SEASONAL_MEAN)
+# ADI and CV² say intermittent or lumpy: methods made for sparse demand (the mean since launch is Croston's
+# method for a steady rate)
+SPARSE_SINGLES = ("Mean", SEASONAL_MEAN, *INTERMITTENT_METHODS, OWN_SEASONAL_MEAN)
 MEMBERS = {  # the median ensemble of each pool: robust methods that fail in different ways
     SMOOTH: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
     ERRATIC: ("ETS", "Theta", "SES", "IMAPA", "WA", "WAs", "Naive", "SeasonalNaive"),
@@ -50,34 +56,21 @@ SINGLES = {
     SMOOTH: SMOOTH_FAMILY,
     ERRATIC: SMOOTH_FAMILY,
     SMOOTH_PROPHET: (*SMOOTH_FAMILY, "Prophet"),
-    INTERMITTENT: (
-        "Mean",
-        "SeasonalMean",
-        *INTERMITTENT_METHODS,
-        "OwnSeasonalMean",
-    ),  # ADI and CV² say intermittent: methods for it
-    LUMPY: (
-        "Mean",
-        "SeasonalMean",
-        *INTERMITTENT_METHODS,
-        "OwnSeasonalMean",
-    ),  # (the mean since launch is Croston's for a steady rate;
-}  # SeasonalMean: that mean on the group's seasonal wave, see _Runner.seasonal_mean)
+    INTERMITTENT: SPARSE_SINGLES,
+    LUMPY: SPARSE_SINGLES,
+}
 AGGREGATE_MEMBERS = ("ETS", "Theta", "SES", "Naive", "WA")
 AGGREGATE_CYCLES = 1.5  # a group total is smooth enough to show its season from a cycle and a half
 SEASONAL_POOLS = (SMOOTH, ERRATIC, SMOOTH_PROPHET)  # sparse series show no season of their own: their group's does
 MAX_SERIES_SEASON = 24  # per-series indices for cycles of up to 24 periods; 52 weekly indices are noise for one SKU
 ENSEMBLE, MEAN_ENSEMBLE = "Ensemble", "MeanEnsemble"
-SEASONAL_MEAN = "SeasonalMean"
-OWN_SEASONAL_MEAN = "OwnSeasonalMean"  # its own wave where its own year shows one (else its group's)
-WAVED = (SEASONAL_MEAN, OWN_SEASONAL_MEAN)
 HOLDOUTS = 2  # holdout windows the choices are made on (each half a horizon before the next)
 STUDIO_HOLDOUTS = 4  # ...and the studio-wide check: one decision for every series, cheap to validate further back
 # fewest fitted parameters per series first: what the choice shrinks toward (SBA and TSB smooth at a fixed 0.1;
-# SeasonalMean fits one level per series, its wave is the group's)
+# SeasonalMean fits one level per series, its wave is the group's; OwnSeasonalMean's wave is its own)
 SIMPLICITY = (
-    "Naive", "SeasonalNaive", "Mean", "SeasonalMean", "WA", "WAs", "SBA", "TSB", "SES", "ADIDA", "IMAPA", "OwnSeasonalMean", "Theta", "ETS",
-    ENSEMBLE, MEAN_ENSEMBLE, "Prophet",
+    "Naive", "SeasonalNaive", "Mean", SEASONAL_MEAN, "WA", "WAs", "SBA", "TSB", "SES", "ADIDA", "IMAPA",
+    OWN_SEASONAL_MEAN, "Theta", "ETS", ENSEMBLE, MEAN_ENSEMBLE, "Prophet",
 )  # fmt: skip
 SERIES_MARGIN = 0.2  # a series leaves its pool's choice only for a method 20 % better on every one of its holdouts
 MIN_POOLED = 10  # series a pool needs on the holdout before it may leave the ensemble
@@ -149,7 +142,8 @@ def forecast_matrix(
         horizon=horizon,
         dates=dates,
         n_jobs=n_jobs,
-        groups=(group, demand),
+        group=group,
+        members=demand,
     )
 
     # 1. the holdouts: every candidate of each pool, on the series with enough history before each cut
@@ -210,15 +204,13 @@ def forecast_matrix(
     # members on their group's wave keep it (its level, where the group's season puts it); where the member's
     # own sales run against the wave, SeasonalMean is its plain mean
     profiles = run.profiles(T)
-    own_profiles = profiles.copy()
+    wave = profiles.copy()  # the wave each series' forecast is on (its own where it chose and has one)
     on_own = np.flatnonzero(choice == OWN_SEASONAL_MEAN)
-    own_profiles[on_own] = run.profiles(T, own=on_own)
-    waved = ((choice == SEASONAL_MEAN) & (profiles.std(axis=1) > 0)) | (
-        (choice == OWN_SEASONAL_MEAN) & (own_profiles.std(axis=1) > 0)
-    )
+    wave[on_own] = run.own_profiles(T, on_own)
+    waved = np.isin(choice, WAVED) & (wave.std(axis=1) > 0)
     own_season |= waved
     for i in np.flatnonzero(waved):
-        if choice[i] == OWN_SEASONAL_MEAN and not np.array_equal(own_profiles[i], profiles[i]):
+        if not np.array_equal(wave[i], profiles[i]):
             rules[i] += "; on its own seasonal wave (its sales through its year)"
         else:
             rules[i] += f"; on {group[i]}'s seasonal wave (its members' sales through the year)"
@@ -255,7 +247,7 @@ def forecast_matrix(
     # 5. a series whose history ends in a run without sales its earlier rate cannot explain has stopped:
     # it is forecast at zero, where that did better on the holdouts
     stopped = regime_changes(Y, launch, T, season, run.profiles(T))[STOPPED] & np.isin(np.arange(n), demand)
-    stops, stop_rule = stop_switch(windows, launch, Y, horizon, season, run) if stopped.any() else (False, "")
+    stops, stop_rule = stop_switch(windows, launch, Y, horizon, run) if stopped.any() else (False, "")
     if stops:
         mean[stopped] = 0.0
         for i in np.flatnonzero(stopped):
@@ -336,35 +328,25 @@ class _Runner:
     their forecasts re-seasonalised; SeasonalNaive and Prophet see the raw series.
     """
 
-    def __init__(self, Y, launch, *, freq, season, horizon, dates, n_jobs, groups=None):
+    def __init__(self, Y, launch, *, freq, season, horizon, dates, n_jobs, group=None, members=None):
+        """`group`: one label per row (default: one group); `members`: the rows whose sales make each
+        group's seasonal wave (default: every row)."""
         self.Y, self.launch, self.freq, self.season = Y, launch, freq, season
         self.horizon, self.dates, self.n_jobs = horizon, dates, n_jobs
         n = Y.shape[0]
-        self.group, self.members = groups if groups is not None else (np.full(n, "all", dtype=object), np.arange(n))
+        self.group = np.full(n, "all", dtype=object) if group is None else group
+        self.members = np.arange(n) if members is None else members
         self._factors: dict[int, np.ndarray] = {}
-        self._profiles: dict = {}
+        self._profiles: dict[int, np.ndarray] = {}
+        self._own: dict[int, dict[int, np.ndarray | None]] = {}  # cut -> row -> its own wave (None: none)
 
-    def profiles(self, cut: int, own: np.ndarray | None = None) -> np.ndarray:
+    def profiles(self, cut: int) -> np.ndarray:
         """(n, season) each row's group seasonal wave before `cut` (seasonal.group_profile), ones where its group
         shows none, has fewer than MIN_GROUP members, or the row's own history runs against the wave.
 
         The wave is fitted on every member, then again on the members that don't run
         against it, so a fifth of summer sellers doesn't flatten a Christmas group's wave.
-        With `own` (rows), (len(own), season) for those rows only: a row with a full cycle of
-        its own whose own sales show a wave (the same fit and test on it alone) has that wave
-        instead; a winter candle's season is sharper than its category's.
         """
-        if own is not None:
-            out = self.profiles(cut)[own].copy()
-            known = self._profiles.setdefault((cut, "own"), {})
-            Y, launch, season = self.Y, self.launch, self.season
-            for k, i in enumerate(np.asarray(own, dtype=int).tolist()):
-                if i not in known:
-                    fits = season >= 2 and cut - launch[i] >= season
-                    known[i] = group_profile(Y, launch, np.array([i]), cut, season, min_alive=1) if fits else None
-                if known[i] is not None:
-                    out[k] = known[i]
-            return out
         if cut not in self._profiles:
             Y, launch, season = self.Y, self.launch, self.season
             out = np.ones((Y.shape[0], max(season, 1)))
@@ -386,12 +368,30 @@ class _Runner:
             self._profiles[cut] = out
         return self._profiles[cut]
 
-    def seasonal_mean(self, rows: np.ndarray, cut: int, own: bool = False) -> np.ndarray:
-        """(len(rows), horizon): each row's sales since its fit start over the sum of its group's wave on those
-        periods (a ratio estimator: dividing each period by the wave would blow up a sale in the trough), on the
-        wave ahead. Where the row takes no wave it is the Mean."""
+    def own_profiles(self, cut: int, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), season): each row's own wave before `cut` where it has a full cycle of its own and its
+        sales show one (the same fit and test as its group's, on it alone), else its group's (`profiles`).
+        A winter candle's season is sharper than its category's. Fitted only for the rows asked for."""
         rows = np.asarray(rows, dtype=int)
-        factors = self.profiles(cut, own=rows) if own else self.profiles(cut)[rows]
+        out = self.profiles(cut)[rows]
+        known = self._own.setdefault(cut, {})
+        for k, i in enumerate(rows.tolist()):
+            if i not in known:
+                fits = self.season >= 2 and cut - self.launch[i] >= self.season
+                known[i] = (
+                    group_profile(self.Y, self.launch, np.array([i]), cut, self.season, min_alive=1) if fits else None
+                )
+            if known[i] is not None:
+                out[k] = known[i]
+        return out
+
+    def seasonal_mean(self, rows: np.ndarray, cut: int, own: bool = False) -> np.ndarray:
+        """(len(rows), horizon): each row's sales since its fit start over the sum of its wave on those periods
+        (a ratio estimator: dividing each period by the wave would blow up a sale in the trough), on the wave
+        ahead; the group's wave, or with `own` its own (`own_profiles`). Where the row takes no wave it is the
+        Mean."""
+        rows = np.asarray(rows, dtype=int)
+        factors = self.own_profiles(cut, rows) if own else self.profiles(cut)[rows]
         t = np.arange(cut)
         alive = t[None, :] >= self.launch[rows][:, None]
         past = at(factors, t)
@@ -730,9 +730,7 @@ def regime_changes(
     return {RESTARTED: restarted, STOPPED: stopped, "start": start}
 
 
-def stop_switch(
-    windows: list[_Window], launch, Y: np.ndarray, horizon: int, season: int = 1, run: _Runner | None = None
-) -> tuple[bool, str]:
+def stop_switch(windows: list[_Window], launch, Y: np.ndarray, horizon: int, run: _Runner) -> tuple[bool, str]:
     """(switch, rule): whether series that had STOPPED (regime_changes) are forecast at zero.
 
     Decided on the holdouts, on the series that had stopped at each holdout's cut:
@@ -745,7 +743,7 @@ def stop_switch(
     for w in windows:
         if w.chosen is None:
             continue
-        stopped = regime_changes(Y, launch, w.cut, season, run.profiles(w.cut) if run else None)[STOPPED]
+        stopped = regime_changes(Y, launch, w.cut, run.season, run.profiles(w.cut))[STOPPED]
         rows = w.held[stopped[w.held] & np.isfinite(w.chosen[w.held]).all(axis=1)]
         if not len(rows):
             continue
